@@ -1,0 +1,50 @@
+/**
+ * The Kafka record codec for `sf.events` and `sf.events.dlq`: encoding apart
+ * from transport, so both sides (producer and any consumer) share one shape
+ * and it can be tested without a broker.
+ */
+import type { FieldError } from './validate.js';
+import type { SessionflowEvent } from './schema.js';
+
+/** What the edge and collector add to an event on its way into Kafka. */
+export interface IngestMeta {
+  siteKey: string;
+  /** Edge clock when the batch arrived. */
+  receivedAt: number;
+  /** Collector clock when it produced the record. */
+  ingestedAt: number;
+}
+
+export type IngestedEvent = SessionflowEvent & { ingest: IngestMeta };
+
+export interface EncodedRecord {
+  key: string;
+  value: string;
+}
+
+/** `sf.events`: keyed by anonymous id, which keeps each device's events in order. */
+export function encodeEventRecord(event: SessionflowEvent, meta: IngestMeta): EncodedRecord {
+  const value: IngestedEvent = { ...event, ingest: meta };
+  return { key: event.anonymousId, value: JSON.stringify(value) };
+}
+
+/** Decodes a record value (as text: the consumer owns the bytes-to-text step). */
+export function decodeEventRecord(value: string): IngestedEvent {
+  return JSON.parse(value) as IngestedEvent;
+}
+
+export interface DeadLetter {
+  errors: FieldError[];
+  /** The event as it came, so it can be fixed and replayed. */
+  event: unknown;
+  siteKey: string;
+  receivedAt: number;
+  ingestedAt: number;
+}
+
+/** `sf.events.dlq`: keyed by the anonymous id when the bad event still has a usable one. */
+export function encodeDeadLetter(letter: DeadLetter): EncodedRecord {
+  const raw = letter.event as { anonymousId?: unknown } | null;
+  const key = raw && typeof raw === 'object' && typeof raw.anonymousId === 'string' ? raw.anonymousId.slice(0, 64) : 'unknown';
+  return { key, value: JSON.stringify(letter) };
+}
