@@ -1,0 +1,100 @@
+/**
+ * A single-node Apache Kafka broker (KRaft) on loopback, run with `java -cp`
+ * from the jars Maven resolved. The storage is formatted on first start only.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startChild, waitUntil, type Child } from '../process/child.js';
+import { log4jProperties, serverProperties } from './config.js';
+import { ensureKafkaJars } from './jars.js';
+import { kafkaAnswersMetadata } from './ready.js';
+
+const run = promisify(execFile);
+
+export interface KafkaOptions {
+  /** Holds data/, logs/ and the generated config. */
+  dir: string;
+  port: number;
+  controllerPort: number;
+  /** Default partitions for topics created without a count. */
+  partitions?: number;
+  /** JVM heap, e.g. `512m`: a single dev broker needs little. */
+  heap?: string;
+  readyTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface KafkaBroker {
+  brokers: string[];
+  child: Child;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+/** Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding. */
+function newClusterId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
+  const log = opts.log ?? (() => {});
+  const libs = await ensureKafkaJars(log);
+  const classpath = path.join(libs, '*');
+  const dataDir = path.join(opts.dir, 'data');
+  const logDir = path.join(opts.dir, 'logs');
+  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
+
+  const configFile = path.join(opts.dir, 'server.properties');
+  const log4jFile = path.join(opts.dir, 'log4j.properties');
+  writeFileSync(
+    configFile,
+    serverProperties({ port: opts.port, controllerPort: opts.controllerPort, dataDir, logDir, partitions: opts.partitions ?? 3 }),
+  );
+  writeFileSync(log4jFile, log4jProperties(logDir));
+
+  const jvm = [
+    `-Xms${opts.heap ?? '512m'}`,
+    `-Xmx${opts.heap ?? '512m'}`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    `-Dlog4j.configuration=file:${log4jFile}`,
+    `-Dkafka.logs.dir=${logDir}`,
+  ];
+
+  if (!existsSync(path.join(dataDir, 'meta.properties'))) {
+    log(`formatting KRaft storage in ${dataDir}`);
+    await run('java', [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', configFile], {
+      maxBuffer: 4 * 1024 * 1024,
+    });
+  }
+
+  const child = startChild({
+    name: 'kafka',
+    command: 'java',
+    args: [...jvm, '-cp', classpath, 'kafka.Kafka', configFile],
+    logFile: path.join(logDir, 'stdout.log'),
+  });
+  const brokers = [`127.0.0.1:${opts.port}`];
+  try {
+    await waitUntil('kafka', () => kafkaAnswersMetadata(brokers), {
+      timeoutMs: opts.readyTimeoutMs ?? 90_000,
+      intervalMs: 500,
+      child,
+    });
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
+  return {
+    brokers,
+    child,
+    logFile: path.join(logDir, 'server.log'),
+    // A controlled shutdown of one node takes a few seconds; give it room before SIGKILL.
+    stop: () => child.stop(30_000),
+  };
+}

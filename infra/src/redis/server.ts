@@ -1,0 +1,64 @@
+/**
+ * Debian's redis-server on a loopback port: the online store the pipeline
+ * uses (a later issue). Nothing is persisted: the pipeline rebuilds Redis
+ * from Kafka, so a dev store that forgets on restart is the honest default.
+ */
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { startChild, waitUntil, type Child } from '../process/child.js';
+
+export interface RedisOptions {
+  dir: string;
+  port: number;
+  readyTimeoutMs?: number;
+}
+
+export interface RedisServer {
+  url: string;
+  child: Child;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+/** Sends PING in RESP and resolves true on +PONG. */
+export function redisPing(url: string, timeoutMs = 1000): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (chunk) => done(chunk.toString('utf8').startsWith('+PONG')));
+  });
+}
+
+export async function startRedis(opts: RedisOptions): Promise<RedisServer> {
+  mkdirSync(opts.dir, { recursive: true });
+  const logFile = path.join(opts.dir, 'redis.log');
+  const child = startChild({
+    name: 'redis',
+    command: 'redis-server',
+    args: [
+      '--bind', '127.0.0.1',
+      '--port', String(opts.port),
+      '--dir', opts.dir,
+      '--save', '',
+      '--appendonly', 'no',
+      '--daemonize', 'no',
+    ],
+    logFile,
+  });
+  const url = `redis://127.0.0.1:${opts.port}`;
+  try {
+    await waitUntil('redis', () => redisPing(url), { timeoutMs: opts.readyTimeoutMs ?? 15_000, child });
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
+  return { url, child, logFile, stop: () => child.stop(10_000) };
+}

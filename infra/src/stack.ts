@@ -1,0 +1,181 @@
+/**
+ * The whole local loop, started in dependency order and stopped in reverse:
+ * Kafka and Redis (unless KAFKA_BROKERS / REDIS_URL point at existing ones),
+ * the collector, the edge in workerd, the demo storefront. Used by `npm start`,
+ * the end-to-end tests and the benchmarks, so all three run the same parts.
+ */
+import path from 'node:path';
+import { startKafka } from './kafka/broker.js';
+import { freePort } from './process/ports.js';
+import { startRedis } from './redis/server.js';
+import { startCollectorProcess } from './services/collector.js';
+import { startDemoSiteProcess } from './services/demo-site.js';
+import { startEdgeProcess } from './services/edge.js';
+
+export type Part = 'kafka' | 'redis' | 'collector' | 'edge' | 'demo-site';
+
+export interface StackOptions {
+  /** State and logs go below this folder. */
+  dir: string;
+  /** Fixed ports; a missing one is picked free (tests), so runs never collide. */
+  ports?: Partial<Record<'kafka' | 'kafkaController' | 'redis' | 'collector' | 'edge' | 'demo-site', number>>;
+  /** Existing Kafka to use instead of starting one. */
+  kafkaBrokers?: string[] | undefined;
+  /** Existing Redis to use instead of starting one. */
+  redisUrl?: string | undefined;
+  /** Which parts to run; each part starts what it needs before it. Default: all. */
+  parts?: Part[];
+  secret?: string;
+  siteKey?: string;
+  topicPrefix?: string;
+  kafkaHeap?: string;
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  kafkaBrokers: string[];
+  redisUrl?: string;
+  collectorUrl?: string;
+  edgeUrl?: string;
+  demoUrl?: string;
+  siteKey: string;
+  secret: string;
+  topicPrefix: string;
+  /** part → log file, for the parts this stack started. */
+  logs: Partial<Record<Part, string>>;
+  /** Stops one part and leaves the others running (tests of degraded modes). */
+  stopPart(part: Part): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const needs: Record<Part, Part[]> = {
+  kafka: [],
+  redis: [],
+  collector: ['kafka'],
+  edge: ['collector'],
+  'demo-site': ['edge'],
+};
+
+function withDependencies(parts: Part[]): Set<Part> {
+  const out = new Set<Part>();
+  const add = (p: Part): void => {
+    if (out.has(p)) return;
+    out.add(p);
+    needs[p].forEach(add);
+  };
+  parts.forEach(add);
+  return out;
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const log = opts.log ?? (() => {});
+  const parts = withDependencies(opts.parts ?? ['kafka', 'redis', 'collector', 'edge', 'demo-site']);
+  const port = async (name: keyof NonNullable<StackOptions['ports']>): Promise<number> => opts.ports?.[name] ?? freePort();
+  const logDir = path.join(opts.dir, 'logs');
+  const stops: { part: Part; stop: () => Promise<void> }[] = [];
+  const stack: Stack = {
+    kafkaBrokers: opts.kafkaBrokers ?? [],
+    siteKey: opts.siteKey ?? 'demo-site-key',
+    secret: opts.secret ?? 'local-dev-relay-secret',
+    topicPrefix: opts.topicPrefix ?? 'sf',
+    logs: {},
+    async stopPart(part) {
+      const at = stops.findIndex((s) => s.part === part);
+      if (at < 0) throw new Error(`${part} is not running in this stack`);
+      const [entry] = stops.splice(at, 1);
+      await entry?.stop();
+    },
+    async stop() {
+      // Reverse order: the collector flushes to Kafka before Kafka goes.
+      for (const { part, stop } of stops.splice(0).reverse()) {
+        await stop().catch((err: unknown) => log(`${part}: stop failed: ${err instanceof Error ? err.message : String(err)}`));
+      }
+    },
+  };
+
+  try {
+    if (parts.has('kafka')) {
+      if (opts.kafkaBrokers && opts.kafkaBrokers.length > 0) {
+        log(`kafka: using ${opts.kafkaBrokers.join(',')} (KAFKA_BROKERS)`);
+      } else {
+        log('kafka: starting a single-node KRaft broker…');
+        const kafka = await startKafka({
+          dir: path.join(opts.dir, 'kafka'),
+          port: await port('kafka'),
+          controllerPort: await port('kafkaController'),
+          heap: opts.kafkaHeap ?? '512m',
+          log,
+        });
+        stops.push({ part: 'kafka', stop: kafka.stop });
+        stack.kafkaBrokers = kafka.brokers;
+        stack.logs.kafka = kafka.logFile;
+      }
+    }
+    if (parts.has('redis')) {
+      if (opts.redisUrl) {
+        log(`redis: using ${opts.redisUrl} (REDIS_URL)`);
+        stack.redisUrl = opts.redisUrl;
+      } else {
+        log('redis: starting redis-server…');
+        const redis = await startRedis({ dir: path.join(opts.dir, 'redis'), port: await port('redis') });
+        stops.push({ part: 'redis', stop: redis.stop });
+        stack.redisUrl = redis.url;
+        stack.logs.redis = redis.logFile;
+      }
+    }
+    if (parts.has('collector')) {
+      log('collector: starting…');
+      const logFile = path.join(logDir, 'collector.log');
+      const collector = await startCollectorProcess({
+        port: await port('collector'),
+        brokers: stack.kafkaBrokers,
+        secret: stack.secret,
+        topicPrefix: stack.topicPrefix,
+        logFile,
+      });
+      stops.push({ part: 'collector', stop: collector.stop });
+      stack.collectorUrl = collector.url;
+      stack.logs.collector = logFile;
+    }
+    if (parts.has('edge') && stack.collectorUrl) {
+      const demoPort = await port('demo-site');
+      opts = { ...opts, ports: { ...opts.ports, 'demo-site': demoPort } };
+      log('edge: starting wrangler dev (workerd)…');
+      const logFile = path.join(logDir, 'edge.log');
+      const edge = await startEdgeProcess({
+        port: await port('edge'),
+        collectorUrl: stack.collectorUrl,
+        secret: stack.secret,
+        sites: { [stack.siteKey]: { origins: [`http://127.0.0.1:${demoPort}`, `http://localhost:${demoPort}`] } },
+        persistDir: path.join(opts.dir, 'wrangler'),
+        logFile,
+      });
+      stops.push({ part: 'edge', stop: edge.stop });
+      stack.edgeUrl = edge.url;
+      stack.logs.edge = logFile;
+    }
+    if (parts.has('demo-site') && stack.edgeUrl) {
+      log('demo-site: starting…');
+      const logFile = path.join(logDir, 'demo-site.log');
+      const demo = await startDemoSiteProcess({
+        port: await port('demo-site'),
+        edgeUrl: stack.edgeUrl,
+        siteKey: stack.siteKey,
+        logFile,
+      });
+      stops.push({ part: 'demo-site', stop: demo.stop });
+      stack.demoUrl = demo.url;
+      stack.logs['demo-site'] = logFile;
+    }
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  return stack;
+}
+
+/** KAFKA_BROKERS / REDIS_URL from the environment, as the stack options take them. */
+export function existingServersFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<StackOptions, 'kafkaBrokers' | 'redisUrl'> {
+  const brokers = env.KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean);
+  return { kafkaBrokers: brokers && brokers.length > 0 ? brokers : undefined, redisUrl: env.REDIS_URL || undefined };
+}

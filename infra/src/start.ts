@@ -1,0 +1,76 @@
+/**
+ * `npm start`: the whole loop on this machine, on fixed loopback ports, until
+ * Ctrl-C. State and logs live in .run/ (git ignores it); Kafka's storage is
+ * kept there between runs and formatted only the first time.
+ */
+import path from 'node:path';
+import { runDir } from './paths.js';
+import { isListening } from './process/ports.js';
+import { existingServersFromEnv, startStack, type Stack } from './stack.js';
+
+const ports = {
+  kafka: Number(process.env.KAFKA_PORT ?? 29092),
+  kafkaController: Number(process.env.KAFKA_CONTROLLER_PORT ?? 29093),
+  redis: Number(process.env.REDIS_PORT ?? 26379),
+  collector: Number(process.env.COLLECTOR_PORT ?? 8788),
+  edge: Number(process.env.EDGE_PORT ?? 8787),
+  'demo-site': Number(process.env.DEMO_PORT ?? 8080),
+};
+
+const log = (line: string): void => console.log(`[sessionflow] ${line}`);
+
+async function main(): Promise<void> {
+  const existing = existingServersFromEnv();
+  const wanted = Object.entries(ports).filter(([name]) => {
+    if (name.startsWith('kafka')) return !existing.kafkaBrokers;
+    if (name === 'redis') return !existing.redisUrl;
+    return true;
+  });
+  const busy: string[] = [];
+  for (const [name, port] of wanted) if (await isListening(port)) busy.push(`${name} (${port})`);
+  if (busy.length > 0) {
+    console.error(`[sessionflow] ports already in use: ${busy.join(', ')}. Is another \`npm start\` running? Set *_PORT variables to move them.`);
+    process.exit(1);
+  }
+
+  let stack: Stack | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping everything…`);
+    await stack?.stop();
+    log('stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  stack = await startStack({ dir: runDir, ports, ...existing, log });
+  if (stopping) return;
+  const rel = (file?: string): string => (file ? path.relative(process.cwd(), file) : '(not started here)');
+  console.log(`
+Sessionflow is running.
+
+  Storefront   ${stack.demoUrl}/          ← open this, click around
+  Edge         ${stack.edgeUrl}/v1/collect   (wrangler dev, workerd)
+  Collector    ${stack.collectorUrl}/metrics   /readyz  /healthz
+  Kafka        ${stack.kafkaBrokers.join(',')}   topics ${stack.topicPrefix}.events, ${stack.topicPrefix}.events.dlq
+  Redis        ${stack.redisUrl}
+
+Logs:
+  kafka      ${rel(stack.logs.kafka)}
+  redis      ${rel(stack.logs.redis)}
+  collector  ${rel(stack.logs.collector)}
+  edge       ${rel(stack.logs.edge)}
+  demo-site  ${rel(stack.logs['demo-site'])}
+
+Watch events arrive:  npm run tail:events
+Ctrl-C stops everything.
+`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`[sessionflow] could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+/** A stack of real parts for one test file, on free ports, in a fresh temp folder. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { existingServersFromEnv, startStack, type Part, type Stack, type StackOptions } from '@sessionflow/infra';
+
+export interface TestStack extends Stack {
+  dir: string;
+  /** Stops the stack and removes its folder (logs are kept when a test failed: see `keepDir`). */
+  close(keepDir?: boolean): Promise<void>;
+}
+
+export async function startTestStack(parts: Part[], extra: Partial<StackOptions> = {}): Promise<TestStack> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sessionflow-e2e-'));
+  const stack = await startStack({
+    dir,
+    parts,
+    ...existingServersFromEnv(),
+    // A topic prefix per run keeps runs apart when KAFKA_BROKERS points at a shared cluster.
+    topicPrefix: `e2e${Date.now().toString(36)}`,
+    kafkaHeap: '384m',
+    log: (line) => process.stderr.write(`[stack] ${line}\n`),
+    ...extra,
+  });
+  return {
+    ...stack,
+    dir,
+    async close(keepDir = false) {
+      await stack.stop();
+      if (keepDir) process.stderr.write(`[stack] logs kept in ${dir}\n`);
+      else rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
