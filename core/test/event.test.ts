@@ -65,3 +65,12 @@ describe('collect batch envelope', () => {
     if (!result.ok) expect(result.errors[0]?.field).toBe(field);
   });
 });
+
+describe('reasons a sender can act on', () => {
+  it('says a missing field is required and an unknown one is not a field', () => {
+    const missing = validateEvent(build({ type: 'identify' }));
+    const unknown = validateEvent(build({ type: 'page_view', password: 'hunter2' }));
+    expect(missing.ok ? [] : missing.errors).toEqual([{ field: 'userId', reason: 'is required' }]);
+    expect(unknown.ok ? [] : unknown.errors).toEqual([{ field: 'password', reason: 'is not a field of this event' }]);
+  });
+});

@@ -13,10 +13,18 @@ export interface FieldError {
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
+/** valibot words a missing or unknown key as "Invalid key: …"; say it the way a sender thinks of it. */
+function reasonOf(issue: v.BaseIssue<unknown>): string {
+  const objectIssue = issue.kind === 'schema' && (issue.type === 'object' || issue.type === 'strict_object');
+  if (objectIssue && issue.expected === 'never') return 'is not a field of this event';
+  if (objectIssue && issue.input === undefined && issue.expected?.startsWith('"')) return 'is required';
+  return issue.message;
+}
+
 export function fieldErrors(issues: readonly v.BaseIssue<unknown>[]): FieldError[] {
   return issues.map((issue) => {
     const path = issue.path?.map((item) => String(item.key)).join('.');
-    return { field: path && path.length > 0 ? path : '(event)', reason: issue.message };
+    return { field: path && path.length > 0 ? path : '(event)', reason: reasonOf(issue) };
   });
 }
 

@@ -43,7 +43,13 @@ export async function startEdgeProcess(opts: EdgeOptions): Promise<EdgeProcess> 
       '--var', `SITES:${JSON.stringify(opts.sites)}`,
     ],
     cwd: edgeDir,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: process.env.CI ?? 'true', NO_COLOR: '1' },
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      // wrangler's own debug log goes beside ours, not into the user's home.
+      WRANGLER_LOG_PATH: path.dirname(opts.logFile),
+      NO_COLOR: '1',
+    },
     logFile: opts.logFile,
   });
   const url = `http://127.0.0.1:${opts.port}`;

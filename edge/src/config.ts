@@ -1,0 +1,145 @@
+/**
+ * The Worker's configuration, parsed from its bindings once per isolate and
+ * cached. A bad value fails with an error naming the var, instead of surfacing
+ * later as a confusing 4xx.
+ */
+import type { EdgeBindings } from './env.js';
+import { EdgeError } from './errors.js';
+
+export interface SiteConfig {
+  siteKey: string;
+  /** Serialized origins (`scheme://host[:port]`) a browser may post from. */
+  origins: ReadonlySet<string>;
+  /** Whether requests without an Origin header (curl, server-side rendering) are let in. */
+  allowMissingOrigin: boolean;
+}
+
+export interface EdgeConfig {
+  /** Base URL of the collector, without a trailing slash. */
+  collectorUrl: string;
+  sites: ReadonlyMap<string, SiteConfig>;
+  maxBodyBytes: number;
+  relayTimeoutMs: number;
+  /** UTF-8 bytes of RELAY_HMAC_SECRET; null when unset, which blocks relaying. */
+  relaySecret: Uint8Array | null;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+export const DEFAULT_RELAY_TIMEOUT_MS = 5_000;
+
+function invalid(name: string, reason: string): EdgeError {
+  return new EdgeError(500, 'config_invalid', `${name}: ${reason}`);
+}
+
+function parseCollectorUrl(raw: string | undefined): string {
+  if (raw === undefined || raw.trim() === '') throw invalid('COLLECTOR_URL', 'is not set');
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw invalid('COLLECTOR_URL', `must be an absolute URL (got ${JSON.stringify(raw)})`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('COLLECTOR_URL', 'must be an http or https URL');
+  return url.href.replace(/\/+$/, '');
+}
+
+function parsePositiveInt(name: string, raw: string | number | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = typeof raw === 'number' ? raw : Number(raw.trim());
+  if (!Number.isSafeInteger(value) || value <= 0) throw invalid(name, `must be a positive integer (got ${JSON.stringify(raw)})`);
+  return value;
+}
+
+function parseOrigin(siteKey: string, raw: unknown): string {
+  const where = `SITES.${siteKey}.origins`;
+  if (typeof raw !== 'string') throw invalid(where, 'must hold strings');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw invalid(where, `${JSON.stringify(raw)} is not an origin like https://shop.example`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== raw.replace(/\/$/, '')) {
+    throw invalid(where, `${JSON.stringify(raw)} is not an origin like https://shop.example (scheme, host and port only)`);
+  }
+  return url.origin;
+}
+
+function parseSite(siteKey: string, raw: unknown): SiteConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw invalid(`SITES.${siteKey}`, 'must be an object like {"origins": ["https://shop.example"]}');
+  }
+  const { origins, allowMissingOrigin, ...rest } = raw as Record<string, unknown>;
+  const unknownKeys = Object.keys(rest);
+  if (unknownKeys.length > 0) throw invalid(`SITES.${siteKey}`, `unknown key ${JSON.stringify(unknownKeys[0])}`);
+  if (!Array.isArray(origins)) throw invalid(`SITES.${siteKey}.origins`, 'must be an array of origins');
+  if (allowMissingOrigin !== undefined && typeof allowMissingOrigin !== 'boolean') {
+    throw invalid(`SITES.${siteKey}.allowMissingOrigin`, 'must be true or false');
+  }
+  return {
+    siteKey,
+    origins: new Set(origins.map((origin) => parseOrigin(siteKey, origin))),
+    allowMissingOrigin: allowMissingOrigin ?? true,
+  };
+}
+
+function parseSites(raw: EdgeBindings['SITES']): Map<string, SiteConfig> {
+  if (raw === undefined || raw === '') throw invalid('SITES', 'is not set');
+  let parsed: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      parsed = JSON.parse(raw);
+    } catch (err) {
+      throw invalid('SITES', `is not valid JSON (${(err as Error).message})`);
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalid('SITES', 'must be a JSON object mapping site keys to {"origins": [...]}');
+  }
+  const sites = new Map<string, SiteConfig>();
+  for (const [siteKey, site] of Object.entries(parsed)) {
+    if (siteKey.length === 0 || siteKey.length > 128) throw invalid('SITES', 'site keys must be 1 to 128 characters');
+    sites.set(siteKey, parseSite(siteKey, site));
+  }
+  return sites;
+}
+
+export function parseConfig(env: EdgeBindings): EdgeConfig {
+  const secret = env.RELAY_HMAC_SECRET;
+  return {
+    collectorUrl: parseCollectorUrl(env.COLLECTOR_URL),
+    sites: parseSites(env.SITES),
+    maxBodyBytes: parsePositiveInt('MAX_BODY_BYTES', env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
+    relayTimeoutMs: parsePositiveInt('RELAY_TIMEOUT_MS', env.RELAY_TIMEOUT_MS, DEFAULT_RELAY_TIMEOUT_MS),
+    relaySecret: secret ? new TextEncoder().encode(secret) : null,
+  };
+}
+
+// Keyed by the raw values rather than by the env object, whose identity the
+// runtime does not promise to keep between requests.
+let cached: { raw: readonly unknown[]; config: EdgeConfig } | undefined;
+
+function rawValues(env: EdgeBindings): readonly unknown[] {
+  return [env.COLLECTOR_URL, env.SITES, env.MAX_BODY_BYTES, env.RELAY_TIMEOUT_MS, env.RELAY_HMAC_SECRET];
+}
+
+/** The parsed configuration for these bindings, parsed at most once per isolate. */
+export function edgeConfig(env: EdgeBindings): EdgeConfig {
+  const raw = rawValues(env);
+  if (cached && cached.raw.every((value, i) => value === raw[i])) return cached.config;
+  const config = parseConfig(env);
+  cached = { raw, config };
+  return config;
+}
+
+/** The relay key, or a clear refusal: the edge never relays unsigned. */
+export function requireRelaySecret(config: EdgeConfig): Uint8Array {
+  if (!config.relaySecret) {
+    throw new EdgeError(
+      500,
+      'relay_secret_missing',
+      'RELAY_HMAC_SECRET is not set: `wrangler secret put RELAY_HMAC_SECRET` (deployed) or `wrangler dev --var RELAY_HMAC_SECRET:<value>` (local)',
+    );
+  }
+  return config.relaySecret;
+}

@@ -1,0 +1,14 @@
+/**
+ * What the Worker receives from wrangler: vars from wrangler.toml (or `--var`)
+ * and the relay secret. Everything is optional here because config.ts is the
+ * one place that decides what is missing and says so.
+ */
+export interface EdgeBindings {
+  COLLECTOR_URL?: string;
+  /** JSON: site key -> { origins: string[], allowMissingOrigin?: boolean }. */
+  SITES?: string | Record<string, unknown>;
+  MAX_BODY_BYTES?: string | number;
+  RELAY_TIMEOUT_MS?: string | number;
+  /** A secret (`wrangler secret put`), never a var in wrangler.toml. */
+  RELAY_HMAC_SECRET?: string;
+}

@@ -1,0 +1,4 @@
+/** The Worker's entry point (wrangler.toml `main`). */
+import { createApp } from './app.js';
+
+export default createApp();

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { ALLOWED_ORIGIN, callEdge, collectRequest, EDGE, stubCollector } from './helpers.js';
+import { pageView } from './events.js';
+
+function preflight(origin: string, site = 'demo-site-key'): Request {
+  return new Request(`${EDGE}/v1/collect?site=${site}`, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+  });
+}
+
+const batch = () => JSON.stringify({ events: [pageView()] });
+
+describe('site key and origin', () => {
+  it('refuses an unknown site key with 401 JSON', async () => {
+    const res = await callEdge(collectRequest(batch(), { site: 'no-such-site' }));
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: 'unknown_site', message: expect.stringContaining('no-such-site') });
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('refuses a request without a site key with 401', async () => {
+    const res = await callEdge(collectRequest(batch(), { site: null }));
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: 'unknown_site' });
+  });
+
+  it('refuses a disallowed origin with 403 and no CORS allow header, relaying nothing', async () => {
+    const collector = stubCollector('ok');
+    const res = await callEdge(collectRequest(batch(), { origin: 'https://evil.example' }), { COLLECTOR_URL: collector.url });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: 'origin_not_allowed', message: expect.stringContaining('https://evil.example') });
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await collector.received()).toEqual([]);
+  });
+
+  it('refuses an origin allowed for another site', async () => {
+    const sites = JSON.stringify({ 'demo-site-key': { origins: ['http://localhost:8080'] }, 'other-site': { origins: ['https://other.example'] } });
+    const res = await callEdge(collectRequest(batch(), { origin: 'https://other.example' }), { SITES: sites });
+    expect(res.status).toBe(403);
+  });
+
+  it('lets requests without an Origin in by default (curl, server-side callers)', async () => {
+    const collector = stubCollector('ok');
+    const res = await callEdge(collectRequest(batch(), { origin: null }), { COLLECTOR_URL: collector.url });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('refuses requests without an Origin when the site says so', async () => {
+    const sites = JSON.stringify({ 'demo-site-key': { origins: ['http://localhost:8080'], allowMissingOrigin: false } });
+    const res = await callEdge(collectRequest(batch(), { origin: null }), { SITES: sites });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: 'origin_not_allowed' });
+  });
+});
+
+describe('CORS', () => {
+  it('answers a preflight from an allowed origin', async () => {
+    const res = await callEdge(preflight(ALLOWED_ORIGIN));
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+    expect(res.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('content-type');
+    expect(Number(res.headers.get('access-control-max-age'))).toBeGreaterThan(0);
+    expect(res.headers.get('vary')).toContain('Origin');
+  });
+
+  it('gives a preflight from a disallowed origin no allow headers', async () => {
+    const res = await callEdge(preflight('https://evil.example'));
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.headers.get('access-control-allow-methods')).toBeNull();
+  });
+
+  it('echoes the allowed origin on a successful collect', async () => {
+    const collector = stubCollector('ok');
+    const res = await callEdge(collectRequest(batch(), { origin: 'http://127.0.0.1:8080' }), { COLLECTOR_URL: collector.url });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:8080');
+    expect(res.headers.get('vary')).toContain('Origin');
+  });
+
+  it('keeps the CORS headers on error answers to an allowed origin, so the page can read them', async () => {
+    const invalid = await callEdge(collectRequest('not json'));
+    expect(invalid.status).toBe(400);
+    expect(invalid.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+
+    const down = await callEdge(collectRequest(batch()), { COLLECTOR_URL: stubCollector('fail').url });
+    expect(down.status).toBe(503);
+    expect(down.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+  });
+});

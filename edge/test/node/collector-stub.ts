@@ -1,0 +1,69 @@
+/**
+ * A stand-in collector for the Workers tests: a real HTTP server in Node (the
+ * vitest globalSetup), so the Worker's relay goes over a real socket and the
+ * tests inspect the exact bytes and headers it sent.
+ *
+ * The first path segment names a scenario, so tests running side by side keep
+ * apart: `POST /<scenario>/v1/ingest` is recorded under <scenario> and answered
+ * by its prefix (`ok-` 202, `fail-` 500, `hang-` never);
+ * `GET /__received/<scenario>` returns what was recorded.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestProject } from 'vitest/node';
+import type { RecordedRelay } from '../shared.js';
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const received = new Map<string, RecordedRelay[]>();
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://stub');
+      const [first, ...rest] = url.pathname.split('/').filter(Boolean);
+      if (req.method === 'GET' && first === '__received' && rest.length === 1) {
+        return sendJson(res, 200, received.get(rest[0]!) ?? []);
+      }
+      const body = await readBody(req);
+      if (!first || rest.join('/') !== 'v1/ingest') return sendJson(res, 404, { error: 'not_found', message: url.pathname });
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
+      const log = received.get(first) ?? [];
+      log.push({ method: req.method ?? '', path: url.pathname, headers, bodyBase64: body.toString('base64') });
+      received.set(first, log);
+
+      if (first.startsWith('hang-')) return; // never answers; closed at teardown
+      if (first.startsWith('fail-')) return sendJson(res, 500, { error: 'kafka_unavailable', message: 'stub failure' });
+      const events = (JSON.parse(body.toString('utf8')) as { events: unknown[] }).events;
+      return sendJson(res, 202, { accepted: events.length, deadLettered: 0 });
+    })().catch((err: unknown) => sendJson(res, 500, { error: 'stub_error', message: String(err) }));
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  project.provide('collectorStubUrl', `http://127.0.0.1:${port}`);
+  project.provide('deadCollectorUrl', `http://127.0.0.1:${await freePort()}`);
+
+  return async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+}

@@ -1,0 +1,23 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+import { TEST_RELAY_SECRET } from './test/shared.js';
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: {
+        // The entry-point tests go through the wrangler.toml bindings; only the
+        // collector (the Node stub) and the secret differ from a local run.
+        bindings: {
+          COLLECTOR_URL: `${inject('collectorStubUrl')}/ok-entrypoint`,
+          RELAY_HMAC_SECRET: TEST_RELAY_SECRET,
+        },
+      },
+    })),
+  ],
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['./test/node/collector-stub.ts'],
+  },
+});
