@@ -5,3 +5,4 @@ export * from './event/record.js';
 export * from './relay/envelope.js';
 export * from './relay/signature.js';
 export * from './topics.js';
+export * from './session/session.js';

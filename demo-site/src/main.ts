@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+/** Runs the demo storefront: DEMO_PORT (8080), DEMO_HOST (127.0.0.1), EDGE_URL (http://127.0.0.1:8787), SITE_KEY (demo-site-key). */
+import { readConfig } from './config.js';
+import { startDemoSite } from './server.js';
+
+const config = readConfig(process.env);
+try {
+  const site = await startDemoSite(config);
+  console.log(`demo-site: storefront on ${site.url} (events to ${config.edgeUrl}, site key ${config.siteKey})`);
+  const stop = () => {
+    site.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (error) {
+  console.error(`demo-site: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

@@ -1,0 +1,69 @@
+/**
+ * The demo storefront server: a page with a handful of products that loads the
+ * Sessionflow SDK by script tag, pointed at the edge given here.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { createDemoApp } from './app.js';
+import { locateSdkBundle } from './sdk-bundle.js';
+
+export { PRODUCTS, type Product, type ProductCategory } from './catalog/products.js';
+export { createDemoApp, type DemoAppOptions } from './app.js';
+export { SdkNotBuiltError } from './sdk-bundle.js';
+
+export interface DemoSiteOptions {
+  /** 0 picks a free port (default 8080). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** The edge's base URL the SDK sends events to, e.g. http://127.0.0.1:8787. */
+  edgeUrl: string;
+  siteKey: string;
+  /** Where the SDK's IIFE is; defaults to the built @sessionflow/sdk. */
+  sdkFile?: string;
+}
+
+export interface DemoSite {
+  /** e.g. http://127.0.0.1:8080, with the real port when 0 was asked for. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
+
+export function startDemoSite(options: DemoSiteOptions): Promise<DemoSite> {
+  const host = options.host ?? '127.0.0.1';
+  const app = createDemoApp({
+    edgeUrl: options.edgeUrl,
+    siteKey: options.siteKey,
+    sdkFile: locateSdkBundle(options.sdkFile),
+    publicDir: PUBLIC_DIR,
+  });
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: options.port ?? 8080, hostname: host }, (info: AddressInfo) => {
+      server.off('error', reject);
+      resolve({
+        url: `http://${urlHost(host)}:${info.port}`,
+        port: info.port,
+        close: () => closeServer(server as Server),
+      });
+    });
+    server.once('error', reject);
+  });
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    // Browsers hold keep-alive connections open; without this, close waits for them.
+    server.closeAllConnections();
+  });
+}

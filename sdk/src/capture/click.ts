@@ -1,0 +1,31 @@
+/** Click capture: one capture-phase listener on the document sees every click, even ones a page stops. */
+import type { ElementDescriptor, ProductRef } from '@sessionflow/core';
+import { actionableElement, describeElement } from './element.js';
+import { productOf } from './product.js';
+
+export interface ClickDescriptor {
+  element: ElementDescriptor;
+  product?: ProductRef;
+}
+
+export function describeClick(target: Element): ClickDescriptor {
+  const element = actionableElement(target);
+  const product = productOf(target);
+  return product === undefined ? { element: describeElement(element) } : { element: describeElement(element), product };
+}
+
+/** Calls `onClick` for each click; returns the function that stops listening. */
+export function captureClicks(doc: Document, onClick: (click: ClickDescriptor) => void): () => void {
+  const listener = (event: Event) => {
+    // Inside a shadow root the event is retargeted; the real target is first in the path.
+    const target = event.composedPath?.()[0] ?? event.target;
+    if (!isElement(target)) return;
+    onClick(describeClick(target));
+  };
+  doc.addEventListener('click', listener, { capture: true, passive: true });
+  return () => doc.removeEventListener('click', listener, { capture: true });
+}
+
+function isElement(target: EventTarget | null | undefined): target is Element {
+  return typeof target === 'object' && target !== null && (target as Node).nodeType === 1;
+}

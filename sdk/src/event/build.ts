@@ -1,0 +1,30 @@
+/** Builds events in core's schema, version 1: the fields every event carries, then the type's own. */
+import { SCHEMA_VERSION, type EventOf, type Page, type SessionflowEvent } from '@sessionflow/core';
+
+/** Who and where an event comes from, gathered by the tracker for each event. */
+export interface EventContext {
+  eventId: string;
+  anonymousId: string;
+  sessionId: string;
+  seq: number;
+  timestamp: number;
+  page: Page;
+}
+
+type CommonField = 'schemaVersion' | 'eventId' | 'anonymousId' | 'sessionId' | 'timestamp' | 'seq' | 'page';
+type Common = Pick<EventOf<'page_view'>, CommonField>;
+/** The type-specific part of an event, e.g. `{ type: 'click', element, product }`. */
+export type EventBody = SessionflowEvent extends infer E ? (E extends SessionflowEvent ? Omit<E, CommonField> : never) : never;
+
+export function buildEvent(context: EventContext, body: EventBody): SessionflowEvent {
+  const common: Common = {
+    schemaVersion: SCHEMA_VERSION,
+    eventId: context.eventId,
+    anonymousId: context.anonymousId,
+    sessionId: context.sessionId,
+    timestamp: Math.floor(context.timestamp),
+    seq: context.seq,
+    page: context.page,
+  };
+  return { ...common, ...body } as SessionflowEvent;
+}

@@ -1,0 +1,89 @@
+// @vitest-environment happy-dom
+import { validateEvent, type SessionflowEvent } from '@sessionflow/core';
+import { describe, expect, it } from 'vitest';
+import { describeClick } from '../src/capture/click.js';
+import { resolveConfig } from '../src/config.js';
+import { silentLogger } from '../src/debug/logger.js';
+import { MemoryQueue } from '../src/queue/memory-queue.js';
+import { Tracker } from '../src/tracker.js';
+import { fakeCookies, fakeStore, fakeTransport } from './fakes.js';
+
+const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
+
+function tracker(page = { url: 'https://shop.example.com/products?cat=shoes', referrer: 'https://www.google.com/', title: '  Shop  ' }) {
+  const transport = fakeTransport();
+  const queue = new MemoryQueue<SessionflowEvent>();
+  const t = new Tracker({
+    config: resolveConfig({ siteKey: 'demo-site-key', endpoint: 'https://edge.example.com' }),
+    store: fakeStore(),
+    cookies: fakeCookies(),
+    queue,
+    transport,
+    readPage: () => page,
+    now: () => NOW,
+    newId: () => crypto.randomUUID(),
+    log: silentLogger,
+  });
+  return { tracker: t, transport, queue };
+}
+
+function expectValid(event: SessionflowEvent | undefined): void {
+  const result = validateEvent(JSON.parse(JSON.stringify(event)));
+  expect(result.ok ? [] : result.errors).toEqual([]);
+}
+
+describe('events the SDK builds', () => {
+  it('pass core validation: page_view, click with product, track', () => {
+    document.body.innerHTML = `<article data-sf-product="sku-1001" data-sf-category="shoes"><button id="b">Add to cart</button></article>`;
+    const { tracker: t } = tracker();
+    expectValid(t.page());
+    expectValid(t.click(describeClick(document.getElementById('b')!)));
+    expectValid(t.track('add_to_cart', { productId: 'sku-1001', price: 89 }));
+    expectValid(t.track('search'));
+  });
+
+  it('pass core validation for pages with odd referrers and very long titles and URLs', () => {
+    const { tracker: t } = tracker({
+      url: `https://shop.example.com/?q=${'x'.repeat(3000)}`,
+      referrer: 'android-app://com.example.app/',
+      title: 'T'.repeat(2000),
+    });
+    expectValid(t.page());
+  });
+
+  it('carry identity, session, order and the page view they belong to', () => {
+    const { tracker: t } = tracker();
+    const view = t.page();
+    const click = t.click({ element: { tag: 'button' }, product: { id: 'sku-1001' } });
+    expect(view).toMatchObject({
+      type: 'page_view',
+      schemaVersion: 1,
+      anonymousId: t.anonymousId,
+      sessionId: t.sessionId(),
+      timestamp: NOW,
+      seq: 0,
+      page: { url: 'https://shop.example.com/products?cat=shoes', referrer: 'https://www.google.com/', title: 'Shop' },
+    });
+    expect(click).toMatchObject({ type: 'click', anonymousId: t.anonymousId, sessionId: t.sessionId(), seq: 1 });
+    expect(click.page.pageViewId).toBe(view.page.pageViewId);
+    expect(click.eventId).not.toBe(view.eventId);
+    expect(t.page().page.pageViewId).not.toBe(view.page.pageViewId);
+  });
+
+  it('ignores track calls without a name', () => {
+    const { tracker: t, queue } = tracker();
+    expect(t.track('   ')).toBeUndefined();
+    return expect(queue.size()).resolves.toBe(0);
+  });
+
+  it('leave the tracker as one JSON batch to the collect URL', async () => {
+    const { tracker: t, transport } = tracker();
+    t.page();
+    t.track('purchase', { orderId: 'o-1' });
+    await t.flush();
+    expect(transport.sent).toHaveLength(1);
+    expect(transport.sent[0]?.url).toBe('https://edge.example.com/v1/collect?site=demo-site-key');
+    expect(transport.sent[0]?.body.events.map((e) => e.type)).toEqual(['page_view', 'track']);
+  });
+});
+

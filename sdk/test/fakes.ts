@@ -1,0 +1,39 @@
+/** Test doubles for the tracker's ports: no mocking library needed. */
+import type { CookieJar, KeyValueStore } from '../src/identity/storage.js';
+import type { Transport, TransportResponse } from '../src/transport/transport.js';
+
+export function fakeStore(initial: Record<string, string> = {}): KeyValueStore & { values: Map<string, string> } {
+  const values = new Map(Object.entries(initial));
+  return { values, get: (k) => values.get(k), set: (k, v) => void values.set(k, v) };
+}
+
+export function fakeCookies(initial: Record<string, string> = {}): CookieJar & { values: Map<string, string> } {
+  const values = new Map(Object.entries(initial));
+  return { values, get: (k) => values.get(k), set: (k, v) => void values.set(k, v) };
+}
+
+/** Ids like `id-00000001`, predictable and valid for core's schema. */
+export function sequentialIds(prefix = 'id'): () => string {
+  let n = 0;
+  return () => `${prefix}-${String(++n).padStart(8, '0')}`;
+}
+
+export interface SentBatch {
+  url: string;
+  body: { events: { eventId: string; type: string }[]; sentAt: number };
+}
+
+/** A transport that records what it was sent and answers from a script (default: 200, all accepted). */
+export function fakeTransport(answer?: (batch: SentBatch) => TransportResponse | Error | undefined): Transport & { sent: SentBatch[] } {
+  const sent: SentBatch[] = [];
+  return {
+    sent,
+    async send(url, body) {
+      const batch: SentBatch = { url, body: JSON.parse(body) as SentBatch['body'] };
+      sent.push(batch);
+      const response = answer?.(batch) ?? { status: 200, body: { accepted: batch.body.events.length, rejected: [], actions: [] } };
+      if (response instanceof Error) throw response;
+      return response;
+    },
+  };
+}
