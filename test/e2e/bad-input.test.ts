@@ -88,6 +88,11 @@ test('a body over the size limit is refused with 413, whether or not it says its
     duplex: 'half',
   } as RequestInit);
   expect(streamed.status).toBe(413);
+  await jsonError(streamed);
+
+  // The refused upload leaves the edge able to answer the next request.
+  const next = await collect(JSON.stringify({ events: [pageView(newVisitor())] }));
+  expect(next.status).toBe(200);
 });
 
 test('a wrong site key gets 401', async () => {

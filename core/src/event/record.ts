@@ -24,8 +24,10 @@ export interface EncodedRecord {
 
 /** `sf.events`: keyed by anonymous id, which keeps each device's events in order. */
 export function encodeEventRecord(event: SessionflowEvent, meta: IngestMeta): EncodedRecord {
-  const value: IngestedEvent = { ...event, ingest: meta };
-  return { key: event.anonymousId, value: JSON.stringify(value) };
+  // Same JSON as stringifying `{ ...event, ingest: meta }`, without copying the
+  // event first: this runs once per event on the collector's hot path.
+  const json = JSON.stringify(event);
+  return { key: event.anonymousId, value: `${json.slice(0, -1)},"ingest":${JSON.stringify(meta)}}` };
 }
 
 /** Decodes a record value (as text: the consumer owns the bytes-to-text step). */

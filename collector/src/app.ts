@@ -1,0 +1,93 @@
+/**
+ * The collector's HTTP surface as a hono app. Everything with I/O comes in as
+ * a dependency, so routes are tested through `app.request()` with fakes.
+ */
+import { Hono } from 'hono';
+import type { HmacCrypto, Topics } from '@sessionflow/core';
+import type { CollectorConfig } from './config.js';
+import { jsonError } from './http/errors.js';
+import { ingestHandler } from './ingest/handler.js';
+import { nodeHmacCrypto } from './ingest/hmac.js';
+import type { RecordSink } from './ingest/sink.js';
+import type { ReadinessProbe } from './kafka/readiness.js';
+import { createLogger, type Logger } from './log.js';
+import type { CollectorMetrics } from './metrics.js';
+
+export interface CollectorAppDeps {
+  config: Pick<CollectorConfig, 'relaySecret' | 'bodyLimitBytes' | 'produceTimeoutMs'>;
+  topics: Topics;
+  /** Takes records and resolves once Kafka acknowledged them (the batcher, or a fake). */
+  sink: RecordSink;
+  readiness: ReadinessProbe;
+  metrics: CollectorMetrics;
+  /** Defaults to HMAC on node:crypto; any WebCrypto `subtle` fits too. */
+  crypto?: HmacCrypto;
+  now?: () => number;
+  /** True once shutdown began: ingest and readiness refuse so traffic moves elsewhere. */
+  isDraining?: () => boolean;
+  logger?: Logger;
+}
+
+const ROUTES = new Set(['/v1/ingest', '/healthz', '/readyz', '/metrics']);
+
+export function createCollectorApp(deps: CollectorAppDeps): Hono {
+  const isDraining = deps.isDraining ?? (() => false);
+  const logger = deps.logger ?? createLogger('warn');
+  const { metrics } = deps;
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    await next();
+    // A fixed set of route labels: unknown paths must not grow the metric's cardinality.
+    const route = ROUTES.has(c.req.path) ? c.req.path : 'other';
+    metrics.httpRequests.inc({ route, status: String(c.res.status) });
+  });
+
+  app.post(
+    '/v1/ingest',
+    ingestHandler({
+      relaySecret: deps.config.relaySecret,
+      bodyLimitBytes: deps.config.bodyLimitBytes,
+      produceTimeoutMs: deps.config.produceTimeoutMs,
+      topics: deps.topics,
+      sink: deps.sink,
+      readiness: deps.readiness,
+      metrics,
+      crypto: deps.crypto ?? nodeHmacCrypto(),
+      now: deps.now ?? Date.now,
+      isDraining,
+      logger,
+    }),
+  );
+
+  app.all('/v1/ingest', (c) => {
+    c.header('allow', 'POST');
+    return jsonError(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on /v1/ingest; use POST`);
+  });
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  app.get('/readyz', async (c) => {
+    if (isDraining()) return jsonError(c, 503, 'shutting_down', 'the collector is shutting down');
+    const readiness = await deps.readiness.check();
+    if (!readiness.ready) {
+      return jsonError(c, 503, 'not_ready', `Kafka is not reachable: ${readiness.reason ?? 'unknown reason'}`);
+    }
+    return c.json({ status: 'ready' });
+  });
+
+  app.get('/metrics', async (c) => {
+    const text = await metrics.registry.metrics();
+    return c.body(text, 200, { 'content-type': metrics.registry.contentType });
+  });
+
+  app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+
+  app.onError((error, c) => {
+    metrics.errors.inc({ kind: 'internal' });
+    logger.error('unhandled error', { error, path: c.req.path });
+    return jsonError(c, 500, 'internal', 'the collector failed to handle the request');
+  });
+
+  return app;
+}

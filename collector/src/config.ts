@@ -1,0 +1,150 @@
+/**
+ * The collector's configuration: typed, read once at start-up, with defaults
+ * that run against the local stack and environment variables that point it at
+ * real clusters.
+ */
+import { isLogLevel, type LogLevel } from './log.js';
+
+/** Only ever a default for local runs; `configWarnings` says so out loud. */
+export const DEV_RELAY_SECRET = 'local-dev-relay-secret';
+
+export interface CollectorConfig {
+  /** Interface the HTTP server binds to. */
+  host: string;
+  /** 0 picks a free port (tests, benchmarks). */
+  port: number;
+  kafkaBrokers: string[];
+  kafkaClientId: string;
+  /** Topics are `<prefix>.events` and `<prefix>.events.dlq`. */
+  topicPrefix: string;
+  /** Partitions for topics the collector creates; existing topics are left as they are. */
+  topicPartitions: number;
+  replicationFactor: number;
+  /** Shared with the edge: HMAC-SHA256 key of the relay signature. */
+  relaySecret: string;
+  /** Bodies over this many bytes get 413 before they are parsed. */
+  bodyLimitBytes: number;
+  /** Upper bound of records in one produce request. */
+  batchMaxRecords: number;
+  /**
+   * Upper bound of key+value bytes in one produce request. One partition may
+   * receive the whole batch, so keep it under the broker's `message.max.bytes`
+   * (1 MiB by default).
+   */
+  batchMaxBytes: number;
+  /** How long an idle batcher waits for company before sending (0 = the next turn of the event loop). */
+  batchLingerMs: number;
+  /** Bytes waiting for Kafka beyond which new requests are refused with 503 (back-pressure). */
+  queueMaxBytes: number;
+  /** A request not acknowledged by Kafka within this time is answered 503. */
+  produceTimeoutMs: number;
+  /** `/readyz` asks Kafka at most once per this many ms. */
+  readinessCacheMs: number;
+  /** A Kafka metadata request slower than this counts as not ready. */
+  readinessTimeoutMs: number;
+  /**
+   * Run the Kafka producer on its own thread (default): encoding produce
+   * requests then uses the second core instead of taking turns with HTTP.
+   */
+  producerThread: boolean;
+  /** Upper bound on the graceful part of shutdown before connections are cut. */
+  shutdownTimeoutMs: number;
+  logLevel: LogLevel;
+}
+
+export const DEFAULT_CONFIG: CollectorConfig = {
+  host: '127.0.0.1',
+  port: 8788,
+  kafkaBrokers: ['127.0.0.1:29092'],
+  kafkaClientId: 'sessionflow-collector',
+  topicPrefix: 'sf',
+  topicPartitions: 3,
+  replicationFactor: 1,
+  relaySecret: DEV_RELAY_SECRET,
+  bodyLimitBytes: 1024 * 1024,
+  batchMaxRecords: 10_000,
+  batchMaxBytes: 900_000,
+  batchLingerMs: 0,
+  queueMaxBytes: 64 * 1024 * 1024,
+  produceTimeoutMs: 5_000,
+  readinessCacheMs: 1_000,
+  readinessTimeoutMs: 800,
+  producerThread: true,
+  shutdownTimeoutMs: 15_000,
+  logLevel: 'info',
+};
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the configuration from the environment; throws naming the variable when a value is unusable. */
+export function readConfig(env: Env = process.env): CollectorConfig {
+  const d = DEFAULT_CONFIG;
+  return {
+    host: text(env, 'COLLECTOR_HOST', d.host),
+    port: integer(env, 'COLLECTOR_PORT', d.port, 0, 65_535),
+    kafkaBrokers: list(env, 'KAFKA_BROKERS', d.kafkaBrokers),
+    kafkaClientId: text(env, 'KAFKA_CLIENT_ID', d.kafkaClientId),
+    topicPrefix: text(env, 'TOPIC_PREFIX', d.topicPrefix),
+    topicPartitions: integer(env, 'TOPIC_PARTITIONS', d.topicPartitions, 1, 10_000),
+    replicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', d.replicationFactor, 1, 100),
+    relaySecret: text(env, 'RELAY_HMAC_SECRET', d.relaySecret),
+    bodyLimitBytes: integer(env, 'COLLECTOR_BODY_LIMIT_BYTES', d.bodyLimitBytes, 1, 64 * 1024 * 1024),
+    batchMaxRecords: integer(env, 'COLLECTOR_BATCH_MAX_RECORDS', d.batchMaxRecords, 1, 1_000_000),
+    batchMaxBytes: integer(env, 'COLLECTOR_BATCH_MAX_BYTES', d.batchMaxBytes, 1, 512 * 1024 * 1024),
+    batchLingerMs: integer(env, 'COLLECTOR_BATCH_LINGER_MS', d.batchLingerMs, 0, 60_000),
+    queueMaxBytes: integer(env, 'COLLECTOR_QUEUE_MAX_BYTES', d.queueMaxBytes, 1, Number.MAX_SAFE_INTEGER),
+    produceTimeoutMs: integer(env, 'COLLECTOR_PRODUCE_TIMEOUT_MS', d.produceTimeoutMs, 1, 600_000),
+    readinessCacheMs: integer(env, 'COLLECTOR_READINESS_CACHE_MS', d.readinessCacheMs, 0, 600_000),
+    readinessTimeoutMs: integer(env, 'COLLECTOR_READINESS_TIMEOUT_MS', d.readinessTimeoutMs, 1, 600_000),
+    producerThread: flag(env, 'COLLECTOR_PRODUCER_THREAD', d.producerThread),
+    shutdownTimeoutMs: integer(env, 'COLLECTOR_SHUTDOWN_TIMEOUT_MS', d.shutdownTimeoutMs, 0, 600_000),
+    logLevel: level(env, 'LOG_LEVEL', d.logLevel),
+  };
+}
+
+/** Things worth one line at start-up: settings that are fine locally and wrong anywhere else. */
+export function configWarnings(config: CollectorConfig): string[] {
+  const warnings: string[] = [];
+  if (config.relaySecret === DEV_RELAY_SECRET) {
+    warnings.push('RELAY_HMAC_SECRET is not set: using the development default, which must not be used outside local runs');
+  }
+  return warnings;
+}
+
+function text(env: Env, name: string, fallback: string): string {
+  const raw = env[name]?.trim();
+  return raw ? raw : fallback;
+}
+
+function list(env: Env, name: string, fallback: string[]): string[] {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (items.length === 0) throw new Error(`${name} must be a comma-separated list of host:port`);
+  return items;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new Error(`${name} must be true or false (got "${raw}")`);
+}
+
+function level(env: Env, name: string, fallback: LogLevel): LogLevel {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (!isLogLevel(raw)) throw new Error(`${name} must be one of debug, info, warn, error (got "${raw}")`);
+  return raw;
+}

@@ -1,0 +1,113 @@
+/**
+ * `POST /v1/ingest`: limit the body, verify the edge's signature over the raw
+ * bytes, parse, validate the envelope, split valid events from dead letters,
+ * and answer 202 only once Kafka acknowledged every record of this request.
+ */
+import type { Context } from 'hono';
+import { SIGNATURE_HEADER, validateRelayEnvelope, verifyRelay, type HmacCrypto, type Topics } from '@sessionflow/core';
+import { jsonError } from '../http/errors.js';
+import type { Logger } from '../log.js';
+import type { CollectorMetrics, ErrorKind } from '../metrics.js';
+import type { ReadinessProbe } from '../kafka/readiness.js';
+import { BatcherClosedError, QueueFullError } from './batcher.js';
+import { readBodyWithin } from './body.js';
+import { buildRecords } from './records.js';
+import type { RecordSink } from './sink.js';
+
+export interface IngestDeps {
+  relaySecret: string;
+  bodyLimitBytes: number;
+  produceTimeoutMs: number;
+  topics: Topics;
+  sink: RecordSink;
+  readiness: ReadinessProbe;
+  metrics: CollectorMetrics;
+  crypto: HmacCrypto;
+  now: () => number;
+  isDraining: () => boolean;
+  logger: Logger;
+}
+
+export interface IngestAnswer {
+  accepted: number;
+  deadLettered: number;
+}
+
+class ProduceTimeoutError extends Error {
+  override readonly name = 'ProduceTimeoutError';
+}
+
+export function ingestHandler(deps: IngestDeps): (c: Context) => Promise<Response> {
+  const secret = new TextEncoder().encode(deps.relaySecret);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const refuse = (c: Context, kind: ErrorKind, status: 400 | 401 | 413 | 503, message: string, details?: Record<string, unknown>) => {
+    deps.metrics.errors.inc({ kind });
+    return jsonError(c, status, kind, message, details);
+  };
+
+  return async (c) => {
+    if (deps.isDraining()) {
+      c.header('connection', 'close');
+      return refuse(c, 'shutting_down', 503, 'the collector is shutting down; retry on another instance or later');
+    }
+
+    const body = await readBodyWithin(c.req.raw, deps.bodyLimitBytes);
+    if (body === null) {
+      c.header('connection', 'close');
+      return refuse(c, 'body_too_large', 413, `the body is larger than ${deps.bodyLimitBytes} bytes`);
+    }
+
+    const signature = await verifyRelay(deps.crypto, secret, body, c.req.header(SIGNATURE_HEADER), deps.now());
+    if (!signature.ok) return refuse(c, 'bad_signature', 401, signature.reason);
+
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(decoder.decode(body));
+    } catch {
+      return refuse(c, 'invalid_json', 400, 'the body is not JSON');
+    }
+
+    const envelope = validateRelayEnvelope(parsed);
+    if (!envelope.ok) {
+      const first = envelope.errors[0];
+      const message = first ? `${first.field}: ${first.reason}` : 'the relay envelope is invalid';
+      return refuse(c, 'invalid_envelope', 400, message, { field: first?.field, errors: envelope.errors });
+    }
+
+    // Fail fast while the last probe saw Kafka down, instead of holding the edge for the full timeout.
+    const readiness = deps.readiness.lastKnown();
+    if (readiness && !readiness.ready) {
+      return refuse(c, 'kafka_unavailable', 503, `Kafka is not reachable: ${readiness.reason ?? 'unknown reason'}`);
+    }
+
+    const { records, accepted, deadLettered } = buildRecords(envelope.value, deps.topics, deps.now());
+    const failure = await produce(deps, records);
+    if (failure) return refuse(c, failure.kind, 503, failure.message);
+
+    if (accepted > 0) deps.metrics.events.inc({ outcome: 'accepted' }, accepted);
+    if (deadLettered > 0) deps.metrics.events.inc({ outcome: 'dead_lettered' }, deadLettered);
+    const answer: IngestAnswer = { accepted, deadLettered };
+    return c.json(answer, 202);
+  };
+}
+
+async function produce(deps: IngestDeps, records: Parameters<RecordSink['enqueue']>[0]): Promise<{ kind: ErrorKind; message: string } | null> {
+  if (records.length === 0) return null;
+  const abort = new AbortController();
+  const timer = setTimeout(
+    () => abort.abort(new ProduceTimeoutError(`Kafka did not acknowledge within ${deps.produceTimeoutMs} ms`)),
+    deps.produceTimeoutMs,
+  );
+  try {
+    await deps.sink.enqueue(records, abort.signal);
+    return null;
+  } catch (error) {
+    if (error instanceof ProduceTimeoutError) return { kind: 'kafka_timeout', message: error.message };
+    if (error instanceof QueueFullError) return { kind: 'overloaded', message: `the collector is overloaded: ${error.message}` };
+    if (error instanceof BatcherClosedError) return { kind: 'shutting_down', message: error.message };
+    deps.logger.warn('produce failed', { error });
+    return { kind: 'kafka_unavailable', message: `Kafka did not take the events: ${error instanceof Error ? error.message : String(error)}` };
+  } finally {
+    clearTimeout(timer);
+  }
+}

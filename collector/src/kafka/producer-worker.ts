@@ -1,0 +1,54 @@
+/**
+ * Entry of the producer thread: owns the kafkajs producer, so encoding records
+ * into produce requests (the largest cost per event) runs beside the HTTP work
+ * of the main thread instead of taking turns with it.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Message } from 'kafkajs';
+import { createLogger } from '../log.js';
+import { createKafka } from './client.js';
+import { createProducer } from './producer.js';
+import type { CompactTopicMessages, FromProducerThread, ProducerThreadOptions, ToProducerThread } from './thread-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('producer-worker.js runs as a worker thread of the collector');
+
+const options = workerData as ProducerThreadOptions;
+const logger = createLogger(options.logLevel);
+const producer = createProducer(createKafka(options, logger));
+const post = (message: FromProducerThread) => port.postMessage(message);
+
+function expand(batch: CompactTopicMessages[]): { topic: string; messages: Message[] }[] {
+  return batch.map(({ topic, keys, values }) => ({
+    topic,
+    messages: keys.map((key, i) => ({ key, value: values[i] as string })),
+  }));
+}
+
+port.on('message', (message: ToProducerThread) => {
+  if (message.type === 'send') {
+    producer.sendBatch({ topicMessages: expand(message.batch), acks: -1 }).then(
+      () => post({ type: 'sent', id: message.id }),
+      (error: unknown) =>
+        post({
+          type: 'send-failed',
+          id: message.id,
+          name: error instanceof Error ? error.name : 'Error',
+          message: error instanceof Error ? error.message : String(error),
+        }),
+    );
+  } else {
+    producer
+      .disconnect()
+      .catch((error: unknown) => logger.warn('producer disconnect failed', { error }))
+      .finally(() => {
+        post({ type: 'disconnected' });
+        port.close();
+      });
+  }
+});
+
+producer.connect().then(
+  () => post({ type: 'ready' }),
+  (error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) }),
+);

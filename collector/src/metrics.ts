@@ -1,0 +1,64 @@
+/**
+ * The collector's Prometheus metrics, on a registry of its own so several
+ * collectors (tests, benchmarks) can live in one process.
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type ErrorKind =
+  | 'body_too_large'
+  | 'bad_signature'
+  | 'invalid_json'
+  | 'invalid_envelope'
+  | 'kafka_unavailable'
+  | 'kafka_timeout'
+  | 'overloaded'
+  | 'shutting_down'
+  | 'internal';
+
+export interface CollectorMetrics {
+  registry: Registry;
+  httpRequests: Counter<'route' | 'status'>;
+  events: Counter<'outcome'>;
+  produceDuration: Histogram<'result'>;
+  produceBatchRecords: Histogram;
+  errors: Counter<'kind'>;
+}
+
+export function createCollectorMetrics(options: { defaultMetrics?: boolean } = {}): CollectorMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'sessionflow_collector_http_requests_total',
+      help: 'HTTP requests answered, by route and status.',
+      labelNames: ['route', 'status'] as const,
+      registers: [registry],
+    }),
+    events: new Counter({
+      name: 'sessionflow_collector_events_total',
+      help: 'Events written to Kafka: accepted to the events topic, dead_lettered to the DLQ.',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    produceDuration: new Histogram({
+      name: 'sessionflow_collector_produce_duration_seconds',
+      help: 'Time from sending a batch to Kafka until it was acknowledged (or failed).',
+      labelNames: ['result'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    produceBatchRecords: new Histogram({
+      name: 'sessionflow_collector_produce_batch_records',
+      help: 'Records per produce request: how well concurrent requests were coalesced.',
+      buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'sessionflow_collector_errors_total',
+      help: 'Requests refused or failed, by kind.',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * Starts a collector: Kafka clients, topics, the batcher, the HTTP server; and
+ * stops it gracefully. Tests and benchmarks call `startCollector` in-process;
+ * `main.ts` is the command-line entry around it.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { topicNames } from '@sessionflow/core';
+import type { Admin } from 'kafkajs';
+import { createCollectorApp } from './app.js';
+import { configWarnings, readConfig, type CollectorConfig } from './config.js';
+import { ProduceBatcher } from './ingest/batcher.js';
+import { createKafka } from './kafka/client.js';
+import { measuredSend, startInlineProducer, type ProducerHandle } from './kafka/producer.js';
+import { startProducerThread } from './kafka/producer-thread.js';
+import { cachedProbe, kafkaPing } from './kafka/readiness.js';
+import { ensureTopics } from './kafka/topics.js';
+import { createLogger, type Logger } from './log.js';
+import { createCollectorMetrics } from './metrics.js';
+
+export { createCollectorApp, type CollectorAppDeps } from './app.js';
+export { DEFAULT_CONFIG, DEV_RELAY_SECRET, readConfig, type CollectorConfig } from './config.js';
+export { ProduceBatcher, type BatcherOptions, type SendBatch, type TopicMessages } from './ingest/batcher.js';
+export type { OutboundRecord, RecordSink } from './ingest/sink.js';
+export type { Readiness, ReadinessProbe } from './kafka/readiness.js';
+export { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
+
+export interface RunningCollector {
+  /** Base URL, e.g. `http://127.0.0.1:8788`. */
+  url: string;
+  port: number;
+  /** Stops accepting, waits for in-flight requests and sends to flush, disconnects from Kafka. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Starts a collector; `config` overrides what the environment (or the defaults) say. */
+export async function startCollector(config: Partial<CollectorConfig> = {}): Promise<RunningCollector> {
+  const settings: CollectorConfig = { ...readConfig(process.env), ...config };
+  const logger = createLogger(settings.logLevel);
+  for (const warning of configWarnings(settings)) logger.warn(warning);
+
+  const topics = topicNames(settings.topicPrefix);
+  const kafka = createKafka(settings, logger);
+  const admin = kafka.admin();
+  // Its own client with no retries: a probe must answer quickly, not retry for seconds.
+  const probeAdmin = kafka.admin({ retry: { retries: 0 } });
+  let producer: ProducerHandle | undefined;
+  const disconnectAll = async () => {
+    await disconnect(logger, [admin, probeAdmin, ...(producer ? [producer] : [])]);
+  };
+
+  try {
+    await admin.connect();
+    await ensureTopics(admin, topics, { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor }, logger);
+    producer = settings.producerThread ? await startProducerThread(settings, logger) : await startInlineProducer(kafka);
+    await probeAdmin.connect();
+  } catch (error) {
+    await disconnectAll();
+    throw new Error(`cannot start the collector: Kafka at ${settings.kafkaBrokers.join(',')} is not usable: ${message(error)}`, {
+      cause: error,
+    });
+  }
+
+  const metrics = createCollectorMetrics();
+  const { send, alive } = producer;
+  const batcher = new ProduceBatcher(measuredSend(send, metrics), {
+    maxBatchRecords: settings.batchMaxRecords,
+    maxBatchBytes: settings.batchMaxBytes,
+    lingerMs: settings.batchLingerMs,
+    maxQueuedBytes: settings.queueMaxBytes,
+  });
+  const ping = kafkaPing(probeAdmin);
+  const readiness = cachedProbe(async () => {
+    if (!alive()) throw new Error('the Kafka producer stopped');
+    await ping();
+  }, {
+    maxAgeMs: settings.readinessCacheMs,
+    timeoutMs: settings.readinessTimeoutMs,
+  });
+
+  let draining = false;
+  const app = createCollectorApp({
+    config: settings,
+    topics,
+    sink: batcher,
+    readiness,
+    metrics,
+    isDraining: () => draining,
+    logger,
+  });
+
+  const inflight = new InflightRequests();
+  let server: Server;
+  try {
+    server = await listen((listener) =>
+      serve(
+        {
+          fetch: (request, env) => inflight.track(() => app.fetch(request, env)),
+          hostname: settings.host,
+          port: settings.port,
+        },
+        listener,
+      ) as Server,
+    );
+  } catch (error) {
+    await batcher.close();
+    await disconnectAll();
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
+  logger.info('collector listening', { url, brokers: settings.kafkaBrokers, topics });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      draining = true;
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + settings.shutdownTimeoutMs;
+      if (!(await within(inflight.settled(), deadline))) logger.warn('shutdown: requests still in flight at the deadline');
+      if (!(await within(batcher.close(), deadline))) logger.warn('shutdown: sends to Kafka still pending at the deadline');
+      server.closeAllConnections();
+      await disconnectAll();
+      await serverClosed;
+      logger.info('collector stopped');
+    })());
+
+  return { url, port, close };
+}
+
+/** The requests being handled, so shutdown can wait for those already in progress (later ones are refused). */
+class InflightRequests {
+  private readonly current = new Set<Promise<unknown>>();
+
+  track<T>(handle: () => T | Promise<T>): Promise<T> {
+    const promise = Promise.resolve().then(handle);
+    this.current.add(promise);
+    const forget = () => this.current.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  /** Settles when every request in progress now has been answered. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.current]);
+  }
+}
+
+function listen(start: (listener: () => void) => Server): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = start(() => {
+      server.off('error', reject);
+      resolve(server);
+    });
+    server.once('error', reject);
+  });
+}
+
+/** True if `promise` settled before `deadline` (epoch ms). */
+async function within(promise: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function disconnect(logger: Logger, clients: (Admin | ProducerHandle)[]): Promise<void> {
+  const results = await Promise.allSettled(clients.map((client) => ('close' in client ? client.close() : client.disconnect())));
+  for (const result of results) {
+    if (result.status === 'rejected') logger.warn('disconnect from Kafka failed', { error: result.reason });
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
