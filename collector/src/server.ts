@@ -25,6 +25,7 @@ export { ProduceBatcher, type BatcherOptions, type SendBatch, type TopicMessages
 export type { OutboundRecord, RecordSink } from './ingest/sink.js';
 export type { Readiness, ReadinessProbe } from './kafka/readiness.js';
 export { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
+export { nodeHmacCrypto } from './ingest/hmac.js';
 
 export interface RunningCollector {
   /** Base URL, e.g. `http://127.0.0.1:8788`. */

@@ -1,6 +1,6 @@
 /**
  * Realistic events for load: the mix a storefront sends (page views, clicks,
- * scrolls, impressions, add-to-cart), each about 400 bytes of JSON.
+ * scrolls, impressions, add-to-cart), about 400 bytes of JSON each on average.
  */
 import { randomUUID } from 'node:crypto';
 import { SCHEMA_VERSION, type SessionflowEvent } from '@sessionflow/core';
@@ -10,11 +10,12 @@ const categories = ['shoes', 'jackets', 'bags', 'watches', 'outdoor'];
 export interface LoadVisitor {
   anonymousId: string;
   sessionId: string;
+  pageViewId: string;
   seq: number;
 }
 
 export function newLoadVisitor(): LoadVisitor {
-  return { anonymousId: randomUUID(), sessionId: randomUUID(), seq: 0 };
+  return { anonymousId: randomUUID(), sessionId: randomUUID(), pageViewId: randomUUID(), seq: 0 };
 }
 
 export function loadEvent(visitor: LoadVisitor, i: number): SessionflowEvent {
@@ -28,10 +29,9 @@ export function loadEvent(visitor: LoadVisitor, i: number): SessionflowEvent {
     timestamp: Date.now(),
     seq: visitor.seq++,
     page: {
-      url: `https://shop.example.com/c/${category}/${productId}?utm_source=newsletter&utm_medium=email`,
-      referrer: 'https://shop.example.com/search?q=waterproof+trail+running+shoes',
-      title: `Product ${productId} in ${category} — Example Shop`,
-      pageViewId: visitor.sessionId.slice(0, 24) + String(i % 5),
+      url: `https://shop.example.com/p/${productId}`,
+      referrer: `https://shop.example.com/c/${category}`,
+      pageViewId: visitor.pageViewId,
     },
   };
   switch (i % 5) {
@@ -41,7 +41,7 @@ export function loadEvent(visitor: LoadVisitor, i: number): SessionflowEvent {
       return {
         ...common,
         type: 'click',
-        element: { tag: 'button', selector: 'main>section.grid>article.card>button.add', text: 'Add to cart' },
+        element: { tag: 'button', selector: 'button.add', text: 'Add to cart' },
         product: { id: productId, category, slot: 'grid' },
       };
     case 2:
@@ -49,7 +49,7 @@ export function loadEvent(visitor: LoadVisitor, i: number): SessionflowEvent {
     case 3:
       return { ...common, type: 'impression', product: { id: productId, category, slot: 'recs' } };
     default:
-      return { ...common, type: 'track', name: 'add_to_cart', props: { productId, price: 89.9, currency: 'EUR', quantity: 1 } };
+      return { ...common, type: 'track', name: 'add_to_cart', props: { productId, price: 89.9, currency: 'EUR' } };
   }
 }
 
