@@ -1,7 +1,7 @@
 /** Benchmark figures: printed as they are, and written to bench/results/<suite>.json. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../paths.js';
+import { repoRoot } from '@sessionflow/infra';
 
 export interface Figure {
   value: number;
