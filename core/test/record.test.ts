@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEventRecord, encodeDeadLetter, encodeEventRecord, validateEvent, type SessionflowEvent } from '../src/index.js';
+import { decodeEventRecord, encodeDeadLetter, encodeEventRecord, eventRecordEncoder, validateEvent, type SessionflowEvent } from '../src/index.js';
 
 const event: SessionflowEvent = {
   schemaVersion: 1,
@@ -31,5 +31,18 @@ describe('event record codec', () => {
     expect(record.key).toBe('anon-x');
     expect(JSON.parse(record.value)).toEqual(letter);
     expect(encodeDeadLetter({ ...letter, event: 'garbage' }).key).toBe('unknown');
+  });
+});
+
+describe('eventRecordEncoder', () => {
+  it('writes, for each event of a batch, the same JSON as the event with its metadata', () => {
+    const meta = { siteKey: 'site "quoted"', receivedAt: 10, ingestedAt: 20 };
+    const encode = eventRecordEncoder(meta);
+    const other: SessionflowEvent = { ...event, type: 'page_view', eventId: 'evt-00000002', anonymousId: 'anon-0000002' } as SessionflowEvent;
+    for (const e of [event, other]) {
+      const record = encode(e);
+      expect(record.key).toBe(e.anonymousId);
+      expect(JSON.parse(record.value)).toEqual({ ...e, ingest: meta });
+    }
   });
 });

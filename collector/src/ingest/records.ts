@@ -3,7 +3,7 @@
  * events topic keyed by anonymous id, invalid ones to the dead-letter topic
  * with their reasons, so one bad event never sinks the good ones.
  */
-import { encodeDeadLetter, encodeEventRecord, partitionEvents, type RelayEnvelope, type Topics } from '@sessionflow/core';
+import { encodeDeadLetter, eventRecordEncoder, partitionEvents, type RelayEnvelope, type Topics } from '@sessionflow/core';
 import type { OutboundRecord } from './sink.js';
 
 export interface IngestRecords {
@@ -15,10 +15,10 @@ export interface IngestRecords {
 export function buildRecords(envelope: RelayEnvelope, topics: Topics, ingestedAt: number): IngestRecords {
   const { accepted, rejected } = partitionEvents(envelope.events);
   const { siteKey, receivedAt } = envelope;
-  const meta = { siteKey, receivedAt, ingestedAt };
+  const encode = eventRecordEncoder({ siteKey, receivedAt, ingestedAt });
   const records: OutboundRecord[] = [];
   for (const event of accepted) {
-    const { key, value } = encodeEventRecord(event, meta);
+    const { key, value } = encode(event);
     records.push({ topic: topics.events, key, value });
   }
   for (const { index, errors } of rejected) {

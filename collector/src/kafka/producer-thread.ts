@@ -4,10 +4,11 @@
  * `alive` turns false, which readiness reports.
  */
 import { Worker } from 'node:worker_threads';
-import type { SendBatch, TopicMessages } from '../ingest/batcher.js';
+import type { SendBatch } from '../ingest/batcher.js';
 import type { Logger } from '../log.js';
 import type { ProducerHandle } from './producer.js';
-import type { CompactTopicMessages, FromProducerThread, ProducerThreadOptions, ToProducerThread } from './thread-protocol.js';
+import type { FromProducerThread, ProducerThreadOptions, ToProducerThread } from './thread-protocol.js';
+import { encodeWireBatch, wireTransferList } from './wire-batch.js';
 
 export class ProducerThreadError extends Error {
   constructor(
@@ -74,8 +75,9 @@ export async function startProducerThread(options: ProducerThreadOptions, logger
     const id = nextId++;
     return new Promise<void>((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      const message: ToProducerThread = { type: 'send', id, batch: compact(topicMessages) };
-      worker.postMessage(message);
+      const batch = encodeWireBatch(topicMessages);
+      const message: ToProducerThread = { type: 'send', id, batch };
+      worker.postMessage(message, wireTransferList(batch));
     });
   };
 
@@ -91,17 +93,4 @@ export async function startProducerThread(options: ProducerThreadOptions, logger
   };
 
   return { send, alive: () => alive, close };
-}
-
-function compact(topicMessages: TopicMessages[]): CompactTopicMessages[] {
-  return topicMessages.map(({ topic, messages }) => {
-    const keys = new Array<string>(messages.length);
-    const values = new Array<string>(messages.length);
-    for (let i = 0; i < messages.length; i++) {
-      const message = messages[i] as TopicMessages['messages'][number];
-      keys[i] = message.key;
-      values[i] = message.value;
-    }
-    return { topic, keys, values };
-  });
 }

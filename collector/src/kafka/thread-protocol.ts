@@ -1,5 +1,6 @@
 /** Messages between the collector's main thread and its producer thread. */
 import type { LogLevel } from '../log.js';
+import type { WireBatch } from './wire-batch.js';
 
 export interface ProducerThreadOptions {
   kafkaBrokers: string[];
@@ -7,14 +8,7 @@ export interface ProducerThreadOptions {
   logLevel: LogLevel;
 }
 
-/** A batch in columns: cheaper to copy between threads than one object per record. */
-export interface CompactTopicMessages {
-  topic: string;
-  keys: string[];
-  values: string[];
-}
-
-export type ToProducerThread = { type: 'send'; id: number; batch: CompactTopicMessages[] } | { type: 'disconnect' };
+export type ToProducerThread = { type: 'send'; id: number; batch: WireBatch } | { type: 'disconnect' };
 
 export type FromProducerThread =
   | { type: 'ready' }

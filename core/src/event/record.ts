@@ -24,10 +24,18 @@ export interface EncodedRecord {
 
 /** `sf.events`: keyed by anonymous id, which keeps each device's events in order. */
 export function encodeEventRecord(event: SessionflowEvent, meta: IngestMeta): EncodedRecord {
-  // Same JSON as stringifying `{ ...event, ingest: meta }`, without copying the
-  // event first: this runs once per event on the collector's hot path.
-  const json = JSON.stringify(event);
-  return { key: event.anonymousId, value: `${json.slice(0, -1)},"ingest":${JSON.stringify(meta)}}` };
+  return eventRecordEncoder(meta)(event);
+}
+
+/**
+ * An encoder for the events of one batch, which all share `meta`. Same JSON as
+ * stringifying `{ ...event, ingest: meta }`, without copying each event or
+ * stringifying the metadata again: this runs once per event on the
+ * collector's hot path.
+ */
+export function eventRecordEncoder(meta: IngestMeta): (event: SessionflowEvent) => EncodedRecord {
+  const suffix = `,"ingest":${JSON.stringify(meta)}}`;
+  return (event) => ({ key: event.anonymousId, value: JSON.stringify(event).slice(0, -1) + suffix });
 }
 
 /** Decodes a record value (as text: the consumer owns the bytes-to-text step). */
