@@ -9,10 +9,17 @@ const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:29092').split(',');
 const topic = `${process.env.TOPIC_PREFIX ?? 'sf'}.events`;
 const fromBeginning = process.argv.includes('--from-beginning');
 
-const kafka = new Kafka({ clientId: 'sessionflow-tail', brokers, logLevel: logLevel.WARN });
+// kafkajs retries on its own while a fresh broker creates its offsets topic;
+// its transient errors would only alarm a newcomer, so it stays quiet and a
+// failure that sticks ends the tail with a message below.
+const kafka = new Kafka({ clientId: 'sessionflow-tail', brokers, logLevel: logLevel.NOTHING });
 // A throwaway group: tailing must not move anyone's committed offsets.
 const consumer = kafka.consumer({ groupId: `sessionflow-tail-${randomUUID()}` });
 
+consumer.on(consumer.events.CRASH, ({ payload }) => {
+  console.error(`tail stopped: ${payload.error.message}`);
+  process.exit(1);
+});
 await consumer.connect();
 await consumer.subscribe({ topic, fromBeginning });
 console.log(`tailing ${topic} on ${brokers.join(',')}${fromBeginning ? ' from the beginning' : ''}; Ctrl-C to stop`);
