@@ -17,6 +17,7 @@ const kafka = new Kafka({ clientId: 'sessionflow-tail', brokers, logLevel: logLe
 const consumer = kafka.consumer({ groupId: `sessionflow-tail-${randomUUID()}` });
 
 consumer.on(consumer.events.CRASH, ({ payload }) => {
+  if (payload.restart) return; // kafkajs starts the consumer again by itself
   console.error(`tail stopped: ${payload.error.message}`);
   process.exit(1);
 });
