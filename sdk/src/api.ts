@@ -8,7 +8,7 @@ import { startBrowserTracker, type BrowserTracker } from './runtime/browser.js';
 
 let running: BrowserTracker | undefined;
 
-/** Starts capture: identity, session, a page view now, clicks from now on. A second call is ignored. */
+/** Starts capture: identity, session, a page view now, then route changes, clicks, scroll depth, dwell and impressions. A second call is ignored. */
 export function init(options: InitOptions): void {
   if (running !== undefined) return;
   running = startBrowserTracker(resolveConfig(options));
@@ -19,9 +19,12 @@ export function track(name: string, props?: Record<string, unknown>): void {
   running?.tracker.track(name, props);
 }
 
-/** A page view for a page the SDK cannot see change by itself (single-page apps). */
+/**
+ * A page view the SDK cannot see by itself. Route changes through history
+ * (pushState, replaceState, back/forward) and hash changes are page views already.
+ */
 export function page(): void {
-  running?.tracker.page();
+  running?.page();
 }
 
 /** Sends what is queued now; resolves when the edge answered or the send failed (the events then stay queued). */

@@ -31,16 +31,25 @@ export interface TrackerDeps {
 
 const MAX_NAME = 128;
 
+/** The page view events belong to: its URL and referrer are fixed when it starts. */
+interface PageView {
+  id: string;
+  url: string;
+  referrer: string;
+}
+
 export class Tracker {
   readonly anonymousId: string;
   private readonly sessions: SessionStore;
   private readonly batcher: Batcher<SessionflowEvent>;
-  private pageViewId: string;
+  private view: PageView;
+  private viewed = false;
 
   constructor(private readonly deps: TrackerDeps) {
     this.anonymousId = loadAnonymousId(deps.store, deps.cookies, deps.newId);
     this.sessions = new SessionStore(deps.store, deps.newId, deps.sessionPolicy);
-    this.pageViewId = deps.newId();
+    const { url, referrer } = deps.readPage();
+    this.view = { id: deps.newId(), url, referrer };
     this.batcher = new Batcher(deps.queue, deps.transport, {
       collectUrl: deps.config.collectUrl,
       maxBatch: deps.config.maxBatch,
@@ -50,9 +59,15 @@ export class Tracker {
     });
   }
 
-  /** A page view; it starts a new page, whose id every later event carries. */
+  /**
+   * A page view; it starts a new page, whose id, URL and referrer every later
+   * event carries. The first page view's referrer is the document's; a later
+   * one (a single-page-app route) has the previous page view's URL.
+   */
   page(): SessionflowEvent {
-    this.pageViewId = this.deps.newId();
+    const { url, referrer } = this.deps.readPage();
+    this.view = { id: this.deps.newId(), url, referrer: this.viewed ? this.view.url : referrer };
+    this.viewed = true;
     return this.emit({ type: 'page_view' });
   }
 
@@ -82,14 +97,15 @@ export class Tracker {
     this.batcher.stop();
   }
 
-  private emit(body: EventBody): SessionflowEvent {
+  /** Any event of core's schema, e.g. `{ type: 'scroll', depth: 50 }`, on the current page view. */
+  emit(body: EventBody): SessionflowEvent {
     const { now, newId, readPage, log } = this.deps;
     const timestamp = now();
     const { sessionId, seq } = this.sessions.touch(timestamp);
-    const event = buildEvent(
-      { eventId: newId(), anonymousId: this.anonymousId, sessionId, seq, timestamp, page: describePage(readPage(), this.pageViewId) },
-      body,
-    );
+    // The title is read fresh: single-page apps set it after the route has changed.
+    const { url, referrer, id } = this.view;
+    const page = describePage({ url, referrer, title: readPage().title }, id);
+    const event = buildEvent({ eventId: newId(), anonymousId: this.anonymousId, sessionId, seq, timestamp, page }, body);
     log.debug(`${event.type} queued`, event);
     this.batcher.add(event).catch((error: unknown) => log.debug('could not queue event', error));
     return event;

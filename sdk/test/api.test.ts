@@ -22,6 +22,8 @@ beforeEach(() => {
       </article>
     </section>`;
   posted = [];
+  // Scroll depth is measured in an animation frame; held here so each test sees only the events it makes.
+  vi.stubGlobal('requestAnimationFrame', () => 0);
   vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
     posted.push({ url, init, events: (JSON.parse(init.body as string) as { events: Record<string, unknown>[] }).events });
     return new Response(JSON.stringify({ accepted: 1, rejected: [], actions: [] }), { status: 200, headers: { 'content-type': 'application/json' } });
@@ -31,6 +33,7 @@ beforeEach(() => {
 afterEach(() => {
   sdk.reset();
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
 describe('init in a browser', () => {
@@ -74,10 +77,61 @@ describe('init in a browser', () => {
   });
 
   it('flushes when the page is hidden', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     sdk.init({ siteKey: 'demo-site-key', endpoint: 'http://127.0.0.1:8787', flushIntervalMs: 60_000 });
     window.dispatchEvent(new Event('pagehide'));
+    vi.useRealTimers();
     await vi.waitFor(() => expect(posted).toHaveLength(1));
     expect(posted[0]!.events.map((e) => e['type'])).toEqual(['page_view']);
+  });
+
+  it('makes a route change through pushState a new page view, with the previous URL as referrer, after the old one\'s dwell', async () => {
+    history.replaceState(null, '', '/');
+    const home = location.href;
+    vi.useFakeTimers({ now: Date.UTC(2025, 0, 15), toFake: ['Date'] });
+    try {
+      sdk.init({ siteKey: 'demo-site-key', endpoint: 'http://127.0.0.1:8787', flushIntervalMs: 60_000 });
+      vi.setSystemTime(Date.UTC(2025, 0, 15) + 2000);
+      history.pushState(null, '', '/products/sku-1003');
+      history.replaceState({ scrollY: 10 }, '', '/products/sku-1003');
+      document.querySelector<HTMLButtonElement>('button.view')!.click();
+    } finally {
+      vi.useRealTimers();
+    }
+    await sdk.flush();
+
+    const events = posted.flatMap((p) => p.events) as { type: string; activeMs?: number; page: { url: string; referrer?: string; pageViewId: string } }[];
+    expect(events.map((e) => e.type)).toEqual(['page_view', 'dwell', 'page_view', 'click']);
+    const [first, dwell, second, click] = events;
+    expect(first!.page.url).toBe(home);
+    expect(dwell).toMatchObject({ activeMs: 2000, page: { url: home, pageViewId: first!.page.pageViewId } });
+    expect(second!.page).toMatchObject({ url: new URL('/products/sku-1003', home).href, referrer: home });
+    expect(second!.page.pageViewId).not.toBe(first!.page.pageViewId);
+    expect(click!.page.pageViewId).toBe(second!.page.pageViewId);
+    for (const event of events) expect(validateEvent(event).ok).toBe(true);
+  });
+
+  it('restores history on reset', () => {
+    const original = history.pushState;
+    sdk.init({ siteKey: 'demo-site-key', endpoint: 'http://127.0.0.1:8787' });
+    expect(history.pushState).not.toBe(original);
+    sdk.reset();
+    expect(history.pushState).toBe(original);
+  });
+
+  it('reports the active time of the page when it is hidden, before the flush that hide starts', async () => {
+    vi.useFakeTimers({ now: Date.UTC(2025, 0, 15), toFake: ['Date'] });
+    try {
+      sdk.init({ siteKey: 'demo-site-key', endpoint: 'http://127.0.0.1:8787', flushIntervalMs: 60_000 });
+      vi.setSystemTime(Date.UTC(2025, 0, 15) + 7000);
+      window.dispatchEvent(new Event('pagehide'));
+      await vi.waitFor(() => expect(posted).toHaveLength(1));
+    } finally {
+      vi.useRealTimers();
+    }
+    const [view, dwell] = posted[0]!.events;
+    expect(dwell).toMatchObject({ type: 'dwell', activeMs: 7000, page: { pageViewId: (view!['page'] as { pageViewId: string }).pageViewId } });
+    expect(validateEvent(dwell).ok).toBe(true);
   });
 
   it('ignores a second init', async () => {
@@ -86,5 +140,24 @@ describe('init in a browser', () => {
     await sdk.flush();
     expect(posted.map((p) => p.url)).toEqual(['http://127.0.0.1:8787/v1/collect?site=demo-site-key']);
     expect(posted[0]!.events).toHaveLength(1);
+  });
+});
+
+describe('scroll depth in a browser', () => {
+  it('is measured from the window after a scroll, on the current page view', async () => {
+    const frames: FrameRequestCallback[] = [];
+    vi.stubGlobal('requestAnimationFrame', (run: FrameRequestCallback) => frames.push(run));
+    vi.spyOn(document.documentElement, 'scrollHeight', 'get').mockReturnValue(4 * window.innerHeight);
+    sdk.init({ siteKey: 'demo-site-key', endpoint: 'http://127.0.0.1:8787', flushIntervalMs: 60_000 });
+    frames.splice(0).forEach((run) => run(0));
+    expect(window.scrollY).toBe(0);
+    Object.defineProperty(window, 'scrollY', { configurable: true, value: window.innerHeight });
+    window.dispatchEvent(new Event('scroll'));
+    frames.splice(0).forEach((run) => run(0));
+    Reflect.deleteProperty(window, 'scrollY');
+    await sdk.flush();
+    const events = posted.flatMap((p) => p.events);
+    expect(events.map((e) => [e['type'], e['depth']])).toEqual([['page_view', undefined], ['scroll', 25], ['scroll', 50]]);
+    expect(new Set(events.map((e) => (e['page'] as { pageViewId: string }).pageViewId)).size).toBe(1);
   });
 });

@@ -127,9 +127,10 @@ describe('captureClicks', () => {
     byId('buy').addEventListener('click', (event) => event.stopPropagation());
     document.body.addEventListener('click', (event) => event.stopImmediatePropagation(), true);
     const seen: unknown[] = [];
-    const stop = captureClicks(document, (click) => seen.push(click));
+    const lifetime = new AbortController();
+    captureClicks(document, lifetime.signal, (click) => seen.push(click));
     (byId('buy') as HTMLButtonElement).click();
-    stop();
+    lifetime.abort();
     (byId('buy') as HTMLButtonElement).click();
     expect(seen).toEqual([{ element: { tag: 'button', selector: 'button#buy', text: 'Buy' }, product: { id: 'sku-4004' } }]);
   });

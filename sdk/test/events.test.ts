@@ -2,6 +2,7 @@
 import { validateEvent, type SessionflowEvent } from '@sessionflow/core';
 import { describe, expect, it } from 'vitest';
 import { describeClick } from '../src/capture/click.js';
+import type { PageSnapshot } from '../src/capture/page.js';
 import { resolveConfig } from '../src/config.js';
 import { silentLogger } from '../src/debug/logger.js';
 import { MemoryQueue } from '../src/queue/memory-queue.js';
@@ -10,7 +11,7 @@ import { fakeCookies, fakeStore, fakeTransport } from './fakes.js';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 
-function tracker(page = { url: 'https://shop.example.com/products?cat=shoes', referrer: 'https://www.google.com/', title: '  Shop  ' }) {
+function tracker(page: PageSnapshot = { url: 'https://shop.example.com/products?cat=shoes', referrer: 'https://www.google.com/', title: '  Shop  ' }) {
   const transport = fakeTransport();
   const queue = new MemoryQueue<SessionflowEvent>();
   const t = new Tracker({
@@ -19,7 +20,7 @@ function tracker(page = { url: 'https://shop.example.com/products?cat=shoes', re
     cookies: fakeCookies(),
     queue,
     transport,
-    readPage: () => page,
+    readPage: () => ({ ...page }),
     now: () => NOW,
     newId: () => crypto.randomUUID(),
     log: silentLogger,
@@ -40,6 +41,31 @@ describe('events the SDK builds', () => {
     expectValid(t.click(describeClick(document.getElementById('b')!)));
     expectValid(t.track('add_to_cart', { productId: 'sku-1001', price: 89 }));
     expectValid(t.track('search'));
+  });
+
+  it('pass core validation: scroll, dwell, impression', () => {
+    const { tracker: t } = tracker();
+    t.page();
+    for (const depth of [25, 50, 75, 90, 100]) expectValid(t.emit({ type: 'scroll', depth }));
+    expectValid(t.emit({ type: 'dwell', activeMs: 15_000 }));
+    expectValid(t.emit({ type: 'impression', product: { id: 'sku-1001', category: 'shoes', slot: 'grid' } }));
+  });
+
+  it('give a later page view (a route change) the previous URL as referrer, and keep each page view\'s URL on its events', () => {
+    const page: PageSnapshot = { url: 'https://shop.example.com/', referrer: 'https://www.google.com/', title: 'Home' };
+    const { tracker: t } = tracker(page);
+    const home = t.page();
+    page.url = 'https://shop.example.com/products/sku-1001';
+    page.title = 'Desk lamp';
+    const product = t.page();
+    const scroll = t.emit({ type: 'scroll', depth: 50 });
+    expect(home.page).toMatchObject({ url: 'https://shop.example.com/', referrer: 'https://www.google.com/' });
+    expect(product.page).toMatchObject({ url: 'https://shop.example.com/products/sku-1001', referrer: 'https://shop.example.com/', title: 'Desk lamp' });
+    expect(product.page.pageViewId).not.toBe(home.page.pageViewId);
+    expect(scroll.page).toEqual(product.page);
+    // The URL moved on before the old page view's last event was sent: the event still names its own page view.
+    page.url = 'https://shop.example.com/cart';
+    expect(t.emit({ type: 'dwell', activeMs: 1200 }).page).toMatchObject({ url: 'https://shop.example.com/products/sku-1001', pageViewId: product.page.pageViewId });
   });
 
   it('pass core validation for pages with odd referrers and very long titles and URLs', () => {

@@ -14,16 +14,15 @@ export function describeClick(target: Element): ClickDescriptor {
   return product === undefined ? { element: describeElement(element) } : { element: describeElement(element), product };
 }
 
-/** Calls `onClick` for each click; returns the function that stops listening. */
-export function captureClicks(doc: Document, onClick: (click: ClickDescriptor) => void): () => void {
+/** Calls `onClick` for each click until `signal` aborts. */
+export function captureClicks(doc: Document, signal: AbortSignal, onClick: (click: ClickDescriptor) => void): void {
   const listener = (event: Event) => {
     // Inside a shadow root the event is retargeted; the real target is first in the path.
     const target = event.composedPath?.()[0] ?? event.target;
     if (!isElement(target)) return;
     onClick(describeClick(target));
   };
-  doc.addEventListener('click', listener, { capture: true, passive: true });
-  return () => doc.removeEventListener('click', listener, { capture: true });
+  doc.addEventListener('click', listener, { capture: true, passive: true, signal });
 }
 
 function isElement(target: EventTarget | null | undefined): target is Element {

@@ -1,8 +1,10 @@
 /**
  * What was clicked, described without leaking what the visitor typed: a tag, a
- * short selector, the visible text (never form values) and the link target.
+ * short selector, the visible text (never form values, with e-mail addresses
+ * and long digit runs masked) and the link target of the nearest anchor.
  */
 import type { ElementDescriptor } from '@sessionflow/core';
+import { maskText } from './mask.js';
 
 /** A click on a span inside a button is a click on the button. */
 const ACTIONABLE = 'a[href],button,[role="button"],[role="link"],[role="menuitem"],[role="tab"],input,select,textarea,summary,label';
@@ -54,7 +56,7 @@ export function selectorOf(el: Element): string {
   return steps.join(' > ').slice(0, MAX_SELECTOR);
 }
 
-/** Text a visitor can read on `el`, whitespace collapsed and cut to 64 characters. */
+/** Text a visitor can read on `el`, whitespace collapsed, masked (see mask.ts) and cut to 64 characters. */
 export function visibleText(el: Element): string {
   const parts: string[] = [];
   let length = 0;
@@ -96,8 +98,9 @@ function linkOf(el: Element): string | undefined {
   return href !== undefined && /^(https?:|mailto:|tel:)/i.test(href) ? href.slice(0, MAX_HREF) : undefined;
 }
 
+/** Masks before cutting, so a cut can never leave the start of an e-mail address or card number. */
 function clip(text: string, max: number): string {
-  const collapsed = text.replace(/\s+/g, ' ').trim();
+  const collapsed = maskText(text.replace(/\s+/g, ' ').trim());
   if (collapsed.length <= max) return collapsed;
   // Cut on code points, so an emoji is never split in half.
   return Array.from(collapsed).slice(0, max).join('').trim();

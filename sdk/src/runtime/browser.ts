@@ -1,19 +1,26 @@
 /** Wires the tracker to the real browser: the only module that reaches for window and document. */
 import type { SessionflowEvent } from '@sessionflow/core';
 import { captureClicks } from '../capture/click.js';
+import { captureDwell } from '../capture/dwell.js';
+import { captureImpressions } from '../capture/impressions.js';
 import { onPageHidden } from '../capture/lifecycle.js';
 import { readDocumentPage } from '../capture/page.js';
+import { watchRoute } from '../capture/route.js';
+import { captureScroll } from '../capture/scroll.js';
 import type { Config } from '../config.js';
 import { consoleLogger } from '../debug/logger.js';
 import { randomId } from '../identity/ids.js';
 import { documentCookies, webStore } from '../identity/storage.js';
 import { MemoryQueue } from '../queue/memory-queue.js';
+import type { EventBody } from '../event/build.js';
 import { Tracker } from '../tracker.js';
 import { fetchTransport } from '../transport/transport.js';
 
 export interface BrowserTracker {
   tracker: Tracker;
-  /** Removes the listeners and timers (tests, hot reload). */
+  /** A new page view: ends the current one (its dwell) and starts counting scroll and impressions afresh. */
+  page(): void;
+  /** Removes the listeners and timers and restores history (tests, hot reload). */
   stop(): void;
 }
 
@@ -21,6 +28,7 @@ export function startBrowserTracker(config: Config): BrowserTracker {
   const win = window;
   const doc = document;
   const log = consoleLogger(config.debug);
+  const now = () => Date.now();
   const tracker = new Tracker({
     config,
     store: webStore(() => win.localStorage),
@@ -28,26 +36,43 @@ export function startBrowserTracker(config: Config): BrowserTracker {
     queue: new MemoryQueue<SessionflowEvent>(1000, (dropped) => log.debug('queue full; oldest event dropped', dropped)),
     transport: fetchTransport((input, init) => win.fetch(input, init)),
     readPage: () => readDocumentPage(doc),
-    now: () => Date.now(),
+    now,
     newId: randomId,
     log,
   });
-  const stopClicks = captureClicks(doc, (click) => {
+  // Capture must never break the page it watches.
+  const safely = (run: () => void) => {
     try {
-      tracker.click(click);
+      run();
     } catch (error) {
-      // Capture must never break the page it watches.
-      log.debug('click capture failed', error);
+      log.debug('capture failed', error);
     }
-  });
-  const stopHidden = onPageHidden(win, doc, () => void tracker.flush());
+  };
+  const emit = (body: EventBody) => safely(() => tracker.emit(body));
+  // One signal ends every listener, observer and timer of capture.
+  const lifetime = new AbortController();
+  const { signal } = lifetime;
   tracker.page();
+  captureClicks(doc, signal, (click) => emit({ type: 'click', ...click }));
+  const resetScroll = captureScroll(win, signal, (depth) => emit({ type: 'scroll', depth }));
+  const resetImpressions = captureImpressions(win, signal, (product) => emit({ type: 'impression', product }));
+  // Before onPageHidden: the dwell reported on hide must be queued before that flush sends.
+  const reportDwell = captureDwell(win, signal, now, (activeMs) => emit({ type: 'dwell', activeMs }));
+  onPageHidden(win, signal, () => void tracker.flush());
+  const page = () =>
+    safely(() => {
+      reportDwell();
+      tracker.page();
+      resetScroll();
+      resetImpressions();
+    });
+  watchRoute(win, signal, page);
   log.debug('started', { anonymousId: tracker.anonymousId, sessionId: tracker.sessionId(), collectUrl: config.collectUrl });
   return {
     tracker,
+    page,
     stop() {
-      stopClicks();
-      stopHidden();
+      lifetime.abort();
       tracker.stop();
     },
   };
