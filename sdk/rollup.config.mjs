@@ -26,6 +26,6 @@ export default [
   {
     input: 'src/browser.ts',
     output: { file: 'dist/sessionflow.min.js', format: 'iife', sourcemap: true },
-    plugins: [nodeResolve(), compile(), terser({ format: { comments: false } })],
+    plugins: [nodeResolve(), compile(), terser({ ecma: 2020, compress: { passes: 3 }, format: { comments: false } })],
   },
 ];

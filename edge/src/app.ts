@@ -29,7 +29,7 @@ export function createApp(): Hono<EdgeEnv> {
   app.onError((err, c) => {
     if (err instanceof EdgeError) {
       if (err.status >= 500) console.error(`${err.code}: ${err.message}`);
-      return c.json(errorBody(err.code, err.message), err.status);
+      return c.json(errorBody(err.code, err.message), err.status, err.headers);
     }
     console.error('unhandled error', err);
     return c.json(errorBody('internal_error', 'the edge failed to handle this request'), 500);

@@ -30,6 +30,8 @@ export class EdgeError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: ErrorCode,
     message: string,
+    /** Extra headers for the answer, e.g. Retry-After on a 503. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'EdgeError';

@@ -89,5 +89,8 @@ describe('CORS', () => {
     const down = await callEdge(collectRequest(batch()), { COLLECTOR_URL: stubCollector('fail').url });
     expect(down.status).toBe(503);
     expect(down.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+    // The SDK's backoff reads Retry-After, which the browser shows it only when exposed.
+    expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(down.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('retry-after');
   });
 });

@@ -8,7 +8,9 @@ import type { ClickDescriptor } from './capture/click.js';
 import { describePage, type PageSnapshot } from './capture/page.js';
 import type { Config } from './config.js';
 import type { Logger } from './debug/logger.js';
-import { Batcher } from './delivery/batcher.js';
+import { createBatcher, type Batcher } from './delivery/batcher.js';
+import { droppedCount } from './delivery/dropped.js';
+import type { SenderLock } from './delivery/sender-lock.js';
 import { buildEvent, type EventBody } from './event/build.js';
 import { loadAnonymousId } from './identity/anonymous-id.js';
 import { SessionStore } from './identity/session-store.js';
@@ -27,6 +29,12 @@ export interface TrackerDeps {
   newId: () => string;
   log: Logger;
   sessionPolicy?: SessionPolicy;
+  /** False while the browser knows it is offline. */
+  online?: () => boolean;
+  /** One sender across tabs. */
+  lock?: SenderLock;
+  /** The site's other tabs, told what this one delivered. */
+  tabs?: Pick<BroadcastChannel, 'postMessage' | 'onmessage'>;
 }
 
 const MAX_NAME = 128;
@@ -38,76 +46,77 @@ interface PageView {
   referrer: string;
 }
 
-export class Tracker {
+export interface Tracker {
   readonly anonymousId: string;
-  private readonly sessions: SessionStore;
-  private readonly batcher: Batcher<SessionflowEvent>;
-  private view: PageView;
-  private viewed = false;
-
-  constructor(private readonly deps: TrackerDeps) {
-    this.anonymousId = loadAnonymousId(deps.store, deps.cookies, deps.newId);
-    this.sessions = new SessionStore(deps.store, deps.newId, deps.sessionPolicy);
-    const { url, referrer } = deps.readPage();
-    this.view = { id: deps.newId(), url, referrer };
-    this.batcher = new Batcher(deps.queue, deps.transport, {
-      collectUrl: deps.config.collectUrl,
-      maxBatch: deps.config.maxBatch,
-      flushIntervalMs: deps.config.flushIntervalMs,
-      now: deps.now,
-      log: deps.log,
-    });
-  }
-
   /**
    * A page view; it starts a new page, whose id, URL and referrer every later
    * event carries. The first page view's referrer is the document's; a later
    * one (a single-page-app route) has the previous page view's URL.
    */
-  page(): SessionflowEvent {
-    const { url, referrer } = this.deps.readPage();
-    this.view = { id: this.deps.newId(), url, referrer: this.viewed ? this.view.url : referrer };
-    this.viewed = true;
-    return this.emit({ type: 'page_view' });
-  }
+  page(): SessionflowEvent;
+  click(click: ClickDescriptor): SessionflowEvent;
+  track(name: string, props?: Record<string, unknown>): SessionflowEvent | undefined;
+  flush(): Promise<void>;
+  /** The page is going away: a last send by beacon. */
+  leave(): void;
+  sessionId(): string | undefined;
+  stop(): void;
+  /** Any event of core's schema, e.g. `{ type: 'scroll', depth: 50 }`, on the current page view. */
+  emit(body: EventBody): SessionflowEvent;
+}
 
-  click(click: ClickDescriptor): SessionflowEvent {
-    return this.emit({ type: 'click', ...click });
-  }
+/** A closure rather than a class: it minifies smaller, and the script tag's budget is tight. */
+export function createTracker(deps: TrackerDeps): Tracker {
+  const { now, newId, readPage, log, store } = deps;
+  const anonymousId = loadAnonymousId(store, deps.cookies, newId);
+  const sessions = new SessionStore(store, newId, deps.sessionPolicy);
+  const first = readPage();
+  let view: PageView = { id: newId(), url: first.url, referrer: first.referrer };
+  let viewed = false;
 
-  track(name: string, props?: Record<string, unknown>): SessionflowEvent | undefined {
+  const emit = (body: EventBody): SessionflowEvent => {
+    const timestamp = now();
+    const { sessionId, seq } = sessions.touch(timestamp);
+    // The title is read fresh: single-page apps set it after the route has changed.
+    const page = describePage({ url: view.url, referrer: view.referrer, title: readPage().title }, view.id);
+    const event = buildEvent({ eventId: newId(), anonymousId, sessionId, seq, timestamp, page }, body);
+    log.debug(`${event.type} queued`, event);
+    batcher.add(event).catch((error: unknown) => log.debug('queue failed', error));
+    return event;
+  };
+
+  const track = (name: string, props?: Record<string, unknown>): SessionflowEvent | undefined => {
     const trimmed = typeof name === 'string' ? name.trim().slice(0, MAX_NAME) : '';
     if (trimmed === '') {
-      this.deps.log.debug('track needs a non-empty name; ignored', name);
+      log.debug('track needs a name', name);
       return undefined;
     }
     const plain = typeof props === 'object' && props !== null && !Array.isArray(props);
-    return this.emit(plain ? { type: 'track', name: trimmed, props } : { type: 'track', name: trimmed });
-  }
+    return emit(plain ? { type: 'track', name: trimmed, props } : { type: 'track', name: trimmed });
+  };
 
-  flush(): Promise<void> {
-    return this.batcher.flush();
-  }
+  const batcher: Batcher<SessionflowEvent> = createBatcher(deps.queue, deps.transport, {
+    ...deps.config,
+    ...deps,
+    dropped: droppedCount(store),
+    // The collect envelope is fixed ({ events, sentAt }), so the count travels as an event.
+    reportDropped: (count) => track('sf_dropped', { count }),
+  });
 
-  sessionId(): string | undefined {
-    return this.sessions.currentId();
-  }
-
-  stop(): void {
-    this.batcher.stop();
-  }
-
-  /** Any event of core's schema, e.g. `{ type: 'scroll', depth: 50 }`, on the current page view. */
-  emit(body: EventBody): SessionflowEvent {
-    const { now, newId, readPage, log } = this.deps;
-    const timestamp = now();
-    const { sessionId, seq } = this.sessions.touch(timestamp);
-    // The title is read fresh: single-page apps set it after the route has changed.
-    const { url, referrer, id } = this.view;
-    const page = describePage({ url, referrer, title: readPage().title }, id);
-    const event = buildEvent({ eventId: newId(), anonymousId: this.anonymousId, sessionId, seq, timestamp, page }, body);
-    log.debug(`${event.type} queued`, event);
-    this.batcher.add(event).catch((error: unknown) => log.debug('could not queue event', error));
-    return event;
-  }
+  return {
+    anonymousId,
+    page() {
+      const { url, referrer } = readPage();
+      view = { id: newId(), url, referrer: viewed ? view.url : referrer };
+      viewed = true;
+      return emit({ type: 'page_view' });
+    },
+    click: (click) => emit({ type: 'click', ...click }),
+    track,
+    flush: batcher.flush,
+    leave: batcher.leave,
+    sessionId: () => sessions.currentId(),
+    stop: batcher.stop,
+    emit,
+  };
 }

@@ -1,33 +1,40 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../src/debug/logger.js';
-import { Batcher } from '../src/delivery/batcher.js';
-import { MemoryQueue } from '../src/queue/memory-queue.js';
+import { createBatcher, type BatcherOptions } from '../src/delivery/batcher.js';
+import { droppedCount } from '../src/delivery/dropped.js';
+import { memoryQueue } from '../src/queue/memory-queue.js';
 import type { TransportResponse } from '../src/transport/transport.js';
-import { fakeTransport, type SentBatch } from './fakes.js';
+import { fakeStore, fakeTransport, type SentBatch } from './fakes.js';
 
 interface TestEvent {
   eventId: string;
+  timestamp: number;
   type: string;
 }
 
 const URL = 'http://edge.test/v1/collect?site=demo-site-key';
 
-function setup(options: { maxBatch?: number; flushIntervalMs?: number; answer?: (batch: SentBatch) => TransportResponse | Error | undefined } = {}) {
-  const queue = new MemoryQueue<TestEvent>();
+function setup(
+  options: { answer?: (batch: SentBatch) => TransportResponse | Error | undefined; capacity?: number } & Partial<Omit<BatcherOptions, 'collectUrl' | 'now' | 'log'>> = {},
+) {
+  const queue = memoryQueue<TestEvent>(options.capacity);
   const transport = fakeTransport(options.answer);
   const logged: string[] = [];
   const log: Logger = { debug: (message) => void logged.push(message) };
-  const batcher = new Batcher(queue, transport, {
+  const batcher = createBatcher(queue, transport, {
+    maxBatch: 20,
+    flushIntervalMs: 1000,
+    // No jitter unless a test asks for it: the pauses are then exactly the backoff.
+    random: () => 0,
+    ...options,
     collectUrl: URL,
-    maxBatch: options.maxBatch ?? 20,
-    flushIntervalMs: options.flushIntervalMs ?? 1000,
     now: () => Date.now(),
     log,
   });
   return { queue, transport, batcher, logged };
 }
 
-const event = (n: number): TestEvent => ({ eventId: `event-${String(n).padStart(6, '0')}`, type: 'click' });
+const event = (n: number): TestEvent => ({ eventId: `event-${String(n).padStart(6, '0')}`, timestamp: Date.UTC(2025, 0, 15) + n, type: 'click' });
 const ids = (batch: SentBatch | undefined) => batch?.body.events.map((e) => e.eventId);
 
 beforeEach(() => {
@@ -112,7 +119,7 @@ describe('Batcher', () => {
     await queue.enqueue(event(2));
     await batcher.flush();
     expect(await queue.size()).toBe(0);
-    expect(logged.some((line) => line.includes('event 1 of the batch was rejected'))).toBe(true);
+    expect(logged).toContain('rejected');
   });
 
   it('drops a batch the edge refuses as malformed (400), which no retry could fix', async () => {
@@ -146,5 +153,131 @@ describe('Batcher', () => {
     await Promise.all([first, second]);
     expect(transport.sent.map(ids)).toEqual([[event(1).eventId], [event(2).eventId]]);
     expect(await queue.size()).toBe(0);
+  });
+
+  it.each([
+    ['seconds', '3', 3000],
+    ['an HTTP date', new Date(Date.UTC(2025, 0, 15) + 5000).toUTCString(), 5000],
+  ])('waits as long as Retry-After (%s) asks after a 503, then delivers', async (_label, retryAfter, waitMs) => {
+    let answers = 0;
+    const { batcher, transport, queue } = setup({
+      answer: () => (answers++ === 0 ? { status: 503, body: undefined, retryAfter } : undefined),
+    });
+    await queue.enqueue(event(1));
+    await batcher.flush();
+    await vi.advanceTimersByTimeAsync(waitMs - 1);
+    expect(transport.sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(transport.sent).toHaveLength(2);
+    expect(await queue.size()).toBe(0);
+  });
+
+  it('holds the queue while offline and sends nothing, counting no failure', async () => {
+    let online = false;
+    const { batcher, transport, queue } = setup({ online: () => online });
+    await batcher.add(event(1));
+    await vi.advanceTimersByTimeAsync(10_000);
+    await batcher.flush();
+    expect(transport.sent).toHaveLength(0);
+    online = true;
+    await batcher.flush();
+    expect(transport.sent.map(ids)).toEqual([[event(1).eventId]]);
+    expect(await queue.size()).toBe(0);
+  });
+
+  it('keeps each batch under the keepalive cap by sending fewer events', async () => {
+    const big = (n: number) => ({ ...event(n), type: 'x'.repeat(5000) });
+    const q = setup({ maxBatch: 20 });
+    for (let n = 1; n <= 20; n++) await q.queue.enqueue(big(n));
+    await q.batcher.flush();
+    const sizes = q.transport.sent.map((b) => new Blob([JSON.stringify(b.body)]).size);
+    expect(sizes.every((size) => size < 60_000)).toBe(true);
+    expect(q.transport.sent.length).toBeGreaterThan(1);
+    expect(q.transport.sent.flatMap((b) => ids(b) ?? [])).toEqual(Array.from({ length: 20 }, (_, i) => big(i + 1).eventId));
+  });
+
+  it('counts what the bound drops, keeps the count across pages, and reports it after the next delivery', async () => {
+    const store = fakeStore();
+    const reported: number[] = [];
+    const first = setup({ capacity: 2, dropped: droppedCount(store), answer: () => new TypeError('offline') });
+    for (const n of [1, 2, 3, 4, 5]) await first.batcher.add(event(n));
+    first.batcher.stop();
+    expect(await first.queue.peek(10)).toEqual([event(4), event(5)]);
+    // The next page load: a new batcher over the same storage, and an edge that answers.
+    const next = setup({ dropped: droppedCount(store), reportDropped: (count) => void reported.push(count) });
+    await next.batcher.add(event(6));
+    expect(reported).toEqual([]);
+    await next.batcher.flush();
+    expect(reported).toEqual([3]);
+    await next.batcher.add(event(7));
+    await next.batcher.flush();
+    expect(reported).toEqual([3]);
+  });
+
+  it('does not send while another tab holds the sender lock, and tries again later', async () => {
+    let busy = true;
+    const { batcher, transport } = setup({ lock: async (send) => (busy ? false : (await send(), true)) });
+    await batcher.add(event(1));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(transport.sent).toHaveLength(0);
+    busy = false;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(transport.sent.map(ids)).toEqual([[event(1).eventId]]);
+  });
+
+  it('on leaving, hands the page\u2019s unconfirmed events to a beacon and removes what it took', async () => {
+    const beacons: string[] = [];
+    const { batcher, transport, queue } = setup({ answer: () => new TypeError('offline') });
+    transport.beacon = (url, body) => (beacons.push(body), url === URL);
+    await batcher.add(event(1));
+    await batcher.add(event(2));
+    batcher.leave();
+    expect(beacons.map((body) => (JSON.parse(body) as SentBatch['body']).events.map((e) => e.eventId))).toEqual([[event(1).eventId, event(2).eventId]]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await queue.size()).toBe(0);
+  });
+
+  it('keeps in the queue what a beacon refused, and beacons nothing while offline', async () => {
+    let online = true;
+    const { batcher, transport, queue } = setup({ maxBatch: 1, online: () => online, answer: () => new TypeError('offline') });
+    const beacons: string[] = [];
+    transport.beacon = (_url, body) => beacons.push(body) < 2;
+    await batcher.add(event(1));
+    await batcher.add(event(2));
+    await batcher.add(event(3));
+    batcher.leave();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(beacons).toHaveLength(2);
+    expect((await queue.peek(10)).map((e) => e.eventId)).toEqual([event(2).eventId, event(3).eventId]);
+    online = false;
+    batcher.leave();
+    expect(beacons).toHaveLength(2);
+  });
+
+  it('does not beacon what this page already delivered', async () => {
+    const beacons: string[] = [];
+    const { batcher, transport } = setup();
+    transport.beacon = (_url, body) => (beacons.push(body), true);
+    await batcher.add(event(1));
+    await batcher.flush();
+    batcher.leave();
+    expect(beacons).toEqual([]);
+  });
+
+  it('does not beacon what another tab delivered and announced', async () => {
+    const beacons: string[] = [];
+    const posted: unknown[] = [];
+    const tabs = { postMessage: (ids: unknown) => void posted.push(ids), onmessage: null as BroadcastChannel['onmessage'] };
+    const { batcher, transport } = setup({ tabs });
+    transport.beacon = (_url, body) => (beacons.push(body), true);
+    await batcher.add(event(1));
+    await batcher.add(event(2));
+    tabs.onmessage?.call(tabs as unknown as BroadcastChannel, new MessageEvent('message', { data: [event(1).eventId] }));
+    batcher.leave();
+    expect(beacons.map((body) => (JSON.parse(body) as SentBatch['body']).events.map((e) => e.eventId))).toEqual([[event(2).eventId]]);
+    // And it tells the others what it delivered itself (here event 1, which the fake queue still holds).
+    await batcher.flush();
+    expect(transport.sent.map(ids)).toEqual([[event(1).eventId]]);
+    expect(posted).toEqual([[event(1).eventId]]);
   });
 });

@@ -5,16 +5,16 @@ import { describeClick } from '../src/capture/click.js';
 import type { PageSnapshot } from '../src/capture/page.js';
 import { resolveConfig } from '../src/config.js';
 import { silentLogger } from '../src/debug/logger.js';
-import { MemoryQueue } from '../src/queue/memory-queue.js';
-import { Tracker } from '../src/tracker.js';
+import { memoryQueue } from '../src/queue/memory-queue.js';
+import { createTracker } from '../src/tracker.js';
 import { fakeCookies, fakeStore, fakeTransport } from './fakes.js';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 
 function tracker(page: PageSnapshot = { url: 'https://shop.example.com/products?cat=shoes', referrer: 'https://www.google.com/', title: '  Shop  ' }) {
   const transport = fakeTransport();
-  const queue = new MemoryQueue<SessionflowEvent>();
-  const t = new Tracker({
+  const queue = memoryQueue<SessionflowEvent>();
+  const t = createTracker({
     config: resolveConfig({ siteKey: 'demo-site-key', endpoint: 'https://edge.example.com' }),
     store: fakeStore(),
     cookies: fakeCookies(),

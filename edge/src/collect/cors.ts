@@ -15,5 +15,7 @@ export const collectCors = cors({
   origin: (origin: string, c: Context<EdgeEnv>) => (origin !== '' && c.get('site').origins.has(origin) ? origin : null),
   allowMethods: ['POST'],
   allowHeaders: ['content-type'],
+  // The SDK's backoff honours Retry-After; a browser hides it from cross-origin code unless exposed.
+  exposeHeaders: ['Retry-After'],
   maxAge: PREFLIGHT_MAX_AGE_S,
 });

@@ -21,6 +21,9 @@ export interface CollectResponse {
   actions: unknown[];
 }
 
+/** What the SDK is told to wait after a failed relay: long enough for a collector restart. */
+export const RELAY_RETRY_AFTER_S = 5;
+
 export const collect = new Hono<EdgeEnv>();
 
 collect.use('*', siteGuard, collectCors);
@@ -47,7 +50,9 @@ collect.post('/', async (c) => {
     );
     if (!outcome.ok) {
       console.error(`relay to ${config.collectorUrl} failed: ${outcome.reason}`);
-      throw new EdgeError(503, 'collector_unavailable', `the collector did not take the events (${outcome.reason}); retry later`);
+      throw new EdgeError(503, 'collector_unavailable', `the collector did not take the events (${outcome.reason}); retry later`, {
+        'Retry-After': String(RELAY_RETRY_AFTER_S),
+      });
     }
   }
 

@@ -1,125 +1,170 @@
 /**
  * Delivery: events wait in the queue and leave in batches when `maxBatch` are
  * waiting, when the oldest has waited `flushIntervalMs`, or when the page is
- * going away. An event leaves the queue only once the edge answered for it, so
- * a failed send is retried at the next flush (with a growing pause between tries).
+ * hidden. An event leaves the queue only once the edge answered 2xx for it (or
+ * refused it for good); a failed send is retried after a growing, jittered
+ * pause that honours Retry-After. While the browser is offline nothing is tried.
  */
 import type { Logger } from '../debug/logger.js';
-import type { EventQueue, QueuedEvent } from '../queue/queue.js';
-import type { Transport } from '../transport/transport.js';
+import { QUEUE_CAPACITY, type EventQueue, type QueuedEvent } from '../queue/queue.js';
+import { byteLength, KEEPALIVE_BYTES, type Transport } from '../transport/transport.js';
+import { backoffMs, parseRetryAfter } from './backoff.js';
+import type { DroppedCount } from './dropped.js';
+import type { SenderLock } from './sender-lock.js';
 
 export interface BatcherOptions {
   collectUrl: string;
   maxBatch: number;
   flushIntervalMs: number;
-  /** Longest pause between retries after repeated failures. */
+  /** Longest backoff between retries after repeated failures (default 30 s). */
   maxRetryDelayMs?: number;
   now: () => number;
   log: Logger;
+  /** False while the browser knows it is offline (default: always online). */
+  online?: () => boolean;
+  /** One sender across tabs (default: none). */
+  lock?: SenderLock;
+  /** For the jitter; [0, 1). */
+  random?: () => number;
+  /** Where the events the queue's bound dropped are counted, and how the count is reported after the next 2xx. */
+  dropped?: DroppedCount;
+  reportDropped?: (count: number) => void;
+  /**
+   * The site's other tabs (a BroadcastChannel): each tab tells them the ids it
+   * delivered, so a tab that is closed does not beacon events another tab already sent.
+   */
+  tabs?: Pick<BroadcastChannel, 'postMessage' | 'onmessage'>;
 }
 
-type Outcome = 'delivered' | 'refused' | 'retry';
+export interface Batcher<E> {
+  add(event: E): Promise<void>;
+  /** Sends everything queued; resolves when done, when a send failed (the events stay queued), or when another tab is the sender. */
+  flush(): Promise<void>;
+  /** The page is going away: hands this page's unconfirmed events to `transport.beacon` (or flushes without one). */
+  leave(): void;
+  stop(): void;
+}
 
 /** Answers that say the batch itself is bad: sending it again can never succeed. */
-const REFUSED_FOR_GOOD = new Set([400, 413, 415]);
+const REFUSED_FOR_GOOD = [400, 413, 415];
 
-export class Batcher<E extends QueuedEvent> {
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private running: Promise<void> = Promise.resolve();
-  private waiting: Promise<void> | undefined;
-  private failures = 0;
+export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, transport: Transport, options: BatcherOptions): Batcher<E> {
+  const { collectUrl, maxBatch, flushIntervalMs, now, log, online = () => true, lock = async (send) => (await send(), true), random = Math.random } = options;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let waiting: Promise<void> | undefined;
+  let failures = 0;
+  /** This page's events not yet confirmed to it: what a beacon carries, even before IndexedDB has stored them. */
+  const held = new Map<string, E>();
+  const { tabs } = options;
+  const forget = (ids: string[]) => ids.forEach((id) => held.delete(id));
+  if (tabs) tabs.onmessage = (message: MessageEvent<string[]>) => forget(message.data);
 
-  constructor(
-    private readonly queue: EventQueue<E>,
-    private readonly transport: Transport,
-    private readonly options: BatcherOptions,
-  ) {}
+  const stop = () => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
 
-  async add(event: E): Promise<void> {
-    await this.queue.enqueue(event);
-    // While the edge is failing, the retry timer alone decides when to try again.
-    if (this.failures === 0 && (await this.queue.size()) >= this.options.maxBatch) void this.flush();
-    else this.schedule(this.options.flushIntervalMs);
-  }
+  const schedule = (delayMs: number, replace?: boolean) => {
+    if (timer !== undefined && !replace) return;
+    stop();
+    timer = setTimeout(() => {
+      timer = undefined;
+      void flush();
+    }, delayMs);
+  };
 
-  /** Sends everything queued; resolves when done or when a send failed (the events stay queued). */
-  flush(): Promise<void> {
-    // One drain at a time; calls made while one runs share the single drain queued after it.
-    if (this.waiting !== undefined) return this.waiting;
-    const next = this.running
-      .then(() => {
-        this.waiting = undefined;
-        return this.drain();
-      })
-      .catch((error: unknown) => this.options.log.debug('flush failed', error));
-    this.waiting = next;
-    this.running = next;
-    return next;
-  }
-
-  stop(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private async drain(): Promise<void> {
-    this.stop();
+  /** The longest prefix (at least one event) whose body fits a keepalive request, with that body. */
+  const pack = (events: E[]): [E[], string] => {
     for (;;) {
-      const batch = await this.queue.peek(this.options.maxBatch);
-      if (batch.length === 0) return;
-      const outcome = await this.send(batch);
-      if (outcome === 'retry') {
-        this.failures += 1;
-        this.schedule(this.retryDelay(), true);
+      const body = JSON.stringify({ events, sentAt: now() });
+      if (events.length < 2 || byteLength(body) < KEEPALIVE_BYTES) return [events, body];
+      events = events.slice(0, events.length >> 1);
+    }
+  };
+
+  /** Undefined when the batch is settled (delivered, or refused for good), else the Retry-After in ms (0 without one). */
+  const send = async (body: string): Promise<number | undefined> => {
+    try {
+      const { status, body: answer, retryAfter } = await transport.send(collectUrl, body);
+      if (status < 300 && status > 199) {
+        const rejected = (answer as { rejected?: unknown } | undefined)?.rejected;
+        if (Array.isArray(rejected) && rejected.length > 0) log.debug('rejected', rejected);
+        const count = options.dropped?.take();
+        if (count) options.reportDropped?.(count);
+        return undefined;
+      }
+      log.debug(`answer ${status}`, answer);
+      if (REFUSED_FOR_GOOD.includes(status)) return undefined;
+      return parseRetryAfter(retryAfter, now()) ?? 0;
+    } catch (error) {
+      log.debug('send failed', error);
+      return 0;
+    }
+  };
+
+  const drain = async () => {
+    for (;;) {
+      const [batch, body] = pack(await queue.peek(maxBatch));
+      // Empty: whatever this page held was delivered, by this tab or another.
+      if (batch.length === 0) return held.clear();
+      const retryAfterMs = await send(body);
+      if (retryAfterMs !== undefined) {
+        failures += 1;
+        schedule(Math.max(retryAfterMs, backoffMs(failures, flushIntervalMs, options.maxRetryDelayMs ?? 30_000, random)), true);
         return;
       }
-      this.failures = 0;
-      await this.queue.remove(batch.map((event) => event.eventId));
+      failures = 0;
+      const ids = batch.map((event) => event.eventId);
+      forget(ids);
+      tabs?.postMessage(ids);
+      await queue.remove(batch);
     }
-  }
+  };
 
-  private async send(batch: E[]): Promise<Outcome> {
-    const { log } = this.options;
-    let status: number;
-    let body: unknown;
-    try {
-      ({ status, body } = await this.transport.send(this.options.collectUrl, JSON.stringify({ events: batch, sentAt: this.options.now() })));
-    } catch (error) {
-      log.debug(`send of ${batch.length} events failed; kept for retry`, error);
-      return 'retry';
-    }
-    if (status >= 200 && status < 300) {
-      for (const { index, errors } of rejectedOf(body)) {
-        log.debug(`event ${index} of the batch was rejected and dropped`, batch[index], errors);
+  const flush = (): Promise<void> => {
+    // One drain at a time; calls made while one runs share the single drain queued after it.
+    if (waiting) return waiting;
+    const next = running
+      .then(async () => {
+        waiting = undefined;
+        stop();
+        // Offline: the `online` event flushes again. Another tab sending: look again later.
+        if (online() && !(await lock(drain))) schedule(flushIntervalMs);
+      })
+      .catch((error: unknown) => log.debug('flush failed', error));
+    waiting = running = next;
+    return next;
+  };
+
+  return {
+    async add(event) {
+      held.set(event.eventId, event);
+      if (held.size > QUEUE_CAPACITY) held.delete(held.keys().next().value!);
+      const dropped = await queue.enqueue(event);
+      if (dropped > 0) options.dropped?.add(dropped);
+      // While the edge is failing, the retry timer alone decides when to try again.
+      if (failures === 0 && (await queue.size()) >= maxBatch) void flush();
+      else schedule(flushIntervalMs);
+    },
+    flush,
+    leave() {
+      if (!transport.beacon) return void flush();
+      // Offline, a beacon would be accepted and then fail: the events wait in the queue.
+      if (!online()) return;
+      let events = [...held.values()];
+      while (events.length > 0) {
+        const [batch, body] = pack(events.slice(0, maxBatch));
+        // Refused (over the browser's quota): the rest waits in the queue for the next sender.
+        if (!transport.beacon(collectUrl, body)) return;
+        // A beacon gives no answer; the browser took it, so it leaves the queue (if
+        // the page lives long enough to delete it; if not, it is sent again later:
+        // a duplicate, counted once downstream by its event id).
+        batch.forEach((event) => held.delete(event.eventId));
+        queue.remove(batch).catch(() => {});
+        events = events.slice(batch.length);
       }
-      return 'delivered';
-    }
-    if (REFUSED_FOR_GOOD.has(status)) {
-      log.debug(`batch of ${batch.length} events refused with ${status}; dropped`, body);
-      return 'refused';
-    }
-    log.debug(`batch of ${batch.length} events answered ${status}; kept for retry`, body);
-    return 'retry';
-  }
-
-  private schedule(delayMs: number, replace = false): void {
-    if (this.timer !== undefined) {
-      if (!replace) return;
-      clearTimeout(this.timer);
-    }
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.flush();
-    }, delayMs);
-  }
-
-  private retryDelay(): number {
-    const max = this.options.maxRetryDelayMs ?? 30_000;
-    return Math.min(this.options.flushIntervalMs * 2 ** (this.failures - 1), max);
-  }
-}
-
-function rejectedOf(body: unknown): { index: number; errors: unknown }[] {
-  const rejected = (body as { rejected?: unknown } | undefined)?.rejected;
-  return Array.isArray(rejected) ? rejected.filter((r): r is { index: number; errors: unknown } => typeof r?.index === 'number') : [];
+    },
+    stop,
+  };
 }

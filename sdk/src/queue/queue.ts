@@ -1,17 +1,22 @@
 /**
- * Where events wait until the edge has taken them. Asynchronous so that the
- * in-memory queue used now can give way to an IndexedDB one (idb-keyval)
- * without changing the code that delivers.
+ * Where events wait until the edge has taken them: IndexedDB (shared by the
+ * site's tabs, kept across reloads) or, where that fails, memory.
  */
 export interface QueuedEvent {
   eventId: string;
+  timestamp: number;
+  seq?: number;
 }
 
 export interface EventQueue<E extends QueuedEvent = QueuedEvent> {
-  enqueue(event: E): Promise<void>;
+  /** Adds an event; resolves to how many of the oldest events the queue's bound pushed out to make room. */
+  enqueue(event: E): Promise<number>;
   /** Up to `max` of the oldest events, left in the queue. */
   peek(max: number): Promise<E[]>;
   /** Removes these events (once delivered, or refused for good). */
-  remove(eventIds: readonly string[]): Promise<void>;
+  remove(events: readonly E[]): Promise<void>;
   size(): Promise<number>;
 }
+
+/** The bound: beyond it the oldest events go (and are counted), so a long outage cannot fill the disk or memory. */
+export const QUEUE_CAPACITY = 1000;

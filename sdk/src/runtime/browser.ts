@@ -4,6 +4,8 @@ import { captureClicks } from '../capture/click.js';
 import { captureDwell } from '../capture/dwell.js';
 import { captureImpressions } from '../capture/impressions.js';
 import { onPageHidden } from '../capture/lifecycle.js';
+import { senderLock } from '../delivery/sender-lock.js';
+import { createStore } from 'idb-keyval';
 import { readDocumentPage } from '../capture/page.js';
 import { watchRoute } from '../capture/route.js';
 import { captureScroll } from '../capture/scroll.js';
@@ -11,9 +13,12 @@ import type { Config } from '../config.js';
 import { consoleLogger } from '../debug/logger.js';
 import { randomId } from '../identity/ids.js';
 import { documentCookies, webStore } from '../identity/storage.js';
-import { MemoryQueue } from '../queue/memory-queue.js';
+import { fallbackQueue } from '../queue/fallback-queue.js';
+import { idbQueue } from '../queue/idb-queue.js';
+import { memoryQueue } from '../queue/memory-queue.js';
 import type { EventBody } from '../event/build.js';
-import { Tracker } from '../tracker.js';
+import { createTracker, type Tracker } from '../tracker.js';
+import { beacon } from '../transport/beacon.js';
 import { fetchTransport } from '../transport/transport.js';
 
 export interface BrowserTracker {
@@ -29,12 +34,20 @@ export function startBrowserTracker(config: Config): BrowserTracker {
   const doc = document;
   const log = consoleLogger(config.debug);
   const now = () => Date.now();
-  const tracker = new Tracker({
+  const nav = win.navigator;
+  const tabs = typeof BroadcastChannel === 'function' ? new BroadcastChannel('sessionflow') : undefined;
+  const tracker = createTracker({
     config,
     store: webStore(() => win.localStorage),
     cookies: documentCookies(doc, win.location.protocol === 'https:'),
-    queue: new MemoryQueue<SessionflowEvent>(1000, (dropped) => log.debug('queue full; oldest event dropped', dropped)),
-    transport: fetchTransport((input, init) => win.fetch(input, init)),
+    queue: fallbackQueue(idbQueue<SessionflowEvent>(createStore('sessionflow', 'queue')), () => memoryQueue<SessionflowEvent>(), () =>
+      // Said once, whether or not `debug` is on: the site should know events will not outlive the page.
+      console.debug('[sessionflow] no IndexedDB: queue in memory'),
+    ),
+    transport: { ...fetchTransport((input, init) => win.fetch(input, init)), beacon: beacon(nav) },
+    online: () => nav.onLine !== false,
+    lock: senderLock(nav.locks),
+    tabs,
     readPage: () => readDocumentPage(doc),
     now,
     newId: randomId,
@@ -58,7 +71,8 @@ export function startBrowserTracker(config: Config): BrowserTracker {
   const resetImpressions = captureImpressions(win, signal, (product) => emit({ type: 'impression', product }));
   // Before onPageHidden: the dwell reported on hide must be queued before that flush sends.
   const reportDwell = captureDwell(win, signal, now, (activeMs) => emit({ type: 'dwell', activeMs }));
-  onPageHidden(win, signal, () => void tracker.flush());
+  onPageHidden(win, signal, () => void tracker.flush(), () => tracker.leave());
+  win.addEventListener('online', () => void tracker.flush(), { signal });
   const page = () =>
     safely(() => {
       reportDwell();
@@ -74,6 +88,7 @@ export function startBrowserTracker(config: Config): BrowserTracker {
     stop() {
       lifetime.abort();
       tracker.stop();
+      tabs?.close();
     },
   };
 }

@@ -1,37 +1,34 @@
-/** How a batch travels to the edge. Throws on a network failure; any HTTP answer is returned. */
+/** How a batch travels to the edge. `send` throws on a network failure; any HTTP answer is returned. */
 export interface Transport {
   send(url: string, body: string): Promise<TransportResponse>;
+  /** Hands the body to the browser to send after the page is gone (no answer); false when it would not take it. */
+  beacon?(url: string, body: string): boolean;
 }
 
 export interface TransportResponse {
   status: number;
   /** The parsed JSON answer, or undefined when there was none. */
   body: unknown;
+  /** The `Retry-After` header, if any. */
+  retryAfter?: string | null;
 }
 
-/** Browsers cap the bodies of all keepalive requests in flight at 64 KiB together. */
-const KEEPALIVE_BUDGET_BYTES = 60_000;
+/** Browsers cap the bodies of all keepalive requests and beacons in flight at 64 KiB together. */
+export const KEEPALIVE_BYTES = 60_000;
+
+export const byteLength = (body: string): number => new Blob([body]).size;
 
 /**
- * POST with fetch. `keepalive` lets a batch sent from `pagehide` outlive the
- * page; bodies too big for it go without, rather than failing for good.
+ * POST with fetch. A string body goes as `text/plain;charset=UTF-8`, which the
+ * edge accepts and which needs no CORS preflight. `keepalive` lets a batch sent
+ * as the page goes away outlive it; the batcher keeps batches under its cap,
+ * and a single event too big for it goes without rather than failing for good.
  */
 export function fetchTransport(fetchFn: typeof fetch): Transport {
   return {
     async send(url, body) {
-      const response = await fetchFn(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body,
-        keepalive: new TextEncoder().encode(body).length < KEEPALIVE_BUDGET_BYTES,
-      });
-      let parsed: unknown;
-      try {
-        parsed = await response.json();
-      } catch {
-        parsed = undefined;
-      }
-      return { status: response.status, body: parsed };
+      const response = await fetchFn(url, { method: 'POST', body, keepalive: byteLength(body) < KEEPALIVE_BYTES });
+      return { status: response.status, body: await response.json().catch(() => undefined), retryAfter: response.headers.get('retry-after') };
     },
   };
 }
