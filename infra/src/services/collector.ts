@@ -1,8 +1,7 @@
 /** The collector as a child process (`node collector/dist/main.js`), ready when /readyz says Kafka is reachable. */
 import path from 'node:path';
-import { startChild, waitUntil, type Child } from '../process/child.js';
 import { repoRoot } from '../paths.js';
-import { answers2xx } from './http-ready.js';
+import { startHttpService, type HttpService } from './http-service.js';
 
 export interface CollectorOptions {
   port: number;
@@ -14,14 +13,8 @@ export interface CollectorOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export interface CollectorProcess {
-  url: string;
-  child: Child;
-  stop(): Promise<void>;
-}
-
-export async function startCollectorProcess(opts: CollectorOptions): Promise<CollectorProcess> {
-  const child = startChild({
+export function startCollectorProcess(opts: CollectorOptions): Promise<HttpService> {
+  return startHttpService({
     name: 'collector',
     command: process.execPath,
     args: [path.join(repoRoot, 'collector', 'dist', 'main.js')],
@@ -36,13 +29,10 @@ export async function startCollectorProcess(opts: CollectorOptions): Promise<Col
       TOPIC_PARTITIONS: String(opts.partitions ?? 3),
     },
     logFile: opts.logFile,
+    port: opts.port,
+    readyPath: '/readyz',
+    readyTimeoutMs: 60_000,
+    // Room to flush in-flight sends to Kafka.
+    stopGraceMs: 20_000,
   });
-  const url = `http://127.0.0.1:${opts.port}`;
-  try {
-    await waitUntil('collector', () => answers2xx(`${url}/readyz`), { timeoutMs: 60_000, child });
-  } catch (err) {
-    await child.stop();
-    throw err;
-  }
-  return { url, child, stop: () => child.stop(20_000) };
 }

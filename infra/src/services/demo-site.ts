@@ -1,8 +1,7 @@
 /** The demo storefront as a child process (`node demo-site/dist/main.js`). */
 import path from 'node:path';
-import { startChild, waitUntil, type Child } from '../process/child.js';
 import { repoRoot } from '../paths.js';
-import { answers2xx } from './http-ready.js';
+import { startHttpService, type HttpService } from './http-service.js';
 
 export interface DemoSiteOptions {
   port: number;
@@ -11,14 +10,8 @@ export interface DemoSiteOptions {
   logFile: string;
 }
 
-export interface DemoSiteProcess {
-  url: string;
-  child: Child;
-  stop(): Promise<void>;
-}
-
-export async function startDemoSiteProcess(opts: DemoSiteOptions): Promise<DemoSiteProcess> {
-  const child = startChild({
+export function startDemoSiteProcess(opts: DemoSiteOptions): Promise<HttpService> {
+  return startHttpService({
     name: 'demo-site',
     command: process.execPath,
     args: [path.join(repoRoot, 'demo-site', 'dist', 'main.js')],
@@ -30,13 +23,9 @@ export async function startDemoSiteProcess(opts: DemoSiteOptions): Promise<DemoS
       SITE_KEY: opts.siteKey,
     },
     logFile: opts.logFile,
+    port: opts.port,
+    readyPath: '/',
+    readyTimeoutMs: 30_000,
+    stopGraceMs: 10_000,
   });
-  const url = `http://127.0.0.1:${opts.port}`;
-  try {
-    await waitUntil('demo-site', () => answers2xx(`${url}/`), { timeoutMs: 30_000, child });
-  } catch (err) {
-    await child.stop();
-    throw err;
-  }
-  return { url, child, stop: () => child.stop(10_000) };
 }

@@ -4,9 +4,8 @@
  * at their own ports without touching wrangler.toml.
  */
 import path from 'node:path';
-import { startChild, waitUntil, type Child } from '../process/child.js';
 import { repoRoot } from '../paths.js';
-import { answers2xx } from './http-ready.js';
+import { startHttpService, type HttpService } from './http-service.js';
 
 export interface EdgeOptions {
   port: number;
@@ -19,16 +18,9 @@ export interface EdgeOptions {
   logFile: string;
 }
 
-export interface EdgeProcess {
-  url: string;
-  child: Child;
-  stop(): Promise<void>;
-}
-
-export async function startEdgeProcess(opts: EdgeOptions): Promise<EdgeProcess> {
-  const edgeDir = path.join(repoRoot, 'edge');
+export function startEdgeProcess(opts: EdgeOptions): Promise<HttpService> {
   const wrangler = path.join(repoRoot, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
-  const child = startChild({
+  return startHttpService({
     name: 'edge',
     command: process.execPath,
     args: [
@@ -42,7 +34,7 @@ export async function startEdgeProcess(opts: EdgeOptions): Promise<EdgeProcess> 
       '--var', `RELAY_HMAC_SECRET:${opts.secret}`,
       '--var', `SITES:${JSON.stringify(opts.sites)}`,
     ],
-    cwd: edgeDir,
+    cwd: path.join(repoRoot, 'edge'),
     env: {
       ...process.env,
       WRANGLER_SEND_METRICS: 'false',
@@ -51,13 +43,9 @@ export async function startEdgeProcess(opts: EdgeOptions): Promise<EdgeProcess> 
       NO_COLOR: '1',
     },
     logFile: opts.logFile,
+    port: opts.port,
+    readyPath: '/healthz',
+    readyTimeoutMs: 90_000,
+    stopGraceMs: 10_000,
   });
-  const url = `http://127.0.0.1:${opts.port}`;
-  try {
-    await waitUntil('edge (wrangler dev)', () => answers2xx(`${url}/healthz`), { timeoutMs: 90_000, intervalMs: 300, child });
-  } catch (err) {
-    await child.stop();
-    throw err;
-  }
-  return { url, child, stop: () => child.stop(10_000) };
 }
