@@ -1,6 +1,7 @@
 // One config, two builds (STYLE.md 7): the ESM package for bundlers and the
 // script-tag IIFE. Both bundle the few pure pieces of @sessionflow/core they use.
 import { nodeResolve } from '@rollup/plugin-node-resolve';
+import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 
@@ -17,15 +18,22 @@ const compile = () =>
     outDir: 'dist',
   });
 
+// `debug: true` logging is compiled out of the script tag's build (see src/debug/logger.ts).
+const debugLogging = (on) => replace({ preventAssignment: true, values: { __SF_DEBUG__: String(on) } });
+const minify = () =>
+  terser({ ecma: 2020, compress: { passes: 3, unsafe_arrows: true, pure_getters: true }, format: { comments: false } });
+const scriptTag = (file, debug) => ({
+  input: 'src/browser.ts',
+  output: { file, format: 'iife', sourcemap: true },
+  plugins: [debugLogging(debug), nodeResolve(), compile(), minify()],
+});
+
 export default [
   {
     input: 'src/index.ts',
     output: { file: 'dist/index.js', format: 'es', sourcemap: true },
-    plugins: [nodeResolve(), compile()],
+    plugins: [debugLogging(true), nodeResolve(), compile()],
   },
-  {
-    input: 'src/browser.ts',
-    output: { file: 'dist/sessionflow.min.js', format: 'iife', sourcemap: true },
-    plugins: [nodeResolve(), compile(), terser({ ecma: 2020, compress: { passes: 3 }, format: { comments: false } })],
-  },
+  scriptTag('dist/sessionflow.min.js', false),
+  scriptTag('dist/sessionflow.debug.js', true),
 ];

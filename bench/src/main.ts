@@ -4,9 +4,11 @@
  */
 import { ingestSuite } from './ingest.js';
 import { printResult, writeResult, type SuiteResult } from './results.js';
+import { sdkSuite } from './sdk/suite.js';
 
 const suites: Record<string, () => Promise<SuiteResult>> = {
   ingest: () => ingestSuite(),
+  sdk: () => sdkSuite(),
 };
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -5,4 +5,6 @@ export * from './event/record.js';
 export * from './relay/envelope.js';
 export * from './relay/signature.js';
 export * from './topics.js';
+export * from './action/action.js';
 export * from './session/session.js';
+export * from './session/campaign.js';

@@ -1,11 +1,17 @@
-import type { InitOptions } from './config.js';
+import type { anonymousId, consent, flush, identify, init, on, optOut, page, reset, sessionId, track, userId } from './api.js';
 
 /** The API as the script-tag build exposes it on `window.sessionflow`. */
 export interface SessionflowApi {
-  init(options: InitOptions): void;
-  track(name: string, props?: Record<string, unknown>): void;
-  page(): void;
-  flush(): Promise<void>;
-  anonymousId(): string | undefined;
-  sessionId(): string | undefined;
+  init: typeof init;
+  track: typeof track;
+  page: typeof page;
+  identify: typeof identify;
+  reset: typeof reset;
+  consent: typeof consent;
+  optOut: typeof optOut;
+  on: typeof on;
+  flush: typeof flush;
+  anonymousId: typeof anonymousId;
+  sessionId: typeof sessionId;
+  userId: typeof userId;
 }

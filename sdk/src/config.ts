@@ -6,20 +6,25 @@ export interface InitOptions {
   /** The edge's base URL, e.g. `https://edge.example.com`; events go to `${endpoint}/v1/collect`. */
   endpoint: string;
   /** How long an event may wait in the queue before a flush, in ms (default 1000). */
-  flushIntervalMs?: number;
+  flushIntervalMs?: number | undefined;
   /** Flush as soon as this many events are queued (default 20, at most 500). */
-  maxBatch?: number;
-  /** Log what the SDK does to the console. */
-  debug?: boolean;
+  maxBatch?: number | undefined;
+  /** Log what the SDK does to the console (npm build and sessionflow.debug.js; the minified script tag has no logging). */
+  debug?: boolean | undefined;
+  /** Send and store nothing until `consent({ analytics: true })`; events captured before wait in memory. */
+  requireConsent?: boolean | undefined;
+  /** Treat Global Privacy Control and Do-Not-Track as a refusal that only `consent()` can overturn. */
+  honorPrivacySignals?: boolean | undefined;
 }
 
 export interface Config {
-  siteKey: string;
   /** The full collect URL, site key included. */
   collectUrl: string;
   flushIntervalMs: number;
   maxBatch: number;
   debug: boolean;
+  requireConsent: boolean;
+  honorPrivacySignals: boolean;
 }
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
@@ -28,21 +33,16 @@ export const DEFAULT_MAX_BATCH = 20;
 const MAX_BATCH_LIMIT = 500;
 
 export function resolveConfig(options: InitOptions): Config {
-  const siteKey = typeof options?.siteKey === 'string' ? options.siteKey.trim() : '';
-  if (siteKey === '') throw new TypeError('sessionflow: init needs a siteKey');
-  const endpoint = typeof options.endpoint === 'string' ? options.endpoint.trim().replace(/\/+$/, '') : '';
-  if (!/^https?:\/\/[^/]/i.test(endpoint)) {
-    throw new TypeError(`sessionflow: init needs an http(s) endpoint URL, got ${JSON.stringify(options.endpoint)}`);
-  }
+  const { siteKey, endpoint, flushIntervalMs, maxBatch } = options ?? {};
+  if (typeof siteKey !== 'string' || !siteKey.trim()) throw new TypeError('sessionflow: init needs a siteKey');
+  const base = String(endpoint).trim().replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]/i.test(base)) throw new TypeError(`sessionflow: init needs an http(s) endpoint URL, got ${endpoint}`);
   return {
-    siteKey,
-    collectUrl: `${endpoint}/v1/collect?site=${encodeURIComponent(siteKey)}`,
-    flushIntervalMs: positive(options.flushIntervalMs) ?? DEFAULT_FLUSH_INTERVAL_MS,
-    maxBatch: Math.min(Math.floor(positive(options.maxBatch) ?? DEFAULT_MAX_BATCH) || 1, MAX_BATCH_LIMIT),
+    collectUrl: `${base}/v1/collect?site=${encodeURIComponent(siteKey.trim())}`,
+    flushIntervalMs: flushIntervalMs! > 0 ? flushIntervalMs! : DEFAULT_FLUSH_INTERVAL_MS,
+    maxBatch: Math.min(Math.floor(maxBatch! >= 1 ? maxBatch! : DEFAULT_MAX_BATCH), MAX_BATCH_LIMIT),
     debug: options.debug === true,
+    requireConsent: options.requireConsent === true,
+    honorPrivacySignals: options.honorPrivacySignals === true,
   };
-}
-
-function positive(value: number | undefined): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
 }

@@ -1,3 +1,5 @@
-export { init, track, page, flush, anonymousId, sessionId } from './api.js';
+export { init, track, page, identify, reset, consent, optOut, on, flush, anonymousId, sessionId, userId } from './api.js';
 export type { InitOptions } from './config.js';
+export type { ConsentChoice, ConsentCategory } from './privacy/consent.js';
 export type { SessionflowApi } from './browser-api.js';
+export type { Action, RecommendedItem } from '@sessionflow/core';

@@ -1,21 +1,24 @@
 /**
  * The tracker: turns what happens on the page into events (identity, session,
- * page context) and hands them to delivery. Everything it touches comes in
+ * page context), hands them to delivery once the visitor's consent allows, and
+ * applies the actions the edge answers with. Everything it touches comes in
  * through `TrackerDeps`, so it runs in tests without a browser.
  */
-import type { SessionPolicy, SessionflowEvent } from '@sessionflow/core';
+import { campaignOf, type Action, type SessionPolicy, type SessionflowEvent } from '@sessionflow/core';
+import { dispatcher, type ActionHandler } from './act/dispatch.js';
 import type { ClickDescriptor } from './capture/click.js';
 import { describePage, type PageSnapshot } from './capture/page.js';
 import type { Config } from './config.js';
-import type { Logger } from './debug/logger.js';
-import { createBatcher, type Batcher } from './delivery/batcher.js';
+import { debug } from './debug/logger.js';
+import { createBatcher } from './delivery/batcher.js';
 import { droppedCount } from './delivery/dropped.js';
 import type { SenderLock } from './delivery/sender-lock.js';
 import { buildEvent, type EventBody } from './event/build.js';
-import { loadAnonymousId } from './identity/anonymous-id.js';
-import { SessionStore } from './identity/session-store.js';
+import { forgetAnonymousId, readAnonymousId, saveAnonymousId } from './identity/anonymous-id.js';
+import { SESSION_KEY, sessionStore } from './identity/session-store.js';
 import type { CookieJar, KeyValueStore } from './identity/storage.js';
-import type { EventQueue } from './queue/queue.js';
+import { consent, type ConsentChoice } from './privacy/consent.js';
+import { QUEUE_CAPACITY, type EventQueue } from './queue/queue.js';
 import type { Transport } from './transport/transport.js';
 
 export interface TrackerDeps {
@@ -27,7 +30,6 @@ export interface TrackerDeps {
   readPage: () => PageSnapshot;
   now: () => number;
   newId: () => string;
-  log: Logger;
   sessionPolicy?: SessionPolicy;
   /** False while the browser knows it is offline. */
   online?: () => boolean;
@@ -35,8 +37,15 @@ export interface TrackerDeps {
   lock?: SenderLock;
   /** The site's other tabs, told what this one delivered. */
   tabs?: Pick<BroadcastChannel, 'postMessage' | 'onmessage'>;
+  /** The browser sends Global Privacy Control or Do-Not-Track. */
+  privacySignal?: boolean;
+  /** The site's `on('action')` handlers. */
+  handlers?: ReadonlySet<ActionHandler>;
+  /** Renders a built-in action kind (a banner, recommendations), calling `rendered` once it did. */
+  render?: (action: Action, rendered: () => void) => void;
 }
 
+export const USER_ID_KEY = 'sf_uid';
 const MAX_NAME = 128;
 
 /** The page view events belong to: its URL and referrer are fixed when it starts. */
@@ -47,75 +56,157 @@ interface PageView {
 }
 
 export interface Tracker {
-  readonly anonymousId: string;
+  anonymousId(): string;
+  userId(): string | undefined;
+  sessionId(): string | undefined;
   /**
    * A page view; it starts a new page, whose id, URL and referrer every later
    * event carries. The first page view's referrer is the document's; a later
    * one (a single-page-app route) has the previous page view's URL.
    */
-  page(): SessionflowEvent;
-  click(click: ClickDescriptor): SessionflowEvent;
+  page(): SessionflowEvent | undefined;
+  click(click: ClickDescriptor): SessionflowEvent | undefined;
   track(name: string, props?: Record<string, unknown>): SessionflowEvent | undefined;
+  /** Links this device's anonymous id to `userId`; later events carry it. A different user than the current one starts afresh (see `reset`). */
+  identify(userId: string, traits?: Record<string, unknown>): SessionflowEvent | undefined;
+  /** Logout: a new anonymous id and session, no user. */
+  reset(): void;
+  consent(choice: ConsentChoice): void;
+  /** Refuses everything: stored ids and the queue are cleared, nothing more is captured. */
+  optOut(): void;
   flush(): Promise<void>;
   /** The page is going away: a last send by beacon. */
   leave(): void;
-  sessionId(): string | undefined;
   stop(): void;
-  /** Any event of core's schema, e.g. `{ type: 'scroll', depth: 50 }`, on the current page view. */
-  emit(body: EventBody): SessionflowEvent;
+  /** Any event of core's schema, e.g. `{ type: 'scroll', depth: 50 }`, on the current page view; undefined when consent stops capture. */
+  emit(body: EventBody): SessionflowEvent | undefined;
 }
+
+/** `value` when it is a plain object (props, traits, a JSON answer), else undefined. */
+const plain = (value: unknown) => (value?.constructor === Object ? (value as Record<string, unknown>) : undefined);
+const nameOf = (value: unknown) => (typeof value === 'string' ? value.trim().slice(0, MAX_NAME) : '');
 
 /** A closure rather than a class: it minifies smaller, and the script tag's budget is tight. */
 export function createTracker(deps: TrackerDeps): Tracker {
-  const { now, newId, readPage, log, store } = deps;
-  const anonymousId = loadAnonymousId(store, deps.cookies, newId);
-  const sessions = new SessionStore(store, newId, deps.sessionPolicy);
+  const { now, newId, readPage, cookies, config } = deps;
+  const privacy = consent(deps.store, config.requireConsent ? 'ask' : config.honorPrivacySignals && deps.privacySignal ? 'deny' : 'open');
+  const granted = () => privacy.allows('analytics');
+  // Until analytics is allowed, identity lives in memory only: nothing is written to the device.
+  const local = new Map<string, string>();
+  const store: KeyValueStore = {
+    get: (key) => (granted() ? deps.store.get(key) : undefined) ?? local.get(key),
+    set(key, value) {
+      local.set(key, value);
+      if (granted()) deps.store.set(key, value);
+    },
+    del(key) {
+      local.delete(key);
+      deps.store.del(key);
+    },
+  };
+  let anonymousId = (granted() && readAnonymousId(deps.store, cookies)) || newId();
+  const saveIdentity = () => granted() && saveAnonymousId(deps.store, cookies, anonymousId);
+  saveIdentity();
+  const sessions = sessionStore(store, newId, deps.sessionPolicy);
   const first = readPage();
   let view: PageView = { id: newId(), url: first.url, referrer: first.referrer };
   let viewed = false;
+  /** Captured while consent is pending: sent if it is granted, dropped if refused. */
+  let held: SessionflowEvent[] = [];
 
-  const emit = (body: EventBody): SessionflowEvent => {
+  const emit = (body: EventBody): SessionflowEvent | undefined => {
+    if (!granted() && !privacy.pending()) return undefined;
     const timestamp = now();
-    const { sessionId, seq } = sessions.touch(timestamp);
+    const { sessionId, seq } = sessions.touch(timestamp, body.type === 'page_view' ? campaignOf(new URL(view.url).searchParams) : undefined);
     // The title is read fresh: single-page apps set it after the route has changed.
     const page = describePage({ url: view.url, referrer: view.referrer, title: readPage().title }, view.id);
-    const event = buildEvent({ eventId: newId(), anonymousId, sessionId, seq, timestamp, page }, body);
-    log.debug(`${event.type} queued`, event);
-    batcher.add(event).catch((error: unknown) => log.debug('queue failed', error));
+    const event = buildEvent({ eventId: newId(), anonymousId, sessionId, seq, timestamp, page, userId: store.get(USER_ID_KEY) }, body);
+    debug(`${event.type} queued`, event);
+    if (!granted()) {
+      if (held.length < QUEUE_CAPACITY) held.push(event);
+    } else {
+      batcher.add(event).catch((error: unknown) => debug('queue failed', error));
+    }
     return event;
   };
 
-  const track = (name: string, props?: Record<string, unknown>): SessionflowEvent | undefined => {
-    const trimmed = typeof name === 'string' ? name.trim().slice(0, MAX_NAME) : '';
-    if (trimmed === '') {
-      log.debug('track needs a name', name);
-      return undefined;
-    }
-    const plain = typeof props === 'object' && props !== null && !Array.isArray(props);
-    return emit(plain ? { type: 'track', name: trimmed, props } : { type: 'track', name: trimmed });
+  const track = (name: string, props?: Record<string, unknown>) => {
+    const trimmed = nameOf(name);
+    if (trimmed === '') return void debug('track needs a name', name);
+    return emit({ type: 'track', name: trimmed, props: plain(props) });
   };
 
-  const batcher: Batcher<SessionflowEvent> = createBatcher(deps.queue, deps.transport, {
-    ...deps.config,
-    ...deps,
-    dropped: droppedCount(store),
-    // The collect envelope is fixed ({ events, sentAt }), so the count travels as an event.
-    reportDropped: (count) => track('sf_dropped', { count }),
+  const actions = dispatcher({
+    handlers: deps.handlers ?? new Set(),
+    render: deps.render ?? (() => {}),
+    allowed: () => privacy.allows('personalization'),
+    // Fields left undefined are dropped when the batch is serialised.
+    exposed: ({ id, experiment, variant, slot }) => emit({ type: 'exposure', actionId: id, experiment, variant, slot }),
   });
 
+  const batcher = createBatcher(deps.queue, deps.transport, {
+    ...config,
+    ...deps,
+    dropped: droppedCount(deps.store),
+    // The collect envelope is fixed ({ events, sentAt }), so the count travels as an event.
+    reportDropped: (count) => track('sf_dropped', { count }),
+    onAnswer: (answer) => actions.apply(plain(answer)?.['actions']),
+  });
+
+  const reset = () => {
+    anonymousId = newId();
+    store.del(USER_ID_KEY);
+    store.del(SESSION_KEY);
+    saveIdentity();
+  };
+
+  const optOut = () => {
+    held = [];
+    forgetAnonymousId(deps.store, cookies);
+    for (const key of [USER_ID_KEY, SESSION_KEY, 'sf_drop']) store.del(key);
+    batcher.clear().catch((error: unknown) => debug('queue failed', error));
+  };
+
   return {
-    anonymousId,
+    anonymousId: () => anonymousId,
+    userId: () => store.get(USER_ID_KEY),
+    sessionId: () => sessions.currentId(),
     page() {
       const { url, referrer } = readPage();
       view = { id: newId(), url, referrer: viewed ? view.url : referrer };
       viewed = true;
+      actions.reset();
       return emit({ type: 'page_view' });
     },
     click: (click) => emit({ type: 'click', ...click }),
     track,
+    identify(userId, traits) {
+      const id = nameOf(userId);
+      if (id === '') return void debug('identify needs a user id', userId);
+      const current = store.get(USER_ID_KEY);
+      if (current !== undefined && current !== id) reset();
+      store.set(USER_ID_KEY, id);
+      return emit({ type: 'identify', userId: id, traits: plain(traits) });
+    },
+    reset,
+    consent(choice) {
+      const before = granted();
+      privacy.decide(plain(choice) ?? {});
+      if (granted() && !before) {
+        // What identity made while waiting is stored now, and the held events go.
+        local.forEach((value, key) => deps.store.set(key, value));
+        saveIdentity();
+        const waiting = held;
+        held = [];
+        waiting.forEach((event) => void batcher.add(event).catch((error: unknown) => debug('queue failed', error)));
+      } else if (choice?.analytics === false) optOut();
+    },
+    optOut() {
+      privacy.decide({ analytics: false, personalization: false });
+      optOut();
+    },
     flush: batcher.flush,
     leave: batcher.leave,
-    sessionId: () => sessions.currentId(),
     stop: batcher.stop,
     emit,
   };

@@ -1,33 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { ANONYMOUS_ID_KEY, loadAnonymousId } from '../src/identity/anonymous-id.js';
-import { fakeCookies, fakeStore, sequentialIds } from './fakes.js';
+import { ANONYMOUS_ID_KEY, forgetAnonymousId, readAnonymousId, saveAnonymousId } from '../src/identity/anonymous-id.js';
+import { fakeCookies, fakeStore } from './fakes.js';
 
-describe('loadAnonymousId', () => {
-  it('makes an id on the first visit and keeps it in localStorage and a cookie', () => {
+describe('the anonymous id in storage', () => {
+  it('finds nothing on a first visit', () => {
+    expect(readAnonymousId(fakeStore(), fakeCookies())).toBeUndefined();
+  });
+
+  it('is saved to localStorage and the cookie, and read back', () => {
     const store = fakeStore();
     const cookies = fakeCookies();
-    const id = loadAnonymousId(store, cookies, sequentialIds('anon'));
-    expect(id).toBe('anon-00000001');
-    expect(store.values.get(ANONYMOUS_ID_KEY)).toBe(id);
-    expect(cookies.values.get(ANONYMOUS_ID_KEY)).toBe(id);
+    saveAnonymousId(store, cookies, 'anon-00000001');
+    expect(store.values.get(ANONYMOUS_ID_KEY)).toBe('anon-00000001');
+    expect(cookies.values.get(ANONYMOUS_ID_KEY)).toBe('anon-00000001');
+    expect(readAnonymousId(store, cookies)).toBe('anon-00000001');
   });
 
-  it('returns the same id on the next visit', () => {
+  it('takes the cookie when the two disagree: the cookie is what every subdomain shares', () => {
+    const store = fakeStore({ [ANONYMOUS_ID_KEY]: 'local-only-id-1' });
+    expect(readAnonymousId(store, fakeCookies({ [ANONYMOUS_ID_KEY]: 'root-domain-id-2' }))).toBe('root-domain-id-2');
+  });
+
+  it('falls back to localStorage when the cookie was cleared', () => {
+    expect(readAnonymousId(fakeStore({ [ANONYMOUS_ID_KEY]: 'local-only-id-1' }), fakeCookies())).toBe('local-only-id-1');
+  });
+
+  it('ignores a stored value that is not a valid id', () => {
+    expect(readAnonymousId(fakeStore({ [ANONYMOUS_ID_KEY]: '<script>' }), fakeCookies({ [ANONYMOUS_ID_KEY]: 'x' }))).toBeUndefined();
+  });
+
+  it('is forgotten from both', () => {
     const store = fakeStore();
     const cookies = fakeCookies();
-    const first = loadAnonymousId(store, cookies, sequentialIds('one'));
-    expect(loadAnonymousId(store, cookies, sequentialIds('two'))).toBe(first);
-  });
-
-  it('restores localStorage from the cookie copy', () => {
-    const store = fakeStore();
-    const id = loadAnonymousId(store, fakeCookies({ [ANONYMOUS_ID_KEY]: 'from-cookie-42' }), sequentialIds());
-    expect(id).toBe('from-cookie-42');
-    expect(store.values.get(ANONYMOUS_ID_KEY)).toBe('from-cookie-42');
-  });
-
-  it('replaces a stored value that is not a valid id', () => {
-    const id = loadAnonymousId(fakeStore({ [ANONYMOUS_ID_KEY]: '<script>' }), fakeCookies(), sequentialIds('fresh'));
-    expect(id).toBe('fresh-00000001');
+    saveAnonymousId(store, cookies, 'anon-00000001');
+    forgetAnonymousId(store, cookies);
+    expect(readAnonymousId(store, cookies)).toBeUndefined();
   });
 });

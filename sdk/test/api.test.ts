@@ -31,7 +31,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  sdk.reset();
+  sdk.shutdown();
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
 });
@@ -67,13 +67,13 @@ describe('init in a browser', () => {
     sdk.init({ siteKey: 'demo-site-key', endpoint: 'http://127.0.0.1:8787' });
     const id = sdk.anonymousId();
     const session = sdk.sessionId();
-    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
     expect(localStorage.getItem('sf_aid')).toBe(id);
     expect(document.cookie).toContain(`sf_aid=${id}`);
     expect(JSON.parse(localStorage.getItem('sf_sess')!)).toMatchObject({ id: session });
 
     // The next page load: a new tracker over the same storage.
-    sdk.reset();
+    sdk.shutdown();
     sdk.init({ siteKey: 'demo-site-key', endpoint: 'http://127.0.0.1:8787' });
     expect(sdk.anonymousId()).toBe(id);
     expect(sdk.sessionId()).toBe(session);
@@ -128,11 +128,11 @@ describe('init in a browser', () => {
     for (const event of events) expect(validateEvent(event).ok).toBe(true);
   });
 
-  it('restores history on reset', () => {
+  it('restores history on shutdown', () => {
     const original = history.pushState;
     sdk.init({ siteKey: 'demo-site-key', endpoint: 'http://127.0.0.1:8787' });
     expect(history.pushState).not.toBe(original);
-    sdk.reset();
+    sdk.shutdown();
     expect(history.pushState).toBe(original);
   });
 

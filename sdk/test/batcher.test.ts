@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Logger } from '../src/debug/logger.js';
+import { setDebug } from '../src/debug/logger.js';
 import { createBatcher, type BatcherOptions } from '../src/delivery/batcher.js';
 import { droppedCount } from '../src/delivery/dropped.js';
 import { memoryQueue } from '../src/queue/memory-queue.js';
@@ -15,12 +15,13 @@ interface TestEvent {
 const URL = 'http://edge.test/v1/collect?site=demo-site-key';
 
 function setup(
-  options: { answer?: (batch: SentBatch) => TransportResponse | Error | undefined; capacity?: number } & Partial<Omit<BatcherOptions, 'collectUrl' | 'now' | 'log'>> = {},
+  options: { answer?: (batch: SentBatch) => TransportResponse | Error | undefined; capacity?: number } & Partial<Omit<BatcherOptions, 'collectUrl' | 'now'>> = {},
 ) {
   const queue = memoryQueue<TestEvent>(options.capacity);
   const transport = fakeTransport(options.answer);
   const logged: string[] = [];
-  const log: Logger = { debug: (message) => void logged.push(message) };
+  setDebug(true);
+  vi.spyOn(console, 'debug').mockImplementation((message: string) => void logged.push(message));
   const batcher = createBatcher(queue, transport, {
     maxBatch: 20,
     flushIntervalMs: 1000,
@@ -29,7 +30,6 @@ function setup(
     ...options,
     collectUrl: URL,
     now: () => Date.now(),
-    log,
   });
   return { queue, transport, batcher, logged };
 }
@@ -119,7 +119,7 @@ describe('Batcher', () => {
     await queue.enqueue(event(2));
     await batcher.flush();
     expect(await queue.size()).toBe(0);
-    expect(logged).toContain('rejected');
+    expect(logged).toContain('[sessionflow] rejected');
   });
 
   it('drops a batch the edge refuses as malformed (400), which no retry could fix', async () => {

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { describeClick } from '../src/capture/click.js';
 import type { PageSnapshot } from '../src/capture/page.js';
 import { resolveConfig } from '../src/config.js';
-import { silentLogger } from '../src/debug/logger.js';
 import { memoryQueue } from '../src/queue/memory-queue.js';
 import { createTracker } from '../src/tracker.js';
 import { fakeCookies, fakeStore, fakeTransport } from './fakes.js';
@@ -23,7 +22,6 @@ function tracker(page: PageSnapshot = { url: 'https://shop.example.com/products?
     readPage: () => ({ ...page }),
     now: () => NOW,
     newId: () => crypto.randomUUID(),
-    log: silentLogger,
   });
   return { tracker: t, transport, queue };
 }
@@ -54,18 +52,18 @@ describe('events the SDK builds', () => {
   it('give a later page view (a route change) the previous URL as referrer, and keep each page view\'s URL on its events', () => {
     const page: PageSnapshot = { url: 'https://shop.example.com/', referrer: 'https://www.google.com/', title: 'Home' };
     const { tracker: t } = tracker(page);
-    const home = t.page();
+    const home = t.page()!;
     page.url = 'https://shop.example.com/products/sku-1001';
     page.title = 'Desk lamp';
-    const product = t.page();
-    const scroll = t.emit({ type: 'scroll', depth: 50 });
+    const product = t.page()!;
+    const scroll = t.emit({ type: 'scroll', depth: 50 })!;
     expect(home.page).toMatchObject({ url: 'https://shop.example.com/', referrer: 'https://www.google.com/' });
     expect(product.page).toMatchObject({ url: 'https://shop.example.com/products/sku-1001', referrer: 'https://shop.example.com/', title: 'Desk lamp' });
     expect(product.page.pageViewId).not.toBe(home.page.pageViewId);
     expect(scroll.page).toEqual(product.page);
     // The URL moved on before the old page view's last event was sent: the event still names its own page view.
     page.url = 'https://shop.example.com/cart';
-    expect(t.emit({ type: 'dwell', activeMs: 1200 }).page).toMatchObject({ url: 'https://shop.example.com/products/sku-1001', pageViewId: product.page.pageViewId });
+    expect(t.emit({ type: 'dwell', activeMs: 1200 })!.page).toMatchObject({ url: 'https://shop.example.com/products/sku-1001', pageViewId: product.page.pageViewId });
   });
 
   it('pass core validation for pages with odd referrers and very long titles and URLs', () => {
@@ -79,21 +77,21 @@ describe('events the SDK builds', () => {
 
   it('carry identity, session, order and the page view they belong to', () => {
     const { tracker: t } = tracker();
-    const view = t.page();
-    const click = t.click({ element: { tag: 'button' }, product: { id: 'sku-1001' } });
+    const view = t.page()!;
+    const click = t.click({ element: { tag: 'button' }, product: { id: 'sku-1001' } })!;
     expect(view).toMatchObject({
       type: 'page_view',
       schemaVersion: 1,
-      anonymousId: t.anonymousId,
+      anonymousId: t.anonymousId(),
       sessionId: t.sessionId(),
       timestamp: NOW,
       seq: 0,
       page: { url: 'https://shop.example.com/products?cat=shoes', referrer: 'https://www.google.com/', title: 'Shop' },
     });
-    expect(click).toMatchObject({ type: 'click', anonymousId: t.anonymousId, sessionId: t.sessionId(), seq: 1 });
+    expect(click).toMatchObject({ type: 'click', anonymousId: t.anonymousId(), sessionId: t.sessionId(), seq: 1 });
     expect(click.page.pageViewId).toBe(view.page.pageViewId);
     expect(click.eventId).not.toBe(view.eventId);
-    expect(t.page().page.pageViewId).not.toBe(view.page.pageViewId);
+    expect(t.page()!.page.pageViewId).not.toBe(view.page.pageViewId);
   });
 
   it('ignores track calls without a name', () => {

@@ -4,12 +4,13 @@ import type { Transport, TransportResponse } from '../src/transport/transport.js
 
 export function fakeStore(initial: Record<string, string> = {}): KeyValueStore & { values: Map<string, string> } {
   const values = new Map(Object.entries(initial));
-  return { values, get: (k) => values.get(k), set: (k, v) => void values.set(k, v) };
+  return { values, get: (k) => values.get(k), set: (k, v) => void values.set(k, v), del: (k) => void values.delete(k) };
 }
 
 export function fakeCookies(initial: Record<string, string> = {}): CookieJar & { values: Map<string, string> } {
   const values = new Map(Object.entries(initial));
-  return { values, get: (k) => values.get(k), set: (k, v) => void values.set(k, v) };
+  // Max-Age=0 deletes, as in a browser.
+  return { values, get: (k) => values.get(k), set: (k, v, maxAge) => void (maxAge > 0 ? values.set(k, v) : values.delete(k)) };
 }
 
 /** Ids like `id-00000001`, predictable and valid for core's schema. */

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { SESSION_KEY, SessionStore } from '../src/identity/session-store.js';
+import { SESSION_KEY, sessionStore } from '../src/identity/session-store.js';
 import { fakeStore, sequentialIds } from './fakes.js';
 
 const T0 = Date.UTC(2025, 0, 15, 9, 0, 0);
 const MINUTE = 60_000;
 
-describe('SessionStore', () => {
+describe('sessionStore', () => {
   it('keeps one session while events come within 30 minutes, numbering them from 0', () => {
-    const store = new SessionStore(fakeStore(), sequentialIds('sess'));
+    const store = sessionStore(fakeStore(), sequentialIds('sess'));
     const ticks = [T0, T0 + 10 * MINUTE, T0 + 39 * MINUTE, T0 + 69 * MINUTE].map((t) => store.touch(t));
     expect(ticks).toEqual([
       { sessionId: 'sess-00000001', seq: 0 },
@@ -18,7 +18,7 @@ describe('SessionStore', () => {
   });
 
   it('starts a new session, numbered from 0 again, after more than 30 minutes of quiet', () => {
-    const store = new SessionStore(fakeStore(), sequentialIds('sess'));
+    const store = sessionStore(fakeStore(), sequentialIds('sess'));
     store.touch(T0);
     store.touch(T0 + MINUTE);
     expect(store.touch(T0 + 32 * MINUTE)).toEqual({ sessionId: 'sess-00000002', seq: 0 });
@@ -27,8 +27,8 @@ describe('SessionStore', () => {
 
   it('is shared through storage, as tabs of one site share localStorage', () => {
     const storage = fakeStore();
-    const tabA = new SessionStore(storage, sequentialIds('a'));
-    const tabB = new SessionStore(storage, sequentialIds('b'));
+    const tabA = sessionStore(storage, sequentialIds('a'));
+    const tabB = sessionStore(storage, sequentialIds('b'));
     tabA.touch(T0);
     expect(tabB.touch(T0 + MINUTE)).toEqual({ sessionId: 'a-00000001', seq: 1 });
     expect(tabA.touch(T0 + 2 * MINUTE)).toEqual({ sessionId: 'a-00000001', seq: 2 });
@@ -38,7 +38,7 @@ describe('SessionStore', () => {
     const storage = fakeStore({
       [SESSION_KEY]: JSON.stringify({ id: 'kept-session-1', startedAt: T0, lastActivityAt: T0 + 5 * MINUTE, seq: 7 }),
     });
-    expect(new SessionStore(storage, sequentialIds()).touch(T0 + 6 * MINUTE)).toEqual({ sessionId: 'kept-session-1', seq: 8 });
+    expect(sessionStore(storage, sequentialIds()).touch(T0 + 6 * MINUTE)).toEqual({ sessionId: 'kept-session-1', seq: 8 });
   });
 
   it.each([
@@ -46,14 +46,14 @@ describe('SessionStore', () => {
     ['a bad id', JSON.stringify({ id: 'has spaces in it', startedAt: T0, lastActivityAt: T0 })],
     ['missing times', JSON.stringify({ id: 'kept-session-1' })],
   ])('starts afresh when storage holds %s', (_label, raw) => {
-    const store = new SessionStore(fakeStore({ [SESSION_KEY]: raw }), sequentialIds('new'));
+    const store = sessionStore(fakeStore({ [SESSION_KEY]: raw }), sequentialIds('new'));
     expect(store.currentId()).toBeUndefined();
     expect(store.touch(T0)).toEqual({ sessionId: 'new-00000001', seq: 0 });
   });
 
   it('does not extend the session when only asked for its id', () => {
     const storage = fakeStore();
-    const store = new SessionStore(storage, sequentialIds('sess'));
+    const store = sessionStore(storage, sequentialIds('sess'));
     store.touch(T0);
     const before = storage.values.get(SESSION_KEY);
     expect(store.currentId()).toBe('sess-00000001');

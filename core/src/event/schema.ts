@@ -144,9 +144,12 @@ const TrackEvent = v.strictObject({
 const ExposureEvent = v.strictObject({
   ...common,
   type: v.literal('exposure'),
-  experiment: Name,
-  variant: Name,
-  actionId: v.optional(Name),
+  /** The action the visitor was shown (the id from the collect response). */
+  actionId: Name,
+  /** Present when the action belongs to an experiment: what the readout counts. */
+  experiment: v.optional(Name),
+  variant: v.optional(Name),
+  slot: v.optional(Name),
 });
 
 export const EventSchema = v.variant(

@@ -11,6 +11,8 @@ export interface SessionState {
   startedAt: number;
   /** Epoch ms of the latest activity seen in this session. */
   lastActivityAt: number;
+  /** The campaign the session was started from (see campaign.ts); a visit from another campaign starts a new session. */
+  campaign?: string;
 }
 
 export interface SessionPolicy {
@@ -25,8 +27,8 @@ export const DEFAULT_SESSION_POLICY: Readonly<SessionPolicy> = Object.freeze({
   maxLengthMs: 24 * 3_600_000,
 });
 
-export function startSession(nowMs: number, id: string): SessionState {
-  return { id, startedAt: nowMs, lastActivityAt: nowMs };
+export function startSession(nowMs: number, id: string, campaign?: string): SessionState {
+  return campaign === undefined ? { id, startedAt: nowMs, lastActivityAt: nowMs } : { id, startedAt: nowMs, lastActivityAt: nowMs, campaign };
 }
 
 /** True when activity at `nowMs` may no longer belong to `session`. */
@@ -36,17 +38,22 @@ export function sessionExpired(session: SessionState, nowMs: number, policy: Ses
 
 /**
  * Records activity at `nowMs`: continues `prev`, or starts a new session (with
- * an id from `newId`) when there is none, the gap was exceeded or the maximum
- * length reached. A clock that steps backwards never moves activity back.
+ * an id from `newId`) when there is none, the gap was exceeded, the maximum
+ * length reached, or the activity arrived from a campaign other than the
+ * session's (`campaign` is undefined for activity that names none, which never
+ * splits a session). A clock that steps backwards never moves activity back.
  */
 export function touchSession(
   prev: SessionState | undefined,
   nowMs: number,
   newId: () => string,
   policy: SessionPolicy = DEFAULT_SESSION_POLICY,
+  campaign?: string,
 ): SessionState {
-  if (prev === undefined || sessionExpired(prev, nowMs, policy)) return startSession(nowMs, newId());
-  return { id: prev.id, startedAt: prev.startedAt, lastActivityAt: Math.max(prev.lastActivityAt, nowMs) };
+  if (prev === undefined || sessionExpired(prev, nowMs, policy) || (campaign !== undefined && campaign !== prev.campaign)) {
+    return startSession(nowMs, newId(), campaign);
+  }
+  return { ...prev, lastActivityAt: Math.max(prev.lastActivityAt, nowMs) };
 }
 
 /** Guards state read back from storage (localStorage, Durable Object storage), which may be stale or tampered with. */
@@ -58,6 +65,7 @@ export function isSessionState(value: unknown): value is SessionState {
     s['id'].length > 0 &&
     Number.isFinite(s['startedAt']) &&
     Number.isFinite(s['lastActivityAt']) &&
-    (s['startedAt'] as number) <= (s['lastActivityAt'] as number)
+    (s['startedAt'] as number) <= (s['lastActivityAt'] as number) &&
+    (s['campaign'] === undefined || typeof s['campaign'] === 'string')
   );
 }

@@ -7,19 +7,13 @@ import type { ElementDescriptor } from '@sessionflow/core';
 import { maskText } from './mask.js';
 
 /** A click on a span inside a button is a click on the button. */
-const ACTIONABLE = 'a[href],button,[role="button"],[role="link"],[role="menuitem"],[role="tab"],input,select,textarea,summary,label';
+const ACTIONABLE = 'a[href],button,[role=button],[role=link],[role=menuitem],[role=tab],input,select,textarea,summary,label';
 /** Elements whose content is code, hidden, or typed by the visitor. */
-const SKIPPED = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA', 'INPUT', 'SELECT', 'OPTION', 'IFRAME']);
-const FORM_FIELDS = new Set(['INPUT', 'TEXTAREA', 'SELECT', 'OPTION']);
+const SKIPPED = /^(script|style|noscript|template|textarea|input|select|option|iframe)$/i;
 /** Text inside these runs on with its neighbours; any other element is a word break. */
-const INLINE = new Set(['A', 'ABBR', 'B', 'BDI', 'BDO', 'CODE', 'DATA', 'EM', 'I', 'KBD', 'MARK', 'Q', 'S', 'SAMP', 'SMALL', 'SPAN', 'STRONG', 'SUB', 'SUP', 'TIME', 'U', 'VAR']);
-
-const MAX_TEXT = 64;
-const MAX_SELECTOR = 256;
-const MAX_HREF = 2048;
-const SELECTOR_DEPTH = 4;
-const CLASSES_PER_STEP = 2;
-const CSS_NAME = /^-?[A-Za-z_][\w-]*$/;
+const INLINE = /^(a|abbr|b|bdi|bdo|code|data|em|i|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var)$/i;
+/** Plain CSS names up to 32 characters, so four steps always fit the schema's 256. */
+const CSS_NAME = /^-?[A-Za-z_][\w-]{0,31}$/;
 
 export function actionableElement(target: Element): Element {
   return target.closest(ACTIONABLE) ?? target;
@@ -28,80 +22,57 @@ export function actionableElement(target: Element): Element {
 export function describeElement(el: Element): ElementDescriptor {
   const descriptor: ElementDescriptor = { tag: el.tagName.toLowerCase().slice(0, 32) };
   const selector = selectorOf(el);
-  if (selector !== '') descriptor.selector = selector;
-  const text = FORM_FIELDS.has(el.tagName.toUpperCase()) || isEditable(el) ? '' : visibleText(el);
-  const label = text !== '' ? text : clip(el.getAttribute('aria-label') ?? '', MAX_TEXT);
-  if (label !== '') descriptor.text = label;
-  const href = linkOf(el);
-  if (href !== undefined) descriptor.href = href;
+  const text = (SKIPPED.test(el.tagName) || editable(el) ? '' : visibleText(el)) || clip(el.getAttribute('aria-label') ?? '');
+  // javascript: and data: links carry code or payloads, not destinations.
+  const href = (el.closest('a[href]') as HTMLAnchorElement | null)?.href ?? '';
+  if (selector) descriptor.selector = selector;
+  if (text) descriptor.text = text;
+  if (/^(https?|mailto|tel):/i.test(href)) descriptor.href = href.slice(0, 2048);
   return descriptor;
 }
 
 /** `tag#id.class` steps joined by `>`, from the nearest ancestor with an id (or four levels up) down to `el`. */
 export function selectorOf(el: Element): string {
   const steps: string[] = [];
-  for (let node: Element | null = el; node !== null && steps.length < SELECTOR_DEPTH; node = node.parentElement) {
-    const tag = node.tagName.toLowerCase();
-    if (tag === 'html' || tag === 'body') break;
-    const id = node.getAttribute('id');
-    if (id !== null && CSS_NAME.test(id)) {
-      steps.unshift(`${tag}#${id}`);
-      break;
-    }
-    const classes = Array.from(node.classList).filter((c) => CSS_NAME.test(c)).slice(0, CLASSES_PER_STEP);
-    steps.unshift(tag + classes.map((c) => `.${c}`).join(''));
+  for (let node: Element | null = el; node && steps.length < 4 && !/^(html|body)$/i.test(node.tagName); node = node.parentElement) {
+    const tag = node.tagName.toLowerCase().slice(0, 32);
+    const id = node.id;
+    const named = CSS_NAME.test(id);
+    const classes = Array.from(node.classList).filter((c) => CSS_NAME.test(c)).slice(0, 2);
+    steps.unshift(named ? `${tag}#${id}` : [tag, ...classes].join('.'));
+    if (named) break;
   }
   // Keep the end nearest the element when the path is too long.
-  while (steps.length > 1 && steps.join(' > ').length > MAX_SELECTOR) steps.shift();
-  return steps.join(' > ').slice(0, MAX_SELECTOR);
+  while (steps.join(' > ').length > 256) steps.shift();
+  return steps.join(' > ');
 }
 
 /** Text a visitor can read on `el`, whitespace collapsed, masked (see mask.ts) and cut to 64 characters. */
 export function visibleText(el: Element): string {
-  const parts: string[] = [];
-  let length = 0;
+  let text = '';
   const stack: Node[] = [el];
   // Iterative and bounded, so a click on <body> does not walk the whole page.
-  while (stack.length > 0 && length < MAX_TEXT * 4) {
+  while (stack.length > 0 && text.length < 256) {
     const node = stack.pop()!;
-    if (node.nodeType === 3) {
-      const value = node.nodeValue ?? '';
-      parts.push(value);
-      length += value.length;
-    } else if (node.nodeType === 1 && (node === el || !isHidden(node as Element))) {
-      if (!INLINE.has((node as Element).tagName.toUpperCase())) parts.push(' ');
-      const children = node.childNodes;
-      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    if (node.nodeType === 3) text += node.nodeValue;
+    else if (node === el || !hidden(node as Element)) {
+      if (!INLINE.test((node as Element).tagName)) text += ' ';
+      stack.push(...Array.from(node.childNodes).reverse());
     }
   }
-  return clip(parts.join(''), MAX_TEXT);
+  return clip(text);
 }
 
-function isHidden(el: Element): boolean {
-  return (
-    SKIPPED.has(el.tagName.toUpperCase()) ||
-    el.hasAttribute('hidden') ||
-    el.getAttribute('aria-hidden') === 'true' ||
-    isEditable(el)
-  );
+function hidden(el: Element): boolean {
+  return el.nodeType !== 1 || SKIPPED.test(el.tagName) || el.hasAttribute('hidden') || el.getAttribute('aria-hidden') === 'true' || editable(el);
 }
 
-function isEditable(el: Element): boolean {
-  const editable = el.getAttribute('contenteditable');
-  return editable !== null && editable !== 'false';
+function editable(el: Element): boolean {
+  const value = el.getAttribute('contenteditable');
+  return value !== null && value !== 'false';
 }
 
-function linkOf(el: Element): string | undefined {
-  const anchor = el.closest('a[href]') as HTMLAnchorElement | null;
-  const href = anchor?.href;
-  // javascript: and data: links carry code or payloads, not destinations.
-  return href !== undefined && /^(https?:|mailto:|tel:)/i.test(href) ? href.slice(0, MAX_HREF) : undefined;
-}
-
-/** Masks before cutting, so a cut can never leave the start of an e-mail address or card number. */
-function clip(text: string, max: number): string {
-  const collapsed = maskText(text.replace(/\s+/g, ' ').trim());
-  if (collapsed.length <= max) return collapsed;
-  // Cut on code points, so an emoji is never split in half.
-  return Array.from(collapsed).slice(0, max).join('').trim();
+/** Masks before cutting, so a cut can never leave the start of an e-mail address or card number; cuts on code points, so an emoji is never split. */
+function clip(text: string): string {
+  return Array.from(maskText(text.replace(/\s+/g, ' ').trim())).slice(0, 64).join('').trim();
 }

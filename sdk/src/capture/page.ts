@@ -20,7 +20,3 @@ export function describePage(snapshot: PageSnapshot, pageViewId: string): Page {
     pageViewId,
   };
 }
-
-export function readDocumentPage(doc: Document): PageSnapshot {
-  return { url: doc.location?.href ?? '', referrer: doc.referrer, title: doc.title };
-}

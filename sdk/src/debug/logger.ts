@@ -1,15 +1,17 @@
-/** Debug output, silent unless the site asked for it with `debug: true`. */
-export interface Logger {
-  debug(message: string, ...details: unknown[]): void;
+/**
+ * Debug output, silent unless the site asked for it with `debug: true`. The
+ * script-tag build is made with `__SF_DEBUG__` false, which removes every call
+ * and its message text from the bundle (the budget is tight); its sibling
+ * `sessionflow.debug.js` and the npm build keep them.
+ */
+declare const __SF_DEBUG__: boolean;
+
+let enabled = false;
+
+export function setDebug(on: boolean): void {
+  enabled = on;
 }
 
-export const silentLogger: Logger = { debug() {} };
-
-export function consoleLogger(enabled: boolean): Logger {
-  if (!enabled) return silentLogger;
-  return {
-    debug(message, ...details) {
-      console.debug(`[sessionflow] ${message}`, ...details);
-    },
-  };
+export function debug(message: string, ...details: unknown[]): void {
+  if (__SF_DEBUG__ && enabled) console.debug(`[sessionflow] ${message}`, ...details);
 }

@@ -5,7 +5,7 @@
  * refused it for good); a failed send is retried after a growing, jittered
  * pause that honours Retry-After. While the browser is offline nothing is tried.
  */
-import type { Logger } from '../debug/logger.js';
+import { debug } from '../debug/logger.js';
 import { QUEUE_CAPACITY, type EventQueue, type QueuedEvent } from '../queue/queue.js';
 import { byteLength, KEEPALIVE_BYTES, type Transport } from '../transport/transport.js';
 import { backoffMs, parseRetryAfter } from './backoff.js';
@@ -19,7 +19,6 @@ export interface BatcherOptions {
   /** Longest backoff between retries after repeated failures (default 30 s). */
   maxRetryDelayMs?: number;
   now: () => number;
-  log: Logger;
   /** False while the browser knows it is offline (default: always online). */
   online?: () => boolean;
   /** One sender across tabs (default: none). */
@@ -34,6 +33,8 @@ export interface BatcherOptions {
    * delivered, so a tab that is closed does not beacon events another tab already sent.
    */
   tabs?: Pick<BroadcastChannel, 'postMessage' | 'onmessage'>;
+  /** The body of each 2xx answer (its `actions` are the edge's decisions). */
+  onAnswer?: (answer: unknown) => void;
 }
 
 export interface Batcher<E> {
@@ -43,13 +44,15 @@ export interface Batcher<E> {
   /** The page is going away: hands this page's unconfirmed events to `transport.beacon` (or flushes without one). */
   leave(): void;
   stop(): void;
+  /** Forgets every queued event (opt-out). */
+  clear(): Promise<void>;
 }
 
 /** Answers that say the batch itself is bad: sending it again can never succeed. */
 const REFUSED_FOR_GOOD = [400, 413, 415];
 
 export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, transport: Transport, options: BatcherOptions): Batcher<E> {
-  const { collectUrl, maxBatch, flushIntervalMs, now, log, online = () => true, lock = async (send) => (await send(), true), random = Math.random } = options;
+  const { collectUrl, maxBatch, flushIntervalMs, now, online = () => true, lock = async (send) => (await send(), true), random = Math.random } = options;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<void> = Promise.resolve();
   let waiting: Promise<void> | undefined;
@@ -89,16 +92,17 @@ export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, trans
       const { status, body: answer, retryAfter } = await transport.send(collectUrl, body);
       if (status < 300 && status > 199) {
         const rejected = (answer as { rejected?: unknown } | undefined)?.rejected;
-        if (Array.isArray(rejected) && rejected.length > 0) log.debug('rejected', rejected);
+        if (Array.isArray(rejected) && rejected.length > 0) debug('rejected', rejected);
         const count = options.dropped?.take();
         if (count) options.reportDropped?.(count);
+        options.onAnswer?.(answer);
         return undefined;
       }
-      log.debug(`answer ${status}`, answer);
+      debug(`answer ${status}`, answer);
       if (REFUSED_FOR_GOOD.includes(status)) return undefined;
       return parseRetryAfter(retryAfter, now()) ?? 0;
     } catch (error) {
-      log.debug('send failed', error);
+      debug('send failed', error);
       return 0;
     }
   };
@@ -132,7 +136,7 @@ export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, trans
         // Offline: the `online` event flushes again. Another tab sending: look again later.
         if (online() && !(await lock(drain))) schedule(flushIntervalMs);
       })
-      .catch((error: unknown) => log.debug('flush failed', error));
+      .catch((error: unknown) => debug('flush failed', error));
     waiting = running = next;
     return next;
   };
@@ -166,5 +170,9 @@ export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, trans
       }
     },
     stop,
+    clear() {
+      held.clear();
+      return queue.clear();
+    },
   };
 }

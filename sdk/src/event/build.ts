@@ -9,10 +9,13 @@ export interface EventContext {
   seq: number;
   timestamp: number;
   page: Page;
+  /** Set once the visitor was identified. */
+  userId?: string;
 }
 
 type CommonField = 'schemaVersion' | 'eventId' | 'anonymousId' | 'sessionId' | 'timestamp' | 'seq' | 'page';
-type Common = Pick<EventOf<'page_view'>, CommonField>;
+// userId is left in the body too: an identify event names its user there.
+type Common = Pick<EventOf<'page_view'>, CommonField | 'userId'>;
 /** The type-specific part of an event, e.g. `{ type: 'click', element, product }`. */
 export type EventBody = SessionflowEvent extends infer E ? (E extends SessionflowEvent ? Omit<E, CommonField> : never) : never;
 
@@ -25,6 +28,7 @@ export function buildEvent(context: EventContext, body: EventBody): SessionflowE
     timestamp: Math.floor(context.timestamp),
     seq: context.seq,
     page: context.page,
+    userId: context.userId,
   };
   return { ...common, ...body } as SessionflowEvent;
 }

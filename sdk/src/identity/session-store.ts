@@ -19,38 +19,33 @@ export interface SessionTick {
   seq: number;
 }
 
-export class SessionStore {
-  constructor(
-    private readonly store: KeyValueStore,
-    private readonly newId: () => string,
-    private readonly policy?: SessionPolicy,
-  ) {}
-
-  /** Records an event at `nowMs`: continues or starts the session and numbers the event. */
-  touch(nowMs: number): SessionTick {
-    // Read every time: another tab may have moved the session on.
-    const prev = this.read();
-    const next = touchSession(prev, nowMs, this.newId, this.policy);
-    const seq = prev !== undefined && next.id === prev.id ? prev.seq + 1 : 0;
-    this.store.set(SESSION_KEY, JSON.stringify({ ...next, seq } satisfies StoredSession));
-    return { sessionId: next.id, seq };
-  }
-
+export interface SessionStore {
+  /** Records an event at `nowMs` (from `campaign`, on a landing): continues or starts the session and numbers the event. */
+  touch(nowMs: number, campaign?: string): SessionTick;
   /** The id of the session last touched, without extending it. */
-  currentId(): string | undefined {
-    return this.read()?.id;
-  }
+  currentId(): string | undefined;
+}
 
-  private read(): StoredSession | undefined {
-    const raw = this.store.get(SESSION_KEY);
-    if (raw === undefined) return undefined;
+export function sessionStore(store: KeyValueStore, newId: () => string, policy?: SessionPolicy): SessionStore {
+  // Read every time: another tab may have moved the session on.
+  const read = (): StoredSession | undefined => {
     try {
-      const value: unknown = JSON.parse(raw);
+      const value: unknown = JSON.parse(store.get(SESSION_KEY) ?? 'null');
       if (!isSessionState(value) || !ID_PATTERN.test(value.id)) return undefined;
       const seq = (value as { seq?: unknown }).seq;
       return { ...value, seq: Number.isSafeInteger(seq) && (seq as number) >= 0 ? (seq as number) : 0 };
     } catch {
       return undefined;
     }
-  }
+  };
+  return {
+    touch(nowMs, campaign) {
+      const prev = read();
+      const next = touchSession(prev, nowMs, newId, policy, campaign);
+      const seq = next.id === prev?.id ? prev.seq + 1 : 0;
+      store.set(SESSION_KEY, JSON.stringify({ ...next, seq }));
+      return { sessionId: next.id, seq };
+    },
+    currentId: () => read()?.id,
+  };
 }

@@ -1,67 +1,65 @@
 /**
- * First-party storage behind small interfaces, so identity works (for the page's
- * life at least) where localStorage or cookies are blocked, and tests need no DOM.
+ * First-party storage behind small interfaces, so tests need no DOM. Where
+ * localStorage or cookies are blocked, reads find nothing and writes are
+ * dropped; the tracker keeps its own copy in memory for the page's life.
  */
 
 export interface KeyValueStore {
   get(key: string): string | undefined;
   set(key: string, value: string): void;
+  del(key: string): void;
 }
 
 export interface CookieJar {
   get(name: string): string | undefined;
+  /** A `maxAgeSeconds` of 0 deletes the cookie. */
   set(name: string, value: string, maxAgeSeconds: number): void;
 }
 
-export function memoryStore(): KeyValueStore {
-  const values = new Map<string, string>();
+/** Runs `op`, or gives undefined when storage throws (private modes, disabled storage, quota). */
+export const attempt = <T>(op: () => T): T | undefined => {
+  try {
+    return op();
+  } catch {
+    return undefined;
+  }
+};
+
+export function webStore(storage: () => Storage): KeyValueStore {
   return {
-    get: (key) => values.get(key),
-    set: (key, value) => void values.set(key, value),
+    get: (key) => attempt(() => storage().getItem(key)) ?? undefined,
+    set: (key, value) => attempt(() => storage().setItem(key, value)),
+    del: (key) => attempt(() => storage().removeItem(key)),
   };
 }
 
-/** localStorage, falling back to memory when it throws (private modes, disabled storage, quota). */
-export function webStore(getStorage: () => Storage): KeyValueStore {
-  const fallback = memoryStore();
+/** Cookies on `domain` (the site's root domain, so every subdomain and the edge see one id), host-only when it is undefined. */
+export function documentCookies(doc: Document, secure: boolean, domain: string | undefined): CookieJar {
   return {
-    get(key) {
-      try {
-        return getStorage().getItem(key) ?? fallback.get(key);
-      } catch {
-        return fallback.get(key);
-      }
-    },
-    set(key, value) {
-      fallback.set(key, value);
-      try {
-        getStorage().setItem(key, value);
-      } catch {
-        // Memory keeps it for this page.
-      }
-    },
+    get: (name) => attempt(() => decodeURIComponent(doc.cookie.match(`(?:^|; )${name}=([^;]*)`)?.[1] ?? '')) || undefined,
+    set: (name, value, maxAgeSeconds) =>
+      attempt(() => {
+        doc.cookie = `${name}=${encodeURIComponent(value)}; Path=/; Max-Age=${maxAgeSeconds}; SameSite=Lax${domain ? `; Domain=${domain}` : ''}${secure ? '; Secure' : ''}`;
+      }),
   };
 }
 
-export function documentCookies(doc: Document, secure: boolean): CookieJar {
-  return {
-    get(name) {
-      try {
-        for (const pair of doc.cookie.split(';')) {
-          const at = pair.indexOf('=');
-          if (at > 0 && pair.slice(0, at).trim() === name) return decodeURIComponent(pair.slice(at + 1).trim());
-        }
-      } catch {
-        // Cookies disabled or a malformed value: treat as absent.
-      }
-      return undefined;
-    },
-    set(name, value, maxAgeSeconds) {
-      try {
-        doc.cookie = `${name}=${encodeURIComponent(value)}; Path=/; Max-Age=${maxAgeSeconds}; SameSite=Lax${secure ? '; Secure' : ''}`;
-      } catch {
-        // Cookies disabled: localStorage still holds the id.
-      }
-    },
-  };
+/**
+ * The widest domain that takes a cookie for `host`: `www.shop.example.co.uk` →
+ * `example.co.uk`, found by trying from the shortest suffix up, since browsers
+ * refuse cookies on public suffixes (`co.uk`). Undefined (host-only cookies)
+ * for IP addresses, single-label hosts like `localhost`, and when none sticks.
+ */
+export function rootDomain(doc: Pick<Document, 'cookie'>, host: string): string | undefined {
+  const labels = host.split('.');
+  if (/^[\d.]+$|:/.test(host)) return undefined;
+  for (let i = labels.length - 2; i > 0; i--) {
+    const domain = labels.slice(i).join('.');
+    doc.cookie = `sf_probe=1; Path=/; Domain=${domain}`;
+    if (doc.cookie.includes('sf_probe=1')) {
+      doc.cookie = `sf_probe=; Path=/; Max-Age=0; Domain=${domain}`;
+      return domain;
+    }
+  }
+  return undefined;
 }

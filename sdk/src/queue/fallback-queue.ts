@@ -25,5 +25,6 @@ export function fallbackQueue<E extends QueuedEvent>(primary: EventQueue<E>, bac
     peek: (max) => run((queue) => queue.peek(max)),
     remove: (events) => run((queue) => queue.remove(events)),
     size: () => run((queue) => queue.size()),
+    clear: () => run((queue) => queue.clear()),
   };
 }

@@ -15,5 +15,6 @@ export function memoryQueue<E extends QueuedEvent>(capacity = QUEUE_CAPACITY): E
       events = events.filter((event) => !ids.has(event.eventId));
     },
     size: async () => events.length,
+    clear: async () => void (events = []),
   };
 }

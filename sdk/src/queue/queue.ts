@@ -16,6 +16,7 @@ export interface EventQueue<E extends QueuedEvent = QueuedEvent> {
   /** Removes these events (once delivered, or refused for good). */
   remove(events: readonly E[]): Promise<void>;
   size(): Promise<number>;
+  clear(): Promise<void>;
 }
 
 /** The bound: beyond it the oldest events go (and are counted), so a long outage cannot fill the disk or memory. */

@@ -1,78 +1,76 @@
 /** Wires the tracker to the real browser: the only module that reaches for window and document. */
 import type { SessionflowEvent } from '@sessionflow/core';
+import { createStore } from 'idb-keyval';
+import type { ActionHandler } from '../act/dispatch.js';
+import { renderAction } from '../act/render.js';
 import { captureClicks } from '../capture/click.js';
 import { captureDwell } from '../capture/dwell.js';
 import { captureImpressions } from '../capture/impressions.js';
-import { onPageHidden } from '../capture/lifecycle.js';
-import { senderLock } from '../delivery/sender-lock.js';
-import { createStore } from 'idb-keyval';
-import { readDocumentPage } from '../capture/page.js';
 import { watchRoute } from '../capture/route.js';
 import { captureScroll } from '../capture/scroll.js';
 import type { Config } from '../config.js';
-import { consoleLogger } from '../debug/logger.js';
+import { debug, setDebug } from '../debug/logger.js';
+import { senderLock } from '../delivery/sender-lock.js';
+import type { EventBody } from '../event/build.js';
 import { randomId } from '../identity/ids.js';
-import { documentCookies, webStore } from '../identity/storage.js';
+import { attempt, documentCookies, rootDomain, webStore } from '../identity/storage.js';
 import { fallbackQueue } from '../queue/fallback-queue.js';
 import { idbQueue } from '../queue/idb-queue.js';
 import { memoryQueue } from '../queue/memory-queue.js';
-import type { EventBody } from '../event/build.js';
 import { createTracker, type Tracker } from '../tracker.js';
-import { beacon } from '../transport/beacon.js';
 import { fetchTransport } from '../transport/transport.js';
 
-export interface BrowserTracker {
-  tracker: Tracker;
-  /** A new page view: ends the current one (its dwell) and starts counting scroll and impressions afresh. */
-  page(): void;
-  /** Removes the listeners and timers and restores history (tests, hot reload). */
-  stop(): void;
-}
-
-export function startBrowserTracker(config: Config): BrowserTracker {
+/** The tracker, with `page` also restarting scroll, impressions and dwell, and `stop` removing every listener and timer and restoring history (tests, hot reload). */
+export function startBrowserTracker(config: Config, handlers: ReadonlySet<ActionHandler>): Tracker {
+  setDebug(config.debug);
   const win = window;
   const doc = document;
-  const log = consoleLogger(config.debug);
+  const { navigator: nav, location } = win;
   const now = () => Date.now();
-  const nav = win.navigator;
   const tabs = typeof BroadcastChannel === 'function' ? new BroadcastChannel('sessionflow') : undefined;
-  const tracker = createTracker({
-    config,
-    store: webStore(() => win.localStorage),
-    cookies: documentCookies(doc, win.location.protocol === 'https:'),
-    queue: fallbackQueue(idbQueue<SessionflowEvent>(createStore('sessionflow', 'queue')), () => memoryQueue<SessionflowEvent>(), () =>
-      // Said once, whether or not `debug` is on: the site should know events will not outlive the page.
-      console.debug('[sessionflow] no IndexedDB: queue in memory'),
-    ),
-    transport: { ...fetchTransport((input, init) => win.fetch(input, init)), beacon: beacon(nav) },
-    online: () => nav.onLine !== false,
-    lock: senderLock(nav.locks),
-    tabs,
-    readPage: () => readDocumentPage(doc),
-    now,
-    newId: randomId,
-    log,
-  });
   // Capture must never break the page it watches.
-  const safely = (run: () => void) => {
+  const safely = (run: () => unknown) => {
     try {
       run();
     } catch (error) {
-      log.debug('capture failed', error);
+      debug('capture failed', error);
     }
   };
+  const tracker = createTracker({
+    config,
+    store: webStore(() => win.localStorage),
+    cookies: documentCookies(doc, location.protocol === 'https:', attempt(() => rootDomain(doc, location.hostname))),
+    queue: fallbackQueue(idbQueue<SessionflowEvent>(createStore('sessionflow', 'queue')), memoryQueue<SessionflowEvent>, () =>
+      // Said once, whether or not `debug` is on: the site should know events will not outlive the page.
+      console.debug('[sessionflow] no IndexedDB: queue in memory'),
+    ),
+    transport: fetchTransport(win.fetch.bind(win), nav.sendBeacon?.bind(nav)),
+    online: () => nav.onLine !== false,
+    lock: senderLock(nav.locks),
+    tabs,
+    readPage: () => ({ url: location.href, referrer: doc.referrer, title: doc.title }),
+    now,
+    newId: randomId,
+    privacySignal: (nav as { globalPrivacyControl?: boolean }).globalPrivacyControl === true || nav.doNotTrack === '1',
+    handlers,
+    // In the next frame: a response never renders in the middle of the visitor's input.
+    render: (action, rendered) => requestAnimationFrame(() => safely(() => renderAction(doc, action) && rendered())),
+  });
   const emit = (body: EventBody) => safely(() => tracker.emit(body));
   // One signal ends every listener, observer and timer of capture.
   const lifetime = new AbortController();
   const { signal } = lifetime;
+  const listen = (target: EventTarget, type: string, run: () => void) => target.addEventListener(type, run, { signal });
   tracker.page();
   captureClicks(doc, signal, (click) => emit({ type: 'click', ...click }));
   const resetScroll = captureScroll(win, signal, (depth) => emit({ type: 'scroll', depth }));
   const resetImpressions = captureImpressions(win, signal, (product) => emit({ type: 'impression', product }));
-  // Before onPageHidden: the dwell reported on hide must be queued before that flush sends.
+  // Before the listeners below: the dwell reported on hide must be queued before that flush sends.
   const reportDwell = captureDwell(win, signal, now, (activeMs) => emit({ type: 'dwell', activeMs }));
-  onPageHidden(win, signal, () => void tracker.flush(), () => tracker.leave());
-  win.addEventListener('online', () => void tracker.flush(), { signal });
+  // Hidden may be the last moment a mobile page runs; pagehide is too late for anything but a beacon.
+  listen(doc, 'visibilitychange', () => doc.visibilityState === 'hidden' && tracker.flush());
+  listen(win, 'pagehide', tracker.leave);
+  listen(win, 'online', tracker.flush);
   const page = () =>
     safely(() => {
       reportDwell();
@@ -81,14 +79,14 @@ export function startBrowserTracker(config: Config): BrowserTracker {
       resetImpressions();
     });
   watchRoute(win, signal, page);
-  log.debug('started', { anonymousId: tracker.anonymousId, sessionId: tracker.sessionId(), collectUrl: config.collectUrl });
+  debug('started', tracker.anonymousId(), config.collectUrl);
   return {
-    tracker,
-    page,
+    ...tracker,
+    page: () => void page(),
     stop() {
       lifetime.abort();
       tracker.stop();
       tabs?.close();
     },
-  };
+  } as Tracker;
 }

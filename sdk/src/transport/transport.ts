@@ -2,7 +2,7 @@
 export interface Transport {
   send(url: string, body: string): Promise<TransportResponse>;
   /** Hands the body to the browser to send after the page is gone (no answer); false when it would not take it. */
-  beacon?(url: string, body: string): boolean;
+  beacon?: ((url: string, body: string) => boolean) | undefined;
 }
 
 export interface TransportResponse {
@@ -19,16 +19,19 @@ export const KEEPALIVE_BYTES = 60_000;
 export const byteLength = (body: string): number => new Blob([body]).size;
 
 /**
- * POST with fetch. A string body goes as `text/plain;charset=UTF-8`, which the
- * edge accepts and which needs no CORS preflight. `keepalive` lets a batch sent
- * as the page goes away outlive it; the batcher keeps batches under its cap,
- * and a single event too big for it goes without rather than failing for good.
+ * POST with fetch, and `navigator.sendBeacon` for the page's last moments. A
+ * string body goes as `text/plain;charset=UTF-8`, which the edge accepts and
+ * which needs no CORS preflight (a page being unloaded could not wait for one).
+ * `keepalive` lets a batch sent as the page goes away outlive it; the batcher
+ * keeps batches under its cap, and a single event too big for it goes without
+ * rather than failing for good.
  */
-export function fetchTransport(fetchFn: typeof fetch): Transport {
+export function fetchTransport(fetchFn: typeof fetch, sendBeacon?: (url: string, body: string) => boolean): Transport {
   return {
     async send(url, body) {
       const response = await fetchFn(url, { method: 'POST', body, keepalive: byteLength(body) < KEEPALIVE_BYTES });
       return { status: response.status, body: await response.json().catch(() => undefined), retryAfter: response.headers.get('retry-after') };
     },
+    beacon: sendBeacon,
   };
 }

@@ -1,0 +1,161 @@
+/**
+ * The `sdk` suite: what the browser SDK weighs (the script-tag IIFE, and the
+ * ESM entry bundled with its dependencies), what a captured click costs the
+ * main thread and whether a busy session causes long tasks, measured in
+ * Debian's Chromium; and, the same way, the script-tag builds of other SDKs.
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot } from '@sessionflow/infra';
+import { type SuiteResult } from '../results.js';
+import { round } from '../stats.js';
+import { captureCost, type CaptureOptions } from './capture-cost.js';
+import { chromiumPath } from './chromium.js';
+import { requireSdkBuild, sdkEsm, sdkIife } from './files.js';
+import { startPageServer, type PageServer } from './page-server.js';
+import { measurePeer, peers, type PeerSize } from './peers.js';
+import { scriptedSession } from './session.js';
+import { bundleEsm, gzipBytes } from './size.js';
+import { partWeights } from './weight.js';
+
+export interface SdkOptions extends CaptureOptions {
+  sessionInteractions: number;
+}
+
+export const defaultSdkOptions: SdkOptions = {
+  samples: Number(process.env.BENCH_SDK_SAMPLES ?? 2000),
+  warmupSamples: 200,
+  sessionInteractions: Number(process.env.BENCH_SDK_INTERACTIONS ?? 2000),
+};
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const rel = (file: string) => path.relative(repoRoot, file);
+
+function sizes() {
+  const iife = readFileSync(sdkIife);
+  const iifeGzip = gzipBytes(iife);
+  console.log(`  size: ${rel(sdkIife)}: ${iife.length} bytes minified, ${iifeGzip} gzip -9 (${kb(iifeGzip)})`);
+  const weights = partWeights(sdkIife, iifeGzip);
+  if (weights) {
+    console.log('  weight by part (minified bytes via the source map; gzip share in proportion):');
+    for (const p of weights.parts) {
+      console.log(`    ${p.part.padEnd(14)} ${String(p.minifiedBytes).padStart(6)} B  ~${String(p.gzipBytesEstimate).padStart(5)} B gzip  ${((p.minifiedBytes / iife.length) * 100).toFixed(1)}%`);
+    }
+  }
+  return { iifeBytes: iife.length, iifeGzip, weights };
+}
+
+async function esmSize() {
+  const code = await bundleEsm(sdkEsm);
+  const gzip = gzipBytes(code);
+  console.log(`  size: ${rel(sdkEsm)} bundled with its dependencies: ${Buffer.byteLength(code)} bytes minified, ${gzip} gzip -9 (${kb(gzip)})`);
+  return { bytes: Buffer.byteLength(code), gzip };
+}
+
+async function peerSizes(): Promise<PeerSize[]> {
+  const measured: PeerSize[] = [];
+  for (const peer of peers) {
+    const size = await measurePeer(peer);
+    const minified = peer.minify ? `, ${size.minifiedBytes} minified here (shipped unminified)` : '';
+    const bound = peer.lazyLoads ? ' — lower bound: it loads more code at run time' : '';
+    console.log(`  peer ${peer.name} ${size.version}: ${size.file}: ${size.rawBytes} bytes${minified}, ${size.gzipBytes} gzip -9 (${kb(size.gzipBytes)})${bound}`);
+    measured.push(size);
+  }
+  return measured;
+}
+
+export async function sdkSuite(o: SdkOptions = defaultSdkOptions): Promise<SuiteResult> {
+  requireSdkBuild();
+  const own = sizes();
+  const esm = await esmSize();
+  const peerSize = await peerSizes();
+
+  let server: PageServer | undefined;
+  try {
+    server = await startPageServer(sdkIife);
+    console.log(`  chromium: ${chromiumPath}, a fresh profile per page; pages on ${server.origin}`);
+    console.log(`  capture cost: ${o.samples} clicks, one per task (after ${o.warmupSamples} warm-up clicks), on the page without the SDK, then with it…`);
+    const capture = await captureCost({ withSdk: server.withSdkUrl, withoutSdk: server.withoutSdkUrl }, o);
+    const clicks = server.received.get('click') ?? 0;
+    // A figure from a page where the SDK captured nothing would measure nothing.
+    if (clicks === 0) throw new Error('the SDK delivered no click events to the collect stub during the capture run; its figure would be meaningless');
+    console.log(
+      `  capture cost: p50 ${round(capture.withSdkP50, 4)} ms per click with the SDK, ${round(capture.withoutSdkP50, 4)} ms without` +
+        `${capture.isolated ? '' : ' (page NOT cross-origin isolated: 100 µs timer grain)'}; ${clicks} click events arrived`,
+    );
+
+    console.log(`  long tasks: a scripted session of ${o.sessionInteractions} interactions, without the SDK, then with it…`);
+    const baseline = await scriptedSession(server.withoutSdkUrl, false, o.sessionInteractions);
+    const received = server.requests();
+    const session = await scriptedSession(server.withSdkUrl, true, o.sessionInteractions);
+    console.log(
+      `  long tasks: ${session.longTasks} with the SDK (longest ${round(session.longestTaskMs)} ms, ${round(session.seconds, 1)} s session), ` +
+        `${baseline.longTasks} without; ${server.requests() - received} collect requests during the session`,
+    );
+
+    const peerFigures = Object.fromEntries(peerSize.map((p) => [`peer.${p.peer.name}.gzip_bytes`, { value: p.gzipBytes, unit: 'bytes' }]));
+    return {
+      suite: 'sdk',
+      figures: {
+        'sdk.iife_gzip_bytes': { value: own.iifeGzip, unit: 'bytes' },
+        'sdk.esm_gzip_bytes': { value: esm.gzip, unit: 'bytes' },
+        'sdk.capture_ms_per_event_p50': { value: round(capture.perEventP50, 4), unit: 'ms' },
+        'sdk.long_tasks': { value: session.longTasks, unit: 'tasks' },
+        ...peerFigures,
+      },
+      context: {
+        node: process.version,
+        cpus: os.cpus().length,
+        chromium: capture.chromiumVersion,
+        gzip: 'node:zlib gzipSync level 9',
+        iife: { file: rel(sdkIife), minifiedBytes: own.iifeBytes },
+        esm: {
+          file: rel(sdkEsm),
+          minifiedBytes: esm.bytes,
+          note: 'bundled in memory by rollup with @rollup/plugin-node-resolve (browser) and @rollup/plugin-terser (the SDK\'s own terser settings)',
+        },
+        weightByPart: own.weights?.parts,
+        weightBySource: own.weights?.files,
+        capture: {
+          samples: o.samples,
+          warmupSamples: o.warmupSamples,
+          withSdkP50Ms: round(capture.withSdkP50, 4),
+          withoutSdkP50Ms: round(capture.withoutSdkP50, 4),
+          withSdkP90Ms: round(capture.withSdkP90, 4),
+          withoutSdkP90Ms: round(capture.withoutSdkP90, 4),
+          crossOriginIsolated: capture.isolated,
+          note: 'one synthetic click on a product button per task, timed from dispatch until its microtasks drained; the work it leaves for later tasks (IndexedDB callbacks, the send) is not in this figure',
+        },
+        session: {
+          interactions: session.interactions,
+          longTasksWithSdk: session.longTasks,
+          longestTaskMsWithSdk: round(session.longestTaskMs),
+          longTasksWithSdkList: session.taskList,
+          longTasksWithoutSdk: baseline.longTasks,
+          longestTaskMsWithoutSdk: round(baseline.longestTaskMs),
+          loadLongTasksWithSdk: session.loadLongTasks,
+          loadLongTasksWithoutSdk: baseline.loadLongTasks,
+          secondsWithSdk: round(session.seconds, 1),
+          secondsWithoutSdk: round(baseline.seconds, 1),
+        },
+        collectStub: { requests: server.requests(), eventsByType: Object.fromEntries(server.received) },
+        peers: Object.fromEntries(
+          peerSize.map((p) => [
+            p.peer.name,
+            {
+              package: `${p.peer.pkg}@${p.version}`,
+              file: p.file,
+              rawBytes: p.rawBytes,
+              ...(p.peer.minify ? { minifiedHereBytes: p.minifiedBytes } : {}),
+              lowerBound: p.peer.lazyLoads,
+              leavesOut: p.peer.leavesOut,
+            },
+          ]),
+        ),
+      },
+    };
+  } finally {
+    await server?.close();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Identity end to end: a visitor logs in halfway through a session. What the
+ * edge relays must let the pipeline stitch the anonymous prefix to the user:
+ * the same anonymous id and session throughout, the link as an identify event,
+ * and the user id on everything after it.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/browser.js';
+import { distinctById, ofType, openShop, sdk, watchPageErrors, withContext } from './support/sdk-page.js';
+import { startSdkStack, type SdkStack } from './support/sdk-stack.js';
+import type { RelayedEvent } from './support/stub-collector.js';
+
+let stack: SdkStack;
+let browser: Browser;
+let failed = false;
+
+beforeAll(async () => {
+  stack = await startSdkStack();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close(failed);
+});
+
+const USER_ID = 'user-4242';
+
+test('identify mid-session: anonymous before, linked by an identify event, the user id after; one anonymous id and session', async (ctx) => {
+  ctx.onTestFailed(() => void (failed = true));
+  await withContext(browser, async (context) => {
+    const errors = watchPageErrors(context);
+    const { page, ids } = await openShop(context, `${stack.pageOrigin}/shop/login`);
+    const api = sdk(page);
+
+    await page.click('a.go');
+    await api.track('add_to_cart', { productId: 'sku-1001' });
+    expect(await api.userId()).toBeUndefined();
+
+    await api.identify(USER_ID, { plan: 'pro' });
+    expect(await api.userId()).toBe(USER_ID);
+    expect(await api.anonymousId()).toBe(ids.anonymousId);
+    expect(await api.sessionId()).toBe(ids.sessionId);
+
+    await page.click('#buy');
+    await api.track('purchase', { orderId: 'order-77' });
+
+    const arrived = await stack.collector.waitFor(() => {
+      const mine = stack.collector.eventsOf(ids.anonymousId);
+      return ofType(mine, 'identify').length > 0 && ofType(mine, 'track', (e) => e.name === 'purchase').length > 0 ? mine : undefined;
+    });
+    const { unique: events, conflicting } = distinctById(arrived);
+    expect(conflicting).toEqual([]);
+
+    const before = [
+      ...ofType(events, 'page_view'),
+      ...ofType(events, 'click', (e) => tag(e) === 'a'),
+      ...ofType(events, 'track', (e) => e.name === 'add_to_cart'),
+    ];
+    expect(before.map((e) => e.type).sort()).toEqual(['click', 'page_view', 'track']);
+    for (const event of before) {
+      expect(event).toMatchObject({ anonymousId: ids.anonymousId, sessionId: ids.sessionId });
+      expect(event.userId).toBeUndefined();
+    }
+
+    const identify = ofType(events, 'identify');
+    expect(identify).toHaveLength(1);
+    expect(identify[0]).toMatchObject({ anonymousId: ids.anonymousId, sessionId: ids.sessionId, userId: USER_ID, traits: { plan: 'pro' } });
+
+    const after = [...ofType(events, 'click', (e) => tag(e) === 'button'), ...ofType(events, 'track', (e) => e.name === 'purchase')];
+    expect(after).toHaveLength(2);
+    for (const event of after) expect(event).toMatchObject({ anonymousId: ids.anonymousId, sessionId: ids.sessionId, userId: USER_ID });
+
+    // The order survives for the stitcher: everything before the link is numbered before it, everything after, after.
+    const seqOf = (e: RelayedEvent) => e.seq ?? -1;
+    expect(Math.max(...before.map(seqOf))).toBeLessThan(seqOf(identify[0]!));
+    expect(Math.min(...after.map(seqOf))).toBeGreaterThan(seqOf(identify[0]!));
+    expect(errors).toEqual([]);
+  });
+});
+
+function tag(event: RelayedEvent): string | undefined {
+  return (event.element as { tag?: string } | undefined)?.tag;
+}

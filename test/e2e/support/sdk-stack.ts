@@ -1,0 +1,57 @@
+/**
+ * What an SDK test runs against: the real edge in workerd (infra's
+ * startEdgeProcess, the same launcher the stack uses for its `edge` part),
+ * relaying to a stub collector, and a page server on an origin the edge allows
+ * for the site key. No Kafka: what the SDK sent is read where the edge relays it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, startEdgeProcess, type HttpService } from '@sessionflow/infra';
+import { startPageServer, type PageServer } from './sdk-page-server.js';
+import { startStubCollector, type StubCollector } from './stub-collector.js';
+
+export const SDK_SITE_KEY = 'sdk-e2e-site-key';
+
+export interface SdkStack {
+  edgeUrl: string;
+  /** Where the test shop is served (an origin the edge allows). */
+  pageOrigin: string;
+  siteKey: string;
+  collector: StubCollector;
+  dir: string;
+  /** Stops everything by its handle; the folder (edge log) is kept when `keepDir`. */
+  close(keepDir?: boolean): Promise<void>;
+}
+
+export async function startSdkStack(): Promise<SdkStack> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sessionflow-sdk-e2e-'));
+  let edge: HttpService | undefined;
+  let collector: StubCollector | undefined;
+  let pages: PageServer | undefined;
+  const close = async (keepDir = false): Promise<void> => {
+    await edge?.stop();
+    await pages?.close();
+    await collector?.close();
+    if (keepDir) process.stderr.write(`[sdk-stack] edge log kept in ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    collector = await startStubCollector();
+    const edgePort = await freePort();
+    const edgeUrl = `http://127.0.0.1:${edgePort}`;
+    pages = await startPageServer({ siteKey: SDK_SITE_KEY, endpoint: () => edgeUrl });
+    edge = await startEdgeProcess({
+      port: edgePort,
+      collectorUrl: collector.url,
+      secret: 'sdk-e2e-relay-secret',
+      sites: { [SDK_SITE_KEY]: { origins: [pages.origin] } },
+      persistDir: path.join(dir, 'wrangler'),
+      logFile: path.join(dir, 'logs', 'edge.log'),
+    });
+    return { edgeUrl, pageOrigin: pages.origin, siteKey: SDK_SITE_KEY, collector, dir, close };
+  } catch (err) {
+    await close(true);
+    throw err;
+  }
+}
