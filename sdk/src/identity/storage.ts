@@ -53,7 +53,7 @@ export function documentCookies(doc: Document, secure: boolean, domain: string |
 export function rootDomain(doc: Pick<Document, 'cookie'>, host: string): string | undefined {
   const labels = host.split('.');
   if (/^[\d.]+$|:/.test(host)) return undefined;
-  for (let i = labels.length - 2; i > 0; i--) {
+  for (let i = labels.length - 2; i >= 0; i--) {
     const domain = labels.slice(i).join('.');
     doc.cookie = `sf_probe=1; Path=/; Domain=${domain}`;
     if (doc.cookie.includes('sf_probe=1')) {
