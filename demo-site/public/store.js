@@ -2,6 +2,19 @@
 // intent are reported with `sessionflow.track`; clicks are captured by the SDK itself.
 document.addEventListener('click', (event) => {
   const button = event.target instanceof Element ? event.target.closest('button[data-action]') : null;
+  if (button?.dataset.action === 'sign-in') {
+    // A demo login: the SDK links this browser's anonymous id to the user.
+    window.sessionflow?.identify('demo-user-1', { plan: 'demo' });
+    button.dataset.action = 'sign-out';
+    button.textContent = 'Sign out';
+    return;
+  }
+  if (button?.dataset.action === 'sign-out') {
+    window.sessionflow?.reset();
+    button.dataset.action = 'sign-in';
+    button.textContent = 'Sign in';
+    return;
+  }
   const card = button?.closest('[data-sf-product]');
   if (!button || !card) return;
   const productId = card.getAttribute('data-sf-product');
