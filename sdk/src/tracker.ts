@@ -125,7 +125,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
     if (!granted()) {
       if (held.length < QUEUE_CAPACITY) held.push(event);
     } else {
-      batcher.add(event).catch((error: unknown) => debug('queue failed', error));
+      batcher.add(event);
     }
     return event;
   };
@@ -198,7 +198,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
         saveIdentity();
         const waiting = held;
         held = [];
-        waiting.forEach((event) => void batcher.add(event).catch((error: unknown) => debug('queue failed', error)));
+        waiting.forEach(batcher.add);
       } else if (choice?.analytics === false) optOut();
     },
     optOut() {

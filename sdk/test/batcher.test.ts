@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setDebug } from '../src/debug/logger.js';
-import { createBatcher, type BatcherOptions } from '../src/delivery/batcher.js';
+import { createBatcher, SAVE_DELAY_MS, type BatcherOptions } from '../src/delivery/batcher.js';
 import { droppedCount } from '../src/delivery/dropped.js';
 import { memoryQueue } from '../src/queue/memory-queue.js';
 import type { TransportResponse } from '../src/transport/transport.js';
@@ -48,10 +48,10 @@ afterEach(() => {
 describe('Batcher', () => {
   it('sends as soon as maxBatch events are queued, without waiting for the timer', async () => {
     const { batcher, transport, queue } = setup({ maxBatch: 3 });
-    await batcher.add(event(1));
-    await batcher.add(event(2));
+    batcher.add(event(1));
+    batcher.add(event(2));
     expect(transport.sent).toHaveLength(0);
-    await batcher.add(event(3));
+    batcher.add(event(3));
     await vi.advanceTimersByTimeAsync(0);
     expect(transport.sent).toHaveLength(1);
     expect(ids(transport.sent[0])).toEqual([event(1).eventId, event(2).eventId, event(3).eventId]);
@@ -62,9 +62,9 @@ describe('Batcher', () => {
 
   it('sends a partial batch when the flush interval has passed', async () => {
     const { batcher, transport } = setup({ flushIntervalMs: 1000 });
-    await batcher.add(event(1));
+    batcher.add(event(1));
     await vi.advanceTimersByTimeAsync(500);
-    await batcher.add(event(2));
+    batcher.add(event(2));
     await vi.advanceTimersByTimeAsync(499);
     expect(transport.sent).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(1);
@@ -73,7 +73,7 @@ describe('Batcher', () => {
 
   it('splits a large backlog into batches of maxBatch', async () => {
     const { batcher, transport, queue } = setup({ maxBatch: 2, flushIntervalMs: 1000 });
-    for (const n of [1, 2, 3, 4, 5]) await queue.enqueue(event(n));
+    for (const n of [1, 2, 3, 4, 5]) await queue.enqueue([event(n)]);
     await batcher.flush();
     expect(transport.sent.map((b) => b.body.events.length)).toEqual([2, 2, 1]);
   });
@@ -85,8 +85,8 @@ describe('Batcher', () => {
   ])('keeps the events after %s and sends them again on the next flush', async (_label, failure) => {
     let fail = true;
     const { batcher, transport, queue } = setup({ answer: () => (fail ? failure() : undefined) });
-    await queue.enqueue(event(1));
-    await queue.enqueue(event(2));
+    await queue.enqueue([event(1)]);
+    await queue.enqueue([event(2)]);
     await batcher.flush();
     expect(await queue.size()).toBe(2);
     fail = false;
@@ -100,7 +100,7 @@ describe('Batcher', () => {
 
   it('retries a failed send by itself, later each time', async () => {
     const { batcher, transport } = setup({ flushIntervalMs: 1000, answer: () => new TypeError('offline') });
-    await batcher.add(event(1));
+    batcher.add(event(1));
     await vi.advanceTimersByTimeAsync(1000);
     expect(transport.sent).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1000);
@@ -115,8 +115,8 @@ describe('Batcher', () => {
     const { batcher, queue, logged } = setup({
       answer: () => ({ status: 200, body: { accepted: 1, rejected: [{ index: 1, errors: [{ field: 'page.url', reason: 'must be an absolute URL' }] }], actions: [] } }),
     });
-    await queue.enqueue(event(1));
-    await queue.enqueue(event(2));
+    await queue.enqueue([event(1)]);
+    await queue.enqueue([event(2)]);
     await batcher.flush();
     expect(await queue.size()).toBe(0);
     expect(logged).toContain('[sessionflow] rejected');
@@ -124,7 +124,7 @@ describe('Batcher', () => {
 
   it('drops a batch the edge refuses as malformed (400), which no retry could fix', async () => {
     const { batcher, queue, transport } = setup({ answer: () => ({ status: 400, body: { error: 'bad_request', message: 'events: must be an array' } }) });
-    await queue.enqueue(event(1));
+    await queue.enqueue([event(1)]);
     await batcher.flush();
     await batcher.flush();
     expect(await queue.size()).toBe(0);
@@ -144,11 +144,11 @@ describe('Batcher', () => {
       await gate;
       return answer;
     };
-    await queue.enqueue(event(1));
+    await queue.enqueue([event(1)]);
     const first = batcher.flush();
     const second = batcher.flush();
     await inFlight;
-    await queue.enqueue(event(2));
+    await queue.enqueue([event(2)]);
     release();
     await Promise.all([first, second]);
     expect(transport.sent.map(ids)).toEqual([[event(1).eventId], [event(2).eventId]]);
@@ -163,7 +163,7 @@ describe('Batcher', () => {
     const { batcher, transport, queue } = setup({
       answer: () => (answers++ === 0 ? { status: 503, body: undefined, retryAfter } : undefined),
     });
-    await queue.enqueue(event(1));
+    await queue.enqueue([event(1)]);
     await batcher.flush();
     await vi.advanceTimersByTimeAsync(waitMs - 1);
     expect(transport.sent).toHaveLength(1);
@@ -175,7 +175,7 @@ describe('Batcher', () => {
   it('holds the queue while offline and sends nothing, counting no failure', async () => {
     let online = false;
     const { batcher, transport, queue } = setup({ online: () => online });
-    await batcher.add(event(1));
+    batcher.add(event(1));
     await vi.advanceTimersByTimeAsync(10_000);
     await batcher.flush();
     expect(transport.sent).toHaveLength(0);
@@ -188,7 +188,7 @@ describe('Batcher', () => {
   it('keeps each batch under the keepalive cap by sending fewer events', async () => {
     const big = (n: number) => ({ ...event(n), type: 'x'.repeat(5000) });
     const q = setup({ maxBatch: 20 });
-    for (let n = 1; n <= 20; n++) await q.queue.enqueue(big(n));
+    for (let n = 1; n <= 20; n++) await q.queue.enqueue([big(n)]);
     await q.batcher.flush();
     const sizes = q.transport.sent.map((b) => new Blob([JSON.stringify(b.body)]).size);
     expect(sizes.every((size) => size < 60_000)).toBe(true);
@@ -200,24 +200,48 @@ describe('Batcher', () => {
     const store = fakeStore();
     const reported: number[] = [];
     const first = setup({ capacity: 2, dropped: droppedCount(store), answer: () => new TypeError('offline') });
-    for (const n of [1, 2, 3, 4, 5]) await first.batcher.add(event(n));
+    for (const n of [1, 2, 3, 4, 5]) first.batcher.add(event(n));
+    // Written to the queue a moment after capture, all five in one go.
+    expect(await first.queue.size()).toBe(0);
+    await vi.advanceTimersByTimeAsync(SAVE_DELAY_MS);
     first.batcher.stop();
     expect(await first.queue.peek(10)).toEqual([event(4), event(5)]);
     // The next page load: a new batcher over the same storage, and an edge that answers.
     const next = setup({ dropped: droppedCount(store), reportDropped: (count) => void reported.push(count) });
-    await next.batcher.add(event(6));
+    next.batcher.add(event(6));
     expect(reported).toEqual([]);
     await next.batcher.flush();
     expect(reported).toEqual([3]);
-    await next.batcher.add(event(7));
+    next.batcher.add(event(7));
     await next.batcher.flush();
     expect(reported).toEqual([3]);
+  });
+
+  it('keeps a captured event in memory only for a moment, and writes it before any send', async () => {
+    const { batcher, queue, transport } = setup({ answer: () => new TypeError('offline') });
+    batcher.add(event(1));
+    batcher.add(event(2));
+    expect(await queue.size()).toBe(0);
+    await batcher.flush();
+    expect(transport.sent.map(ids)).toEqual([[event(1).eventId, event(2).eventId]]);
+    expect(await queue.size()).toBe(2);
+  });
+
+  it('writes what it holds to the queue when the page is left offline, instead of a beacon', async () => {
+    const beacons: string[] = [];
+    const { batcher, queue, transport } = setup({ online: () => false });
+    transport.beacon = (_url, body) => (beacons.push(body), true);
+    batcher.add(event(1));
+    batcher.leave();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(beacons).toEqual([]);
+    expect(await queue.peek(10)).toEqual([event(1)]);
   });
 
   it('does not send while another tab holds the sender lock, and tries again later', async () => {
     let busy = true;
     const { batcher, transport } = setup({ lock: async (send) => (busy ? false : (await send(), true)) });
-    await batcher.add(event(1));
+    batcher.add(event(1));
     await vi.advanceTimersByTimeAsync(1000);
     expect(transport.sent).toHaveLength(0);
     busy = false;
@@ -229,8 +253,8 @@ describe('Batcher', () => {
     const beacons: string[] = [];
     const { batcher, transport, queue } = setup({ answer: () => new TypeError('offline') });
     transport.beacon = (url, body) => (beacons.push(body), url === URL);
-    await batcher.add(event(1));
-    await batcher.add(event(2));
+    batcher.add(event(1));
+    batcher.add(event(2));
     batcher.leave();
     expect(beacons.map((body) => (JSON.parse(body) as SentBatch['body']).events.map((e) => e.eventId))).toEqual([[event(1).eventId, event(2).eventId]]);
     await vi.advanceTimersByTimeAsync(0);
@@ -242,9 +266,9 @@ describe('Batcher', () => {
     const { batcher, transport, queue } = setup({ maxBatch: 1, online: () => online, answer: () => new TypeError('offline') });
     const beacons: string[] = [];
     transport.beacon = (_url, body) => beacons.push(body) < 2;
-    await batcher.add(event(1));
-    await batcher.add(event(2));
-    await batcher.add(event(3));
+    batcher.add(event(1));
+    batcher.add(event(2));
+    batcher.add(event(3));
     batcher.leave();
     await vi.advanceTimersByTimeAsync(0);
     expect(beacons).toHaveLength(2);
@@ -258,7 +282,7 @@ describe('Batcher', () => {
     const beacons: string[] = [];
     const { batcher, transport } = setup();
     transport.beacon = (_url, body) => (beacons.push(body), true);
-    await batcher.add(event(1));
+    batcher.add(event(1));
     await batcher.flush();
     batcher.leave();
     expect(beacons).toEqual([]);
@@ -270,8 +294,8 @@ describe('Batcher', () => {
     const tabs = { postMessage: (ids: unknown) => void posted.push(ids), onmessage: null as BroadcastChannel['onmessage'] };
     const { batcher, transport } = setup({ tabs });
     transport.beacon = (_url, body) => (beacons.push(body), true);
-    await batcher.add(event(1));
-    await batcher.add(event(2));
+    batcher.add(event(1));
+    batcher.add(event(2));
     tabs.onmessage?.call(tabs as unknown as BroadcastChannel, new MessageEvent('message', { data: [event(1).eventId] }));
     batcher.leave();
     expect(beacons.map((body) => (JSON.parse(body) as SentBatch['body']).events.map((e) => e.eventId))).toEqual([[event(2).eventId]]);

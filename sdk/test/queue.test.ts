@@ -22,7 +22,7 @@ const queues: [string, (capacity?: number) => EventQueue<TestEvent>][] = [
 describe.each(queues)('the %s queue', (_name, make) => {
   it('gives events back oldest first and removes only the ones named', async () => {
     const queue = make();
-    for (const e of [ev('event-a1', T, 0), ev('event-a2', T, 1), ev('event-a3', T + 5, 2)]) await queue.enqueue(e);
+    for (const e of [ev('event-a1', T, 0), ev('event-a2', T, 1), ev('event-a3', T + 5, 2)]) await queue.enqueue([e]);
     expect((await queue.peek(2)).map((e) => e.eventId)).toEqual(['event-a1', 'event-a2']);
     await queue.remove([ev('event-a2', T, 1)]);
     expect((await queue.peek(10)).map((e) => e.eventId)).toEqual(['event-a1', 'event-a3']);
@@ -32,7 +32,7 @@ describe.each(queues)('the %s queue', (_name, make) => {
   it('drops the oldest beyond its bound and says how many', async () => {
     const queue = make(3);
     const dropped: number[] = [];
-    for (let n = 0; n < 5; n++) dropped.push(await queue.enqueue(ev(`event-${n}0000`, T + n, n)));
+    for (let n = 0; n < 5; n++) dropped.push(await queue.enqueue([ev(`event-${n}0000`, T + n, n)]));
     expect(dropped).toEqual([0, 0, 0, 1, 1]);
     expect((await queue.peek(10)).map((e) => e.eventId)).toEqual(['event-20000', 'event-30000', 'event-40000']);
   });
@@ -41,15 +41,15 @@ describe.each(queues)('the %s queue', (_name, make) => {
 describe('the IndexedDB queue', () => {
   it('orders by timestamp, then seq as a number (9 before 10), across tabs writing into it', async () => {
     const queue = idbQueue<TestEvent>(fakeIdbStore());
-    await queue.enqueue(ev('tab-b-late', T + 1, 0));
-    await queue.enqueue(ev('tab-a-seq10', T, 10));
-    await queue.enqueue(ev('tab-a-seq-9', T, 9));
+    await queue.enqueue([ev('tab-b-late', T + 1, 0)]);
+    await queue.enqueue([ev('tab-a-seq10', T, 10)]);
+    await queue.enqueue([ev('tab-a-seq-9', T, 9)]);
     expect((await queue.peek(10)).map((e) => e.eventId)).toEqual(['tab-a-seq-9', 'tab-a-seq10', 'tab-b-late']);
   });
 
   it('keeps what a previous page stored', async () => {
     const store = fakeIdbStore();
-    await idbQueue<TestEvent>(store).enqueue(ev('from-page-1', T, 0));
+    await idbQueue<TestEvent>(store).enqueue([ev('from-page-1', T, 0)]);
     expect((await idbQueue<TestEvent>(store).peek(10)).map((e) => e.eventId)).toEqual(['from-page-1']);
   });
 });
@@ -58,8 +58,8 @@ describe('fallbackQueue', () => {
   it('falls back to memory when IndexedDB fails, and says so once', async () => {
     const onFallback = vi.fn();
     const queue = fallbackQueue(idbQueue<TestEvent>(fakeIdbStore({ failWith: new Error('open failed') })), () => memoryQueue<TestEvent>(), onFallback);
-    await Promise.all([queue.enqueue(ev('event-m1', T, 0)), queue.enqueue(ev('event-m2', T, 1))]);
-    await queue.enqueue(ev('event-m3', T, 2));
+    await Promise.all([queue.enqueue([ev('event-m1', T, 0)]), queue.enqueue([ev('event-m2', T, 1)])]);
+    await queue.enqueue([ev('event-m3', T, 2)]);
     expect((await queue.peek(10)).map((e) => e.eventId)).toEqual(['event-m1', 'event-m2', 'event-m3']);
     expect(onFallback).toHaveBeenCalledTimes(1);
   });
@@ -70,7 +70,7 @@ describe('fallbackQueue', () => {
       throw new ReferenceError('indexedDB is not defined');
     };
     const queue = fallbackQueue(idbQueue<TestEvent>(missing as never), () => memoryQueue<TestEvent>(), onFallback);
-    await queue.enqueue(ev('event-m1', T, 0));
+    await queue.enqueue([ev('event-m1', T, 0)]);
     expect(await queue.size()).toBe(1);
     expect(onFallback).toHaveBeenCalledTimes(1);
   });
@@ -79,7 +79,7 @@ describe('fallbackQueue', () => {
     const onFallback = vi.fn();
     const store = fakeIdbStore();
     const queue = fallbackQueue(idbQueue<TestEvent>(store), () => memoryQueue<TestEvent>(), onFallback);
-    await queue.enqueue(ev('event-d1', T, 0));
+    await queue.enqueue([ev('event-d1', T, 0)]);
     expect(store.records()).toHaveLength(1);
     expect(onFallback).not.toHaveBeenCalled();
   });

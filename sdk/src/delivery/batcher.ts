@@ -4,6 +4,11 @@
  * hidden. An event leaves the queue only once the edge answered 2xx for it (or
  * refused it for good); a failed send is retried after a growing, jittered
  * pause that honours Retry-After. While the browser is offline nothing is tried.
+ *
+ * Capture must cost the page next to nothing, so `add` only keeps the event in
+ * memory: the queue (IndexedDB) is written a moment later, in one transaction
+ * for all the events of that moment, and before any send. Until then the
+ * event lives in the page (and goes by beacon if the page is left).
  */
 import { debug } from '../debug/logger.js';
 import { QUEUE_CAPACITY, type EventQueue, type QueuedEvent } from '../queue/queue.js';
@@ -12,12 +17,15 @@ import { backoffMs, parseRetryAfter } from './backoff.js';
 import type { DroppedCount } from './dropped.js';
 import type { SenderLock } from './sender-lock.js';
 
+/** How long an event may live only in memory before it is written to the queue. */
+export const SAVE_DELAY_MS = 100;
+/** Longest backoff between retries after repeated failures. */
+const MAX_RETRY_DELAY_MS = 30_000;
+
 export interface BatcherOptions {
   collectUrl: string;
   maxBatch: number;
   flushIntervalMs: number;
-  /** Longest backoff between retries after repeated failures (default 30 s). */
-  maxRetryDelayMs?: number;
   now: () => number;
   /** False while the browser knows it is offline (default: always online). */
   online?: () => boolean;
@@ -32,14 +40,14 @@ export interface BatcherOptions {
    * The site's other tabs (a BroadcastChannel): each tab tells them the ids it
    * delivered, so a tab that is closed does not beacon events another tab already sent.
    */
-  tabs?: Pick<BroadcastChannel, 'postMessage' | 'onmessage'>;
+  tabs?: Pick<BroadcastChannel, 'postMessage' | 'onmessage'> | undefined;
   /** The body of each 2xx answer (its `actions` are the edge's decisions). */
   onAnswer?: (answer: unknown) => void;
 }
 
 export interface Batcher<E> {
-  add(event: E): Promise<void>;
-  /** Sends everything queued; resolves when done, when a send failed (the events stay queued), or when another tab is the sender. */
+  add(event: E): void;
+  /** Writes what is in memory to the queue and sends everything queued; resolves when done, when a send failed (the events stay queued), or when another tab is the sender. */
   flush(): Promise<void>;
   /** The page is going away: hands this page's unconfirmed events to `transport.beacon` (or flushes without one). */
   leave(): void;
@@ -52,14 +60,17 @@ export interface Batcher<E> {
 const REFUSED_FOR_GOOD = [400, 413, 415];
 
 export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, transport: Transport, options: BatcherOptions): Batcher<E> {
-  const { collectUrl, maxBatch, flushIntervalMs, now, online = () => true, lock = async (send) => (await send(), true), random = Math.random } = options;
+  const { collectUrl, maxBatch, flushIntervalMs, now, online = () => true, lock = (send) => send().then(() => true), random = Math.random, tabs } = options;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<void> = Promise.resolve();
   let waiting: Promise<void> | undefined;
+  let saving: Promise<unknown> = Promise.resolve();
   let failures = 0;
+  /** Captured and not written to the queue yet. */
+  let unsaved: E[] = [];
   /** This page's events not yet confirmed to it: what a beacon carries, even before IndexedDB has stored them. */
   const held = new Map<string, E>();
-  const { tabs } = options;
   const forget = (ids: string[]) => ids.forEach((id) => held.delete(id));
   if (tabs) tabs.onmessage = (message: MessageEvent<string[]>) => forget(message.data);
 
@@ -77,6 +88,21 @@ export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, trans
     }, delayMs);
   };
 
+  /** Writes the events kept in memory to the queue, in one go. */
+  const save = () => {
+    clearTimeout(saveTimer);
+    saveTimer = undefined;
+    const events = unsaved;
+    unsaved = [];
+    if (events.length > 0) {
+      saving = saving
+        .then(() => queue.enqueue(events))
+        .then((dropped) => dropped > 0 && options.dropped?.add(dropped))
+        .catch((error: unknown) => debug('queue failed', error));
+    }
+    return saving;
+  };
+
   /** The longest prefix (at least one event) whose body fits a keepalive request, with that body. */
   const pack = (events: E[]): [E[], string] => {
     for (;;) {
@@ -91,8 +117,8 @@ export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, trans
     try {
       const { status, body: answer, retryAfter } = await transport.send(collectUrl, body);
       if (status < 300 && status > 199) {
-        const rejected = (answer as { rejected?: unknown } | undefined)?.rejected;
-        if (Array.isArray(rejected) && rejected.length > 0) debug('rejected', rejected);
+        const rejected = (answer as { rejected?: unknown[] } | undefined)?.rejected;
+        if (rejected?.length) debug('rejected', rejected);
         const count = options.dropped?.take();
         if (count) options.reportDropped?.(count);
         options.onAnswer?.(answer);
@@ -115,7 +141,7 @@ export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, trans
       const retryAfterMs = await send(body);
       if (retryAfterMs !== undefined) {
         failures += 1;
-        schedule(Math.max(retryAfterMs, backoffMs(failures, flushIntervalMs, options.maxRetryDelayMs ?? 30_000, random)), true);
+        schedule(Math.max(retryAfterMs, backoffMs(failures, flushIntervalMs, MAX_RETRY_DELAY_MS, random)), true);
         return;
       }
       failures = 0;
@@ -133,6 +159,7 @@ export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, trans
       .then(async () => {
         waiting = undefined;
         stop();
+        await save();
         // Offline: the `online` event flushes again. Another tab sending: look again later.
         if (online() && !(await lock(drain))) schedule(flushIntervalMs);
       })
@@ -142,36 +169,44 @@ export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, trans
   };
 
   return {
-    async add(event) {
+    add(event) {
       held.set(event.eventId, event);
       if (held.size > QUEUE_CAPACITY) held.delete(held.keys().next().value!);
-      const dropped = await queue.enqueue(event);
-      if (dropped > 0) options.dropped?.add(dropped);
+      unsaved.push(event);
       // While the edge is failing, the retry timer alone decides when to try again.
-      if (failures === 0 && (await queue.size()) >= maxBatch) void flush();
-      else schedule(flushIntervalMs);
+      if (failures === 0 && held.size >= maxBatch) void flush();
+      else {
+        saveTimer ??= setTimeout(save, SAVE_DELAY_MS);
+        schedule(flushIntervalMs);
+      }
     },
     flush,
     leave() {
       if (!transport.beacon) return void flush();
+      let events = online() ? [...held.values()] : [];
       // Offline, a beacon would be accepted and then fail: the events wait in the queue.
-      if (!online()) return;
-      let events = [...held.values()];
       while (events.length > 0) {
         const [batch, body] = pack(events.slice(0, maxBatch));
         // Refused (over the browser's quota): the rest waits in the queue for the next sender.
-        if (!transport.beacon(collectUrl, body)) return;
+        if (!transport.beacon(collectUrl, body)) break;
         // A beacon gives no answer; the browser took it, so it leaves the queue (if
         // the page lives long enough to delete it; if not, it is sent again later:
         // a duplicate, counted once downstream by its event id).
-        batch.forEach((event) => held.delete(event.eventId));
+        const gone = batch.map((event) => event.eventId);
+        forget(gone);
+        unsaved = unsaved.filter((event) => !gone.includes(event.eventId));
         queue.remove(batch).catch(() => {});
         events = events.slice(batch.length);
       }
+      void save();
     },
-    stop,
+    stop() {
+      stop();
+      clearTimeout(saveTimer);
+    },
     clear() {
       held.clear();
+      unsaved = [];
       return queue.clear();
     },
   };

@@ -21,7 +21,7 @@ export function fallbackQueue<E extends QueuedEvent>(primary: EventQueue<E>, bac
     return op((spare ??= backup()));
   };
   return {
-    enqueue: (event) => run((queue) => queue.enqueue(event)),
+    enqueue: (events) => run((queue) => queue.enqueue(events)),
     peek: (max) => run((queue) => queue.peek(max)),
     remove: (events) => run((queue) => queue.remove(events)),
     size: () => run((queue) => queue.size()),

@@ -12,10 +12,10 @@ const keyOf = (event: QueuedEvent): IDBValidKey => [event.timestamp, event.seq ?
 /** `use` is idb-keyval's `createStore(db, store)`: it opens the database on first use. */
 export function idbQueue<E extends QueuedEvent>(use: UseStore, capacity = QUEUE_CAPACITY): EventQueue<E> {
   return {
-    enqueue: (event) =>
+    enqueue: (events) =>
       use('readwrite', (store) => {
         let over = 0;
-        store.put(event, keyOf(event));
+        events.forEach((event) => store.put(event, keyOf(event)));
         // In the same transaction, so two tabs adding at once cannot both miss the bound.
         store.count().onsuccess = function () {
           over = this.result - capacity;

@@ -4,8 +4,8 @@ import { QUEUE_CAPACITY, type EventQueue, type QueuedEvent } from './queue.js';
 export function memoryQueue<E extends QueuedEvent>(capacity = QUEUE_CAPACITY): EventQueue<E> {
   let events: E[] = [];
   return {
-    async enqueue(event) {
-      const over = events.push(event) - capacity;
+    async enqueue(added) {
+      const over = events.push(...added) - capacity;
       if (over > 0) events = events.slice(over);
       return Math.max(over, 0);
     },

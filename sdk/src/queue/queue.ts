@@ -9,8 +9,8 @@ export interface QueuedEvent {
 }
 
 export interface EventQueue<E extends QueuedEvent = QueuedEvent> {
-  /** Adds an event; resolves to how many of the oldest events the queue's bound pushed out to make room. */
-  enqueue(event: E): Promise<number>;
+  /** Adds events; resolves to how many of the oldest events the queue's bound pushed out to make room. */
+  enqueue(events: readonly E[]): Promise<number>;
   /** Up to `max` of the oldest events, left in the queue. */
   peek(max: number): Promise<E[]>;
   /** Removes these events (once delivered, or refused for good). */
