@@ -1,55 +1,59 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { advance, captureDwell, noteInput, noteVisibility, startDwell, takeActive } from '../src/capture/dwell.js';
+import { captureDwell, dwellMeter } from '../src/capture/dwell.js';
 
 const T0 = 1_750_000_000_000;
 const S = 1000;
 
-describe('active time accounting', () => {
+describe('dwellMeter', () => {
   it('counts visible time up to 30 s after the last input', () => {
-    let clock = startDwell(T0, true);
-    clock = noteInput(clock, T0 + 10 * S);
-    expect(advance(clock, T0 + 25 * S).activeMs).toBe(25 * S);
+    const meter = dwellMeter(T0, true);
+    meter.input(T0 + 10 * S);
+    expect(meter.take(T0 + 25 * S)).toBe(25 * S);
     // Idle from 40 s on: the 30 s after the input at 10 s.
-    expect(advance(clock, T0 + 90 * S).activeMs).toBe(40 * S);
+    expect(meter.take(T0 + 90 * S)).toBe(15 * S);
   });
 
   it('starts counting again at the next input after an idle gap', () => {
-    let clock = startDwell(T0, true);
-    clock = noteInput(clock, T0 + 100 * S);
-    expect(advance(clock, T0 + 105 * S).activeMs).toBe(35 * S);
+    const meter = dwellMeter(T0, true);
+    meter.input(T0 + 100 * S);
+    expect(meter.take(T0 + 105 * S)).toBe(35 * S);
   });
 
   it('never counts hidden time, and counts again once the page is visible', () => {
-    let clock = startDwell(T0, true);
-    clock = noteVisibility(clock, T0 + 5 * S, false);
-    clock = noteInput(clock, T0 + 8 * S);
-    expect(advance(clock, T0 + 20 * S).activeMs).toBe(5 * S);
-    clock = noteVisibility(clock, T0 + 60 * S, true);
-    expect(advance(clock, T0 + 70 * S).activeMs).toBe(15 * S);
+    const meter = dwellMeter(T0, true);
+    meter.visibility(T0 + 5 * S, false);
+    meter.input(T0 + 8 * S);
+    expect(meter.take(T0 + 20 * S)).toBe(5 * S);
+    meter.visibility(T0 + 60 * S, true);
+    expect(meter.take(T0 + 70 * S)).toBe(10 * S);
   });
 
   it('does not count a page that loads hidden until it is shown', () => {
-    let clock = startDwell(T0, false);
-    expect(advance(clock, T0 + 10 * S).activeMs).toBe(0);
-    clock = noteVisibility(clock, T0 + 10 * S, true);
-    expect(advance(clock, T0 + 12 * S).activeMs).toBe(2 * S);
+    const meter = dwellMeter(T0, false);
+    expect(meter.take(T0 + 10 * S)).toBe(0);
+    meter.visibility(T0 + 10 * S, true);
+    expect(meter.take(T0 + 12 * S)).toBe(2 * S);
   });
 
   it('hands out what gathered since the last report, in whole ms', () => {
-    let clock = startDwell(T0, true);
-    let taken: number;
-    [taken, clock] = takeActive(clock, T0 + 12.5);
-    expect(taken).toBe(12);
-    [taken, clock] = takeActive(clock, T0 + 20 * S);
-    expect(taken).toBe(20 * S - 12);
-    [taken, clock] = takeActive(clock, T0 + 20 * S);
-    expect(taken).toBe(0);
+    const meter = dwellMeter(T0, true);
+    expect(meter.take(T0 + 12.5)).toBe(12);
+    expect(meter.take(T0 + 20 * S)).toBe(20 * S - 12);
+    expect(meter.take(T0 + 20 * S)).toBe(0);
+  });
+
+  it('keeps what is below the asked minimum for a later take', () => {
+    const meter = dwellMeter(T0, true);
+    expect(meter.take(T0 + 10 * S, 15 * S)).toBe(0);
+    expect(meter.take(T0 + 16 * S, 15 * S)).toBe(16 * S);
   });
 
   it('ignores a clock that goes backwards', () => {
-    const clock = advance(startDwell(T0, true), T0 + 10 * S);
-    expect(advance(clock, T0 + 5 * S).activeMs).toBe(10 * S);
+    const meter = dwellMeter(T0, true);
+    meter.input(T0 + 10 * S);
+    meter.input(T0 + 5 * S);
+    expect(meter.take(T0 + 12 * S)).toBe(12 * S);
   });
 });
 

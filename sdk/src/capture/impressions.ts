@@ -29,63 +29,52 @@ export function captureImpressions(
   onImpression: (product: ProductRef) => void,
   options: ImpressionOptions = {},
 ): () => void {
-  const doc = win.document;
   const Observer = options.IntersectionObserver ?? win.IntersectionObserver;
-  if (typeof Observer !== 'function') return () => {};
+  if (!Observer) return () => {};
   let seen = new Set<string>();
-  const timers = new Map<Element, number>();
+  /** The pending second of each element in view. */
+  const timers = new Map<Element, ReturnType<typeof setTimeout>>();
   const cancel = (el: Element) => {
-    win.clearTimeout(timers.get(el));
+    clearTimeout(timers.get(el));
     timers.delete(el);
   };
+  const cancelAll = () => timers.forEach((_, el) => cancel(el));
   const observer = new Observer(
-    (entries) => {
-      for (const { target, isIntersecting, intersectionRatio } of entries) {
-        const product = productOf(target);
-        if (product === undefined || seen.has(product.id)) {
-          cancel(target);
-          observer.unobserve(target);
-        } else if (!inView({ isIntersecting, intersectionRatio })) {
-          cancel(target);
-        } else if (!timers.has(target)) {
+    (entries) =>
+      entries.forEach((entry) => {
+        const el = entry.target;
+        const product = productOf(el);
+        if (!product || seen.has(product.id)) observer.unobserve(el);
+        if (!product || seen.has(product.id) || !inView(entry)) return cancel(el);
+        if (!timers.has(el)) {
           timers.set(
-            target,
-            win.setTimeout(() => {
-              timers.delete(target);
-              observer.unobserve(target);
-              if (seen.has(product.id)) return;
+            el,
+            setTimeout(() => {
+              timers.delete(el);
+              observer.unobserve(el);
+              if (!seen.has(product.id)) onImpression(product);
               seen.add(product.id);
-              onImpression(product);
             }, IMPRESSION_MS),
           );
         }
-      }
-    },
+      }),
     { threshold: IMPRESSION_RATIO },
   );
-  const observe = (root: ParentNode) => root.querySelectorAll(PRODUCT).forEach((el) => observer.observe(el));
-  const added = new win.MutationObserver((records) => {
-    for (const record of records) {
-      record.addedNodes.forEach((node) => {
-        if (node.nodeType !== 1) return;
-        if ((node as Element).matches(PRODUCT)) observer.observe(node as Element);
-        observe(node as Element);
-      });
-    }
-  });
-  const stopTimers = () => {
-    timers.forEach((timer) => win.clearTimeout(timer));
-    timers.clear();
+  const observe = (root: Element | Document) => {
+    if ((root as Element).matches?.(PRODUCT)) observer.observe(root as Element);
+    root.querySelectorAll(PRODUCT).forEach((el) => observer.observe(el));
   };
+  const added = new MutationObserver((records) => records.forEach((record) => record.addedNodes.forEach((node) => node.nodeType === 1 && observe(node as Element))));
+  const doc = win.document;
   observe(doc);
   added.observe(doc.documentElement, { childList: true, subtree: true });
   signal.addEventListener('abort', () => {
-    stopTimers();
+    cancelAll();
     observer.disconnect();
     added.disconnect();
   });
   return () => {
-    stopTimers();
+    cancelAll();
     seen = new Set();
     // Observing afresh makes the observer report what is in view right now.
     observer.disconnect();

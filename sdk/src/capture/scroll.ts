@@ -7,7 +7,7 @@
  * the new route may not be rendered yet, and measuring then would credit the
  * new page with the old one's depth.
  */
-export const SCROLL_MILESTONES = [25, 50, 75, 90, 100] as const;
+export const SCROLL_MILESTONES = [25, 50, 75, 90, 100];
 
 export interface ScrollMeasure {
   /** Pixels scrolled from the top (window.scrollY). */
@@ -20,8 +20,7 @@ export interface ScrollMeasure {
 
 /** The percentage of the document seen, 0 to 100. */
 export function scrollDepth({ top, viewport, height }: ScrollMeasure): number {
-  if (height <= viewport) return 100;
-  return Math.min(100, Math.max(0, ((top + viewport) / height) * 100));
+  return height <= viewport ? 100 : Math.min(100, Math.max(0, ((top + viewport) / height) * 100));
 }
 
 /** The milestones reached at `depth` that were not reported yet, lowest first. */
@@ -38,24 +37,23 @@ export interface ScrollOptions {
 /** Listens until `signal` aborts; returns the reset for a new page view (forget the milestones sent, measure again on the next scroll). */
 export function captureScroll(win: Window, signal: AbortSignal, onMilestone: (depth: number) => void, options: ScrollOptions = {}): () => void {
   const doc = win.document;
-  const measure =
-    options.measure ??
-    (() => ({ top: win.scrollY, viewport: win.innerHeight, height: Math.max(doc.documentElement.scrollHeight, doc.body?.scrollHeight ?? 0) }));
-  const nextFrame = options.nextFrame ?? ((run) => win.requestAnimationFrame(run));
+  const {
+    measure = () => ({ top: win.scrollY, viewport: win.innerHeight, height: Math.max(doc.documentElement.scrollHeight, doc.body?.scrollHeight ?? 0) }),
+    nextFrame = requestAnimationFrame,
+  } = options;
   let reported = new Set<number>();
   let pending = false;
-  const check = () => {
-    pending = false;
-    if (signal.aborted) return;
-    for (const milestone of milestonesReached(scrollDepth(measure()), reported)) {
-      reported.add(milestone);
-      onMilestone(milestone);
-    }
-  };
   const onScroll = () => {
     if (pending) return;
     pending = true;
-    nextFrame(check);
+    nextFrame(() => {
+      pending = false;
+      if (signal.aborted) return;
+      for (const milestone of milestonesReached(scrollDepth(measure()), reported)) {
+        reported.add(milestone);
+        onMilestone(milestone);
+      }
+    });
   };
   win.addEventListener('scroll', onScroll, { passive: true, signal });
   // Measure the landing page once it is laid out: before `load`, images may still be missing from its height.

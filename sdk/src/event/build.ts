@@ -1,5 +1,5 @@
 /** Builds events in core's schema, version 1: the fields every event carries, then the type's own. */
-import { SCHEMA_VERSION, type EventOf, type Page, type SessionflowEvent } from '@sessionflow/core';
+import { SCHEMA_VERSION, type Page, type SessionflowEvent } from '@sessionflow/core';
 
 /** Who and where an event comes from, gathered by the tracker for each event. */
 export interface EventContext {
@@ -10,25 +10,15 @@ export interface EventContext {
   timestamp: number;
   page: Page;
   /** Set once the visitor was identified. */
-  userId?: string;
+  userId?: string | undefined;
 }
 
-type CommonField = 'schemaVersion' | 'eventId' | 'anonymousId' | 'sessionId' | 'timestamp' | 'seq' | 'page';
 // userId is left in the body too: an identify event names its user there.
-type Common = Pick<EventOf<'page_view'>, CommonField | 'userId'>;
+type CommonField = 'schemaVersion' | 'eventId' | 'anonymousId' | 'sessionId' | 'timestamp' | 'seq' | 'page';
 /** The type-specific part of an event, e.g. `{ type: 'click', element, product }`. */
 export type EventBody = SessionflowEvent extends infer E ? (E extends SessionflowEvent ? Omit<E, CommonField> : never) : never;
 
 export function buildEvent(context: EventContext, body: EventBody): SessionflowEvent {
-  const common: Common = {
-    schemaVersion: SCHEMA_VERSION,
-    eventId: context.eventId,
-    anonymousId: context.anonymousId,
-    sessionId: context.sessionId,
-    timestamp: Math.floor(context.timestamp),
-    seq: context.seq,
-    page: context.page,
-    userId: context.userId,
-  };
-  return { ...common, ...body } as SessionflowEvent;
+  // The body last: an identify event's own userId is the one it names.
+  return { schemaVersion: SCHEMA_VERSION, ...context, timestamp: Math.floor(context.timestamp), ...body } as SessionflowEvent;
 }

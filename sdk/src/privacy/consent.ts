@@ -27,28 +27,23 @@ export interface Consent {
 }
 
 export function consent(store: KeyValueStore, mode: ConsentMode): Consent {
-  let choice: ConsentChoice = {};
+  const choice: ConsentChoice = {};
+  // Only the known categories, and only booleans: the answer comes from site code and from storage.
+  const merge = (answer: ConsentChoice | undefined) =>
+    (['analytics', 'personalization'] as const).forEach((category) => {
+      if (typeof answer?.[category] === 'boolean') choice[category] = answer[category];
+    });
   try {
-    const saved: unknown = JSON.parse(store.get(CONSENT_KEY) ?? '{}');
-    if (typeof saved === 'object' && saved !== null) choice = pick(saved as ConsentChoice);
+    merge(JSON.parse(store.get(CONSENT_KEY) ?? '{}') as ConsentChoice);
   } catch {
     // Unreadable: as if the visitor had not answered.
   }
   return {
     allows: (category) => choice[category] ?? mode === 'open',
     pending: () => mode === 'ask' && choice.analytics === undefined,
-    decide(next) {
-      choice = { ...choice, ...pick(next) };
+    decide(answer) {
+      merge(answer);
       store.set(CONSENT_KEY, JSON.stringify(choice));
     },
   };
-}
-
-/** Only the known categories, and only booleans: the choice comes from site code and from storage. */
-function pick(choice: ConsentChoice): ConsentChoice {
-  const known: ConsentChoice = {};
-  for (const category of ['analytics', 'personalization'] as const) {
-    if (typeof choice?.[category] === 'boolean') known[category] = choice[category];
-  }
-  return known;
 }
