@@ -34,6 +34,21 @@ describe('sessionStore', () => {
     expect(tabA.touch(T0 + 2 * MINUTE)).toEqual({ sessionId: 'a-00000001', seq: 2 });
   });
 
+  it('numbers a busy session in memory and writes it back at most every 5 s', () => {
+    const storage = fakeStore();
+    const store = sessionStore(storage, sequentialIds('sess'));
+    const writes: string[] = [];
+    const set = storage.set;
+    storage.set = (key, value) => (writes.push(value), set(key, value));
+    const seqs = [0, 1000, 2000, 4999, 5000, 6000].map((ms) => store.touch(T0 + ms).seq);
+    expect(seqs).toEqual([0, 1, 2, 3, 4, 5]);
+    // The start, then the first event 5 s after the last written activity.
+    expect(writes.map((w) => JSON.parse(w) as { lastActivityAt: number; seq: number })).toEqual([
+      expect.objectContaining({ lastActivityAt: T0, seq: 0 }),
+      expect.objectContaining({ lastActivityAt: T0 + 5000, seq: 4 }),
+    ]);
+  });
+
   it('reads a session persisted by an earlier page', () => {
     const storage = fakeStore({
       [SESSION_KEY]: JSON.stringify({ id: 'kept-session-1', startedAt: T0, lastActivityAt: T0 + 5 * MINUTE, seq: 7 }),

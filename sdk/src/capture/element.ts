@@ -20,7 +20,7 @@ export function actionableElement(target: Element): Element {
 }
 
 export function describeElement(el: Element): ElementDescriptor {
-  const descriptor: ElementDescriptor = { tag: el.tagName.toLowerCase().slice(0, 32) };
+  const descriptor: ElementDescriptor = { tag: el.localName.slice(0, 32) };
   const selector = selectorOf(el);
   const text = (SKIPPED.test(el.tagName) || editable(el) ? '' : visibleText(el)) || clip(el.getAttribute('aria-label') ?? '');
   // javascript: and data: links carry code or payloads, not destinations.
@@ -34,13 +34,23 @@ export function describeElement(el: Element): ElementDescriptor {
 /** `tag#id.class` steps joined by `>`, from the nearest ancestor with an id (or four levels up) down to `el`. */
 export function selectorOf(el: Element): string {
   const steps: string[] = [];
-  for (let node: Element | null = el; node && steps.length < 4 && !/^(html|body)$/i.test(node.tagName); node = node.parentElement) {
-    const tag = node.tagName.toLowerCase().slice(0, 32);
+  // Runs on every click: plain loops, no arrays made per step.
+  for (let node: Element | null = el; node?.parentElement && node.localName !== 'body' && steps.length < 4; node = node.parentElement) {
+    let step = node.localName.slice(0, 32);
     const id = node.id;
-    const named = CSS_NAME.test(id);
-    const classes = Array.from(node.classList).filter((c) => CSS_NAME.test(c)).slice(0, 2);
-    steps.unshift(named ? `${tag}#${id}` : [tag, ...classes].join('.'));
-    if (named) break;
+    if (CSS_NAME.test(id)) {
+      steps.unshift(`${step}#${id}`);
+      break;
+    }
+    let classes = 0;
+    for (const name of node.classList) {
+      if (classes === 2) break;
+      if (CSS_NAME.test(name)) {
+        step += `.${name}`;
+        classes += 1;
+      }
+    }
+    steps.unshift(step);
   }
   // Keep the end nearest the element when the path is too long.
   while (steps.join(' > ').length > 256) steps.shift();
@@ -57,7 +67,8 @@ export function visibleText(el: Element): string {
     if (node.nodeType === 3) text += node.nodeValue;
     else if (node === el || !hidden(node as Element)) {
       if (!INLINE.test((node as Element).tagName)) text += ' ';
-      stack.push(...Array.from(node.childNodes).reverse());
+      const children = node.childNodes;
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
     }
   }
   return clip(text);

@@ -12,7 +12,7 @@
  */
 import { debug } from '../debug/logger.js';
 import { QUEUE_CAPACITY, type EventQueue, type QueuedEvent } from '../queue/queue.js';
-import { byteLength, KEEPALIVE_BYTES, type Transport } from '../transport/transport.js';
+import { fitsKeepalive, type Transport } from '../transport/transport.js';
 import { backoffMs, parseRetryAfter } from './backoff.js';
 import type { DroppedCount } from './dropped.js';
 import type { SenderLock } from './sender-lock.js';
@@ -107,7 +107,7 @@ export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, trans
   const pack = (events: E[]): [E[], string] => {
     for (;;) {
       const body = JSON.stringify({ events, sentAt: now() });
-      if (events.length < 2 || byteLength(body) < KEEPALIVE_BYTES) return [events, body];
+      if (events.length < 2 || fitsKeepalive(body)) return [events, body];
       events = events.slice(0, events.length >> 1);
     }
   };

@@ -7,6 +7,12 @@ import { ID_PATTERN } from './ids.js';
 import type { KeyValueStore } from './storage.js';
 
 export const SESSION_KEY = 'sf_sess';
+/**
+ * A busy session is written back at most this often: localStorage.setItem is
+ * the dearest thing capture does (a synchronous write Chromium ships to another
+ * process), and a few seconds of staleness mean nothing against a 30-minute gap.
+ */
+export const SESSION_WRITE_MS = 5000;
 
 interface StoredSession extends SessionState {
   /** Sequence number of the latest event in this session. */
@@ -27,23 +33,35 @@ export interface SessionStore {
 }
 
 export function sessionStore(store: KeyValueStore, newId: () => string, policy?: SessionPolicy): SessionStore {
-  // Read every time: another tab may have moved the session on.
+  let raw: string | undefined;
+  let parsed: StoredSession | undefined;
+  // Read every time, as another tab may have moved the session on; parsed only when it did.
   const read = (): StoredSession | undefined => {
+    const stored = store.get(SESSION_KEY);
+    if (stored === raw) return parsed;
+    raw = stored;
+    parsed = undefined;
     try {
-      const value: unknown = JSON.parse(store.get(SESSION_KEY) ?? 'null');
-      if (!isSessionState(value) || !ID_PATTERN.test(value.id)) return undefined;
-      const seq = (value as { seq?: unknown }).seq;
-      return { ...value, seq: Number.isSafeInteger(seq) && (seq as number) >= 0 ? (seq as number) : 0 };
+      const value: unknown = JSON.parse(stored ?? 'null');
+      const seq = (value as { seq?: unknown })?.seq;
+      if (isSessionState(value) && ID_PATTERN.test(value.id)) parsed = { ...value, seq: Number.isSafeInteger(seq) && (seq as number) >= 0 ? (seq as number) : 0 };
     } catch {
-      return undefined;
+      // Not JSON: as if there were no session.
     }
+    return parsed;
   };
+  // This tab's latest number in its session: between writes, the store's lags behind.
+  let seq = 0;
+  let numbered: string | undefined;
   return {
     touch(nowMs, campaign) {
       const prev = read();
       const next = touchSession(prev, nowMs, newId, policy, campaign);
-      const seq = next.id === prev?.id ? prev.seq + 1 : 0;
-      store.set(SESSION_KEY, JSON.stringify({ ...next, seq }));
+      const continued = next.id === prev?.id;
+      // Increasing within a tab; tabs numbering at once may share a number, and the timestamp orders those.
+      seq = continued ? Math.max(numbered === next.id ? seq : -1, prev.seq) + 1 : 0;
+      numbered = next.id;
+      if (!continued || nowMs - prev.lastActivityAt >= SESSION_WRITE_MS) store.set(SESSION_KEY, JSON.stringify({ ...next, seq }));
       return { sessionId: next.id, seq };
     },
     currentId: () => read()?.id,

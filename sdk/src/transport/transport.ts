@@ -16,7 +16,8 @@ export interface TransportResponse {
 /** Browsers cap the bodies of all keepalive requests and beacons in flight at 64 KiB together. */
 export const KEEPALIVE_BYTES = 60_000;
 
-export const byteLength = (body: string): number => new Blob([body]).size;
+/** Whether `body` fits a keepalive request; its UTF-8 bytes are counted only when it could be near the cap (a UTF-16 unit is at most 3 bytes), as counting costs. */
+export const fitsKeepalive = (body: string): boolean => body.length * 3 < KEEPALIVE_BYTES || new Blob([body]).size < KEEPALIVE_BYTES;
 
 /**
  * POST with fetch, and `navigator.sendBeacon` for the page's last moments. A
@@ -29,7 +30,7 @@ export const byteLength = (body: string): number => new Blob([body]).size;
 export function fetchTransport(fetchFn: typeof fetch, sendBeacon?: (url: string, body: string) => boolean): Transport {
   return {
     async send(url, body) {
-      const response = await fetchFn(url, { method: 'POST', body, keepalive: byteLength(body) < KEEPALIVE_BYTES });
+      const response = await fetchFn(url, { method: 'POST', body, keepalive: fitsKeepalive(body) });
       return { status: response.status, body: await response.json().catch(() => undefined), retryAfter: response.headers.get('retry-after') };
     },
     beacon: sendBeacon,
