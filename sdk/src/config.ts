@@ -34,9 +34,10 @@ const MAX_BATCH_LIMIT = 500;
 
 export function resolveConfig(options: InitOptions): Config {
   const { siteKey, endpoint, flushIntervalMs, maxBatch } = options ?? {};
-  if (typeof siteKey !== 'string' || !siteKey.trim()) throw new TypeError('sessionflow: init needs a siteKey');
   const base = String(endpoint).trim().replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/]/i.test(base)) throw new TypeError(`sessionflow: init needs an http(s) endpoint URL, got ${endpoint}`);
+  if (!String(siteKey ?? '').trim() || !/^https?:\/\/[^/]/i.test(base)) {
+    throw new TypeError(`sessionflow: init needs a siteKey and an http(s) endpoint URL, got ${JSON.stringify({ siteKey, endpoint })}`);
+  }
   return {
     collectUrl: `${base}/v1/collect?site=${encodeURIComponent(siteKey.trim())}`,
     flushIntervalMs: flushIntervalMs! > 0 ? flushIntervalMs! : DEFAULT_FLUSH_INTERVAL_MS,

@@ -105,6 +105,8 @@ export function createTracker(deps: TrackerDeps): Tracker {
     },
   };
   let anonymousId = (granted() && readAnonymousId(deps.store, cookies)) || newId();
+  // Kept in memory as well: every event carries it, and a storage read per event costs.
+  let userId = store.get(USER_ID_KEY);
   const saveIdentity = () => granted() && saveAnonymousId(deps.store, cookies, anonymousId);
   saveIdentity();
   const sessions = sessionStore(store, newId, deps.sessionPolicy);
@@ -120,7 +122,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
     const { sessionId, seq } = sessions.touch(timestamp, body.type === 'page_view' ? campaignOf(new URL(view.url).searchParams) : undefined);
     // The title is read fresh: single-page apps set it after the route has changed.
     const page = describePage({ url: view.url, referrer: view.referrer, title: readPage().title }, view.id);
-    const event = buildEvent({ eventId: newId(), anonymousId, sessionId, seq, timestamp, page, userId: store.get(USER_ID_KEY) }, body);
+    const event = buildEvent({ eventId: newId(), anonymousId, sessionId, seq, timestamp, page, userId }, body);
     debug(`${event.type} queued`, event);
     if (!granted()) {
       if (held.length < QUEUE_CAPACITY) held.push(event);
@@ -155,6 +157,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
 
   const reset = () => {
     anonymousId = newId();
+    userId = undefined;
     store.del(USER_ID_KEY);
     store.del(SESSION_KEY);
     saveIdentity();
@@ -163,13 +166,14 @@ export function createTracker(deps: TrackerDeps): Tracker {
   const optOut = () => {
     held = [];
     forgetAnonymousId(deps.store, cookies);
+    userId = undefined;
     for (const key of [USER_ID_KEY, SESSION_KEY, 'sf_drop']) store.del(key);
     batcher.clear().catch((error: unknown) => debug('queue failed', error));
   };
 
   return {
     anonymousId: () => anonymousId,
-    userId: () => store.get(USER_ID_KEY),
+    userId: () => userId,
     sessionId: () => sessions.currentId(),
     page() {
       const { url, referrer } = readPage();
@@ -180,11 +184,11 @@ export function createTracker(deps: TrackerDeps): Tracker {
     },
     click: (click) => emit({ type: 'click', ...click }),
     track,
-    identify(userId, traits) {
-      const id = nameOf(userId);
-      if (id === '') return void debug('identify needs a user id', userId);
-      const current = store.get(USER_ID_KEY);
-      if (current !== undefined && current !== id) reset();
+    identify(user, traits) {
+      const id = nameOf(user);
+      if (id === '') return void debug('identify needs a user id', user);
+      if (userId !== undefined && userId !== id) reset();
+      userId = id;
       store.set(USER_ID_KEY, id);
       return emit({ type: 'identify', userId: id, traits: plain(traits) });
     },

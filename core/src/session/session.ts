@@ -12,7 +12,7 @@ export interface SessionState {
   /** Epoch ms of the latest activity seen in this session. */
   lastActivityAt: number;
   /** The campaign the session was started from (see campaign.ts); a visit from another campaign starts a new session. */
-  campaign?: string;
+  campaign?: string | undefined;
 }
 
 export interface SessionPolicy {
@@ -27,8 +27,9 @@ export const DEFAULT_SESSION_POLICY: Readonly<SessionPolicy> = Object.freeze({
   maxLengthMs: 24 * 3_600_000,
 });
 
+/** `campaign` stays undefined (and out of JSON) for a session no campaign started. */
 export function startSession(nowMs: number, id: string, campaign?: string): SessionState {
-  return campaign === undefined ? { id, startedAt: nowMs, lastActivityAt: nowMs } : { id, startedAt: nowMs, lastActivityAt: nowMs, campaign };
+  return { id, startedAt: nowMs, lastActivityAt: nowMs, campaign };
 }
 
 /** True when activity at `nowMs` may no longer belong to `session`. */

@@ -34,7 +34,7 @@ export function webStore(storage: () => Storage): KeyValueStore {
 }
 
 /** Cookies on `domain` (the site's root domain, so every subdomain and the edge see one id), host-only when it is undefined. */
-export function documentCookies(doc: Document, secure: boolean, domain: string | undefined): CookieJar {
+export function documentCookies(doc: Pick<Document, 'cookie'>, secure: boolean, domain: string | undefined): CookieJar {
   return {
     get: (name) => attempt(() => decodeURIComponent(doc.cookie.match(`(?:^|; )${name}=([^;]*)`)?.[1] ?? '')) || undefined,
     set: (name, value, maxAgeSeconds) =>
@@ -55,9 +55,10 @@ export function rootDomain(doc: Pick<Document, 'cookie'>, host: string): string 
   if (/^[\d.]+$|:/.test(host)) return undefined;
   for (let i = labels.length - 2; i >= 0; i--) {
     const domain = labels.slice(i).join('.');
-    doc.cookie = `sf_probe=1; Path=/; Domain=${domain}`;
-    if (doc.cookie.includes('sf_probe=1')) {
-      doc.cookie = `sf_probe=; Path=/; Max-Age=0; Domain=${domain}`;
+    const probe = documentCookies(doc, false, domain);
+    probe.set('sf_probe', '1', 9);
+    if (probe.get('sf_probe')) {
+      probe.set('sf_probe', '', 0);
       return domain;
     }
   }
