@@ -209,8 +209,9 @@ export function createTracker(deps: TrackerDeps): Tracker {
       privacy.decide({ analytics: false, personalization: false });
       optOut();
     },
-    flush: batcher.flush,
-    leave: batcher.leave,
+    // Without consent to analytics nothing is sent, and the queue is not even opened.
+    flush: () => (granted() ? batcher.flush() : Promise.resolve()),
+    leave: () => granted() && batcher.leave(),
     stop: batcher.stop,
     emit,
   };

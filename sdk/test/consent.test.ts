@@ -28,11 +28,18 @@ function setup(options: Partial<InitOptions> = {}, privacySignal = false, stored
 }
 
 describe('consent required', () => {
-  it('sends and stores nothing before consent', async () => {
+  it('sends and stores nothing before consent, and does not open the queue', async () => {
     const { tracker, store, cookies, queue, sentIds } = setup({ requireConsent: true });
+    let opened = 0;
+    for (const op of ['peek', 'enqueue', 'size', 'remove'] as const) {
+      const original = queue[op] as (...a: unknown[]) => Promise<unknown>;
+      (queue as unknown as Record<string, unknown>)[op] = (...a: unknown[]) => ((opened += 1), original(...a));
+    }
     tracker.page();
     tracker.track('add_to_cart');
     await tracker.flush();
+    tracker.leave();
+    expect(opened).toBe(0);
     expect(sentIds()).toEqual([]);
     expect(await queue.size()).toBe(0);
     expect([...store.values.keys()]).toEqual([]);
