@@ -13,6 +13,7 @@
  * not in this figure; the page gets a timer's pause between clicks for it,
  * and it shows up in `sdk.long_tasks` if it ever blocks.
  */
+import type { CDPSession } from 'playwright-core';
 import { crossOriginIsolated, openStorePage } from './browser-page.js';
 import { percentile } from '../stats.js';
 
@@ -28,6 +29,11 @@ export interface CaptureCost {
   withoutSdkP90: number;
   /** p50 with minus p50 without. */
   perEventP50: number;
+  /**
+   * All the main thread's work over the run (Chromium's TaskDuration, the deferred IndexedDB writes and
+   * the sends included), per click, with minus without.
+   */
+  mainThreadPerEvent: number;
   isolated: boolean;
   chromiumVersion: string;
 }
@@ -37,16 +43,28 @@ interface BenchWindow {
   __bench: { clickCost(samples: number, warmup: number): Promise<number[]> };
 }
 
+/** Seconds the renderer's main thread spent in tasks so far (CDP Performance.getMetrics). */
+async function taskSeconds(cdp: CDPSession): Promise<number> {
+  const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+  return metrics.find((m) => m.name === 'TaskDuration')?.value ?? Number.NaN;
+}
+
 async function clickTimes(url: string, withSdk: boolean, o: CaptureOptions) {
   const { page, chromiumVersion, close } = await openStorePage(url, withSdk);
   try {
     const isolated = await crossOriginIsolated(page);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const before = await taskSeconds(cdp);
     const times = await page.evaluate<number[], [number, number]>(
       ([samples, warmup]) => (globalThis as unknown as BenchWindow).__bench.clickCost(samples, warmup),
       [o.samples, o.warmupSamples],
     );
     if (withSdk) await page.evaluate('window.sessionflow.flush()');
-    return { times, isolated, chromiumVersion };
+    // The work clicks leave for later (writes, sends) is done within this pause on both pages.
+    await page.waitForTimeout(1000);
+    const mainThreadMsPerClick = ((await taskSeconds(cdp)) - before) * 1000 / (o.samples + o.warmupSamples);
+    return { times, isolated, chromiumVersion, mainThreadMsPerClick };
   } finally {
     await close();
   }
@@ -63,6 +81,7 @@ export async function captureCost(urls: { withSdk: string; withoutSdk: string },
     withSdkP90: percentile(withSdk.times, 90),
     withoutSdkP90: percentile(without.times, 90),
     perEventP50: withSdkP50 - withoutSdkP50,
+    mainThreadPerEvent: withSdk.mainThreadMsPerClick - without.mainThreadMsPerClick,
     isolated: withSdk.isolated && without.isolated,
     chromiumVersion: withSdk.chromiumVersion,
   };
