@@ -10,3 +10,4 @@ export * from './services/collector.js';
 export * from './services/edge.js';
 export * from './services/demo-site.js';
 export * from './stack.js';
+export * from './browser/chromium.js';

@@ -4,25 +4,11 @@
  * and recommendations renderers into the slots the page reserved; each render
  * is reported as an exposure event; markup in an action's text stays text.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from './support/browser.js';
+import { expect, test } from 'vitest';
 import { distinctById, ofType, openShop, watchPageErrors, withContext } from './support/sdk-page.js';
-import { startSdkStack, type SdkStack } from './support/sdk-stack.js';
+import { useSdkStack } from './support/sdk-stack.js';
 
-let stack: SdkStack;
-let browser: Browser;
-let failed = false;
-
-beforeAll(async () => {
-  stack = await startSdkStack();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close(failed);
-});
+const env = useSdkStack();
 
 const MARKUP_TITLE = '<img src=x onerror="window.__sfInjected=1">Deal of the day';
 const MARKUP_TEXT = '<b>bold</b><script>window.__sfInjected=2</script>';
@@ -52,9 +38,8 @@ const ACTIONS = [
   { id: 'act-promo-0001', kind: 'banner', slot: 'promo', experiment: 'exp-promo', variant: 'b', title: MARKUP_TITLE, text: MARKUP_TEXT },
 ];
 
-test('a banner and a recommendations action are rendered into their slots, exposures are sent, markup stays text', async (ctx) => {
-  ctx.onTestFailed(() => void (failed = true));
-  await withContext(browser, async (context) => {
+test('a banner and a recommendations action are rendered into their slots, exposures are sent, markup stays text', async () => {
+  await withContext(env.browser, async (context) => {
     const errors = watchPageErrors(context);
     let injected = false;
     // The first collect answer of the real edge comes back with the actions in it.
@@ -68,7 +53,7 @@ test('a banner and a recommendations action are rendered into their slots, expos
         await route.fulfill({ response, json: { ...answer, actions: ACTIONS } });
       },
     );
-    const { page, ids } = await openShop(context, `${stack.pageOrigin}/shop/actions`);
+    const { page, ids } = await openShop(context, `${env.stack.pageOrigin}/shop/actions`);
 
     const banner = page.locator('[data-sf-slot="banner"] .sf-banner');
     await banner.waitFor();
@@ -100,13 +85,13 @@ test('a banner and a recommendations action are rendered into their slots, expos
     expect(await page.evaluate(() => (window as unknown as { __sfInjected?: unknown }).__sfInjected)).toBeUndefined();
 
     // One exposure per rendered action, naming it and its experiment arm.
-    await stack.collector.waitFor(() => {
-      const exposed = new Set(ofType(stack.collector.eventsOf(ids.anonymousId), 'exposure').map((e) => e.actionId));
+    await env.stack.collector.waitFor(() => {
+      const exposed = new Set(ofType(env.stack.collector.eventsOf(ids.anonymousId), 'exposure').map((e) => e.actionId));
       return ACTIONS.every((a) => exposed.has(a.id)) ? true : undefined;
     });
     // A second exposure for the same render would come with a later flush.
     await new Promise((r) => setTimeout(r, 2000));
-    const arrived = stack.collector.eventsOf(ids.anonymousId);
+    const arrived = env.stack.collector.eventsOf(ids.anonymousId);
     const { unique, conflicting } = distinctById(arrived);
     expect(conflicting).toEqual([]);
     const exposures = ofType(unique, 'exposure').map((e) => ({ actionId: e.actionId, experiment: e.experiment, variant: e.variant }));

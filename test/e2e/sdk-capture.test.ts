@@ -4,26 +4,13 @@
  * stub collector. One visit exercises every capture kind and a single-page-app
  * route change, and each kind is checked for the fields it promises.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './support/browser.js';
+import { expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
 import { distinctById, ofType, openShop, sdk, watchPageErrors, withContext } from './support/sdk-page.js';
-import { startSdkStack, type SdkStack } from './support/sdk-stack.js';
+import { useSdkStack } from './support/sdk-stack.js';
 import type { RelayedEvent } from './support/stub-collector.js';
 
-let stack: SdkStack;
-let browser: Browser;
-let failed = false;
-
-beforeAll(async () => {
-  stack = await startSdkStack();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close(failed);
-});
+const env = useSdkStack();
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,11 +26,10 @@ function scrollTo(page: Page, selector: string, how: 'center' | 'peek' = 'center
   );
 }
 
-test('every capture kind arrives with its fields, and an SPA route change starts a new page view', async (ctx) => {
-  ctx.onTestFailed(() => void (failed = true));
-  await withContext(browser, async (context) => {
+test('every capture kind arrives with its fields, and an SPA route change starts a new page view', async () => {
+  await withContext(env.browser, async (context) => {
     const errors = watchPageErrors(context);
-    const firstUrl = `${stack.pageOrigin}/shop/start?from=e2e`;
+    const firstUrl = `${env.stack.pageOrigin}/shop/start?from=e2e`;
     const { page, ids } = await openShop(context, firstUrl);
     const api = sdk(page);
 
@@ -63,17 +49,17 @@ test('every capture kind arrives with its fields, and an SPA route change starts
     await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
     await pause(300);
 
-    const spaUrl = `${stack.pageOrigin}/shop/next?via=spa`;
+    const spaUrl = `${env.stack.pageOrigin}/shop/next?via=spa`;
     await page.evaluate(() => history.pushState({}, '', '/shop/next?via=spa'));
     await page.click('#buy');
     await api.track('search', { q: 'wool socks' });
 
     // Leaving the page hides it: the active time of the current page view goes out on the way.
     const hiddenAt = Date.now();
-    await page.goto(`${stack.pageOrigin}/shop/after`);
+    await page.goto(`${env.stack.pageOrigin}/shop/after`);
 
-    const arrived = await stack.collector.waitFor(() => {
-      const mine = distinctById(stack.collector.eventsOf(ids.anonymousId)).unique;
+    const arrived = await env.stack.collector.waitFor(() => {
+      const mine = distinctById(env.stack.collector.eventsOf(ids.anonymousId)).unique;
       const views = ofType(mine, 'page_view');
       const second = views.find((v) => v.page.url === spaUrl);
       const done =
@@ -83,7 +69,7 @@ test('every capture kind arrives with its fields, and an SPA route change starts
         ofType(mine, 'impression', (e) => product(e).id === 'sku-2001').length >= 1 &&
         second !== undefined &&
         ofType(mine, 'dwell', (e) => e.page.pageViewId === second.page.pageViewId).length >= 1;
-      return done ? stack.collector.eventsOf(ids.anonymousId) : undefined;
+      return done ? env.stack.collector.eventsOf(ids.anonymousId) : undefined;
     });
     // An event may travel twice (beacon, then the queue of the next page), never as two different events.
     const { unique: events, conflicting } = distinctById(arrived);
@@ -104,7 +90,7 @@ test('every capture kind arrives with its fields, and an SPA route change starts
     // The product link click: element descriptor and the data-sf-* attributes around it.
     const [linkClick] = ofType(events, 'click', (e) => element(e).tag === 'a');
     expect(linkClick).toBeDefined();
-    expect(element(linkClick!)).toMatchObject({ tag: 'a', text: 'Trail runner X', href: `${stack.pageOrigin}/product/sku-1001` });
+    expect(element(linkClick!)).toMatchObject({ tag: 'a', text: 'Trail runner X', href: `${env.stack.pageOrigin}/product/sku-1001` });
     expect(element(linkClick!).selector).toMatch(/#grid\b.*a\.go$/);
     expect(linkClick!.product).toEqual({ id: 'sku-1001', category: 'shoes', slot: 'grid' });
     expect(linkClick!.page.pageViewId).toBe(firstView);

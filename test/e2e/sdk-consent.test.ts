@@ -3,25 +3,12 @@
  * and nothing is stored until the visitor grants analytics; then the events
  * captured meanwhile (the landing page view first) go to the edge.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './support/browser.js';
+import { expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
 import { distinctById, ofType, sdk, waitForSdk, watchCollectRequests, watchPageErrors, withContext } from './support/sdk-page.js';
-import { startSdkStack, type SdkStack } from './support/sdk-stack.js';
+import { useSdkStack } from './support/sdk-stack.js';
 
-let stack: SdkStack;
-let browser: Browser;
-let failed = false;
-
-beforeAll(async () => {
-  stack = await startSdkStack();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close(failed);
-});
+const env = useSdkStack();
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,15 +20,14 @@ function storedByPage(page: Page): Promise<{ localStorage: string[]; indexedDb: 
   }));
 }
 
-test('consent required and not given: nothing sent or stored; granted: the held events go, the landing page view first', async (ctx) => {
-  ctx.onTestFailed(() => void (failed = true));
-  await withContext(browser, async (context) => {
+test('consent required and not given: nothing sent or stored; granted: the held events go, the landing page view first', async () => {
+  await withContext(env.browser, async (context) => {
     const errors = watchPageErrors(context);
     const sent = watchCollectRequests(context);
     const toEdge: string[] = [];
-    context.on('request', (request) => void (request.url().startsWith(stack.edgeUrl) && toEdge.push(`${request.method()} ${request.url()}`)));
+    context.on('request', (request) => void (request.url().startsWith(env.stack.edgeUrl) && toEdge.push(`${request.method()} ${request.url()}`)));
     const page = await context.newPage();
-    const landingUrl = `${stack.pageOrigin}/shop/consent?sf-require-consent=true`;
+    const landingUrl = `${env.stack.pageOrigin}/shop/consent?sf-require-consent=true`;
     await page.goto(landingUrl);
     await waitForSdk(page, { ids: false });
     const api = sdk(page);
@@ -64,8 +50,8 @@ test('consent required and not given: nothing sent or stored; granted: the held 
     const anonymousId = await api.anonymousId();
     expect(anonymousId).toMatch(/^[A-Za-z0-9_.:-]{8,64}$/);
 
-    const arrived = await stack.collector.waitFor(() => {
-      const mine = stack.collector.eventsOf(anonymousId!);
+    const arrived = await env.stack.collector.waitFor(() => {
+      const mine = env.stack.collector.eventsOf(anonymousId!);
       const ready = ofType(mine, 'page_view').length > 0 && ofType(mine, 'click').length > 0 && ofType(mine, 'track').length > 0;
       return ready ? mine : undefined;
     });

@@ -4,50 +4,35 @@
  * event the edge relays, duplicates included. Offline, a closing tab, a reload
  * mid-flush, a failing endpoint and two tabs sharing one queue.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from './support/browser.js';
+import { expect, test } from 'vitest';
 import { distinctById, ofType, openShop, readQueue, sdk, waitForSdk, watchCollectRequests, withContext, type PageIds } from './support/sdk-page.js';
-import { startSdkStack, type SdkStack } from './support/sdk-stack.js';
+import { useSdkStack } from './support/sdk-stack.js';
 import type { RelayedEvent } from './support/stub-collector.js';
 
-let stack: SdkStack;
-let browser: Browser;
-let failed = false;
-
-beforeAll(async () => {
-  stack = await startSdkStack();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close(failed);
-});
+const env = useSdkStack();
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isCollect = (url: URL): boolean => url.pathname === '/v1/collect';
 
-const relayedOf = (ids: PageIds): RelayedEvent[] => stack.collector.eventsOf(ids.anonymousId);
+const relayedOf = (ids: PageIds): RelayedEvent[] => env.stack.collector.eventsOf(ids.anonymousId);
 
 /** Waits until every id in `eventIds` was relayed at least once. */
 function allArrived(eventIds: Iterable<string>, timeoutMs = 20_000): Promise<true> {
   const wanted = [...eventIds];
-  return stack.collector.waitFor(() => {
-    const counts = stack.collector.countsById();
+  return env.stack.collector.waitFor(() => {
+    const counts = env.stack.collector.countsById();
     return wanted.every((id) => (counts.get(id) ?? 0) > 0) ? true : undefined;
   }, timeoutMs);
 }
 
 const OFFLINE_MS = 30_000;
 
-test('offline for 30 s: what is captured meanwhile arrives exactly once when back online', { timeout: 120_000 }, async (ctx) => {
-  ctx.onTestFailed(() => void (failed = true));
-  await withContext(browser, async (context) => {
-    const { page, ids } = await openShop(context, `${stack.pageOrigin}/shop/offline`);
+test('offline for 30 s: what is captured meanwhile arrives exactly once when back online', { timeout: 120_000 }, async () => {
+  await withContext(env.browser, async (context) => {
+    const { page, ids } = await openShop(context, `${env.stack.pageOrigin}/shop/offline`);
     const api = sdk(page);
     // The landing page view leaves while online, so the queue holds only what the outage saw.
-    await stack.collector.waitFor(() => (ofType(relayedOf(ids), 'page_view').length > 0 ? true : undefined));
+    await env.stack.collector.waitFor(() => (ofType(relayedOf(ids), 'page_view').length > 0 ? true : undefined));
 
     await context.setOffline(true);
     const offlineAt = Date.now();
@@ -67,14 +52,14 @@ test('offline for 30 s: what is captured meanwhile arrives exactly once when bac
     expect(ofType(queued, 'click')).toHaveLength(steps);
     expect(queued.every((e) => e.anonymousId === ids.anonymousId)).toBe(true);
     // Nothing got out during the outage.
-    expect(stack.collector.arrivals.filter((a) => a.at >= offlineAt && a.event.anonymousId === ids.anonymousId)).toEqual([]);
+    expect(env.stack.collector.arrivals.filter((a) => a.at >= offlineAt && a.event.anonymousId === ids.anonymousId)).toEqual([]);
 
     await context.setOffline(false);
     await allArrived(queued.map((e) => e.eventId));
     // Room for a late second copy to show up: a few flush intervals.
     await pause(3000);
 
-    const counts = stack.collector.countsById();
+    const counts = env.stack.collector.countsById();
     const twice = queued.filter((e) => counts.get(e.eventId) !== 1).map((e) => `${e.type} ${e.eventId} ×${counts.get(e.eventId)}`);
     expect(twice).toEqual([]);
     const relayed = relayedOf(ids);
@@ -83,11 +68,10 @@ test('offline for 30 s: what is captured meanwhile arrives exactly once when bac
   });
 });
 
-test('a click immediately followed by closing the tab arrives (by beacon, or from the queue on the next visit)', async (ctx) => {
-  ctx.onTestFailed(() => void (failed = true));
-  await withContext(browser, async (context) => {
-    const { page, ids } = await openShop(context, `${stack.pageOrigin}/shop/leaving`);
-    await stack.collector.waitFor(() => (ofType(relayedOf(ids), 'page_view').length > 0 ? true : undefined));
+test('a click immediately followed by closing the tab arrives (by beacon, or from the queue on the next visit)', async () => {
+  await withContext(env.browser, async (context) => {
+    const { page, ids } = await openShop(context, `${env.stack.pageOrigin}/shop/leaving`);
+    await env.stack.collector.waitFor(() => (ofType(relayedOf(ids), 'page_view').length > 0 ? true : undefined));
 
     const clickedAt = Date.now();
     await page.click('#buy');
@@ -95,12 +79,12 @@ test('a click immediately followed by closing the tab arrives (by beacon, or fro
 
     const isTheClick = (e: RelayedEvent) => (e.element as { text?: string }).text === 'Buy now' && e.timestamp >= clickedAt;
     const clicks = () => ofType(relayedOf(ids), 'click', isTheClick);
-    let arrived = await stack.collector.waitFor(() => (clicks().length > 0 ? clicks() : undefined), 5000).catch(() => undefined);
+    let arrived = await env.stack.collector.waitFor(() => (clicks().length > 0 ? clicks() : undefined), 5000).catch(() => undefined);
     if (arrived === undefined) {
       // Not by beacon: the click waited in IndexedDB, and the next visit of the site sends it.
       process.stderr.write('[sdk-delivery] the click did not come by beacon; reopening the site\n');
-      await openShop(context, `${stack.pageOrigin}/shop/back`);
-      arrived = await stack.collector.waitFor(() => (clicks().length > 0 ? clicks() : undefined), 10_000);
+      await openShop(context, `${env.stack.pageOrigin}/shop/back`);
+      arrived = await env.stack.collector.waitFor(() => (clicks().length > 0 ? clicks() : undefined), 10_000);
     }
     expect(new Set(arrived.map((e) => e.eventId)).size).toBe(1);
     const { conflicting } = distinctById(arrived);
@@ -109,9 +93,8 @@ test('a click immediately followed by closing the tab arrives (by beacon, or fro
   });
 });
 
-test('a reload in the middle of a flush: nothing lost, no event id delivered as two different events', async (ctx) => {
-  ctx.onTestFailed(() => void (failed = true));
-  await withContext(browser, async (context) => {
+test('a reload in the middle of a flush: nothing lost, no event id delivered as two different events', async () => {
+  await withContext(env.browser, async (context) => {
     const sent = watchCollectRequests(context);
     let holdNext = true;
     let heldIds: (ids: string[]) => void;
@@ -135,7 +118,7 @@ test('a reload in the middle of a flush: nothing lost, no event id delivered as 
       await route.continue().catch(() => {});
     });
 
-    const { page, ids } = await openShop(context, `${stack.pageOrigin}/shop/reload`);
+    const { page, ids } = await openShop(context, `${env.stack.pageOrigin}/shop/reload`);
     const api = sdk(page);
     for (let i = 0; i < 3; i++) await api.track('before_reload', { i });
     await page.click('button.add');
@@ -151,7 +134,7 @@ test('a reload in the middle of a flush: nothing lost, no event id delivered as 
 
     const everything = new Set([...queuedBefore.map((e) => e.eventId), ...sent.flatMap((b) => b.events.map((e) => e.eventId))]);
     await allArrived(everything);
-    await stack.collector.waitFor(() => (ofType(relayedOf(ids), 'track', (e) => e.name === 'after_reload').length > 0 ? true : undefined));
+    await env.stack.collector.waitFor(() => (ofType(relayedOf(ids), 'track', (e) => e.name === 'after_reload').length > 0 ? true : undefined));
     await pause(3000);
     process.stderr.write(`[sdk-delivery] reload mid-flush: ${continued.join('; ')}\n`);
 
@@ -169,9 +152,8 @@ test('a reload in the middle of a flush: nothing lost, no event id delivered as 
 
 const RETRY_AFTER_S = 4;
 
-test('the endpoint answering 500, then 503 with Retry-After: retried, the wait honoured, then delivered', async (ctx) => {
-  ctx.onTestFailed(() => void (failed = true));
-  await withContext(browser, async (context) => {
+test('the endpoint answering 500, then 503 with Retry-After: retried, the wait honoured, then delivered', async () => {
+  await withContext(env.browser, async (context) => {
     // The page's own clock around each collect fetch: when it started and when its answer came.
     await context.addInitScript(() => {
       const w = window as unknown as { __collectTimes: { start: number; end?: number; status?: number }[] };
@@ -193,7 +175,7 @@ test('the endpoint answering 500, then 503 with Retry-After: retried, the wait h
       const events = (JSON.parse(route.request().postData() ?? '{}') as { events?: RelayedEvent[] }).events ?? [];
       batches.push(events.map((e) => e.eventId));
       const headers = {
-        'access-control-allow-origin': stack.pageOrigin,
+        'access-control-allow-origin': env.stack.pageOrigin,
         'access-control-expose-headers': 'Retry-After',
         'content-type': 'application/json',
       };
@@ -210,8 +192,8 @@ test('the endpoint answering 500, then 503 with Retry-After: retried, the wait h
       }
     });
 
-    const { page, ids } = await openShop(context, `${stack.pageOrigin}/shop/retry`);
-    const firstBatch = await stack.collector.waitFor(() => (batches.length >= 1 ? batches[0] : undefined));
+    const { page, ids } = await openShop(context, `${env.stack.pageOrigin}/shop/retry`);
+    const firstBatch = await env.stack.collector.waitFor(() => (batches.length >= 1 ? batches[0] : undefined));
     expect(firstBatch.length).toBeGreaterThan(0);
     await allArrived(firstBatch, 20_000);
 
@@ -226,17 +208,16 @@ test('the endpoint answering 500, then 503 with Retry-After: retried, the wait h
     expect(times.slice(0, 3).map((t) => t.status)).toEqual([500, 503, 200]);
     // The retry after the 503 came no sooner than Retry-After (1 ms of timer rounding allowed).
     expect(times[2]!.start - times[1]!.end!).toBeGreaterThanOrEqual(RETRY_AFTER_S * 1000 - 1);
-    const counts = stack.collector.countsById();
+    const counts = env.stack.collector.countsById();
     expect(firstBatch.map((id) => counts.get(id))).toEqual(firstBatch.map(() => 1));
   });
 });
 
-test('two tabs: one session id, and no event sent twice by the two tabs', async (ctx) => {
-  ctx.onTestFailed(() => void (failed = true));
-  await withContext(browser, async (context) => {
+test('two tabs: one session id, and no event sent twice by the two tabs', async () => {
+  await withContext(env.browser, async (context) => {
     const sent = watchCollectRequests(context);
-    const a = await openShop(context, `${stack.pageOrigin}/shop/tab-a`);
-    const b = await openShop(context, `${stack.pageOrigin}/shop/tab-b`);
+    const a = await openShop(context, `${env.stack.pageOrigin}/shop/tab-a`);
+    const b = await openShop(context, `${env.stack.pageOrigin}/shop/tab-b`);
     expect(b.ids).toEqual(a.ids);
 
     const steps = 5;
@@ -248,7 +229,7 @@ test('two tabs: one session id, and no event sent twice by the two tabs', async 
       await pause(300);
     }
     const mine = () => relayedOf(a.ids);
-    await stack.collector.waitFor(() =>
+    await env.stack.collector.waitFor(() =>
       ofType(mine(), 'track').length >= 2 * steps && ofType(mine(), 'click').length >= 2 * steps && ofType(mine(), 'page_view').length >= 2
         ? true
         : undefined,

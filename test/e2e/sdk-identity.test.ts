@@ -4,34 +4,19 @@
  * the same anonymous id and session throughout, the link as an identify event,
  * and the user id on everything after it.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from './support/browser.js';
+import { expect, test } from 'vitest';
 import { distinctById, ofType, openShop, sdk, watchPageErrors, withContext } from './support/sdk-page.js';
-import { startSdkStack, type SdkStack } from './support/sdk-stack.js';
+import { useSdkStack } from './support/sdk-stack.js';
 import type { RelayedEvent } from './support/stub-collector.js';
 
-let stack: SdkStack;
-let browser: Browser;
-let failed = false;
-
-beforeAll(async () => {
-  stack = await startSdkStack();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close(failed);
-});
+const env = useSdkStack();
 
 const USER_ID = 'user-4242';
 
-test('identify mid-session: anonymous before, linked by an identify event, the user id after; one anonymous id and session', async (ctx) => {
-  ctx.onTestFailed(() => void (failed = true));
-  await withContext(browser, async (context) => {
+test('identify mid-session: anonymous before, linked by an identify event, the user id after; one anonymous id and session', async () => {
+  await withContext(env.browser, async (context) => {
     const errors = watchPageErrors(context);
-    const { page, ids } = await openShop(context, `${stack.pageOrigin}/shop/login`);
+    const { page, ids } = await openShop(context, `${env.stack.pageOrigin}/shop/login`);
     const api = sdk(page);
 
     await page.click('a.go');
@@ -46,8 +31,8 @@ test('identify mid-session: anonymous before, linked by an identify event, the u
     await page.click('#buy');
     await api.track('purchase', { orderId: 'order-77' });
 
-    const arrived = await stack.collector.waitFor(() => {
-      const mine = stack.collector.eventsOf(ids.anonymousId);
+    const arrived = await env.stack.collector.waitFor(() => {
+      const mine = env.stack.collector.eventsOf(ids.anonymousId);
       return ofType(mine, 'identify').length > 0 && ofType(mine, 'track', (e) => e.name === 'purchase').length > 0 ? mine : undefined;
     });
     const { unique: events, conflicting } = distinctById(arrived);

@@ -1,6 +1,6 @@
 /**
  * Debian's Chromium, headless, driven by playwright-core; never a downloaded
- * browser. The launch flags are the end-to-end tests' (test/e2e/support/browser.ts).
+ * browser, launched as the end-to-end tests launch it (infra's CHROMIUM_ARGS).
  * Each measurement gets a persistent profile in a fresh user data dir, removed
  * on close: a first visit, with IndexedDB and localStorage on disk as a real
  * visitor's browser has them (an incognito context keeps them in memory).
@@ -8,9 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CHROMIUM_ARGS, chromiumPath } from '@sessionflow/infra';
 import { chromium, type BrowserContext } from 'playwright-core';
-
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export interface ChromiumProfile {
   context: BrowserContext;
@@ -21,18 +20,10 @@ export async function launchChromium(): Promise<ChromiumProfile> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sessionflow-bench-chromium-'));
   try {
     const context = await chromium.launchPersistentContext(dir, {
-      executablePath: chromiumPath,
+      executablePath: chromiumPath(),
       headless: true,
       viewport: { width: 1280, height: 720 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: [...CHROMIUM_ARGS],
     });
     return {
       context,

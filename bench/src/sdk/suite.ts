@@ -7,11 +7,10 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '@sessionflow/infra';
+import { chromiumPath, repoRoot } from '@sessionflow/infra';
 import { type SuiteResult } from '../results.js';
 import { round } from '../stats.js';
 import { captureCost, type CaptureOptions } from './capture-cost.js';
-import { chromiumPath } from './chromium.js';
 import { requireSdkBuild, sdkEsm, sdkIife } from './files.js';
 import { startPageServer, type PageServer } from './page-server.js';
 import { measurePeer, peers, type PeerSize } from './peers.js';
@@ -74,7 +73,7 @@ export async function sdkSuite(o: SdkOptions = defaultSdkOptions): Promise<Suite
   let server: PageServer | undefined;
   try {
     server = await startPageServer(sdkIife);
-    console.log(`  chromium: ${chromiumPath}, a fresh profile per page; pages on ${server.origin}`);
+    console.log(`  chromium: ${chromiumPath()}, a fresh profile per page; pages on ${server.origin}`);
     console.log(`  capture cost: ${o.samples} clicks, one per task (after ${o.warmupSamples} warm-up clicks), on the page without the SDK, then with it…`);
     const capture = await captureCost({ withSdk: server.withSdkUrl, withoutSdk: server.withoutSdkUrl }, o);
     const clicks = server.received.get('click') ?? 0;

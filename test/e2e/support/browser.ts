@@ -1,4 +1,5 @@
 /** Debian's Chromium, headless, driven by playwright-core; never a downloaded browser. */
+import { CHROMIUM_ARGS, chromiumPath } from '@sessionflow/infra';
 import { chromium, type Browser } from 'playwright-core';
 
 /**
@@ -6,17 +7,5 @@ import { chromium, type Browser } from 'playwright-core';
  * own and removes it on close, so no profile leaks between runs.
  */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_ARGS] });
 }

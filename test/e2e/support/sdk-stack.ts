@@ -8,6 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, startEdgeProcess, type HttpService } from '@sessionflow/infra';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { launchChromium } from './browser.js';
 import { startPageServer, type PageServer } from './sdk-page-server.js';
 import { startStubCollector, type StubCollector } from './stub-collector.js';
 
@@ -54,4 +57,31 @@ export async function startSdkStack(): Promise<SdkStack> {
     await close(true);
     throw err;
   }
+}
+
+export interface SdkTestEnv {
+  stack: SdkStack;
+  browser: Browser;
+}
+
+/**
+ * One stack and one Chromium for a test file: started before its tests,
+ * closed by their handles after them, the edge log kept when a test failed.
+ * The fields are set once `beforeAll` has run.
+ */
+export function useSdkStack(): SdkTestEnv {
+  const env = {} as SdkTestEnv;
+  let failed = false;
+  beforeAll(async () => {
+    env.stack = await startSdkStack();
+    env.browser = await launchChromium();
+  });
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === 'fail') failed = true;
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.stack?.close(failed);
+  });
+  return env;
 }

@@ -5,7 +5,7 @@
  * read from it what really went through the edge, duplicates included.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './listen.js';
 
 /** An event as relayed: the fields tests read are typed, the rest is kept as it came. */
 export interface RelayedEvent {
@@ -68,15 +68,10 @@ export async function startStubCollector(): Promise<StubCollector> {
       reply(202, { accepted: events.length, deadLettered: 0 });
     });
   });
-  server.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
+  const { origin, close } = await listenLocal(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: origin,
     arrivals,
     eventsOf: (anonymousId) => arrivals.filter((a) => a.event.anonymousId === anonymousId).map((a) => a.event),
     countsById() {
@@ -99,10 +94,6 @@ export async function startStubCollector(): Promise<StubCollector> {
         await new Promise((r) => setTimeout(r, 100));
       }
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
