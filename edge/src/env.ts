@@ -11,4 +11,10 @@ export interface EdgeBindings {
   RELAY_TIMEOUT_MS?: string | number;
   /** A secret (`wrangler secret put`), never a var in wrangler.toml. */
   RELAY_HMAC_SECRET?: string;
+  /** One VisitorDO per visitor (src/visitor/). */
+  VISITOR?: DurableObjectNamespace<import('./visitor/visitor-do.js').VisitorDO>;
+  /** JSON list of experiments in core's experiment schema. */
+  EXPERIMENTS?: string | unknown[];
+  /** The rules document under the key `rules` (src/rules/). */
+  RULES?: KVNamespace;
 }

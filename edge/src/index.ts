@@ -2,3 +2,4 @@
 import { createApp } from './app.js';
 
 export default createApp();
+export { VisitorDO } from './visitor/visitor-do.js';

@@ -5,11 +5,12 @@
  * in the batch are rejected.
  */
 import { Hono } from 'hono';
-import { partitionEvents, validateCollectBatch, type RejectedEvent } from '@sessionflow/core';
+import { partitionEvents, validateCollectBatch, type Decision, type RejectedEvent } from '@sessionflow/core';
 import { requireRelaySecret } from '../config.js';
 import { EdgeError, errorBody } from '../errors.js';
 import type { EdgeEnv } from '../hono-env.js';
 import { relayEnvelope, relayToCollector } from '../relay/relay.js';
+import { decideForVisitors } from '../visitor/route-to-visitors.js';
 import { checkMediaType, parseJsonBody, readBodyWithin } from './body.js';
 import { collectCors } from './cors.js';
 import { siteGuard } from './site-guard.js';
@@ -17,8 +18,8 @@ import { siteGuard } from './site-guard.js';
 export interface CollectResponse {
   accepted: number;
   rejected: RejectedEvent[];
-  /** Decisions for the page; the VisitorDO fills these in a later issue. */
-  actions: unknown[];
+  /** Decisions for the page, from the visitor's Durable Object. */
+  actions: Decision[];
 }
 
 /** What the SDK is told to wait after a failed relay: long enough for a collector restart. */
@@ -42,6 +43,8 @@ collect.post('/', async (c) => {
   }
 
   const { accepted, rejected } = partitionEvents(batch.value.events);
+  // The visitor's decisions are made while the batch is relayed.
+  const decisions = decideForVisitors(c.env, site.siteKey, accepted, receivedAt);
   if (accepted.length > 0) {
     const outcome = await relayToCollector(
       { collectorUrl: config.collectorUrl, secret: requireRelaySecret(config), timeoutMs: config.relayTimeoutMs },
@@ -49,6 +52,8 @@ collect.post('/', async (c) => {
       { fetch: (input, init) => fetch(input, init), crypto: crypto.subtle, now: () => Date.now() },
     );
     if (!outcome.ok) {
+      // The visitor's object still finishes folding the batch (the SDK will resend it; duplicates fold once).
+      c.executionCtx.waitUntil(decisions);
       console.error(`relay to ${config.collectorUrl} failed: ${outcome.reason}`);
       throw new EdgeError(503, 'collector_unavailable', `the collector did not take the events (${outcome.reason}); retry later`, {
         'Retry-After': String(RELAY_RETRY_AFTER_S),
@@ -57,7 +62,7 @@ collect.post('/', async (c) => {
   }
 
   c.header('Cache-Control', 'no-store');
-  return c.json({ accepted: accepted.length, rejected, actions: [] } satisfies CollectResponse, 200);
+  return c.json({ accepted: accepted.length, rejected, actions: await decisions } satisfies CollectResponse, 200);
 });
 
 collect.all('/', (c) => {

@@ -1,0 +1,100 @@
+/**
+ * One Durable Object per visitor (anonymous id): the edge's first-pass
+ * sessionization and its decisions. Each collect batch of the visitor folds
+ * into the open session (core's one session definition, on the edge's clock),
+ * the signals are computed, experiments assigned (sticky) and the rules
+ * decided; the actions shown are remembered for caps and cooldowns. Storage is
+ * SQLite-backed; the whole visitor state is one value, read and written once
+ * per batch (the object's input gate keeps batches from interleaving).
+ */
+import { DurableObject } from 'cloudflare:workers';
+import {
+  baselineWith,
+  decide,
+  foldEvents,
+  recordShown,
+  signalsOf,
+  type Decision,
+  type OpenSession,
+  type RulesDocument,
+  type SessionBaseline,
+  type SessionflowEvent,
+  type ShownRecord,
+} from '@sessionflow/core';
+import type { EdgeBindings } from '../env.js';
+import { experimentsOf, variantsOf, type Assignments } from './experiments.js';
+import { rulesFor } from './rules.js';
+
+export interface VisitInput {
+  anonymousId: string;
+  /** This visitor's accepted events of one batch, in the order received. */
+  events: SessionflowEvent[];
+  /** The edge's clock when the batch arrived: sessions are cut on it, not on the device's. */
+  receivedAt: number;
+}
+
+export interface VisitDecision {
+  sessionId: string;
+  actions: Decision[];
+  /** The visitor's variant per experiment key. */
+  variants: Record<string, string>;
+}
+
+interface VisitorState {
+  session?: OpenSession;
+  /** The visitor's usual session, from the sessions this object closed. */
+  baseline?: SessionBaseline;
+  /** Rules shown in `shownIn` (the session they count against). */
+  shown: Record<string, ShownRecord>;
+  shownIn?: string;
+  assignments: Assignments;
+}
+
+const STATE_KEY = 'visitor';
+
+export class VisitorDO extends DurableObject<EdgeBindings> {
+  async visit(input: VisitInput): Promise<VisitDecision> {
+    const state = (await this.ctx.storage.get<VisitorState>(STATE_KEY)) ?? { shown: {}, assignments: {} };
+    const previous = state.session;
+    const session = foldEvents(previous, input.events, input.receivedAt, () => crypto.randomUUID());
+    if (session === undefined) throw new Error('a visit needs at least one event');
+    if (previous !== undefined && previous.id !== session.id) state.baseline = baselineWith(state.baseline, previous);
+    if (state.shownIn !== session.id) {
+      state.shown = {};
+      state.shownIn = session.id;
+    }
+    const { variants, kept } = variantsOf(experimentsOf(this.env.EXPERIMENTS), input.anonymousId, state.assignments);
+    const rules: RulesDocument = await rulesFor(this.env);
+    // The page the visitor is on, and the product they looked at last (the storefront shows products in place).
+    const lastProduct = session.productsViewed.at(-1);
+    const result = decide(
+      rules,
+      {
+        signals: signalsOf(session, input.receivedAt, state.baseline),
+        page: { url: session.lastPageUrl, path: pathOf(session.lastPageUrl), productId: lastProduct?.id, category: lastProduct?.category },
+        variants,
+      },
+      { shown: state.shown, nowMs: input.receivedAt },
+    );
+    for (const failure of result.errors) console.error(`rule ${failure.ruleId} failed: ${failure.reason}`);
+    // Recommendations need their items, which come from the collector's read API (not wired yet): until
+    // then a recs decision is not sent, and its rule does not count as shown.
+    const actions = result.actions.filter((action) => action.kind !== 'recs');
+    const fired = result.fired.filter((ruleId) => actions.some((action) => action.ruleId === ruleId));
+    await this.ctx.storage.put<VisitorState>(STATE_KEY, {
+      ...state,
+      session,
+      assignments: kept,
+      shown: recordShown(state.shown, fired, input.receivedAt),
+    });
+    return { sessionId: session.id, actions, variants };
+  }
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '/';
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The VisitorDO in workerd: sessionization on the edge's clock, decisions
+ * from the demo rules and their caps, sticky experiment variants, and the
+ * decisions riding in the collect response.
+ */
+import { assign, validateExperiments, type Decision } from '@sessionflow/core';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import type { VisitDecision } from '../src/visitor/visitor-do.js';
+import { callEdge, collectRequest, stubCollector } from './helpers.js';
+
+const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
+const MINUTE = 60_000;
+
+/** A fresh visitor per test: objects keep their state across tests. */
+const newVisitor = () => `anon-${crypto.randomUUID()}`;
+
+function event(anonymousId: string, type: string, extra: Record<string, unknown> = {}) {
+  return {
+    schemaVersion: 1,
+    eventId: crypto.randomUUID(),
+    anonymousId,
+    sessionId: 'sess-from-the-sdk',
+    timestamp: T0,
+    page: { url: 'http://localhost:8080/?category=lighting', referrer: '', title: 'Shop', pageViewId: 'pv-00000001' },
+    type,
+    ...extra,
+  };
+}
+
+const productClick = (anonymousId: string, id: string, category: string) =>
+  event(anonymousId, 'click', { element: { tag: 'button', text: 'View' }, product: { id, category } });
+
+async function visit(anonymousId: string, events: Record<string, unknown>[], receivedAt: number): Promise<VisitDecision> {
+  const namespace = env.VISITOR!;
+  const stub = namespace.get(namespace.idFromName(`demo-site-key:${anonymousId}`));
+  return (await stub.visit({ anonymousId, events: events as never, receivedAt })) as unknown as VisitDecision;
+}
+
+const kinds = (actions: Decision[]) => actions.map((action) => `${action.kind}:${action.ruleId}`);
+
+describe('VisitorDO', () => {
+  it('shows the category banner once three product views lean to one category, and only once a session', async () => {
+    const visitor = newVisitor();
+    const first = await visit(visitor, [event(visitor, 'page_view'), productClick(visitor, 'sku-1001', 'lighting'), productClick(visitor, 'sku-1002', 'lighting')], T0);
+    expect(kinds(first.actions)).toEqual([]);
+    const third = await visit(visitor, [productClick(visitor, 'sku-1003', 'lighting')], T0 + 10_000);
+    expect(third.actions).toMatchObject([{ kind: 'banner', slot: 'banner', ruleId: 'category-banner.lighting', href: '/?category=lighting' }]);
+    const fourth = await visit(visitor, [productClick(visitor, 'sku-1001', 'lighting')], T0 + 20_000);
+    expect(kinds(fourth.actions)).toEqual([]);
+  });
+
+  it('counts an event sent twice once (the SDK resends what it is not sure was delivered)', async () => {
+    const visitor = newVisitor();
+    const views = [productClick(visitor, 'sku-1001', 'plants'), productClick(visitor, 'sku-1002', 'plants')];
+    await visit(visitor, views, T0);
+    const resent = await visit(visitor, views, T0 + 5_000);
+    expect(kinds(resent.actions)).toEqual([]);
+  });
+
+  it('keeps the session within 30 minutes of quiet and starts a new one after, on the edge clock', async () => {
+    const visitor = newVisitor();
+    const first = await visit(visitor, [event(visitor, 'page_view')], T0);
+    const within = await visit(visitor, [event(visitor, 'page_view')], T0 + 30 * MINUTE);
+    const after = await visit(visitor, [event(visitor, 'page_view')], T0 + 61 * MINUTE);
+    expect(within.sessionId).toBe(first.sessionId);
+    expect(after.sessionId).not.toBe(first.sessionId);
+  });
+
+  it('lets the banner show again in the next session (caps count per session)', async () => {
+    const visitor = newVisitor();
+    const views = (at: number) => [1, 2, 3].map((n) => ({ ...productClick(visitor, `sku-100${n}`, 'kitchen'), timestamp: at }));
+    expect(kinds((await visit(visitor, views(T0), T0)).actions)).toEqual(['banner:category-banner.kitchen']);
+    expect(kinds((await visit(visitor, views(T0 + 40 * MINUTE), T0 + 40 * MINUTE)).actions)).toEqual(['banner:category-banner.kitchen']);
+  });
+
+  it('assigns each experiment by the anonymous id, and an identify never flips the variant', async () => {
+    const visitor = newVisitor();
+    const parsed = validateExperiments(JSON.parse(env.EXPERIMENTS as string));
+    if (!parsed.ok) throw new Error('wrangler.toml EXPERIMENTS must be valid');
+    const expected = Object.fromEntries(parsed.value.map((e) => [e.key, assign(e, visitor)?.variant]));
+    const before = await visit(visitor, [event(visitor, 'page_view')], T0);
+    const after = await visit(visitor, [event(visitor, 'identify', { userId: 'user-42' }), event(visitor, 'page_view', { userId: 'user-42' })], T0 + MINUTE);
+    expect(before.variants).toEqual(expected);
+    expect(after.variants).toEqual(before.variants);
+  });
+});
+
+describe('POST /v1/collect with decisions', () => {
+  it('answers with the visitor\'s actions', async () => {
+    const collector = stubCollector('ok');
+    const visitor = newVisitor();
+    const events = [1, 2, 3].map((n) => productClick(visitor, `sku-100${n}`, 'textiles'));
+    const res = await callEdge(collectRequest(JSON.stringify({ events })), { COLLECTOR_URL: collector.url });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { accepted: number; actions: Decision[] };
+    expect(body.accepted).toBe(3);
+    expect(body.actions).toMatchObject([{ kind: 'banner', ruleId: 'category-banner.textiles', id: 'category-banner.textiles:0' }]);
+  });
+});
