@@ -13,6 +13,9 @@ export interface EdgeBindings {
   RELAY_HMAC_SECRET?: string;
   /** One VisitorDO per visitor (src/visitor/). */
   VISITOR?: DurableObjectNamespace<import('./visitor/visitor-do.js').VisitorDO>;
+  /** Events one visitor may send per window before 429 (default 300 per 60 s). */
+  VISITOR_RATE_EVENTS?: string | number;
+  VISITOR_RATE_WINDOW_MS?: string | number;
   /** JSON list of experiments in core's experiment schema. */
   EXPERIMENTS?: string | unknown[];
   /** The rules document under the key `rules` (src/rules/). */

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'invalid_json'
   | 'invalid_batch'
   | 'collector_unavailable'
+  | 'rate_limited'
   | 'relay_secret_missing'
   | 'config_invalid'
   | 'not_found'

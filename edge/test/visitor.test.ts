@@ -6,7 +6,9 @@
 import { assign, validateExperiments, type Decision } from '@sessionflow/core';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { VisitDecision } from '../src/visitor/visitor-do.js';
+import { isObviousBot } from '../src/visitor/route-to-visitors.js';
+import { DEFAULT_RATE_LIMIT } from '../src/visitor/rate-limit.js';
+import type { VisitDecision, VisitOutcome } from '../src/visitor/visitor-do.js';
 import { callEdge, collectRequest, stubCollector } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
@@ -31,10 +33,16 @@ function event(anonymousId: string, type: string, extra: Record<string, unknown>
 const productClick = (anonymousId: string, id: string, category: string) =>
   event(anonymousId, 'click', { element: { tag: 'button', text: 'View' }, product: { id, category } });
 
-async function visit(anonymousId: string, events: Record<string, unknown>[], receivedAt: number): Promise<VisitDecision> {
+async function visitOutcome(anonymousId: string, events: Record<string, unknown>[], receivedAt: number, bot = false): Promise<VisitOutcome> {
   const namespace = env.VISITOR!;
   const stub = namespace.get(namespace.idFromName(`demo-site-key:${anonymousId}`));
-  return (await stub.visit({ anonymousId, events: events as never, receivedAt })) as unknown as VisitDecision;
+  return (await stub.visit({ anonymousId, events: events as never, receivedAt, bot })) as unknown as VisitOutcome;
+}
+
+async function visit(anonymousId: string, events: Record<string, unknown>[], receivedAt: number, bot = false): Promise<VisitDecision> {
+  const outcome = await visitOutcome(anonymousId, events, receivedAt, bot);
+  if (outcome.limited) throw new Error('unexpectedly rate limited');
+  return outcome;
 }
 
 const kinds = (actions: Decision[]) => actions.map((action) => `${action.kind}:${action.ruleId}`);
@@ -86,7 +94,51 @@ describe('VisitorDO', () => {
   });
 });
 
+describe('guard rails in the visitor object', () => {
+  it('refuses a visitor over its rate limit until the window has passed, taking nothing of the refused batch', async () => {
+    const visitor = newVisitor();
+    const many = (n: number) => Array.from({ length: n }, () => event(visitor, 'track', { name: 'tick' }));
+    expect((await visitOutcome(visitor, many(DEFAULT_RATE_LIMIT.events - 1), T0)).limited).toBe(false);
+    const refused = await visitOutcome(visitor, many(2), T0 + 10_000);
+    expect(refused).toEqual({ limited: true, retryAfterS: Math.ceil((DEFAULT_RATE_LIMIT.windowMs - 10_000) / 1000) });
+    // One more event still fits the window: the refused two were not counted.
+    expect((await visitOutcome(visitor, many(1), T0 + 11_000)).limited).toBe(false);
+    expect((await visitOutcome(visitor, many(2), T0 + DEFAULT_RATE_LIMIT.windowMs)).limited).toBe(false);
+  });
+
+  it('flags an obvious bot on its session, and still decides and keeps its events', async () => {
+    const visitor = newVisitor();
+    const first = await visit(visitor, [event(visitor, 'page_view')], T0, true);
+    const later = await visit(visitor, [event(visitor, 'page_view')], T0 + 1000);
+    expect(first.bot).toBe(true);
+    expect(later.bot).toBe(true);
+    expect((await visit(newVisitor(), [event(visitor, 'page_view')], T0)).bot).toBe(false);
+  });
+
+  it.each([
+    ['Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', true],
+    ['curl/8.5.0', true],
+    ['Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/140.0.0.0 Safari/537.36', true],
+    [undefined, true],
+    ['Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15', false],
+    ['Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Mobile Safari/537.36', false],
+  ])('takes %j for a bot: %s', (userAgent, expected) => {
+    expect(isObviousBot(userAgent)).toBe(expected);
+  });
+});
+
 describe('POST /v1/collect with decisions', () => {
+  it('answers 429 with Retry-After, relaying nothing, when the visitor is over its rate limit', async () => {
+    const collector = stubCollector('ok');
+    const visitor = newVisitor();
+    const events = Array.from({ length: DEFAULT_RATE_LIMIT.events + 1 }, () => event(visitor, 'track', { name: 'tick' }));
+    const res = await callEdge(collectRequest(JSON.stringify({ events })), { COLLECTOR_URL: collector.url });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await res.json()).toMatchObject({ error: 'rate_limited' });
+    expect(await collector.received()).toEqual([]);
+  });
+
   it('answers with the visitor\'s actions', async () => {
     const collector = stubCollector('ok');
     const visitor = newVisitor();

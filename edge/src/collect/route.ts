@@ -10,7 +10,7 @@ import { requireRelaySecret } from '../config.js';
 import { EdgeError, errorBody } from '../errors.js';
 import type { EdgeEnv } from '../hono-env.js';
 import { relayEnvelope, relayToCollector } from '../relay/relay.js';
-import { decideForVisitors } from '../visitor/route-to-visitors.js';
+import { decideForVisitors, isObviousBot } from '../visitor/route-to-visitors.js';
 import { checkMediaType, parseJsonBody, readBodyWithin } from './body.js';
 import { collectCors } from './cors.js';
 import { siteGuard } from './site-guard.js';
@@ -43,8 +43,13 @@ collect.post('/', async (c) => {
   }
 
   const { accepted, rejected } = partitionEvents(batch.value.events);
-  // The visitor's decisions are made while the batch is relayed.
-  const decisions = decideForVisitors(c.env, site.siteKey, accepted, receivedAt);
+  // The visitor's object first: a visitor over its rate limit has nothing relayed.
+  const decision = await decideForVisitors(c.env, site.siteKey, accepted, receivedAt, isObviousBot(c.req.header('user-agent')));
+  if (decision.limited) {
+    throw new EdgeError(429, 'rate_limited', `this visitor sent more events than the edge takes in a while; retry after ${decision.retryAfterS} s`, {
+      'Retry-After': String(decision.retryAfterS),
+    });
+  }
   if (accepted.length > 0) {
     const outcome = await relayToCollector(
       { collectorUrl: config.collectorUrl, secret: requireRelaySecret(config), timeoutMs: config.relayTimeoutMs },
@@ -52,8 +57,6 @@ collect.post('/', async (c) => {
       { fetch: (input, init) => fetch(input, init), crypto: crypto.subtle, now: () => Date.now() },
     );
     if (!outcome.ok) {
-      // The visitor's object still finishes folding the batch (the SDK will resend it; duplicates fold once).
-      c.executionCtx.waitUntil(decisions);
       console.error(`relay to ${config.collectorUrl} failed: ${outcome.reason}`);
       throw new EdgeError(503, 'collector_unavailable', `the collector did not take the events (${outcome.reason}); retry later`, {
         'Retry-After': String(RELAY_RETRY_AFTER_S),
@@ -62,7 +65,7 @@ collect.post('/', async (c) => {
   }
 
   c.header('Cache-Control', 'no-store');
-  return c.json({ accepted: accepted.length, rejected, actions: await decisions } satisfies CollectResponse, 200);
+  return c.json({ accepted: accepted.length, rejected, actions: decision.actions } satisfies CollectResponse, 200);
 });
 
 collect.all('/', (c) => {

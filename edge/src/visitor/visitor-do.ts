@@ -23,21 +23,27 @@ import {
 } from '@sessionflow/core';
 import type { EdgeBindings } from '../env.js';
 import { experimentsOf, variantsOf, type Assignments } from './experiments.js';
+import { rateLimitOf } from './rate-limit.js';
 import { rulesFor } from './rules.js';
 
 export interface VisitInput {
   anonymousId: string;
+  /** An obvious bot by its user agent: flagged on the session, never dropped. */
+  bot?: boolean;
   /** This visitor's accepted events of one batch, in the order received. */
   events: SessionflowEvent[];
   /** The edge's clock when the batch arrived: sessions are cut on it, not on the device's. */
   receivedAt: number;
 }
 
+export type VisitOutcome = ({ limited: false } & VisitDecision) | { limited: true; retryAfterS: number };
+
 export interface VisitDecision {
   sessionId: string;
   actions: Decision[];
   /** The visitor's variant per experiment key. */
   variants: Record<string, string>;
+  bot: boolean;
 }
 
 interface VisitorState {
@@ -48,16 +54,26 @@ interface VisitorState {
   shown: Record<string, ShownRecord>;
   shownIn?: string;
   assignments: Assignments;
+  /** Events taken in the current rate window. */
+  rate?: { windowStart: number; events: number };
 }
 
 const STATE_KEY = 'visitor';
 
 export class VisitorDO extends DurableObject<EdgeBindings> {
-  async visit(input: VisitInput): Promise<VisitDecision> {
+  async visit(input: VisitInput): Promise<VisitOutcome> {
     const state = (await this.ctx.storage.get<VisitorState>(STATE_KEY)) ?? { shown: {}, assignments: {} };
+    const limit = rateLimitOf(this.env);
+    const rate = taken(state.rate, input.receivedAt, limit.windowMs);
+    if (rate.events + input.events.length > limit.events) {
+      // Nothing of the batch is taken: the SDK keeps it and comes back after the window.
+      return { limited: true, retryAfterS: Math.max(1, Math.ceil((rate.windowStart + limit.windowMs - input.receivedAt) / 1000)) };
+    }
+    state.rate = { windowStart: rate.windowStart, events: rate.events + input.events.length };
     const previous = state.session;
-    const session = foldEvents(previous, input.events, input.receivedAt, () => crypto.randomUUID());
-    if (session === undefined) throw new Error('a visit needs at least one event');
+    const folded = foldEvents(previous, input.events, input.receivedAt, () => crypto.randomUUID());
+    if (folded === undefined) throw new Error('a visit needs at least one event');
+    const session = input.bot && !folded.bot ? { ...folded, bot: true } : folded;
     if (previous !== undefined && previous.id !== session.id) state.baseline = baselineWith(state.baseline, previous);
     if (state.shownIn !== session.id) {
       state.shown = {};
@@ -87,8 +103,13 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
       assignments: kept,
       shown: recordShown(state.shown, fired, input.receivedAt),
     });
-    return { sessionId: session.id, actions, variants };
+    return { limited: false, sessionId: session.id, actions, variants, bot: session.bot === true };
   }
+}
+
+/** The events already taken in the window `nowMs` falls in (fixed windows). */
+function taken(rate: VisitorState['rate'], nowMs: number, windowMs: number): { windowStart: number; events: number } {
+  return rate !== undefined && nowMs - rate.windowStart < windowMs ? rate : { windowStart: nowMs, events: 0 };
 }
 
 function pathOf(url: string): string {
