@@ -2,6 +2,7 @@
  * `npm run bench` runs every suite; `npm run bench -- <suite>` runs one.
  * Each suite prints its figures and writes bench/results/<suite>.json.
  */
+import { edgeSuite } from './edge/suite.js';
 import { ingestSuite } from './ingest.js';
 import { printResult, writeResult, type SuiteResult } from './results.js';
 import { sdkSuite } from './sdk/suite.js';
@@ -9,6 +10,7 @@ import { sdkSuite } from './sdk/suite.js';
 const suites: Record<string, () => Promise<SuiteResult>> = {
   ingest: () => ingestSuite(),
   sdk: () => sdkSuite(),
+  edge: () => edgeSuite(),
 };
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));

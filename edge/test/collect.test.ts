@@ -1,6 +1,6 @@
 import { SIGNATURE_HEADER, verifyRelay, type HmacCrypto } from '@sessionflow/core';
 import { describe, expect, it } from 'vitest';
-import { base64ToBytes, callEdge, collectRequest, SITE_KEY, stubCollector } from './helpers.js';
+import { base64ToBytes, callEdge, collectRequest, eventually, SITE_KEY, stubCollector } from './helpers.js';
 import { pageView, productClick } from './events.js';
 import { TEST_RELAY_SECRET } from './shared.js';
 
@@ -15,7 +15,8 @@ describe('POST /v1/collect', () => {
 
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ accepted: 2, rejected: [], actions: [] });
-    const relays = await collector.received();
+    // The visitor's object relays right after answering.
+    const relays = await eventually(collector.received, (r) => r.length > 0);
     expect(relays).toHaveLength(1);
     const relay = relays[0]!;
     expect(relay.method).toBe('POST');
@@ -32,7 +33,7 @@ describe('POST /v1/collect', () => {
   it('a signature made with another secret does not verify against the relayed body', async () => {
     const collector = stubCollector('ok');
     await callEdge(collectRequest(JSON.stringify({ events: [pageView()] })), { COLLECTOR_URL: collector.url });
-    const [relay] = await collector.received();
+    const [relay] = await eventually(collector.received, (r) => r.length > 0);
     const other = new TextEncoder().encode('some-other-secret');
     const check = await verifyRelay(crypto.subtle as unknown as HmacCrypto, other, base64ToBytes(relay!.bodyBase64), relay!.headers[SIGNATURE_HEADER], Date.now());
     expect(check.ok).toBe(false);
@@ -52,7 +53,7 @@ describe('POST /v1/collect', () => {
     expect(answer.rejected[0]!.index).toBe(1);
     expect(answer.rejected[0]!.errors[0]!.field).toBe('page.url');
     expect(answer.rejected[0]!.errors[0]!.reason).toMatch(/URL/);
-    const [relay] = await collector.received();
+    const [relay] = await eventually(collector.received, (r) => r.length > 0);
     const envelope = JSON.parse(new TextDecoder().decode(base64ToBytes(relay!.bodyBase64))) as { events: { eventId: string }[] };
     expect(envelope.events.map((e) => e.eventId)).toEqual(good.map((e) => e['eventId']));
   });
@@ -72,7 +73,7 @@ describe('POST /v1/collect', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 1 });
-    expect(await collector.received()).toHaveLength(1);
+    expect(await eventually(collector.received, (r) => r.length > 0)).toHaveLength(1);
   });
 
   it('refuses a body that is not JSON with 400 invalid_json', async () => {

@@ -1,4 +1,6 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { rateLimitOf } from '../src/visitor/rate-limit.js';
 import { ALLOWED_ORIGIN, callEdge, collectRequest, EDGE, stubCollector } from './helpers.js';
 import { pageView } from './events.js';
 
@@ -86,11 +88,14 @@ describe('CORS', () => {
     expect(invalid.status).toBe(400);
     expect(invalid.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
 
-    const down = await callEdge(collectRequest(batch()), { COLLECTOR_URL: stubCollector('fail').url });
-    expect(down.status).toBe(503);
-    expect(down.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+    // A visitor over its rate limit: 429 with Retry-After.
+    const anonymousId = `anon-${crypto.randomUUID()}`;
+    const many = Array.from({ length: rateLimitOf(env).events + 1 }, () => ({ ...pageView(), anonymousId, eventId: crypto.randomUUID() }));
+    const limited = await callEdge(collectRequest(JSON.stringify({ events: many })), { COLLECTOR_URL: stubCollector('ok').url });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
     // The SDK's backoff reads Retry-After, which the browser shows it only when exposed.
-    expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(down.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('retry-after');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('retry-after');
   });
 });

@@ -21,16 +21,33 @@ export async function callEdge(request: Request, bindings: Partial<EdgeBindings>
   return response;
 }
 
-export type ScenarioKind = 'ok' | 'fail' | 'hang';
+export type ScenarioKind = 'ok' | 'fail' | 'hang' | 'down';
 
-/** A fresh scenario on the stub collector: its own log, answered as `kind` says. */
-export function stubCollector(kind: ScenarioKind): { url: string; received: () => Promise<RecordedRelay[]> } {
+/** A fresh scenario on the stub collector: its own log, answered as `kind` says (`down` fails until `bringUp`). */
+export function stubCollector(kind: ScenarioKind): { url: string; received: () => Promise<RecordedRelay[]>; bringUp: () => Promise<void> } {
   const scenario = `${kind}-${crypto.randomUUID()}`;
   const base = inject('collectorStubUrl');
   return {
     url: `${base}/${scenario}`,
     received: async () => (await fetch(`${base}/__received/${scenario}`)).json<RecordedRelay[]>(),
+    bringUp: async () => void (await fetch(`${base}/__up/${scenario}`, { method: 'POST' })).body?.cancel(),
   };
+}
+
+/** Polls `read` until `done` holds of its result (or fails after `timeoutMs`). */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms: ${JSON.stringify(value).slice(0, 500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The events of every relay a scenario received, in arrival order. */
+export function relayedEvents(relays: RecordedRelay[]): { eventId: string; anonymousId: string }[] {
+  return relays.flatMap((relay) => (JSON.parse(new TextDecoder().decode(base64ToBytes(relay.bodyBase64))) as { events: { eventId: string; anonymousId: string }[] }).events);
 }
 
 export interface CollectOptions {

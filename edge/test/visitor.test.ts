@@ -36,12 +36,16 @@ const productClick = (anonymousId: string, id: string, category: string) =>
 async function visitOutcome(anonymousId: string, events: Record<string, unknown>[], receivedAt: number, bot = false): Promise<VisitOutcome> {
   const namespace = env.VISITOR!;
   const stub = namespace.get(namespace.idFromName(`demo-site-key:${anonymousId}`));
-  return (await stub.visit({ anonymousId, events: events as never, receivedAt, bot })) as unknown as VisitOutcome;
+  const relay = { siteKey: 'demo-site-key', collectorUrl: okCollector().url, timeoutMs: 2000 };
+  return (await stub.visit({ anonymousId, events: events as never, receivedAt, bot, relay })) as unknown as VisitOutcome;
 }
+
+let collector: ReturnType<typeof stubCollector> | undefined;
+const okCollector = () => (collector ??= stubCollector('ok'));
 
 async function visit(anonymousId: string, events: Record<string, unknown>[], receivedAt: number, bot = false): Promise<VisitDecision> {
   const outcome = await visitOutcome(anonymousId, events, receivedAt, bot);
-  if (outcome.limited) throw new Error('unexpectedly rate limited');
+  if (outcome.outcome !== 'taken') throw new Error(`not taken: ${outcome.outcome}`);
   return outcome;
 }
 
@@ -98,12 +102,12 @@ describe('guard rails in the visitor object', () => {
   it('refuses a visitor over its rate limit until the window has passed, taking nothing of the refused batch', async () => {
     const visitor = newVisitor();
     const many = (n: number) => Array.from({ length: n }, () => event(visitor, 'track', { name: 'tick' }));
-    expect((await visitOutcome(visitor, many(DEFAULT_RATE_LIMIT.events - 1), T0)).limited).toBe(false);
+    expect((await visitOutcome(visitor, many(DEFAULT_RATE_LIMIT.events - 1), T0)).outcome).toBe('taken');
     const refused = await visitOutcome(visitor, many(2), T0 + 10_000);
-    expect(refused).toEqual({ limited: true, retryAfterS: Math.ceil((DEFAULT_RATE_LIMIT.windowMs - 10_000) / 1000) });
+    expect(refused).toEqual({ outcome: 'limited', retryAfterS: Math.ceil((DEFAULT_RATE_LIMIT.windowMs - 10_000) / 1000) });
     // One more event still fits the window: the refused two were not counted.
-    expect((await visitOutcome(visitor, many(1), T0 + 11_000)).limited).toBe(false);
-    expect((await visitOutcome(visitor, many(2), T0 + DEFAULT_RATE_LIMIT.windowMs)).limited).toBe(false);
+    expect((await visitOutcome(visitor, many(1), T0 + 11_000)).outcome).toBe('taken');
+    expect((await visitOutcome(visitor, many(2), T0 + DEFAULT_RATE_LIMIT.windowMs)).outcome).toBe('taken');
   });
 
   it('flags an obvious bot on its session, and still decides and keeps its events', async () => {

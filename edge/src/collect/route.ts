@@ -10,7 +10,7 @@ import { requireRelaySecret } from '../config.js';
 import { EdgeError, errorBody } from '../errors.js';
 import type { EdgeEnv } from '../hono-env.js';
 import { relayEnvelope, relayToCollector } from '../relay/relay.js';
-import { decideForVisitors, isObviousBot } from '../visitor/route-to-visitors.js';
+import { isObviousBot, visitAll } from '../visitor/route-to-visitors.js';
 import { checkMediaType, parseJsonBody, readBodyWithin } from './body.js';
 import { collectCors } from './cors.js';
 import { siteGuard } from './site-guard.js';
@@ -21,6 +21,9 @@ export interface CollectResponse {
   /** Decisions for the page, from the visitor's Durable Object. */
   actions: Decision[];
 }
+
+/** How many of the visitor's batches wait for the collector (0 when all were relayed). */
+export const OUTBOX_DEPTH_HEADER = 'x-sf-outbox-depth';
 
 /** What the SDK is told to wait after a failed relay: long enough for a collector restart. */
 export const RELAY_RETRY_AFTER_S = 5;
@@ -43,17 +46,25 @@ collect.post('/', async (c) => {
   }
 
   const { accepted, rejected } = partitionEvents(batch.value.events);
-  // The visitor's object first: a visitor over its rate limit has nothing relayed.
-  const decision = await decideForVisitors(c.env, site.siteKey, accepted, receivedAt, isObviousBot(c.req.header('user-agent')));
-  if (decision.limited) {
-    throw new EdgeError(429, 'rate_limited', `this visitor sent more events than the edge takes in a while; retry after ${decision.retryAfterS} s`, {
-      'Retry-After': String(decision.retryAfterS),
+  // Each visitor's object takes its events into its outbox (relayed in order, kept until the collector has them) and decides.
+  const relay = { siteKey: site.siteKey, collectorUrl: config.collectorUrl, timeoutMs: config.relayTimeoutMs };
+  requireRelaySecret(config);
+  const visited = await visitAll(c.env, accepted, { receivedAt, relay, bot: isObviousBot(c.req.header('user-agent')) });
+  if (visited.kind === 'limited') {
+    throw new EdgeError(429, 'rate_limited', `this visitor sent more events than the edge takes in a while; retry after ${visited.retryAfterS} s`, {
+      'Retry-After': String(visited.retryAfterS),
     });
   }
-  if (accepted.length > 0) {
+  if (visited.kind === 'outbox_full') {
+    throw new EdgeError(503, 'collector_unavailable', 'the collector has not taken this visitor\'s earlier events for a while; retry later', {
+      'Retry-After': String(RELAY_RETRY_AFTER_S),
+    });
+  }
+  if (visited.direct.length > 0) {
+    // No visitor object took these (none bound, or it failed): relay them now, as the only copy.
     const outcome = await relayToCollector(
-      { collectorUrl: config.collectorUrl, secret: requireRelaySecret(config), timeoutMs: config.relayTimeoutMs },
-      relayEnvelope(site.siteKey, accepted, receivedAt),
+      { ...relay, secret: requireRelaySecret(config) },
+      relayEnvelope(site.siteKey, visited.direct, receivedAt),
       { fetch: (input, init) => fetch(input, init), crypto: crypto.subtle, now: () => Date.now() },
     );
     if (!outcome.ok) {
@@ -65,7 +76,8 @@ collect.post('/', async (c) => {
   }
 
   c.header('Cache-Control', 'no-store');
-  return c.json({ accepted: accepted.length, rejected, actions: decision.actions } satisfies CollectResponse, 200);
+  c.header(OUTBOX_DEPTH_HEADER, String(visited.outboxDepth));
+  return c.json({ accepted: accepted.length, rejected, actions: visited.actions } satisfies CollectResponse, 200);
 });
 
 collect.all('/', (c) => {

@@ -5,7 +5,8 @@
  * the signals are computed, experiments assigned (sticky) and the rules
  * decided; the actions shown are remembered for caps and cooldowns. Storage is
  * SQLite-backed; the whole visitor state is one value, read and written once
- * per batch (the object's input gate keeps batches from interleaving).
+ * per batch (the object's input gate keeps batches from interleaving). Every
+ * batch it takes goes through its outbox to the collector (outbox.ts).
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
@@ -16,15 +17,16 @@ import {
   signalsOf,
   type Decision,
   type OpenSession,
-  type RulesDocument,
   type SessionBaseline,
   type SessionflowEvent,
   type ShownRecord,
 } from '@sessionflow/core';
 import type { EdgeBindings } from '../env.js';
 import { experimentsOf, variantsOf, type Assignments } from './experiments.js';
+import { edgeConfig, requireRelaySecret } from '../config.js';
+import { Outbox } from './outbox.js';
 import { rateLimitOf } from './rate-limit.js';
-import { rulesFor } from './rules.js';
+import { rulesStore } from '../rules/store.js';
 
 export interface VisitInput {
   anonymousId: string;
@@ -34,9 +36,15 @@ export interface VisitInput {
   events: SessionflowEvent[];
   /** The edge's clock when the batch arrived: sessions are cut on it, not on the device's. */
   receivedAt: number;
+  /** Where the batch is relayed; it waits in the visitor's outbox until the collector took it. */
+  relay: { siteKey: string; collectorUrl: string; timeoutMs: number };
 }
 
-export type VisitOutcome = ({ limited: false } & VisitDecision) | { limited: true; retryAfterS: number };
+export type VisitOutcome =
+  | ({ outcome: 'taken' } & VisitDecision)
+  | { outcome: 'limited'; retryAfterS: number }
+  /** The outbox is full (the collector has been away long): nothing taken. */
+  | { outcome: 'outbox_full' };
 
 export interface VisitDecision {
   sessionId: string;
@@ -44,6 +52,8 @@ export interface VisitDecision {
   /** The visitor's variant per experiment key. */
   variants: Record<string, string>;
   bot: boolean;
+  /** Batches waiting for the collector, this one included. */
+  outboxDepth: number;
 }
 
 interface VisitorState {
@@ -61,13 +71,29 @@ interface VisitorState {
 const STATE_KEY = 'visitor';
 
 export class VisitorDO extends DurableObject<EdgeBindings> {
+  private readonly outbox = new Outbox({
+    storage: this.ctx.storage,
+    secret: () => requireRelaySecret(edgeConfig(this.env)),
+    now: () => Date.now(),
+    fetch: (input, init) => fetch(input, init),
+  });
+
+  /** Each object keeps its own: a KV read in flight must not be shared across objects' request contexts. */
+  private readonly rules = rulesStore(this.env.RULES);
+
   async visit(input: VisitInput): Promise<VisitOutcome> {
     const state = (await this.ctx.storage.get<VisitorState>(STATE_KEY)) ?? { shown: {}, assignments: {} };
     const limit = rateLimitOf(this.env);
     const rate = taken(state.rate, input.receivedAt, limit.windowMs);
     if (rate.events + input.events.length > limit.events) {
       // Nothing of the batch is taken: the SDK keeps it and comes back after the window.
-      return { limited: true, retryAfterS: Math.max(1, Math.ceil((rate.windowStart + limit.windowMs - input.receivedAt) / 1000)) };
+      return { outcome: 'limited', retryAfterS: Math.max(1, Math.ceil((rate.windowStart + limit.windowMs - input.receivedAt) / 1000)) };
+    }
+    // Taken means kept until the collector has it: into the outbox first, and nothing else if it is full.
+    const { relay } = input;
+    if (!(await this.outbox.add({ ...relay, receivedAt: input.receivedAt, events: input.events }))) {
+      void this.outbox.drain();
+      return { outcome: 'outbox_full' };
     }
     state.rate = { windowStart: rate.windowStart, events: rate.events + input.events.length };
     const previous = state.session;
@@ -80,7 +106,7 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
       state.shownIn = session.id;
     }
     const { variants, kept } = variantsOf(experimentsOf(this.env.EXPERIMENTS), input.anonymousId, state.assignments);
-    const rules: RulesDocument = await rulesFor(this.env);
+    const { rules } = await this.rules.current();
     // The page the visitor is on, and the product they looked at last (the storefront shows products in place).
     const lastProduct = session.productsViewed.at(-1);
     const result = decide(
@@ -103,7 +129,13 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
       assignments: kept,
       shown: recordShown(state.shown, fired, input.receivedAt),
     });
-    return { limited: false, sessionId: session.id, actions, variants, bot: session.bot === true };
+    // Relayed after the answer; what fails waits for the alarm, or for the next visit.
+    void this.outbox.drain();
+    return { outcome: 'taken', sessionId: session.id, actions, variants, bot: session.bot === true, outboxDepth: await this.outbox.depth() };
+  }
+
+  override async alarm(): Promise<void> {
+    await this.outbox.drain();
   }
 }
 

@@ -5,8 +5,9 @@
  *
  * The first path segment names a scenario, so tests running side by side keep
  * apart: `POST /<scenario>/v1/ingest` is recorded under <scenario> and answered
- * by its prefix (`ok-` 202, `fail-` 500, `hang-` never);
- * `GET /__received/<scenario>` returns what was recorded.
+ * by its prefix (`ok-` 202, `fail-` 500, `hang-` never, `down-` 500 until
+ * `POST /__up/<scenario>`, then 202); `GET /__received/<scenario>` returns what
+ * was recorded.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +35,7 @@ async function freePort(): Promise<number> {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const received = new Map<string, RecordedRelay[]>();
+  const up = new Set<string>();
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -41,6 +43,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       const [first, ...rest] = url.pathname.split('/').filter(Boolean);
       if (req.method === 'GET' && first === '__received' && rest.length === 1) {
         return sendJson(res, 200, received.get(rest[0]!) ?? []);
+      }
+      if (req.method === 'POST' && first === '__up' && rest.length === 1) {
+        up.add(rest[0]!);
+        return sendJson(res, 200, { up: rest[0] });
       }
       const body = await readBody(req);
       if (!first || rest.join('/') !== 'v1/ingest') return sendJson(res, 404, { error: 'not_found', message: url.pathname });
@@ -51,7 +57,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       received.set(first, log);
 
       if (first.startsWith('hang-')) return; // never answers; closed at teardown
-      if (first.startsWith('fail-')) return sendJson(res, 500, { error: 'kafka_unavailable', message: 'stub failure' });
+      if (first.startsWith('fail-') || (first.startsWith('down-') && !up.has(first))) {
+        return sendJson(res, 500, { error: 'kafka_unavailable', message: 'stub failure' });
+      }
       const events = (JSON.parse(body.toString('utf8')) as { events: unknown[] }).events;
       return sendJson(res, 202, { accepted: events.length, deadLettered: 0 });
     })().catch((err: unknown) => sendJson(res, 500, { error: 'stub_error', message: String(err) }));

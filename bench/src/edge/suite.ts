@@ -1,0 +1,167 @@
+/**
+ * The `edge` suite: how fast the edge decides. Simulated visitors post
+ * batches of 5 events to the edge in workerd (`wrangler dev`, started by
+ * infra's `startEdgeProcess`) while it relays to a fast local stub collector,
+ * which isolates the edge from Kafka; plus one evaluation of core's demo
+ * rules, in-process in Node.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { freePort, startEdgeProcess, type HttpService } from '@sessionflow/infra';
+import { progress } from '../progress.js';
+import { type SuiteResult } from '../results.js';
+import { percentile, round } from '../stats.js';
+import { startCollectorStub, type CollectorStub } from './collector-stub.js';
+import { decideLoad, type DecideLoadOptions } from './decide-load.js';
+import { rulesEval, type RulesEvalOptions } from './rules-eval.js';
+import { simulatedVisitors } from './visitors.js';
+
+export interface EdgeSuiteOptions extends DecideLoadOptions, RulesEvalOptions {
+  visitors: number;
+  /** How long to wait, after the load, for the edge's outboxes to reach the stub. */
+  drainSeconds: number;
+}
+
+export const defaultEdgeOptions: EdgeSuiteOptions = {
+  seconds: Number(process.env.BENCH_EDGE_SECONDS ?? 20),
+  warmupSeconds: 3,
+  concurrency: Number(process.env.BENCH_EDGE_CONCURRENCY ?? 50),
+  batchSize: 5,
+  visitors: Number(process.env.BENCH_EDGE_VISITORS ?? 200),
+  drainSeconds: 30,
+  evaluationsPerBatch: 100,
+  batches: Number(process.env.BENCH_RULES_BATCHES ?? 2000),
+  warmupEvaluations: 20_000,
+  sessionEvents: 30,
+};
+
+const SITE_KEY = 'bench-site-key';
+const ORIGIN = 'http://127.0.0.1:8080';
+const SECRET = 'local-dev-relay-secret';
+
+/** Waits until the stub has every accepted event, or `seconds` pass; what is still missing then. */
+async function drain(stub: CollectorStub, accepted: number, seconds: number): Promise<{ missing: number; waitedS: number }> {
+  const start = performance.now();
+  const bar = progress();
+  while (stub.distinctEvents() < accepted && performance.now() - start < seconds * 1000) {
+    bar.update(`  relay drain: ${stub.distinctEvents().toLocaleString('en')}/${accepted.toLocaleString('en')} accepted events at the stub`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  bar.done();
+  return { missing: Math.max(0, accepted - stub.distinctEvents()), waitedS: (performance.now() - start) / 1000 };
+}
+
+export async function edgeSuite(o: EdgeSuiteOptions = defaultEdgeOptions): Promise<SuiteResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sessionflow-bench-edge-'));
+  let stub: CollectorStub | undefined;
+  let edge: HttpService | undefined;
+  try {
+    console.log('  rules eval: core\'s DEMO_RULES with decide, in-process…');
+    const rules = rulesEval(o);
+    console.log(
+      `  rules eval: p50 ${round(rules.p50Us, 3)} µs per evaluation (${rules.evaluations.toLocaleString('en')} evaluations in batches of ${o.evaluationsPerBatch}; ` +
+        `timer grain ${round(rules.timerGrainUs, 3)} µs); signalsOf p50 ${round(rules.signalsP50Us, 3)} µs; actions: ${rules.actions.join(', ') || 'none'}`,
+    );
+
+    console.log('  collector stub: starting (node:http, answers 202 at once, no Kafka)…');
+    stub = await startCollectorStub(SECRET);
+    const port = await freePort();
+    console.log('  edge: starting wrangler dev (workerd)…');
+    const edgeStarted = performance.now();
+    edge = await startEdgeProcess({
+      port,
+      collectorUrl: stub.url,
+      secret: SECRET,
+      sites: { [SITE_KEY]: { origins: [ORIGIN] } },
+      persistDir: path.join(dir, 'wrangler'),
+      logFile: path.join(dir, 'logs', 'edge.log'),
+    });
+    console.log(`  edge: ready on ${edge.url} in ${round((performance.now() - edgeStarted) / 1000, 1)} s, relaying to ${stub.url}`);
+
+    console.log(`  decide load: ${o.visitors} visitors, ${o.concurrency} concurrent, batches of ${o.batchSize} events, ${o.warmupSeconds} s warm-up + ${o.seconds} s…`);
+    const visitors = simulatedVisitors(o.visitors);
+    const load = await decideLoad({ collectUrl: new URL(`/v1/collect?site=${SITE_KEY}`, edge.url), origin: ORIGIN, stub }, visitors, o);
+    const requestsPerS = load.latenciesMs.length / o.seconds;
+    const failed = Object.values(load.failures).reduce((a, b) => a + b, 0);
+    const p50 = percentile(load.latenciesMs, 50);
+    const p99 = percentile(load.latenciesMs, 99);
+    const actionShare = load.ok > 0 ? load.withActions / load.ok : 0;
+    console.log(
+      `  decide load: ${load.latenciesMs.length.toLocaleString('en')} requests measured, ${round(requestsPerS, 1)} requests/s, p50 ${round(p50)} ms, p99 ${round(p99)} ms; ` +
+        `${round(actionShare * 100, 2)} % of 200 answers carried actions (${load.withActions}); ${failed} answers not 200`,
+    );
+    if (failed > 0) console.log(`  decide load: NOT 200: ${JSON.stringify(load.failures)}, e.g. ${load.failureSample}`);
+    const relayPerS = load.relayedInWindow / o.seconds;
+    console.log(`  relay: ${load.relayedInWindow.toLocaleString('en')} events reached the stub in the measured ${o.seconds} s: ${Math.round(relayPerS).toLocaleString('en')} events/s`);
+
+    const drained = await drain(stub, load.acceptedTotal, o.drainSeconds);
+    const duplicates = stub.events() - stub.distinctEvents();
+    console.log(
+      `  relay drain: ${stub.distinctEvents().toLocaleString('en')} of ${load.acceptedTotal.toLocaleString('en')} accepted events at the stub after ${round(drained.waitedS, 1)} s more ` +
+        `(${drained.missing} missing, ${duplicates} duplicates); first relay signature ${stub.signature().ok ? 'verified' : `NOT verified (${stub.signature().reason ?? 'none arrived'})`}`,
+    );
+
+    return {
+      suite: 'edge',
+      figures: {
+        'edge.decide_p50_ms': { value: round(p50), unit: 'ms' },
+        'edge.decide_p99_ms': { value: round(p99), unit: 'ms' },
+        'edge.rules_eval_us_p50': { value: round(rules.p50Us, 3), unit: 'µs' },
+        'edge.relay_events_per_s': { value: Math.round(relayPerS), unit: 'events/s' },
+      },
+      context: {
+        node: process.version,
+        cpus: os.cpus().length,
+        edge: 'wrangler dev (workerd) on loopback, started by @sessionflow/infra startEdgeProcess; a fresh --persist-to folder',
+        collector: 'a node:http stub in the bench process answering 202 { accepted, deadLettered: 0 } at once: no Kafka',
+        decide: {
+          visitors: o.visitors,
+          concurrency: o.concurrency,
+          batchSize: o.batchSize,
+          warmupSeconds: o.warmupSeconds,
+          seconds: o.seconds,
+          requests: load.latenciesMs.length,
+          requestsPerS: round(requestsPerS, 1),
+          p90Ms: round(percentile(load.latenciesMs, 90)),
+          maxMs: round(Math.max(...load.latenciesMs)),
+          answersWithActions: load.withActions,
+          actionShare: round(actionShare, 4),
+          actionsByRule: load.actionsByRule,
+          notOk: load.failures,
+          ...(load.failureSample ? { notOkSample: load.failureSample } : {}),
+          note: 'client-side, performance.now() from sending the request to the last byte of the answer, every request started in the measured window; batches built before the clock starts',
+        },
+        relay: {
+          eventsInWindow: load.relayedInWindow,
+          acceptedEvents: load.acceptedTotal,
+          eventsAtStub: stub.events(),
+          distinctEventsAtStub: stub.distinctEvents(),
+          missingAfterDrain: drained.missing,
+          duplicates,
+          drainSeconds: round(drained.waitedS, 1),
+          relayRequests: stub.requests(),
+          firstSignature: stub.signature(),
+        },
+        rulesEval: {
+          rules: 'core DEMO_RULES',
+          evaluations: rules.evaluations,
+          evaluationsPerBatch: o.evaluationsPerBatch,
+          batches: o.batches,
+          warmupEvaluations: o.warmupEvaluations,
+          timerGrainUs: round(rules.timerGrainUs, 4),
+          p99OfBatchMeansUs: round(rules.p99Us, 3),
+          signalsOfP50Us: round(rules.signalsP50Us, 3),
+          session: rules.session,
+          actions: rules.actions,
+          note: 'batches of evaluations timed with performance.now(); one sample per batch = batch time / batch size; the figure is the median sample',
+        },
+      },
+    };
+  } finally {
+    await edge?.stop();
+    await stub?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The visitor's outbox: every accepted batch waits in the object's storage
+ * until the collector has taken it, and leaves in the order it came, so one
+ * visitor's events reach Kafka in order. A failed relay is retried by an alarm
+ * with growing pauses; because local workerd does not keep alarms across
+ * restarts, every visit also drains what is waiting. The outbox is bounded:
+ * when it is full the visitor's new batches are refused (503), so the SDK
+ * keeps them, instead of the object growing without end.
+ */
+import type { SessionflowEvent } from '@sessionflow/core';
+import { relayEnvelope, relayToCollector, type RelayTarget } from '../relay/relay.js';
+
+/** One accepted batch, with where it goes (the Worker's collector URL when it arrived). */
+export interface OutboxEntry {
+  siteKey: string;
+  receivedAt: number;
+  events: SessionflowEvent[];
+  collectorUrl: string;
+  timeoutMs: number;
+}
+
+export const OUTBOX_LIMIT = 1000;
+const ENTRY = 'outbox:';
+const NEXT = 'outbox-next';
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_MS = 60_000;
+
+const keyOf = (seq: number) => `${ENTRY}${String(seq).padStart(15, '0')}`;
+
+/** The pause before the next try after `failures` failed relays in a row. */
+export const retryDelayMs = (failures: number): number => Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), MAX_RETRY_MS);
+
+export interface OutboxDeps {
+  storage: DurableObjectStorage;
+  secret: () => Uint8Array;
+  now: () => number;
+  fetch: typeof fetch;
+}
+
+export class Outbox {
+  private draining: Promise<void> | undefined;
+  private failures = 0;
+
+  constructor(private readonly deps: OutboxDeps) {}
+
+  async depth(): Promise<number> {
+    return (await this.deps.storage.list({ prefix: ENTRY, limit: OUTBOX_LIMIT + 1 })).size;
+  }
+
+  /** Adds a batch; false when the outbox is full (nothing added). */
+  async add(entry: OutboxEntry): Promise<boolean> {
+    const { storage } = this.deps;
+    if ((await this.depth()) >= OUTBOX_LIMIT) return false;
+    const next = (await storage.get<number>(NEXT)) ?? 0;
+    await storage.put({ [NEXT]: next + 1, [keyOf(next)]: entry });
+    return true;
+  }
+
+  /** Relays what waits, oldest first, until it is empty or a relay fails (then an alarm retries). */
+  drain(): Promise<void> {
+    this.draining ??= this.relayAll().finally(() => (this.draining = undefined));
+    return this.draining;
+  }
+
+  private async relayAll(): Promise<void> {
+    const { storage } = this.deps;
+    for (;;) {
+      const [first] = await storage.list<OutboxEntry>({ prefix: ENTRY, limit: 1 });
+      if (first === undefined) {
+        this.failures = 0;
+        return;
+      }
+      const [key, entry] = first;
+      const target: RelayTarget = { collectorUrl: entry.collectorUrl, secret: this.deps.secret(), timeoutMs: entry.timeoutMs };
+      const outcome = await relayToCollector(target, relayEnvelope(entry.siteKey, entry.events, entry.receivedAt), {
+        fetch: this.deps.fetch,
+        crypto: crypto.subtle,
+        now: this.deps.now,
+      });
+      if (!outcome.ok) {
+        this.failures += 1;
+        console.error(`relay of ${entry.events.length} events to ${entry.collectorUrl} failed (${outcome.reason}); retry #${this.failures} by alarm`);
+        await storage.setAlarm(this.deps.now() + retryDelayMs(this.failures));
+        return;
+      }
+      await storage.delete(key);
+    }
+  }
+}
