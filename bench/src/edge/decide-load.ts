@@ -24,6 +24,10 @@ export interface DecideLoadTarget {
   collectUrl: URL;
   origin: string;
   stub: CollectorStub;
+  /** Names the phase on the progress line. */
+  label?: string;
+  /** Called when the measured window opens and when it closes (to read CPU counters). */
+  onWindow?: (edge: 'start' | 'end') => void;
 }
 
 export interface DecideLoadResult {
@@ -60,6 +64,7 @@ const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, l
 
 export async function decideLoad(target: DecideLoadTarget, visitors: SimulatedVisitor[], o: DecideLoadOptions): Promise<DecideLoadResult> {
   if (visitors.length < o.concurrency) throw new Error(`${visitors.length} visitors cannot keep ${o.concurrency} requests in flight without sending twice for one visitor`);
+  const label = target.label ?? 'decide load';
   const agent = keepAliveAgent(o.concurrency);
   const headers = { 'content-type': 'application/json', origin: target.origin, 'user-agent': USER_AGENT };
   const idle = [...visitors];
@@ -117,17 +122,18 @@ export async function decideLoad(target: DecideLoadTarget, visitors: SimulatedVi
     }
   };
 
+  const marks = [setTimeout(() => target.onWindow?.('start'), from - start), setTimeout(() => target.onWindow?.('end'), to - start)];
   const bar = progress();
   const ticker = setInterval(() => {
     const now = performance.now();
     const failed = Object.values(r.failures).reduce((a, b) => a + b, 0);
     if (now < from) {
-      bar.update(`  decide load: warm-up, ${r.requestsTotal} requests, ${failed} not 200`);
+      bar.update(`  ${label}: warm-up, ${r.requestsTotal} requests, ${failed} not 200`);
       return;
     }
     const elapsed = Math.min(o.seconds, (now - from) / 1000);
     bar.update(
-      `  decide load: ${Math.round(elapsed)}/${o.seconds} s, ${Math.round(r.latenciesMs.length / Math.max(elapsed, 0.001))} requests/s, ` +
+      `  ${label}: ${Math.round(elapsed)}/${o.seconds} s, ${Math.round(r.latenciesMs.length / Math.max(elapsed, 0.001))} requests/s, ` +
         `p50 ${round(percentile(r.latenciesMs.slice(-2000), 50))} ms (last 2,000), ${failed} not 200`,
     );
   }, 1000);
@@ -142,6 +148,7 @@ export async function decideLoad(target: DecideLoadTarget, visitors: SimulatedVi
     );
   } finally {
     clearInterval(ticker);
+    marks.forEach(clearTimeout);
     bar.done();
     agent.destroy();
   }

@@ -15,6 +15,7 @@ import { type SuiteResult } from '../results.js';
 import { percentile, round } from '../stats.js';
 import { startCollectorStub, type CollectorStub } from './collector-stub.js';
 import { decideLoad, type DecideLoadOptions } from './decide-load.js';
+import { cpuSpent, groupCpuSeconds } from './process-cpu.js';
 import { rulesEval, type RulesEvalOptions } from './rules-eval.js';
 import { simulatedVisitors } from './visitors.js';
 
@@ -22,6 +23,8 @@ export interface EdgeSuiteOptions extends DecideLoadOptions, RulesEvalOptions {
   visitors: number;
   /** How long to wait, after the load, for the edge's outboxes to reach the stub. */
   drainSeconds: number;
+  /** Seconds of one-at-a-time requests after the load, for the edge's unloaded latency. */
+  unloadedSeconds: number;
 }
 
 export const defaultEdgeOptions: EdgeSuiteOptions = {
@@ -31,6 +34,7 @@ export const defaultEdgeOptions: EdgeSuiteOptions = {
   batchSize: 5,
   visitors: Number(process.env.BENCH_EDGE_VISITORS ?? 200),
   drainSeconds: 30,
+  unloadedSeconds: 5,
   evaluationsPerBatch: 100,
   batches: Number(process.env.BENCH_RULES_BATCHES ?? 2000),
   warmupEvaluations: 20_000,
@@ -82,7 +86,22 @@ export async function edgeSuite(o: EdgeSuiteOptions = defaultEdgeOptions): Promi
 
     console.log(`  decide load: ${o.visitors} visitors, ${o.concurrency} concurrent, batches of ${o.batchSize} events, ${o.warmupSeconds} s warm-up + ${o.seconds} s…`);
     const visitors = simulatedVisitors(o.visitors);
-    const load = await decideLoad({ collectUrl: new URL(`/v1/collect?site=${SITE_KEY}`, edge.url), origin: ORIGIN, stub }, visitors, o);
+    const collectUrl = new URL(`/v1/collect?site=${SITE_KEY}`, edge.url);
+    const edgePid = edge.child.pid;
+    const cpu: { edge: Record<string, number>[]; bench: NodeJS.CpuUsage[] } = { edge: [], bench: [] };
+    const load = await decideLoad(
+      {
+        collectUrl,
+        origin: ORIGIN,
+        stub,
+        onWindow: () => {
+          cpu.edge.push(groupCpuSeconds(edgePid, port));
+          cpu.bench.push(process.cpuUsage());
+        },
+      },
+      visitors,
+      o,
+    );
     const requestsPerS = load.latenciesMs.length / o.seconds;
     const failed = Object.values(load.failures).reduce((a, b) => a + b, 0);
     const p50 = percentile(load.latenciesMs, 50);
@@ -93,14 +112,37 @@ export async function edgeSuite(o: EdgeSuiteOptions = defaultEdgeOptions): Promi
         `${round(actionShare * 100, 2)} % of 200 answers carried actions (${load.withActions}); ${failed} answers not 200`,
     );
     if (failed > 0) console.log(`  decide load: NOT 200: ${JSON.stringify(load.failures)}, e.g. ${load.failureSample}`);
+    const [edgeBefore, edgeAfter] = cpu.edge;
+    const [benchBefore, benchAfter] = cpu.bench;
+    const cpuSeconds =
+      edgeBefore && edgeAfter && benchBefore && benchAfter
+        ? { ...cpuSpent(edgeBefore, edgeAfter), 'bench (load generator + collector stub)': round((benchAfter.user + benchAfter.system - benchBefore.user - benchBefore.system) / 1e6) }
+        : {};
+    console.log(`  cpu in the measured ${o.seconds} s (s): ${Object.entries(cpuSeconds).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     const relayPerS = load.relayedInWindow / o.seconds;
     console.log(`  relay: ${load.relayedInWindow.toLocaleString('en')} events reached the stub in the measured ${o.seconds} s: ${Math.round(relayPerS).toLocaleString('en')} events/s`);
-
     const drained = await drain(stub, load.acceptedTotal, o.drainSeconds);
-    const duplicates = stub.events() - stub.distinctEvents();
+    console.log(`  relay drain: ${stub.distinctEvents().toLocaleString('en')} of ${load.acceptedTotal.toLocaleString('en')} accepted events at the stub ${round(drained.waitedS, 1)} s after the load`);
+
+    // The same requests one at a time, the edge otherwise idle: its service time, without the queueing of 50 in flight.
+    console.log(`  unloaded: the same visitors, one request at a time for ${o.unloadedSeconds} s…`);
+    const unloaded = await decideLoad({ collectUrl, origin: ORIGIN, stub, label: 'unloaded' }, visitors, {
+      seconds: o.unloadedSeconds,
+      warmupSeconds: 0,
+      concurrency: 1,
+      batchSize: o.batchSize,
+    });
     console.log(
-      `  relay drain: ${stub.distinctEvents().toLocaleString('en')} of ${load.acceptedTotal.toLocaleString('en')} accepted events at the stub after ${round(drained.waitedS, 1)} s more ` +
-        `(${drained.missing} missing, ${duplicates} duplicates); first relay signature ${stub.signature().ok ? 'verified' : `NOT verified (${stub.signature().reason ?? 'none arrived'})`}`,
+      `  unloaded: ${unloaded.latenciesMs.length} requests, p50 ${round(percentile(unloaded.latenciesMs, 50))} ms, p99 ${round(percentile(unloaded.latenciesMs, 99))} ms`,
+    );
+
+    const accepted = load.acceptedTotal + unloaded.acceptedTotal;
+    const final = await drain(stub, accepted, o.drainSeconds);
+    const duplicates = stub.events() - stub.distinctEvents();
+    const signature = stub.signature();
+    console.log(
+      `  relay: ${stub.distinctEvents().toLocaleString('en')} of ${accepted.toLocaleString('en')} accepted events reached the stub ` +
+        `(${final.missing} missing, ${duplicates} duplicates); first relay's signature ${signature.ok ? 'verified' : `NOT verified (${signature.reason ?? 'no relay arrived'})`}`,
     );
 
     return {
@@ -126,6 +168,9 @@ export async function edgeSuite(o: EdgeSuiteOptions = defaultEdgeOptions): Promi
           requestsPerS: round(requestsPerS, 1),
           p90Ms: round(percentile(load.latenciesMs, 90)),
           maxMs: round(Math.max(...load.latenciesMs)),
+          unloadedP50Ms: round(percentile(unloaded.latenciesMs, 50)),
+          unloadedP99Ms: round(percentile(unloaded.latenciesMs, 99)),
+          unloadedRequests: unloaded.latenciesMs.length,
           answersWithActions: load.withActions,
           actionShare: round(actionShare, 4),
           actionsByRule: load.actionsByRule,
@@ -133,16 +178,17 @@ export async function edgeSuite(o: EdgeSuiteOptions = defaultEdgeOptions): Promi
           ...(load.failureSample ? { notOkSample: load.failureSample } : {}),
           note: 'client-side, performance.now() from sending the request to the last byte of the answer, every request started in the measured window; batches built before the clock starts',
         },
+        cpuSecondsInWindow: cpuSeconds,
         relay: {
           eventsInWindow: load.relayedInWindow,
-          acceptedEvents: load.acceptedTotal,
+          acceptedEvents: accepted,
           eventsAtStub: stub.events(),
           distinctEventsAtStub: stub.distinctEvents(),
-          missingAfterDrain: drained.missing,
+          missingAfterDrain: final.missing,
           duplicates,
-          drainSeconds: round(drained.waitedS, 1),
+          secondsToCatchUpAfterLoad: round(drained.waitedS, 1),
           relayRequests: stub.requests(),
-          firstSignature: stub.signature(),
+          firstSignature: signature,
         },
         rulesEval: {
           rules: 'core DEMO_RULES',
@@ -160,7 +206,8 @@ export async function edgeSuite(o: EdgeSuiteOptions = defaultEdgeOptions): Promi
       },
     };
   } finally {
-    await edge?.stop();
+    // Each by its own handle; one that fails to stop does not keep the others running.
+    await edge?.stop().catch((err: unknown) => console.error(`  edge: stop failed: ${String(err)}`));
     await stub?.close();
     rmSync(dir, { recursive: true, force: true });
   }
