@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import { collect } from './collect/route.js';
+import { decideRoute } from './decide/route.js';
 import { edgeConfig, requireRelaySecret } from './config.js';
 import { EdgeError, errorBody } from './errors.js';
 import type { EdgeEnv } from './hono-env.js';
@@ -23,6 +24,7 @@ export function createApp(): Hono<EdgeEnv> {
   });
 
   app.route('/v1/collect', collect);
+  app.route('/v1/decide', decideRoute);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
 

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'invalid_batch'
   | 'collector_unavailable'
   | 'rate_limited'
+  | 'invalid_request'
+  | 'decisions_unavailable'
   | 'relay_secret_missing'
   | 'config_invalid'
   | 'not_found'

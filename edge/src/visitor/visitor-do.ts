@@ -12,7 +12,9 @@ import { DurableObject } from 'cloudflare:workers';
 import {
   baselineWith,
   decide,
+  emptyOpenSession,
   foldEvents,
+  sessionExpired,
   recordShown,
   signalsOf,
   type Decision,
@@ -54,6 +56,13 @@ export interface VisitDecision {
   bot: boolean;
   /** Batches waiting for the collector, this one included. */
   outboxDepth: number;
+}
+
+/** What `GET /v1/decide` answers: no session id when the visitor has no open session. */
+export interface PageDecision {
+  sessionId: string | undefined;
+  actions: Decision[];
+  variants: Record<string, string>;
 }
 
 interface VisitorState {
@@ -105,33 +114,51 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
       state.shown = {};
       state.shownIn = session.id;
     }
-    const { variants, kept } = variantsOf(experimentsOf(this.env.EXPERIMENTS), input.anonymousId, state.assignments);
+    const { actions, variants } = await this.decideFor(state, session, input.anonymousId, input.receivedAt, session.lastPageUrl);
+    await this.ctx.storage.put<VisitorState>(STATE_KEY, { ...state, session });
+    // Relayed after the answer; what fails waits for the alarm, or for the next visit.
+    void this.outbox.drain();
+    return { outcome: 'taken', sessionId: session.id, actions, variants, bot: session.bot === true, outboxDepth: await this.outbox.depth() };
+  }
+
+  /**
+   * The decision for a page about to be rendered on a server (`GET /v1/decide`):
+   * the open session as it is (not extended), the page named by `url`.
+   * What it decides counts as shown, since the server renders it.
+   */
+  async decideNow(input: { anonymousId: string; url: string; nowMs: number }): Promise<PageDecision> {
+    const state = (await this.ctx.storage.get<VisitorState>(STATE_KEY)) ?? { shown: {}, assignments: {} };
+    const live = state.session !== undefined && !sessionExpired(state.session, input.nowMs) ? state.session : undefined;
+    if (live === undefined) state.shown = {};
+    const session = live ?? emptyOpenSession({ id: 'no-session', startedAt: input.nowMs, lastActivityAt: input.nowMs }, input.url);
+    const { actions, variants } = await this.decideFor(state, session, input.anonymousId, input.nowMs, input.url);
+    await this.ctx.storage.put<VisitorState>(STATE_KEY, state);
+    return { sessionId: live?.id, actions, variants };
+  }
+
+  /** Variants, signals and the rules' decision for `session` on `pageUrl`; records in `state` what is shown and assigned. */
+  private async decideFor(state: VisitorState, session: OpenSession, anonymousId: string, nowMs: number, pageUrl: string) {
+    const { variants, kept } = variantsOf(experimentsOf(this.env.EXPERIMENTS), anonymousId, state.assignments);
     const { rules } = await this.rules.current();
-    // The page the visitor is on, and the product they looked at last (the storefront shows products in place).
+    // The page, and the product looked at last (the storefront shows products in place).
     const lastProduct = session.productsViewed.at(-1);
     const result = decide(
       rules,
       {
-        signals: signalsOf(session, input.receivedAt, state.baseline),
-        page: { url: session.lastPageUrl, path: pathOf(session.lastPageUrl), productId: lastProduct?.id, category: lastProduct?.category },
+        signals: signalsOf(session, nowMs, state.baseline),
+        page: { url: pageUrl, path: pathOf(pageUrl), productId: lastProduct?.id, category: lastProduct?.category },
         variants,
       },
-      { shown: state.shown, nowMs: input.receivedAt },
+      { shown: state.shown, nowMs },
     );
     for (const failure of result.errors) console.error(`rule ${failure.ruleId} failed: ${failure.reason}`);
     // Recommendations need their items, which come from the collector's read API (not wired yet): until
     // then a recs decision is not sent, and its rule does not count as shown.
     const actions = result.actions.filter((action) => action.kind !== 'recs');
     const fired = result.fired.filter((ruleId) => actions.some((action) => action.ruleId === ruleId));
-    await this.ctx.storage.put<VisitorState>(STATE_KEY, {
-      ...state,
-      session,
-      assignments: kept,
-      shown: recordShown(state.shown, fired, input.receivedAt),
-    });
-    // Relayed after the answer; what fails waits for the alarm, or for the next visit.
-    void this.outbox.drain();
-    return { outcome: 'taken', sessionId: session.id, actions, variants, bot: session.bot === true, outboxDepth: await this.outbox.depth() };
+    state.assignments = kept;
+    state.shown = recordShown(state.shown, fired, nowMs);
+    return { actions, variants };
   }
 
   override async alarm(): Promise<void> {
