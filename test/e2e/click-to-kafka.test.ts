@@ -3,37 +3,18 @@
  * loads the SDK by script tag, a product is clicked; the click reaches Kafka
  * through workerd and the collector, with the page's own ids.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { expect, test } from 'vitest';
 import { decodeEventRecord, type IngestedEvent } from '@sessionflow/core';
-import { launchChromium } from './support/browser.js';
-import { startTestStack, type TestStack } from './support/stack.js';
-import { TopicReader } from './support/topic-reader.js';
+import { useLoopStack } from './support/loop-stack.js';
 
-let stack: TestStack;
-let browser: Browser;
-let events: TopicReader;
-let failed = false;
+const env = useLoopStack();
 
-beforeAll(async () => {
-  stack = await startTestStack(['demo-site']);
-  events = await TopicReader.open(stack.kafkaBrokers, `${stack.topicPrefix}.events`);
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await events?.close();
-  await stack?.close(failed);
-});
-
-test('a product click in the browser lands in sf.events after its page view, with the page ids', async (ctx) => {
-  ctx.onTestFailed(() => void (failed = true));
-  const page = await browser.newPage();
+test('a product click in the browser lands in sf.events after its page view, with the page ids', async () => {
+  const page = await env.browser.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
 
-  await page.goto(`${stack.demoUrl}/`);
+  await page.goto(`${env.stack.demoUrl}/`);
   // The script tag is async: wait until the SDK has made its ids.
   await page.waitForFunction(() => typeof window.sessionflow?.sessionId() === 'string');
   const ids = await page.evaluate(() => ({
@@ -46,7 +27,7 @@ test('a product click in the browser lands in sf.events after its page view, wit
   expect(productId).toBeTruthy();
   await card.locator('button').first().click();
 
-  const [pageView, click] = await events.waitFor((records) => {
+  const [pageView, click] = await env.events.waitFor((records) => {
     const mine = records
       .map((r) => ({ record: r, event: decodeEventRecord(r.value) }))
       .filter(({ event }) => event.anonymousId === ids.anonymousId);
@@ -59,7 +40,7 @@ test('a product click in the browser lands in sf.events after its page view, wit
   expect(clickEvent.sessionId).toBe(ids.sessionId);
   expect(clickEvent.product?.id).toBe(productId);
   expect(click.record.key).toBe(ids.anonymousId);
-  expect(clickEvent.ingest.siteKey).toBe(stack.siteKey);
+  expect(clickEvent.ingest.siteKey).toBe(env.stack.siteKey);
 
   // Keyed by anonymous id, so one partition holds both, in the order they happened.
   expect(pageView.event.sessionId).toBe(ids.sessionId);

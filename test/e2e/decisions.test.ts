@@ -4,39 +4,20 @@
  * banner, the SDK renders it into the page's reserved slot, and the exposure
  * of that banner travels back through the edge and the collector into Kafka.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { expect, test } from 'vitest';
 import { DEMO_RULES, decodeEventRecord } from '@sessionflow/core';
-import { launchChromium } from './support/browser.js';
-import { startTestStack, type TestStack } from './support/stack.js';
-import { TopicReader } from './support/topic-reader.js';
+import { useLoopStack } from './support/loop-stack.js';
 
-let stack: TestStack;
-let browser: Browser;
-let events: TopicReader;
-let failed = false;
+const env = useLoopStack();
 
-beforeAll(async () => {
-  stack = await startTestStack(['demo-site']);
-  events = await TopicReader.open(stack.kafkaBrokers, `${stack.topicPrefix}.events`);
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await events?.close();
-  await stack?.close(failed);
-});
-
-test('three lighting products viewed: the lighting banner appears in its slot, and its exposure reaches Kafka', async (ctx) => {
-  ctx.onTestFailed(() => void (failed = true));
+test('three lighting products viewed: the lighting banner appears in its slot, and its exposure reaches Kafka', async () => {
   const lighting = DEMO_RULES.rules.find((rule) => rule.id === 'category-banner.lighting');
   expect(lighting).toBeDefined();
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
 
-  await page.goto(`${stack.demoUrl}/`);
+  await page.goto(`${env.stack.demoUrl}/`);
   await page.waitForFunction(() => typeof window.sessionflow?.anonymousId() === 'string');
   const anonymousId = await page.evaluate(() => window.sessionflow!.anonymousId()!);
   const banner = page.locator('[data-sf-slot="banner"] .sf-banner');
@@ -51,9 +32,9 @@ test('three lighting products viewed: the lighting banner appears in its slot, a
   await banner.waitFor({ state: 'visible', timeout: 15_000 });
   const action = lighting!.actions[0]!;
   expect(await banner.locator('.sf-title').textContent()).toBe(action.title);
-  expect(await banner.locator('a.sf-cta').getAttribute('href')).toBe(new URL(action.href!, stack.demoUrl).href);
+  expect(await banner.locator('a.sf-cta').getAttribute('href')).toBe(new URL(action.href!, env.stack.demoUrl).href);
 
-  const exposure = await events.waitFor((records) =>
+  const exposure = await env.events.waitFor((records) =>
     records
       .map((record) => decodeEventRecord(record.value))
       .find((event) => event.anonymousId === anonymousId && event.type === 'exposure'),
