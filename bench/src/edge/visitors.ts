@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { LEAVE_TRACK, SCHEMA_VERSION, type ProductRef, type SessionflowEvent } from '@sessionflow/core';
+import { seeded } from '../seeded.js';
 
 const STORE = 'http://127.0.0.1:8080';
 
@@ -25,17 +26,6 @@ const CATALOG: ReadonlyArray<{ id: string; category: string }> = [
 ];
 const CATEGORIES = [...new Set(CATALOG.map((p) => p.category))];
 
-/** A small seeded generator (mulberry32), so each run browses the same way. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Step = (page: { url: string; referrer: string; pageViewId: string }) => Record<string, unknown> & { type: SessionflowEvent['type'] };
 

@@ -10,6 +10,7 @@
 import type { Page } from 'playwright-core';
 import { openStorePage } from './browser-page.js';
 import { progress } from '../progress.js';
+import { seeded } from '../seeded.js';
 
 export interface SessionResult {
   interactions: Record<Interaction, number>;
@@ -34,17 +35,6 @@ const MIX: Array<[Interaction, number]> = [
   ['track', 1],
 ];
 
-/** A small deterministic generator (mulberry32), so every run plays the same session. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Point {
   x: number;
@@ -52,7 +42,7 @@ interface Point {
 }
 
 async function play(page: Page, interactions: number, label: string): Promise<Record<Interaction, number>> {
-  const next = random(20_000);
+  const next = seeded(20_000);
   const counts: Record<Interaction, number> = { product_click: 0, link_click: 0, scroll: 0, route_change: 0, track: 0 };
   const links = await page.evaluate<Point[]>('window.__bench.links()');
   let down = true;
