@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest';
+import { formatArgs } from '../src/kafka/broker.js';
 import { serverProperties } from '../src/kafka/config.js';
 
 const parse = (text: string): Map<string, string> =>
@@ -17,4 +18,11 @@ test('one process is broker and controller on loopback, with no ZooKeeper', () =
   expect(props.get('log.dirs')).toBe('/tmp/d');
   expect(props.get('num.partitions')).toBe('5');
   expect([...props.keys()].some((k) => k.startsWith('zookeeper'))).toBe(false);
+});
+
+test('the storage format keeps a cluster id that starts with "-" attached to its option', () => {
+  const args = formatArgs('-Spr-8mz2eoVw0lgtkaOog', '/tmp/server.properties');
+  // As one argument, the tool's parser cannot read the id as an option of its own.
+  expect(args).toContain('--cluster-id=-Spr-8mz2eoVw0lgtkaOog');
+  expect(args).not.toContain('-Spr-8mz2eoVw0lgtkaOog');
 });

@@ -34,6 +34,15 @@ export interface KafkaBroker {
   stop(): Promise<void>;
 }
 
+/**
+ * The storage tool's command line. The id goes as `--cluster-id=<id>`, one
+ * argument: a base64url id starts with '-' one time in 32, and the tool would
+ * take it for an option (`-t <id>` failed that way).
+ */
+export function formatArgs(clusterId: string, configFile: string): string[] {
+  return ['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', configFile];
+}
+
 /** Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding. */
 function newClusterId(): string {
   return randomBytes(16).toString('base64url');
@@ -68,7 +77,7 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
 
   if (!existsSync(path.join(dataDir, 'meta.properties'))) {
     log(`formatting KRaft storage in ${dataDir}`);
-    await run('java', [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', configFile], {
+    await run('java', [...jvm, '-cp', classpath, ...formatArgs(newClusterId(), configFile)], {
       maxBuffer: 4 * 1024 * 1024,
     });
   }
