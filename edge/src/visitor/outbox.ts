@@ -47,13 +47,14 @@ export class Outbox {
     return (await this.deps.storage.list({ prefix: ENTRY, limit: OUTBOX_LIMIT + 1 })).size;
   }
 
-  /** Adds a batch; false when the outbox is full (nothing added). */
-  async add(entry: OutboxEntry): Promise<boolean> {
+  /** Adds a batch; the depth with it, or undefined when the outbox is full (nothing added). */
+  async add(entry: OutboxEntry): Promise<number | undefined> {
     const { storage } = this.deps;
-    if ((await this.depth()) >= OUTBOX_LIMIT) return false;
+    const depth = await this.depth();
+    if (depth >= OUTBOX_LIMIT) return undefined;
     const next = (await storage.get<number>(NEXT)) ?? 0;
     await storage.put({ [NEXT]: next + 1, [keyOf(next)]: entry });
-    return true;
+    return depth + 1;
   }
 
   /** Relays what waits, oldest first, until it is empty or a relay fails (then an alarm retries). */

@@ -100,7 +100,8 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     }
     // Taken means kept until the collector has it: into the outbox first, and nothing else if it is full.
     const { relay } = input;
-    if (!(await this.outbox.add({ ...relay, receivedAt: input.receivedAt, events: input.events }))) {
+    const outboxDepth = await this.outbox.add({ ...relay, receivedAt: input.receivedAt, events: input.events });
+    if (outboxDepth === undefined) {
       void this.outbox.drain();
       return { outcome: 'outbox_full' };
     }
@@ -118,7 +119,7 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     await this.ctx.storage.put<VisitorState>(STATE_KEY, { ...state, session });
     // Relayed after the answer; what fails waits for the alarm, or for the next visit.
     void this.outbox.drain();
-    return { outcome: 'taken', sessionId: session.id, actions, variants, bot: session.bot === true, outboxDepth: await this.outbox.depth() };
+    return { outcome: 'taken', sessionId: session.id, actions, variants, bot: session.bot === true, outboxDepth };
   }
 
   /**
