@@ -14,3 +14,4 @@ export * from './experiment/validate.js';
 export * from './experiment/bucket.js';
 export * from './experiment/assign.js';
 export * from './rule/index.js';
+export * from './read/views.js';

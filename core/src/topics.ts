@@ -2,8 +2,28 @@
 export interface Topics {
   events: string;
   eventsDlq: string;
+  /** Compacted: anonymous id → user id. */
+  identity: string;
+  /** Repartition: events keyed by canonical id. */
+  eventsByUser: string;
+  /** Compacted: open-session snapshots by session id. */
+  sessions: string;
+  /** Compacted: profile snapshots by canonical id. */
+  profiles: string;
+  /** Compacted reference data by product id. */
+  products: string;
+  inventory: string;
 }
 
 export function topicNames(prefix = 'sf'): Topics {
-  return { events: `${prefix}.events`, eventsDlq: `${prefix}.events.dlq` };
+  return {
+    events: `${prefix}.events`,
+    eventsDlq: `${prefix}.events.dlq`,
+    identity: `${prefix}.identity`,
+    eventsByUser: `${prefix}.events.by-user`,
+    sessions: `${prefix}.sessions`,
+    profiles: `${prefix}.profiles`,
+    products: `${prefix}.products`,
+    inventory: `${prefix}.inventory`,
+  };
 }

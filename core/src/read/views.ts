@@ -1,0 +1,95 @@
+/**
+ * What the collector's read API answers and the edge reads back into its
+ * visitor objects: the cross-device profile, recommendations and stock. One
+ * schema on both sides, so the edge can refuse a malformed answer instead of
+ * deciding on it (it then decides on the session alone).
+ *
+ *   GET /v1/profile/:id                         → ProfileView (404 when unknown)
+ *   GET /v1/recs?visitor=&session=&context=&n=  → RecsView
+ *   GET /v1/inventory?ids=a,b                   → InventoryView
+ *
+ * Every read carries `authorization: Bearer <read secret>`.
+ */
+import * as v from 'valibot';
+
+const Id = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(256, 'must be at most 256 characters'));
+const Count = v.pipe(v.number('must be a number'), v.minValue(0, 'must not be negative'));
+
+export const ProfileBaselineSchema = v.object({
+  avgEvents: Count,
+  avgActiveMs: Count,
+  avgPageViews: Count,
+  sessions: Count,
+}, 'must be a baseline with avgEvents, avgActiveMs, avgPageViews and sessions');
+
+export const ProfileViewSchema = v.object(
+  {
+    /** The canonical id: the user id once known, else the anonymous id. */
+    id: Id,
+    userId: v.optional(Id),
+    /** Every device (anonymous id) stitched to this person. */
+    anonymousIds: v.array(Id, 'must be an array of ids'),
+    sessions: Count,
+    /** Category → decayed affinity, the strongest first is not implied. */
+    affinities: v.record(v.string(), Count, 'must map categories to numbers'),
+    /** Product ids, most recent first. */
+    recentlyViewed: v.array(Id, 'must be an array of product ids'),
+    purchased: v.array(Id, 'must be an array of product ids'),
+    baseline: v.optional(ProfileBaselineSchema),
+    /** Epoch ms of the last event that changed it. */
+    updatedAt: Count,
+  },
+  'must be a profile object',
+);
+
+export const RecsItemSchema = v.object({
+  id: Id,
+  name: v.pipe(v.string('must be a string'), v.maxLength(512, 'must be at most 512 characters')),
+  category: v.optional(Id),
+  href: v.optional(v.pipe(v.string('must be a string'), v.maxLength(2048, 'must be at most 2048 characters'))),
+  /** Display price, already formatted for the site. */
+  price: v.optional(v.pipe(v.string('must be a string'), v.maxLength(32, 'must be at most 32 characters'))),
+  score: v.number('must be a number'),
+}, 'must be an item with id, name and score');
+
+export const RecsViewSchema = v.object(
+  {
+    /** Best first; never an out-of-stock product. */
+    items: v.pipe(v.array(RecsItemSchema, 'must be an array'), v.maxLength(100, 'must have at most 100 items')),
+    /** `session` (learned from co-occurrence and the profile) or `popularity` (the fallback). */
+    source: v.picklist(['session', 'popularity'], 'must be session or popularity'),
+    generatedAt: Count,
+  },
+  'must be a recommendations object',
+);
+
+export const InventoryViewSchema = v.object(
+  {
+    /** Product id → in stock; an id the collector has never heard of is absent. */
+    inStock: v.record(v.string(), v.boolean('must be true or false'), 'must map product ids to booleans'),
+  },
+  'must be an inventory object',
+);
+
+export type ProfileView = v.InferOutput<typeof ProfileViewSchema>;
+export type RecsItem = v.InferOutput<typeof RecsItemSchema>;
+export type RecsView = v.InferOutput<typeof RecsViewSchema>;
+export type InventoryView = v.InferOutput<typeof InventoryViewSchema>;
+
+export type ReadResult<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+
+function parseWith<T>(schema: v.GenericSchema<unknown, T>, input: unknown): ReadResult<T> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return { ok: true, value: result.output };
+  return {
+    ok: false,
+    errors: result.issues.map((issue) => {
+      const path = v.getDotPath(issue);
+      return path === null ? issue.message : `${path} ${issue.message}`;
+    }),
+  };
+}
+
+export const parseProfileView = (input: unknown): ReadResult<ProfileView> => parseWith(ProfileViewSchema, input);
+export const parseRecsView = (input: unknown): ReadResult<RecsView> => parseWith(RecsViewSchema, input);
+export const parseInventoryView = (input: unknown): ReadResult<InventoryView> => parseWith(InventoryViewSchema, input);
