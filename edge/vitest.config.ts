@@ -1,6 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
-import { TEST_RELAY_SECRET } from './test/shared.js';
+import { TEST_READ_SECRET, TEST_RELAY_SECRET } from './test/shared.js';
 
 export default defineConfig({
   test: {
@@ -15,6 +15,7 @@ export default defineConfig({
               bindings: {
                 COLLECTOR_URL: `${inject('collectorStubUrl')}/ok-entrypoint`,
                 RELAY_HMAC_SECRET: TEST_RELAY_SECRET,
+                COLLECTOR_READ_SECRET: TEST_READ_SECRET,
               },
             },
           })),

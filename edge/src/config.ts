@@ -22,10 +22,15 @@ export interface EdgeConfig {
   relayTimeoutMs: number;
   /** UTF-8 bytes of RELAY_HMAC_SECRET; null when unset, which blocks relaying. */
   relaySecret: Uint8Array | null;
+  /** COLLECTOR_READ_SECRET: the bearer secret of the collector's read API; null when unset, which leaves decisions on the session alone. */
+  readSecret: string | null;
+  /** How long a read of profile, recs or stock may take before it is given up (it never holds up an answer). */
+  readTimeoutMs: number;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 export const DEFAULT_RELAY_TIMEOUT_MS = 5_000;
+export const DEFAULT_READ_TIMEOUT_MS = 1_000;
 
 function invalid(name: string, reason: string): EdgeError {
   return new EdgeError(500, 'config_invalid', `${name}: ${reason}`);
@@ -112,6 +117,8 @@ export function parseConfig(env: EdgeBindings): EdgeConfig {
     maxBodyBytes: parsePositiveInt('MAX_BODY_BYTES', env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
     relayTimeoutMs: parsePositiveInt('RELAY_TIMEOUT_MS', env.RELAY_TIMEOUT_MS, DEFAULT_RELAY_TIMEOUT_MS),
     relaySecret: secret ? new TextEncoder().encode(secret) : null,
+    readSecret: env.COLLECTOR_READ_SECRET ? env.COLLECTOR_READ_SECRET : null,
+    readTimeoutMs: parsePositiveInt('READ_TIMEOUT_MS', env.READ_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS),
   };
 }
 
@@ -120,7 +127,7 @@ export function parseConfig(env: EdgeBindings): EdgeConfig {
 let cached: { raw: readonly unknown[]; config: EdgeConfig } | undefined;
 
 function rawValues(env: EdgeBindings): readonly unknown[] {
-  return [env.COLLECTOR_URL, env.SITES, env.MAX_BODY_BYTES, env.RELAY_TIMEOUT_MS, env.RELAY_HMAC_SECRET];
+  return [env.COLLECTOR_URL, env.SITES, env.MAX_BODY_BYTES, env.RELAY_TIMEOUT_MS, env.RELAY_HMAC_SECRET, env.COLLECTOR_READ_SECRET, env.READ_TIMEOUT_MS];
 }
 
 /** The parsed configuration for these bindings, parsed at most once per isolate. */

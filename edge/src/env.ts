@@ -11,6 +11,9 @@ export interface EdgeBindings {
   RELAY_TIMEOUT_MS?: string | number;
   /** A secret (`wrangler secret put`), never a var in wrangler.toml. */
   RELAY_HMAC_SECRET?: string;
+  /** A secret too: the bearer the edge presents to the collector's read API (profile, recs, stock). */
+  COLLECTOR_READ_SECRET?: string;
+  READ_TIMEOUT_MS?: string | number;
   /** One VisitorDO per visitor (src/visitor/). */
   VISITOR?: DurableObjectNamespace<import('./visitor/visitor-do.js').VisitorDO>;
   /** Events one visitor may send per window before 429 (default 300 per 60 s). */

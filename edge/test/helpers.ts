@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers';
 import { inject } from 'vitest';
 import type { EdgeBindings } from '../src/env.js';
 import worker from '../src/index.js';
-import type { RecordedRelay } from './shared.js';
+import type { RecordedRead, RecordedRelay } from './shared.js';
 
 export const EDGE = 'http://edge.test';
 export const SITE_KEY = 'demo-site-key';
@@ -24,13 +24,22 @@ export async function callEdge(request: Request, bindings: Partial<EdgeBindings>
 export type ScenarioKind = 'ok' | 'fail' | 'hang' | 'down';
 
 /** A fresh scenario on the stub collector: its own log, answered as `kind` says (`down` fails until `bringUp`). */
-export function stubCollector(kind: ScenarioKind): { url: string; received: () => Promise<RecordedRelay[]>; bringUp: () => Promise<void> } {
+export function stubCollector(kind: ScenarioKind): {
+  url: string;
+  received: () => Promise<RecordedRelay[]>;
+  bringUp: () => Promise<void>;
+  /** What its read API answers from now on (see the stub's `ReadFixtures`). */
+  serveReads: (fixtures: Record<string, unknown>) => Promise<void>;
+  reads: () => Promise<RecordedRead[]>;
+} {
   const scenario = `${kind}-${crypto.randomUUID()}`;
   const base = inject('collectorStubUrl');
   return {
     url: `${base}/${scenario}`,
     received: async () => (await fetch(`${base}/__received/${scenario}`)).json<RecordedRelay[]>(),
     bringUp: async () => void (await fetch(`${base}/__up/${scenario}`, { method: 'POST' })).body?.cancel(),
+    serveReads: async (fixtures) => void (await fetch(`${base}/__reads/${scenario}`, { method: 'POST', body: JSON.stringify(fixtures) })).body?.cancel(),
+    reads: async () => (await fetch(`${base}/__reads-log/${scenario}`)).json<RecordedRead[]>(),
   };
 }
 

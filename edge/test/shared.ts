@@ -6,6 +6,16 @@
 /** The relay secret the Workers tests run with (bound in vitest.config.ts). */
 export const TEST_RELAY_SECRET = 'edge-test-relay-secret';
 
+/** The read secret the Workers tests run with. */
+export const TEST_READ_SECRET = 'edge-test-read-secret';
+
+/** One read (GET) the stub collector answered. */
+export interface RecordedRead {
+  path: string;
+  query: Record<string, string>;
+  authorization: string;
+}
+
 /** One request the stub collector received. */
 export interface RecordedRelay {
   method: string;

@@ -5,12 +5,13 @@
  * in the batch are rejected.
  */
 import { Hono } from 'hono';
-import { partitionEvents, validateCollectBatch, type Decision, type RejectedEvent } from '@sessionflow/core';
+import { partitionEvents, validateCollectBatch, type RejectedEvent } from '@sessionflow/core';
 import { requireRelaySecret } from '../config.js';
 import { EdgeError, errorBody } from '../errors.js';
 import type { EdgeEnv } from '../hono-env.js';
 import { relayEnvelope, relayToCollector } from '../relay/relay.js';
 import { isObviousBot, visitAll } from '../visitor/route-to-visitors.js';
+import type { EdgeAction } from '../visitor/visitor-do.js';
 import { checkMediaType, parseJsonBody, readBodyWithin } from './body.js';
 import { collectCors } from './cors.js';
 import { siteGuard } from './site-guard.js';
@@ -19,7 +20,7 @@ export interface CollectResponse {
   accepted: number;
   rejected: RejectedEvent[];
   /** Decisions for the page, from the visitor's Durable Object. */
-  actions: Decision[];
+  actions: EdgeAction[];
 }
 
 /** How many of the visitor's batches wait for the collector (0 when all were relayed). */

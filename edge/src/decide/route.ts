@@ -5,18 +5,18 @@
  * session; what is decided counts as shown.
  */
 import { Hono } from 'hono';
-import type { Decision } from '@sessionflow/core';
 import { collectCors } from '../collect/cors.js';
 import { siteGuard } from '../collect/site-guard.js';
+import { edgeConfig } from '../config.js';
 import { EdgeError } from '../errors.js';
 import type { EdgeEnv } from '../hono-env.js';
-import type { PageDecision } from '../visitor/visitor-do.js';
+import type { EdgeAction, PageDecision } from '../visitor/visitor-do.js';
 
 /** Core's id shape (8–64 of [A-Za-z0-9_.:-]). */
 const VISITOR_ID = /^[A-Za-z0-9_.:-]{8,64}$/;
 
 export interface DecideResponse {
-  actions: Decision[];
+  actions: EdgeAction[];
   variants: Record<string, string>;
   /** Absent when the visitor has no open session. */
   sessionId?: string;
@@ -37,7 +37,7 @@ decideRoute.get('/', async (c) => {
   if (namespace === undefined) throw new EdgeError(503, 'decisions_unavailable', 'no VISITOR Durable Object binding: decisions are off');
   const stub = namespace.get(namespace.idFromName(`${c.get('site').siteKey}:${visitor}`));
   // RPC's types turn `unknown` fields into `never`; the value is plain JSON.
-  const decision = (await stub.decideNow({ anonymousId: visitor, url, nowMs: Date.now() })) as unknown as PageDecision;
+  const decision = (await stub.decideNow({ anonymousId: visitor, url, nowMs: Date.now(), collectorUrl: edgeConfig(c.env).collectorUrl })) as unknown as PageDecision;
   c.header('Cache-Control', 'no-store');
   const body: DecideResponse = { actions: decision.actions, variants: decision.variants };
   if (decision.sessionId !== undefined) body.sessionId = decision.sessionId;

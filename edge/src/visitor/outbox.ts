@@ -40,21 +40,30 @@ export interface OutboxDeps {
 export class Outbox {
   private draining: Promise<void> | undefined;
   private failures = 0;
+  /**
+   * Keys of the waiting batches, oldest first: listed once when the object
+   * wakes, then kept here, since this object is the outbox's only writer.
+   * Saves a storage listing on every batch and every relay.
+   */
+  private waiting: string[] | undefined;
+  private next: number | undefined;
 
   constructor(private readonly deps: OutboxDeps) {}
 
   async depth(): Promise<number> {
-    return (await this.deps.storage.list({ prefix: ENTRY, limit: OUTBOX_LIMIT + 1 })).size;
+    return (await this.keys()).length;
   }
 
   /** Adds a batch; the depth with it, or undefined when the outbox is full (nothing added). */
   async add(entry: OutboxEntry): Promise<number | undefined> {
-    const { storage } = this.deps;
-    const depth = await this.depth();
-    if (depth >= OUTBOX_LIMIT) return undefined;
-    const next = (await storage.get<number>(NEXT)) ?? 0;
-    await storage.put({ [NEXT]: next + 1, [keyOf(next)]: entry });
-    return depth + 1;
+    const waiting = await this.keys();
+    if (waiting.length >= OUTBOX_LIMIT) return undefined;
+    this.next ??= (await this.deps.storage.get<number>(NEXT)) ?? 0;
+    const key = keyOf(this.next);
+    await this.deps.storage.put({ [NEXT]: this.next + 1, [key]: entry });
+    this.next += 1;
+    waiting.push(key);
+    return waiting.length;
   }
 
   /** Relays what waits, oldest first, until it is empty or a relay fails (then an alarm retries). */
@@ -63,15 +72,25 @@ export class Outbox {
     return this.draining;
   }
 
+  private async keys(): Promise<string[]> {
+    this.waiting ??= [...(await this.deps.storage.list({ prefix: ENTRY, limit: OUTBOX_LIMIT + 1 })).keys()];
+    return this.waiting;
+  }
+
   private async relayAll(): Promise<void> {
     const { storage } = this.deps;
+    const waiting = await this.keys();
     for (;;) {
-      const [first] = await storage.list<OutboxEntry>({ prefix: ENTRY, limit: 1 });
-      if (first === undefined) {
+      const key = waiting[0];
+      if (key === undefined) {
         this.failures = 0;
         return;
       }
-      const [key, entry] = first;
+      const entry = await storage.get<OutboxEntry>(key);
+      if (entry === undefined) {
+        waiting.shift();
+        continue;
+      }
       const target: RelayTarget = { collectorUrl: entry.collectorUrl, secret: this.deps.secret(), timeoutMs: entry.timeoutMs };
       const outcome = await relayToCollector(target, relayEnvelope(entry.siteKey, entry.events, entry.receivedAt), {
         fetch: this.deps.fetch,
@@ -85,6 +104,7 @@ export class Outbox {
         return;
       }
       await storage.delete(key);
+      waiting.shift();
     }
   }
 }

@@ -6,12 +6,12 @@
  * visitor's object fails, its events are handed back to be relayed directly,
  * so the data path stays whole while decisions degrade.
  */
-import type { Decision, SessionflowEvent } from '@sessionflow/core';
+import type { SessionflowEvent } from '@sessionflow/core';
 import type { EdgeBindings } from '../env.js';
-import type { VisitInput, VisitOutcome } from './visitor-do.js';
+import type { EdgeAction, VisitInput, VisitOutcome } from './visitor-do.js';
 
 export type BatchOutcome =
-  | { kind: 'taken'; actions: Decision[]; outboxDepth: number; /** Events no object took: relay them directly. */ direct: SessionflowEvent[] }
+  | { kind: 'taken'; actions: EdgeAction[]; outboxDepth: number; /** Events no object took: relay them directly. */ direct: SessionflowEvent[] }
   | { kind: 'limited'; retryAfterS: number }
   | { kind: 'outbox_full' };
 

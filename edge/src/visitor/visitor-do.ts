@@ -4,9 +4,12 @@
  * into the open session (core's one session definition, on the edge's clock),
  * the signals are computed, experiments assigned (sticky) and the rules
  * decided; the actions shown are remembered for caps and cooldowns. Storage is
- * SQLite-backed; the whole visitor state is one value, read and written once
- * per batch (the object's input gate keeps batches from interleaving). Every
- * batch it takes goes through its outbox to the collector (outbox.ts).
+ * SQLite-backed; the whole visitor state is one value, read once when the
+ * object wakes and written once per batch (the object's input gate keeps
+ * batches from interleaving). Every batch it takes goes through its outbox to
+ * the collector (outbox.ts), stamped with the session id the edge decided.
+ * Profile, recommendations and stock come from the collector's read API in
+ * the background (reads/): a decision never waits for them.
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
@@ -19,6 +22,7 @@ import {
   signalsOf,
   type Decision,
   type OpenSession,
+  type RecommendedItem,
   type SessionBaseline,
   type SessionflowEvent,
   type ShownRecord,
@@ -29,6 +33,8 @@ import { edgeConfig, requireRelaySecret } from '../config.js';
 import { Outbox } from './outbox.js';
 import { rateLimitOf } from './rate-limit.js';
 import { rulesStore } from '../rules/store.js';
+import { VisitorReads, type ReadSnapshot } from '../reads/visitor-reads.js';
+import { offeredProductIds } from './offers.js';
 
 export interface VisitInput {
   anonymousId: string;
@@ -48,9 +54,12 @@ export type VisitOutcome =
   /** The outbox is full (the collector has been away long): nothing taken. */
   | { outcome: 'outbox_full' };
 
+/** A decision as sent to the page: a recs action carries its items. */
+export type EdgeAction = Decision & { items?: RecommendedItem[] };
+
 export interface VisitDecision {
   sessionId: string;
-  actions: Decision[];
+  actions: EdgeAction[];
   /** The visitor's variant per experiment key. */
   variants: Record<string, string>;
   bot: boolean;
@@ -61,7 +70,7 @@ export interface VisitDecision {
 /** What `GET /v1/decide` answers: no session id when the visitor has no open session. */
 export interface PageDecision {
   sessionId: string | undefined;
-  actions: Decision[];
+  actions: EdgeAction[];
   variants: Record<string, string>;
 }
 
@@ -90,34 +99,40 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
   /** Each object keeps its own: a KV read in flight must not be shared across objects' request contexts. */
   private readonly rules = rulesStore(this.env.RULES);
 
+  /** The stored state, read when the object wakes; afterwards this copy is the truth and storage follows it. */
+  private state: VisitorState | undefined;
+  private reads: { collectorUrl: string; reads: VisitorReads } | undefined;
+
   async visit(input: VisitInput): Promise<VisitOutcome> {
-    const state = (await this.ctx.storage.get<VisitorState>(STATE_KEY)) ?? { shown: {}, assignments: {} };
+    const state = await this.loaded();
     const limit = rateLimitOf(this.env);
     const rate = taken(state.rate, input.receivedAt, limit.windowMs);
     if (rate.events + input.events.length > limit.events) {
       // Nothing of the batch is taken: the SDK keeps it and comes back after the window.
       return { outcome: 'limited', retryAfterS: Math.max(1, Math.ceil((rate.windowStart + limit.windowMs - input.receivedAt) / 1000)) };
     }
+    const previous = state.session;
+    const folded = foldEvents(previous, input.events, input.receivedAt, sessionIdFor(input.events, previous));
+    if (folded === undefined) throw new Error('a visit needs at least one event');
+    const session = input.bot && !folded.bot ? { ...folded, bot: true } : folded;
     // Taken means kept until the collector has it: into the outbox first, and nothing else if it is full.
     const { relay } = input;
-    const outboxDepth = await this.outbox.add({ ...relay, receivedAt: input.receivedAt, events: input.events });
+    const outboxDepth = await this.outbox.add({ ...relay, receivedAt: input.receivedAt, events: stamped(input.events, session.id) });
     if (outboxDepth === undefined) {
       void this.outbox.drain();
       return { outcome: 'outbox_full' };
     }
     state.rate = { windowStart: rate.windowStart, events: rate.events + input.events.length };
-    const previous = state.session;
-    const folded = foldEvents(previous, input.events, input.receivedAt, () => crypto.randomUUID());
-    if (folded === undefined) throw new Error('a visit needs at least one event');
-    const session = input.bot && !folded.bot ? { ...folded, bot: true } : folded;
     if (previous !== undefined && previous.id !== session.id) state.baseline = baselineWith(state.baseline, previous);
     if (state.shownIn !== session.id) {
       state.shown = {};
       state.shownIn = session.id;
     }
-    const { actions, variants } = await this.decideFor(state, session, input.anonymousId, input.receivedAt, session.lastPageUrl);
-    await this.ctx.storage.put<VisitorState>(STATE_KEY, { ...state, session });
-    // Relayed after the answer; what fails waits for the alarm, or for the next visit.
+    state.session = session;
+    const reads = this.readsFor(relay.collectorUrl);
+    const { actions, variants } = await this.decideFor(state, session, input.anonymousId, input.receivedAt, session.lastPageUrl, reads);
+    await this.save(state);
+    // Relayed and read after the answer; a relay that fails waits for the alarm, or for the next visit.
     void this.outbox.drain();
     return { outcome: 'taken', sessionId: session.id, actions, variants, bot: session.bot === true, outboxDepth };
   }
@@ -127,39 +142,75 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
    * the open session as it is (not extended), the page named by `url`.
    * What it decides counts as shown, since the server renders it.
    */
-  async decideNow(input: { anonymousId: string; url: string; nowMs: number }): Promise<PageDecision> {
-    const state = (await this.ctx.storage.get<VisitorState>(STATE_KEY)) ?? { shown: {}, assignments: {} };
+  async decideNow(input: { anonymousId: string; url: string; nowMs: number; collectorUrl?: string }): Promise<PageDecision> {
+    const state = await this.loaded();
     const live = state.session !== undefined && !sessionExpired(state.session, input.nowMs) ? state.session : undefined;
     if (live === undefined) state.shown = {};
     const session = live ?? emptyOpenSession({ id: 'no-session', startedAt: input.nowMs, lastActivityAt: input.nowMs }, input.url);
-    const { actions, variants } = await this.decideFor(state, session, input.anonymousId, input.nowMs, input.url);
-    await this.ctx.storage.put<VisitorState>(STATE_KEY, state);
+    const reads = input.collectorUrl === undefined ? undefined : this.readsFor(input.collectorUrl);
+    const { actions, variants } = await this.decideFor(state, session, input.anonymousId, input.nowMs, input.url, reads);
+    await this.save(state);
     return { sessionId: live?.id, actions, variants };
   }
 
   /** Variants, signals and the rules' decision for `session` on `pageUrl`; records in `state` what is shown and assigned. */
-  private async decideFor(state: VisitorState, session: OpenSession, anonymousId: string, nowMs: number, pageUrl: string) {
+  private async decideFor(state: VisitorState, session: OpenSession, anonymousId: string, nowMs: number, pageUrl: string, reads: VisitorReads | undefined) {
     const { variants, kept } = variantsOf(experimentsOf(this.env.EXPERIMENTS), anonymousId, state.assignments);
     const { rules } = await this.rules.current();
+    const known = reads?.snapshot(nowMs);
     // The page, and the product looked at last (the storefront shows products in place).
     const lastProduct = session.productsViewed.at(-1);
+    const page = { url: pageUrl, path: pathOf(pageUrl), productId: lastProduct?.id, category: lastProduct?.category };
+    const profile = known?.profile;
     const result = decide(
       rules,
       {
-        signals: signalsOf(session, nowMs, state.baseline),
-        page: { url: pageUrl, path: pathOf(pageUrl), productId: lastProduct?.id, category: lastProduct?.category },
+        signals: signalsOf(session, nowMs, profile?.baseline ?? state.baseline),
+        ...(profile !== undefined ? { profile } : {}),
+        ...(known?.inStock !== undefined ? { inStock: known.inStock } : {}),
+        page,
         variants,
       },
       { shown: state.shown, nowMs },
     );
     for (const failure of result.errors) console.error(`rule ${failure.ruleId} failed: ${failure.reason}`);
-    // Recommendations need their items, which come from the collector's read API (not wired yet): until
-    // then a recs decision is not sent, and its rule does not count as shown.
-    const actions = result.actions.filter((action) => action.kind !== 'recs');
+    const actions = withItems(result.actions, known, page);
+    // A recs action with nothing to show yet is not sent, and its rule does not count as shown.
     const fired = result.fired.filter((ruleId) => actions.some((action) => action.ruleId === ruleId));
     state.assignments = kept;
     state.shown = recordShown(state.shown, fired, nowMs);
+    if (reads !== undefined && session.id !== 'no-session') {
+      const wants = {
+        profileId: session.userId ?? anonymousId,
+        anonymousId,
+        sessionId: session.id,
+        productId: page.productId,
+        stockIds: [...offeredProductIds(rules.rules), ...(page.productId !== undefined ? [page.productId] : []), ...Object.keys(session.cart)],
+      };
+      this.ctx.waitUntil(reads.refresh(wants, () => Date.now()));
+    }
     return { actions, variants };
+  }
+
+  private async loaded(): Promise<VisitorState> {
+    this.state ??= (await this.ctx.storage.get<VisitorState>(STATE_KEY)) ?? { shown: {}, assignments: {} };
+    return this.state;
+  }
+
+  private async save(state: VisitorState): Promise<void> {
+    this.state = state;
+    await this.ctx.storage.put<VisitorState>(STATE_KEY, state);
+  }
+
+  /** The reads of this visitor, or none when no read secret is configured (decisions on the session alone). */
+  private readsFor(collectorUrl: string): VisitorReads | undefined {
+    const config = edgeConfig(this.env);
+    if (config.readSecret === null) return undefined;
+    if (this.reads?.collectorUrl !== collectorUrl) {
+      const target = { collectorUrl, secret: config.readSecret, timeoutMs: config.readTimeoutMs, fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) };
+      this.reads = { collectorUrl, reads: new VisitorReads(target) };
+    }
+    return this.reads.reads;
   }
 
   override async alarm(): Promise<void> {
@@ -171,6 +222,32 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
 function taken(rate: VisitorState['rate'], nowMs: number, windowMs: number): { windowStart: number; events: number } {
   return rate !== undefined && nowMs - rate.windowStart < windowMs ? rate : { windowStart: nowMs, events: 0 };
 }
+
+/**
+ * The id a new session takes: the SDK's own when it is new to this object, so
+ * the browser and the edge name the session alike; the edge's when the SDK
+ * still uses the id of a session the edge has closed (its clock, its gap).
+ */
+function sessionIdFor(events: readonly SessionflowEvent[], previous: OpenSession | undefined): () => string {
+  const proposed = events[0]?.sessionId;
+  return () => (proposed !== undefined && proposed !== previous?.id ? proposed : crypto.randomUUID());
+}
+
+/** The events as relayed: the edge's session id is the authoritative one. */
+function stamped(events: SessionflowEvent[], sessionId: string): SessionflowEvent[] {
+  return events.some((event) => event.sessionId !== sessionId) ? events.map((event) => ({ ...event, sessionId })) : events;
+}
+
+/** Recs actions get their items; one with none to show is left out. */
+function withItems(decisions: Decision[], known: ReadSnapshot | undefined, page: { productId?: string | undefined; category?: string | undefined }): EdgeAction[] {
+  return decisions.flatMap((decision): EdgeAction[] => {
+    if (decision.kind !== 'recs') return [decision];
+    const items = known?.recsFor(decision.strategy, page, decision.limit ?? DEFAULT_RECS_LIMIT);
+    return items === undefined ? [] : [{ ...decision, items }];
+  });
+}
+
+const DEFAULT_RECS_LIMIT = 4;
 
 function pathOf(url: string): string {
   try {

@@ -8,11 +8,16 @@
  * by its prefix (`ok-` 202, `fail-` 500, `hang-` never, `down-` 500 until
  * `POST /__up/<scenario>`, then 202); `GET /__received/<scenario>` returns what
  * was recorded.
+ *
+ * The read API too: `POST /__reads/<scenario>` sets what the scenario's
+ * `GET /v1/profile/:id`, `/v1/recs` (`visitor` given: `recs`, else `popular`)
+ * and `/v1/inventory` answer (`status` instead, when set; 503 before any is
+ * set), and `GET /__reads-log/<scenario>` lists the reads with their headers.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestProject } from 'vitest/node';
-import type { RecordedRelay } from '../shared.js';
+import type { RecordedRead, RecordedRelay } from '../shared.js';
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -23,6 +28,35 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
+}
+
+/** What one scenario's read API answers. */
+interface ReadFixtures {
+  status?: number;
+  profiles?: Record<string, unknown>;
+  recs?: unknown;
+  popular?: unknown;
+  inventory?: Record<string, boolean>;
+}
+
+function answerRead(res: ServerResponse, fixtures: ReadFixtures | undefined, route: string[], query: URLSearchParams): void {
+  if (fixtures === undefined) return sendJson(res, 503, { error: 'read_store_unavailable', message: 'no fixtures for this scenario' });
+  if (fixtures.status !== undefined) return sendJson(res, fixtures.status, { error: 'stub_status', message: `status ${fixtures.status}` });
+  const [what, id] = route;
+  if (what === 'profile' && id !== undefined) {
+    const profile = fixtures.profiles?.[decodeURIComponent(id)];
+    return profile === undefined ? sendJson(res, 404, { error: 'not_found', message: id }) : sendJson(res, 200, profile);
+  }
+  if (what === 'recs') {
+    const recs = query.has('visitor') ? fixtures.recs : fixtures.popular;
+    return recs === undefined ? sendJson(res, 404, { error: 'not_found', message: 'no recs fixture' }) : sendJson(res, 200, recs);
+  }
+  if (what === 'inventory') {
+    const ids = (query.get('ids') ?? '').split(',').filter(Boolean);
+    const inStock = Object.fromEntries(ids.flatMap((pid) => (fixtures.inventory?.[pid] === undefined ? [] : [[pid, fixtures.inventory[pid]]])));
+    return sendJson(res, 200, { inStock });
+  }
+  return sendJson(res, 404, { error: 'not_found', message: route.join('/') });
 }
 
 async function freePort(): Promise<number> {
@@ -36,6 +70,8 @@ async function freePort(): Promise<number> {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const received = new Map<string, RecordedRelay[]>();
   const up = new Set<string>();
+  const reads = new Map<string, ReadFixtures>();
+  const readLog = new Map<string, RecordedRead[]>();
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -47,6 +83,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
       if (req.method === 'POST' && first === '__up' && rest.length === 1) {
         up.add(rest[0]!);
         return sendJson(res, 200, { up: rest[0] });
+      }
+      if (req.method === 'GET' && first === '__reads-log' && rest.length === 1) {
+        return sendJson(res, 200, readLog.get(rest[0]!) ?? []);
+      }
+      if (req.method === 'POST' && first === '__reads' && rest.length === 1) {
+        reads.set(rest[0]!, JSON.parse((await readBody(req)).toString('utf8')) as ReadFixtures);
+        return sendJson(res, 200, { reads: rest[0] });
+      }
+      if (req.method === 'GET' && first && rest[0] === 'v1') {
+        const log = readLog.get(first) ?? [];
+        log.push({ path: `/${rest.join('/')}`, query: Object.fromEntries(url.searchParams), authorization: req.headers.authorization ?? '' });
+        readLog.set(first, log);
+        return answerRead(res, reads.get(first), rest.slice(1), url.searchParams);
       }
       const body = await readBody(req);
       if (!first || rest.join('/') !== 'v1/ingest') return sendJson(res, 404, { error: 'not_found', message: url.pathname });
