@@ -19,7 +19,7 @@ const call =
   (...args: unknown[]): unknown =>
     (running?.[name] as ((...a: unknown[]) => unknown) | undefined)?.(...args);
 
-/** Starts capture: identity, session, a page view now, then route changes, clicks, scroll depth, dwell and impressions. A second call is ignored. */
+/** Starts capture: identity, session, a page view now, then route changes, clicks, scroll depth, dwell, impressions and exit intent. A second call is ignored. */
 export function init(options: InitOptions): void {
   running ??= startBrowserTracker(resolveConfig(options), handlers);
 }

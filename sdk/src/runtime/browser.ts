@@ -1,10 +1,11 @@
 /** Wires the tracker to the real browser: the only module that reaches for window and document. */
-import type { SessionflowEvent } from '@sessionflow/core';
+import { LEAVE_TRACK, type SessionflowEvent } from '@sessionflow/core';
 import { createStore } from 'idb-keyval';
 import type { ActionHandler } from '../act/dispatch.js';
 import { renderAction } from '../act/render.js';
 import { captureClicks } from '../capture/click.js';
 import { captureDwell } from '../capture/dwell.js';
+import { captureExitIntent } from '../capture/exit-intent.js';
 import { captureImpressions } from '../capture/impressions.js';
 import { watchRoute } from '../capture/route.js';
 import { captureScroll } from '../capture/scroll.js';
@@ -20,7 +21,7 @@ import { memoryQueue } from '../queue/memory-queue.js';
 import { createTracker, type Tracker } from '../tracker.js';
 import { fetchTransport } from '../transport/transport.js';
 
-/** The tracker, with `page` also restarting scroll, impressions and dwell, and `stop` removing every listener and timer and restoring history (tests, hot reload). */
+/** The tracker, with `page` also restarting scroll, impressions, dwell and exit intent, and `stop` removing every listener and timer and restoring history (tests, hot reload). */
 export function startBrowserTracker(config: Config, handlers: ReadonlySet<ActionHandler>): Tracker {
   setDebug(config.debug);
   const win = window;
@@ -65,6 +66,8 @@ export function startBrowserTracker(config: Config, handlers: ReadonlySet<Action
   captureClicks(doc, signal, (click) => emit({ type: 'click', ...click }));
   const resetScroll = captureScroll(win, signal, (depth) => emit({ type: 'scroll', depth }));
   const resetImpressions = captureImpressions(win, signal, (product) => emit({ type: 'impression', product }));
+  // The edge's cart-abandonment risk reads this track.
+  const resetExitIntent = captureExitIntent(doc, signal, () => emit({ type: 'track', name: LEAVE_TRACK }));
   // Before the listeners below: the dwell reported on hide must be queued before that flush sends.
   const reportDwell = captureDwell(win, signal, now, (activeMs) => emit({ type: 'dwell', activeMs }));
   // Hidden may be the last moment a mobile page runs; pagehide is too late for anything but a beacon.
@@ -77,6 +80,7 @@ export function startBrowserTracker(config: Config, handlers: ReadonlySet<Action
       tracker.page();
       resetScroll();
       resetImpressions();
+      resetExitIntent();
     });
   watchRoute(win, signal, page);
   debug('started', tracker.anonymousId(), config.collectUrl);
