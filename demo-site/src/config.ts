@@ -5,6 +5,9 @@ export interface DemoSiteConfig {
   host: string;
   edgeUrl: string;
   siteKey: string;
+  /** Where the catalog feed goes at start-up; without both, none is sent. */
+  collectorUrl: string | undefined;
+  readApiSecret: string | undefined;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv): DemoSiteConfig {
@@ -15,5 +18,7 @@ export function readConfig(env: NodeJS.ProcessEnv): DemoSiteConfig {
     host: env['DEMO_HOST'] ?? '127.0.0.1',
     edgeUrl: env['EDGE_URL'] ?? 'http://127.0.0.1:8787',
     siteKey: env['SITE_KEY'] ?? 'demo-site-key',
+    collectorUrl: env['COLLECTOR_URL'] || undefined,
+    readApiSecret: env['READ_API_SECRET'] || undefined,
   };
 }

@@ -11,6 +11,9 @@ export interface StorefrontValues {
 
 const price = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'EUR' });
 
+/** The price as the page shows it (and the catalog feed sends it). */
+export const formatPrice = (product: Product): string => price.format(product.priceCents / 100);
+
 export function renderProductCard(product: Product): string {
   const id = escapeHtml(product.id);
   const category = escapeHtml(product.category);
@@ -20,10 +23,14 @@ export function renderProductCard(product: Product): string {
     <p class="product-category">${category}</p>
     <h2 class="product-name">${escapeHtml(product.name)}</h2>
     <p class="product-blurb">${escapeHtml(product.blurb)}</p>
-    <p class="product-price">${escapeHtml(price.format(product.priceCents / 100))}</p>
+    <p class="product-price">${escapeHtml(formatPrice(product))}</p>
     <div class="product-actions">
       <button type="button" class="button secondary" data-action="view">View</button>
-      <button type="button" class="button primary" data-action="add-to-cart" data-price-cents="${product.priceCents}">Add to cart</button>
+      ${
+        product.inStock
+          ? `<button type="button" class="button primary" data-action="add-to-cart" data-price-cents="${product.priceCents}">Add to cart</button>`
+          : '<button type="button" class="button primary" disabled>Sold out</button>'
+      }
     </div>
   </div>
 </article>`;
