@@ -15,3 +15,4 @@ export * from './experiment/bucket.js';
 export * from './experiment/assign.js';
 export * from './rule/index.js';
 export * from './read/views.js';
+export * from './readout/index.js';

@@ -8,7 +8,11 @@ const MAX_NAME = 128;
 
 /** A non-empty string of at most 128 characters (what the schema allows for names), trimmed. */
 export function nameProp(props: Props, key: string): string | undefined {
-  const value = props?.[key];
+  return nameOf(props?.[key]);
+}
+
+/** The same reading of a value that is not under a key (an item of a list prop). */
+export function nameOf(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const name = value.trim();
   return name === '' || name.length > MAX_NAME ? undefined : name;
