@@ -1,3 +1,4 @@
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig({ test: { include: ['test/**/*.test.ts'] } });
+// Unit tests only: the integration tests start real Kafka and Redis (vitest.integration.config.ts).
+export default defineConfig({ test: { include: ['test/**/*.test.ts'], exclude: ['test/integration/**'] } });

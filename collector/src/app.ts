@@ -3,7 +3,9 @@
  * a dependency, so routes are tested through `app.request()` with fakes.
  */
 import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { HmacCrypto, Topics } from '@sessionflow/core';
+import { catalogHandler } from './catalog/handler.js';
 import type { CollectorConfig } from './config.js';
 import { jsonError } from './http/errors.js';
 import { ingestHandler } from './ingest/handler.js';
@@ -12,13 +14,18 @@ import type { RecordSink } from './ingest/sink.js';
 import type { ReadinessProbe } from './kafka/readiness.js';
 import { createLogger, type Logger } from './log.js';
 import type { CollectorMetrics } from './metrics.js';
+import { readSecretAuth } from './read/auth.js';
+import { addReadRoutes } from './read/routes.js';
+import type { ReadStore } from './read/store.js';
 
 export interface CollectorAppDeps {
-  config: Pick<CollectorConfig, 'relaySecret' | 'bodyLimitBytes' | 'produceTimeoutMs'>;
+  config: Pick<CollectorConfig, 'relaySecret' | 'readSecret' | 'bodyLimitBytes' | 'produceTimeoutMs'>;
   topics: Topics;
   /** Takes records and resolves once Kafka acknowledged them (the batcher, or a fake). */
   sink: RecordSink;
   readiness: ReadinessProbe;
+  /** The online store behind the read routes; undefined when REDIS_URL is not set (they answer 503). */
+  readStore?: ReadStore | undefined;
   metrics: CollectorMetrics;
   /** Defaults to HMAC on node:crypto; any WebCrypto `subtle` fits too. */
   crypto?: HmacCrypto;
@@ -28,7 +35,8 @@ export interface CollectorAppDeps {
   logger?: Logger;
 }
 
-const ROUTES = new Set(['/v1/ingest', '/healthz', '/readyz', '/metrics']);
+const ROUTES = new Set(['/v1/ingest', '/v1/catalog', '/v1/recs', '/v1/inventory', '/healthz', '/readyz', '/metrics']);
+const PROFILE_ROUTE = '/v1/profile/:id';
 
 export function createCollectorApp(deps: CollectorAppDeps): Hono {
   const isDraining = deps.isDraining ?? (() => false);
@@ -39,7 +47,7 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
   app.use('*', async (c, next) => {
     await next();
     // A fixed set of route labels: unknown paths must not grow the metric's cardinality.
-    const route = ROUTES.has(c.req.path) ? c.req.path : 'other';
+    const route = ROUTES.has(c.req.path) ? c.req.path : c.req.path.startsWith('/v1/profile/') ? PROFILE_ROUTE : 'other';
     metrics.httpRequests.inc({ route, status: String(c.res.status) });
   });
 
@@ -65,6 +73,31 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
     return jsonError(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on /v1/ingest; use POST`);
   });
 
+  // One secret for everything that is not the edge's relay: the catalog feed and the reads.
+  const readAuth = readSecretAuth(deps.config.readSecret, metrics);
+  for (const path of ['/v1/catalog', '/v1/recs', '/v1/inventory', '/v1/profile/*']) app.use(path, readAuth);
+
+  app.post(
+    '/v1/catalog',
+    catalogHandler({
+      bodyLimitBytes: deps.config.bodyLimitBytes,
+      produceTimeoutMs: deps.config.produceTimeoutMs,
+      topics: deps.topics,
+      sink: deps.sink,
+      readiness: deps.readiness,
+      metrics,
+      isDraining,
+      logger,
+    }),
+  );
+
+  app.all('/v1/catalog', (c) => {
+    c.header('allow', 'POST');
+    return jsonError(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on /v1/catalog; use POST`);
+  });
+
+  addReadRoutes(app, { store: deps.readStore, metrics, now: deps.now ?? Date.now, logger });
+
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
   app.get('/readyz', async (c) => {
@@ -84,6 +117,8 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 
   app.onError((error, c) => {
+    // bearerAuth refuses by throwing its prepared (JSON) response.
+    if (error instanceof HTTPException) return error.getResponse();
     metrics.errors.inc({ kind: 'internal' });
     logger.error('unhandled error', { error, path: c.req.path });
     return jsonError(c, 500, 'internal', 'the collector failed to handle the request');

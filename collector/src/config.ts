@@ -7,6 +7,8 @@ import { isLogLevel, type LogLevel } from './log.js';
 
 /** Only ever a default for local runs; `configWarnings` says so out loud. */
 export const DEV_RELAY_SECRET = 'local-dev-relay-secret';
+/** Likewise for the read API's bearer secret. */
+export const DEV_READ_SECRET = 'local-dev-read-secret';
 
 export interface CollectorConfig {
   /** Interface the HTTP server binds to. */
@@ -22,6 +24,13 @@ export interface CollectorConfig {
   replicationFactor: number;
   /** Shared with the edge: HMAC-SHA256 key of the relay signature. */
   relaySecret: string;
+  /**
+   * Bearer token of the read API and the catalog feed (`authorization: Bearer <secret>`).
+   * Letters, digits and `._~+/-` only: what a bearer token may hold.
+   */
+  readSecret: string;
+  /** The online store the pipeline fills; unset, the read routes answer 503 and ingest runs alone. */
+  redisUrl: string | undefined;
   /** Bodies over this many bytes get 413 before they are parsed. */
   bodyLimitBytes: number;
   /** Upper bound of records in one produce request. */
@@ -61,6 +70,8 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   topicPartitions: 3,
   replicationFactor: 1,
   relaySecret: DEV_RELAY_SECRET,
+  readSecret: DEV_READ_SECRET,
+  redisUrl: undefined,
   bodyLimitBytes: 1024 * 1024,
   batchMaxRecords: 10_000,
   batchMaxBytes: 900_000,
@@ -74,7 +85,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   logLevel: 'info',
 };
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 /** Reads the configuration from the environment; throws naming the variable when a value is unusable. */
 export function readConfig(env: Env = process.env): CollectorConfig {
@@ -88,6 +99,8 @@ export function readConfig(env: Env = process.env): CollectorConfig {
     topicPartitions: integer(env, 'TOPIC_PARTITIONS', d.topicPartitions, 1, 10_000),
     replicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', d.replicationFactor, 1, 100),
     relaySecret: text(env, 'RELAY_HMAC_SECRET', d.relaySecret),
+    readSecret: bearerToken(env, 'READ_API_SECRET', d.readSecret),
+    redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     bodyLimitBytes: integer(env, 'COLLECTOR_BODY_LIMIT_BYTES', d.bodyLimitBytes, 1, 64 * 1024 * 1024),
     batchMaxRecords: integer(env, 'COLLECTOR_BATCH_MAX_RECORDS', d.batchMaxRecords, 1, 1_000_000),
     batchMaxBytes: integer(env, 'COLLECTOR_BATCH_MAX_BYTES', d.batchMaxBytes, 1, 512 * 1024 * 1024),
@@ -108,15 +121,38 @@ export function configWarnings(config: CollectorConfig): string[] {
   if (config.relaySecret === DEV_RELAY_SECRET) {
     warnings.push('RELAY_HMAC_SECRET is not set: using the development default, which must not be used outside local runs');
   }
+  if (config.readSecret === DEV_READ_SECRET) {
+    warnings.push('READ_API_SECRET is not set: using the development default, which must not be used outside local runs');
+  }
   return warnings;
 }
 
-function text(env: Env, name: string, fallback: string): string {
+export function text(env: Env, name: string, fallback: string): string {
   const raw = env[name]?.trim();
   return raw ? raw : fallback;
 }
 
-function list(env: Env, name: string, fallback: string[]): string[] {
+/** What hono's bearerAuth accepts as a token (RFC 6750 b64token). */
+function bearerToken(env: Env, name: string, fallback: string): string {
+  const value = text(env, name, fallback);
+  if (!/^[A-Za-z0-9._~+/-]+=*$/.test(value)) throw new Error(`${name} may hold only letters, digits and ._~+/- (a bearer token)`);
+  return value;
+}
+
+export function optionalUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`${name} must be a URL such as redis://127.0.0.1:6379 (got "${raw}")`);
+  }
+  if (!protocols.includes(url.protocol)) throw new Error(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')} (got "${raw}")`);
+  return raw;
+}
+
+export function list(env: Env, name: string, fallback: string[]): string[] {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const items = raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
@@ -124,7 +160,7 @@ function list(env: Env, name: string, fallback: string[]): string[] {
   return items;
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+export function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);
@@ -142,7 +178,7 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   throw new Error(`${name} must be true or false (got "${raw}")`);
 }
 
-function level(env: Env, name: string, fallback: LogLevel): LogLevel {
+export function level(env: Env, name: string, fallback: LogLevel): LogLevel {
   const raw = env[name]?.trim().toLowerCase();
   if (!raw) return fallback;
   if (!isLogLevel(raw)) throw new Error(`${name} must be one of debug, info, warn, error (got "${raw}")`);

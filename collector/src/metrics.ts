@@ -13,6 +13,10 @@ export type ErrorKind =
   | 'kafka_timeout'
   | 'overloaded'
   | 'shutting_down'
+  | 'invalid_catalog'
+  | 'unauthorized'
+  | 'bad_request'
+  | 'read_store_unavailable'
   | 'internal';
 
 export interface CollectorMetrics {

@@ -18,6 +18,9 @@ import { cachedProbe, kafkaPing } from './kafka/readiness.js';
 import { ensureTopics } from './kafka/topics.js';
 import { createLogger, type Logger } from './log.js';
 import { createCollectorMetrics } from './metrics.js';
+import { redisReadStore } from './read/redis-store.js';
+import { createStoreClient, type StoreClient } from './store/client.js';
+import { storeKeys } from './store/keys.js';
 
 export { createCollectorApp, type CollectorAppDeps } from './app.js';
 export { DEFAULT_CONFIG, DEV_RELAY_SECRET, readConfig, type CollectorConfig } from './config.js';
@@ -26,6 +29,9 @@ export type { OutboundRecord, RecordSink } from './ingest/sink.js';
 export type { Readiness, ReadinessProbe } from './kafka/readiness.js';
 export { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
 export { nodeHmacCrypto } from './ingest/hmac.js';
+export { startPipeline, type RunningPipeline } from './pipeline/pipeline.js';
+export { DEFAULT_PIPELINE_CONFIG, readPipelineConfig, type PipelineConfig } from './pipeline/config.js';
+export type { ReadStore, RecsQuery } from './read/store.js';
 
 export interface RunningCollector {
   /** Base URL, e.g. `http://127.0.0.1:8788`. */
@@ -80,12 +86,24 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
     timeoutMs: settings.readinessTimeoutMs,
   });
 
+  // Only the read routes need Redis: it connects in the background, and ingest never waits for it.
+  let redis: StoreClient | undefined;
+  if (settings.redisUrl !== undefined) {
+    redis = createStoreClient(settings.redisUrl, logger);
+    redis.connect().catch((error: unknown) => logger.warn('Redis is not reachable; the read routes answer 503 until it is', { error }));
+  }
+  const closeRedis = async () => {
+    if (redis?.isOpen) await redis.close().catch(() => redis?.destroy());
+    else redis?.destroy();
+  };
+
   let draining = false;
   const app = createCollectorApp({
     config: settings,
     topics,
     sink: batcher,
     readiness,
+    readStore: redis === undefined ? undefined : redisReadStore(redis, storeKeys(settings.topicPrefix)),
     metrics,
     isDraining: () => draining,
     logger,
@@ -107,6 +125,7 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
   } catch (error) {
     await batcher.close();
     await disconnectAll();
+    await closeRedis();
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
@@ -124,6 +143,7 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
       if (!(await within(batcher.close(), deadline))) logger.warn('shutdown: sends to Kafka still pending at the deadline');
       server.closeAllConnections();
       await disconnectAll();
+      await closeRedis();
       await serverClosed;
       logger.info('collector stopped');
     })());

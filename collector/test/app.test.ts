@@ -14,7 +14,7 @@ function setup(options: { sink?: RecordSink; produceTimeoutMs?: number; draining
   const readiness = new FakeProbe();
   const metrics = createCollectorMetrics();
   const app = createCollectorApp({
-    config: { relaySecret: SECRET, bodyLimitBytes: LIMIT, produceTimeoutMs: options.produceTimeoutMs ?? 5_000 },
+    config: { relaySecret: SECRET, readSecret: 'test-read-secret', bodyLimitBytes: LIMIT, produceTimeoutMs: options.produceTimeoutMs ?? 5_000 },
     topics,
     sink: options.sink ?? sink,
     readiness,

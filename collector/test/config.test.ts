@@ -56,8 +56,19 @@ describe('readConfig', () => {
     expect(() => readConfig({ [name]: value })).toThrow(name);
   });
 
-  it('warns about the development relay secret, and only about that', () => {
-    expect(configWarnings(readConfig({}))).toEqual([expect.stringContaining('RELAY_HMAC_SECRET')]);
-    expect(configWarnings(readConfig({ RELAY_HMAC_SECRET: 'a-real-secret' }))).toEqual([]);
+  it('warns about the development secrets, and only about those', () => {
+    expect(configWarnings(readConfig({}))).toEqual([expect.stringContaining('RELAY_HMAC_SECRET'), expect.stringContaining('READ_API_SECRET')]);
+    expect(configWarnings(readConfig({ RELAY_HMAC_SECRET: 'a-real-secret' }))).toEqual([expect.stringContaining('READ_API_SECRET')]);
+    expect(configWarnings(readConfig({ RELAY_HMAC_SECRET: 'a-real-secret', READ_API_SECRET: 'another-real-one' }))).toEqual([]);
+  });
+
+  it('reads the read secret and the Redis URL, refusing what cannot be a bearer token or a Redis URL', () => {
+    expect(readConfig({ READ_API_SECRET: 'abc.DEF-123', REDIS_URL: 'redis://127.0.0.1:6390' })).toMatchObject({
+      readSecret: 'abc.DEF-123',
+      redisUrl: 'redis://127.0.0.1:6390',
+    });
+    expect(readConfig({}).redisUrl).toBeUndefined();
+    expect(() => readConfig({ READ_API_SECRET: 'has space' })).toThrow('READ_API_SECRET');
+    expect(() => readConfig({ REDIS_URL: 'localhost:6379' })).toThrow('REDIS_URL');
   });
 });

@@ -91,7 +91,11 @@ export function ingestHandler(deps: IngestDeps): (c: Context) => Promise<Respons
   };
 }
 
-async function produce(deps: IngestDeps, records: Parameters<RecordSink['enqueue']>[0]): Promise<{ kind: ErrorKind; message: string } | null> {
+/** Hands records to the sink and waits for Kafka's ack; null when acknowledged, else why not (the catalog feed shares it). */
+export async function produce(
+  deps: Pick<IngestDeps, 'sink' | 'produceTimeoutMs' | 'logger'>,
+  records: Parameters<RecordSink['enqueue']>[0],
+): Promise<{ kind: ErrorKind; message: string } | null> {
   if (records.length === 0) return null;
   const abort = new AbortController();
   const timer = setTimeout(
@@ -106,7 +110,7 @@ async function produce(deps: IngestDeps, records: Parameters<RecordSink['enqueue
     if (error instanceof QueueFullError) return { kind: 'overloaded', message: `the collector is overloaded: ${error.message}` };
     if (error instanceof BatcherClosedError) return { kind: 'shutting_down', message: error.message };
     deps.logger.warn('produce failed', { error });
-    return { kind: 'kafka_unavailable', message: `Kafka did not take the events: ${error instanceof Error ? error.message : String(error)}` };
+    return { kind: 'kafka_unavailable', message: `Kafka did not take the records: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
     clearTimeout(timer);
   }

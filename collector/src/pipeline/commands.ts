@@ -1,0 +1,105 @@
+/**
+ * The state changes of consumed records, as Redis commands: pure functions
+ * from records (and the catalog's categories, looked up by the caller) to the
+ * commands that go into the batch's one MULTI/EXEC. Tested without Redis.
+ *
+ * Every command is either order-free (ZINCRBY, HINCRBYFLOAT of forward-decayed
+ * values, SADD, ZADD GT, HSET of the latest value) or applied in record order
+ * (the recently-viewed and purchased lists), so replaying the same records in
+ * other batch sizes gives the same state.
+ */
+import type { IngestedEvent } from '@sessionflow/core';
+import { parseCatalogEntry } from '../catalog/schema.js';
+import { forwardDecayed } from '../store/decay.js';
+import type { StoreKeys } from '../store/keys.js';
+import { productSignals, SIGNAL_WEIGHTS } from './signals.js';
+
+export type RedisCommand = string[];
+
+export const PROFILE_LIMITS = Object.freeze({ recentlyViewed: 20, purchased: 100 });
+
+export interface EventPlanContext {
+  keys: StoreKeys;
+  /** How long an event id is remembered to count a duplicate once. */
+  seenTtlSeconds: number;
+  /** The catalog's category of a product, for signals whose event names none. */
+  categoryOf(productId: string): string | undefined;
+}
+
+/** When the event happened, by the visitor's clock, but never after the edge received it (a clock in the future). */
+export function eventTime(event: IngestedEvent): number {
+  const received = event.ingest?.receivedAt;
+  return typeof received === 'number' ? Math.min(event.timestamp, received) : event.timestamp;
+}
+
+/** Commands for events already known to be new (not counted before, each once). */
+export function eventCommands(events: readonly IngestedEvent[], ctx: EventPlanContext): RedisCommand[] {
+  const { keys } = ctx;
+  const commands: RedisCommand[] = [];
+  // Popularity is a sum of integers, so one ZINCRBY per product and batch gives the same state as one per event.
+  const popularity = new Map<string, Map<string, number>>();
+  const addPopularity = (key: string, productId: string, weight: number) => {
+    const scores = popularity.get(key) ?? new Map<string, number>();
+    scores.set(productId, (scores.get(productId) ?? 0) + weight);
+    popularity.set(key, scores);
+  };
+
+  for (const event of events) {
+    const profile = event.anonymousId;
+    const at = eventTime(event);
+    commands.push(['SET', keys.seenEvent(event.eventId), '1', 'EX', String(ctx.seenTtlSeconds)]);
+    commands.push(['ZADD', keys.profilesUpdatedAt, 'GT', String(at), profile]);
+    commands.push(['SADD', keys.profileSessions(profile), event.sessionId]);
+    if (event.userId !== undefined) commands.push(['HSET', keys.profile(profile), 'userId', event.userId]);
+
+    for (const signal of productSignals(event)) {
+      const weight = SIGNAL_WEIGHTS[signal.kind];
+      const category = signal.category ?? ctx.categoryOf(signal.productId);
+      addPopularity(keys.popularity, signal.productId, weight);
+      if (category !== undefined) {
+        addPopularity(keys.categoryPopularity(category), signal.productId, weight);
+        commands.push(['HINCRBYFLOAT', keys.profileAffinities(profile), category, String(forwardDecayed(weight, at))]);
+      }
+      if (signal.kind === 'view') commands.push(...mostRecentFirst(keys.profileRecentlyViewed(profile), signal.productId, PROFILE_LIMITS.recentlyViewed));
+      if (signal.kind === 'purchase') commands.push(...mostRecentFirst(keys.profilePurchased(profile), signal.productId, PROFILE_LIMITS.purchased));
+    }
+  }
+
+  for (const [key, scores] of popularity) {
+    for (const [productId, weight] of scores) commands.push(['ZINCRBY', key, String(weight), productId]);
+  }
+  return commands;
+}
+
+/** Moves `id` to the head of the list, keeping at most `limit` entries. */
+function mostRecentFirst(key: string, id: string, limit: number): RedisCommand[] {
+  return [
+    ['LREM', key, '0', id],
+    ['LPUSH', key, id],
+    ['LTRIM', key, '0', String(limit - 1)],
+  ];
+}
+
+/** A `sf.products` record: the latest product under its id; a tombstone removes it. Null for a value that is not a product. */
+export function productCommands(key: string | null, value: string | null, keys: StoreKeys): RedisCommand[] | null {
+  if (key === null) return null;
+  if (value === null) return [['HDEL', keys.products, key]];
+  const product = parseCatalogEntry(value);
+  if (product === null || product.id !== key) return null;
+  return [['HSET', keys.products, key, JSON.stringify(product)]];
+}
+
+/** A `sf.inventory` record `{"inStock": boolean}`; a tombstone forgets the stock. Null for a value that is not one. */
+export function inventoryCommands(key: string | null, value: string | null, keys: StoreKeys): RedisCommand[] | null {
+  if (key === null) return null;
+  if (value === null) return [['HDEL', keys.inventory, key]];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  const inStock = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>)['inStock'] : undefined;
+  if (typeof inStock !== 'boolean') return null;
+  return [['HSET', keys.inventory, key, inStock ? '1' : '0']];
+}

@@ -1,0 +1,59 @@
+/**
+ * The pipeline's configuration: typed, read once at start-up, with defaults
+ * that run against the local stack (`npm start`) and environment variables
+ * that point it at real clusters. Shares the collector's variable names where
+ * the meaning is the same.
+ */
+import { DEFAULT_CONFIG, integer, level, list, optionalUrl, text, type Env } from '../config.js';
+import type { LogLevel } from '../log.js';
+
+export interface PipelineConfig {
+  kafkaBrokers: string[];
+  kafkaClientId: string;
+  redisUrl: string;
+  /** Topics `<prefix>.events` …; also the namespace of every Redis key. */
+  topicPrefix: string;
+  /** The consumer group: instances with the same id share the partitions. */
+  groupId: string;
+  /** Where `/healthz` and `/readyz` listen (0 = any free port). */
+  host: string;
+  port: number;
+  /** How long an event id is remembered so a duplicate counts once. */
+  dedupeTtlSeconds: number;
+  /** For topics the pipeline creates when it starts before the collector. */
+  topicPartitions: number;
+  replicationFactor: number;
+  logLevel: LogLevel;
+}
+
+export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
+  kafkaBrokers: DEFAULT_CONFIG.kafkaBrokers,
+  kafkaClientId: 'sessionflow-pipeline',
+  redisUrl: 'redis://127.0.0.1:6379',
+  topicPrefix: DEFAULT_CONFIG.topicPrefix,
+  groupId: 'sf-pipeline',
+  host: '127.0.0.1',
+  port: 8790,
+  dedupeTtlSeconds: 24 * 60 * 60,
+  topicPartitions: DEFAULT_CONFIG.topicPartitions,
+  replicationFactor: DEFAULT_CONFIG.replicationFactor,
+  logLevel: 'info',
+};
+
+/** Reads the configuration from the environment; throws naming the variable when a value is unusable. */
+export function readPipelineConfig(env: Env = process.env): PipelineConfig {
+  const d = DEFAULT_PIPELINE_CONFIG;
+  return {
+    kafkaBrokers: list(env, 'KAFKA_BROKERS', d.kafkaBrokers),
+    kafkaClientId: text(env, 'PIPELINE_KAFKA_CLIENT_ID', d.kafkaClientId),
+    redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? d.redisUrl,
+    topicPrefix: text(env, 'TOPIC_PREFIX', d.topicPrefix),
+    groupId: text(env, 'PIPELINE_GROUP', d.groupId),
+    host: text(env, 'PIPELINE_HOST', d.host),
+    port: integer(env, 'PIPELINE_PORT', d.port, 0, 65_535),
+    dedupeTtlSeconds: integer(env, 'PIPELINE_DEDUPE_TTL_S', d.dedupeTtlSeconds, 1, 365 * 24 * 60 * 60),
+    topicPartitions: integer(env, 'TOPIC_PARTITIONS', d.topicPartitions, 1, 10_000),
+    replicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', d.replicationFactor, 1, 100),
+    logLevel: level(env, 'LOG_LEVEL', d.logLevel),
+  };
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * Command-line entry of the pipeline (`npm run pipeline`): reads the
+ * environment once, starts, prints one line with the probes' URL on stdout,
+ * and stops cleanly on SIGTERM/SIGINT (a second signal exits at once).
+ */
+import { startPipeline } from './pipeline.js';
+
+async function main(): Promise<void> {
+  const pipeline = await startPipeline();
+  process.stdout.write(`sessionflow pipeline running, probes on ${pipeline.url}\n`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting without waiting\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    pipeline.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,116 @@
+/**
+ * Starts a pipeline instance: topics, Redis, the consumer group, the probes'
+ * HTTP server; and stops it cleanly. Tests start it in-process; `main.ts` is
+ * the command-line entry around it.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { topicNames } from '@sessionflow/core';
+import { createKafka } from '../kafka/client.js';
+import { ensureTopics } from '../kafka/topics.js';
+import { createLogger } from '../log.js';
+import { createStoreClient, redacted, storeAnswers } from '../store/client.js';
+import { storeKeys } from '../store/keys.js';
+import { readPipelineConfig, type PipelineConfig } from './config.js';
+import { startConsumer, type ConsumerDeps, type PipelineConsumer } from './consumer.js';
+import { createHealthApp } from './health.js';
+
+const REDIS_START_TIMEOUT_MS = 10_000;
+
+export interface RunningPipeline {
+  /** Base URL of the probes. */
+  url: string;
+  /** Leaves the group, closes Redis and the probes. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface PipelineHooks {
+  onBatch?: ConsumerDeps['onBatch'];
+}
+
+export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks: PipelineHooks = {}): Promise<RunningPipeline> {
+  const settings: PipelineConfig = { ...readPipelineConfig(process.env), ...config };
+  const logger = createLogger(settings.logLevel);
+  const topics = topicNames(settings.topicPrefix);
+  const kafka = createKafka({ kafkaBrokers: settings.kafkaBrokers, kafkaClientId: settings.kafkaClientId }, logger);
+
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await ensureTopics(admin, topics, { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor }, logger);
+  } catch (error) {
+    throw new Error(`cannot start the pipeline: Kafka at ${settings.kafkaBrokers.join(',')} is not usable: ${message(error)}`, { cause: error });
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+
+  const redis = createStoreClient(settings.redisUrl, logger);
+  try {
+    // node-redis retries a refused connection without end; a pipeline without its store should say so and exit.
+    await withTimeout(redis.connect(), REDIS_START_TIMEOUT_MS, `no answer within ${REDIS_START_TIMEOUT_MS} ms`);
+  } catch (error) {
+    redis.destroy();
+    throw new Error(`cannot start the pipeline: Redis at ${redacted(settings.redisUrl)} is not usable: ${message(error)}`, { cause: error });
+  }
+
+  let consumer: PipelineConsumer;
+  try {
+    consumer = await startConsumer({
+      kafka,
+      groupId: settings.groupId,
+      topics,
+      redis,
+      keys: storeKeys(settings.topicPrefix),
+      seenTtlSeconds: settings.dedupeTtlSeconds,
+      logger,
+      ...(hooks.onBatch ? { onBatch: hooks.onBatch } : {}),
+    });
+  } catch (error) {
+    redis.destroy();
+    throw new Error(`cannot start the pipeline: ${message(error)}`, { cause: error });
+  }
+
+  const app = createHealthApp({ joined: consumer.joined, storeAnswers: () => storeAnswers(redis) });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () => resolve(s as Server)) as Server;
+    s.once('error', reject);
+  }).catch(async (error: unknown) => {
+    await consumer.stop().catch(() => undefined);
+    redis.destroy();
+    throw error;
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
+  logger.info('pipeline running', { url, groupId: settings.groupId, topics: [topics.events, topics.products, topics.inventory] });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      // Leaving the group waits for the batch in progress; its transaction then either committed with its offset or never happened.
+      await consumer.stop().catch((error: unknown) => logger.warn('leaving the consumer group failed', { error }));
+      await redis.close().catch(() => redis.destroy());
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      logger.info('pipeline stopped');
+    })());
+  return { url, close };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, reason: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(reason)), ms);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,305 @@
+/**
+ * Catalog feed → Kafka → pipeline → Redis → read API, against a real Kafka
+ * broker and a real redis-server: popularity recommendations never offer what
+ * is out of stock, a duplicated event counts once, and a pipeline killed with
+ * SIGKILL resumes from the offsets it stored in Redis with the same counts.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeEventRecord, parseInventoryView, parseProfileView, parseRecsView, topicNames, type SessionflowEvent } from '@sessionflow/core';
+import { startChild } from '@sessionflow/infra';
+import { Kafka, logLevel } from 'kafkajs';
+import { createLogger } from '../../src/log.js';
+import { ensureTopics } from '../../src/kafka/topics.js';
+import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
+import type { BatchOutcome } from '../../src/pipeline/apply.js';
+import { startCollector, type RunningCollector } from '../../src/server.js';
+import { storeKeys } from '../../src/store/keys.js';
+import { envelope, SECRET, signedHeaders } from '../fakes.js';
+import { addToCart, connectRedis, eventually, newVisitor, pageView, productClick, startInfra, type Infra, type TestRedis } from './support.js';
+
+const READ_SECRET = 'integration-read-secret';
+const collectorDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const quiet = createLogger('error', () => undefined);
+
+let infra: Infra;
+let redis: TestRedis;
+
+beforeAll(async () => {
+  infra = await startInfra();
+  redis = await connectRedis(infra.redis.url);
+});
+
+afterAll(async () => {
+  await redis?.close();
+  await infra?.stop();
+});
+
+/** Applied records per topic, as the pipeline reports its batches. */
+class BatchTally {
+  readonly applied = new Map<string, number>();
+  duplicates = 0;
+  replayed = 0;
+  readonly onBatch = (batch: { topic: string }, outcome: BatchOutcome) => {
+    this.applied.set(batch.topic, (this.applied.get(batch.topic) ?? 0) + outcome.applied);
+    this.duplicates += outcome.duplicates;
+    this.replayed += outcome.replayed;
+  };
+  of(topic: string): number {
+    return this.applied.get(topic) ?? 0;
+  }
+}
+
+describe('catalog, pipeline and read API on real Kafka and Redis', () => {
+  const prefix = 'it-read';
+  const topics = topicNames(prefix);
+  const tally = new BatchTally();
+  let collector: RunningCollector;
+  let pipeline: RunningPipeline;
+
+  const read = async (pathAndQuery: string) => {
+    const response = await fetch(`${collector.url}${pathAndQuery}`, { headers: { authorization: `Bearer ${READ_SECRET}` } });
+    return { status: response.status, body: (await response.json()) as unknown };
+  };
+  const ingest = async (events: SessionflowEvent[]) => {
+    const body = JSON.stringify(envelope(events, { receivedAt: Date.now() }));
+    const response = await fetch(`${collector.url}/v1/ingest`, { method: 'POST', body, headers: await signedHeaders(body, SECRET, Date.now()) });
+    expect(response.status).toBe(202);
+  };
+  const pushCatalog = async (products: unknown[]) => {
+    const response = await fetch(`${collector.url}/v1/catalog`, {
+      method: 'POST',
+      body: JSON.stringify({ products }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${READ_SECRET}` },
+    });
+    expect(response.status).toBe(202);
+  };
+  const recIds = async (query: string) => {
+    const { status, body } = await read(`/v1/recs${query}`);
+    expect(status).toBe(200);
+    const view = parseRecsView(body);
+    if (!view.ok) throw new Error(view.errors.join('; '));
+    expect(view.value.source).toBe('popularity');
+    return view.value.items.map((i) => i.id);
+  };
+
+  const catalog = [
+    { id: 'mug', name: 'Blue mug', category: 'kitchen', price: '€12.00', href: '/p/mug', inStock: true },
+    { id: 'kettle', name: 'Kettle', category: 'kitchen', price: '€40.00', inStock: false },
+    { id: 'pan', name: 'Pan', category: 'kitchen', price: '€30.00', inStock: true },
+    { id: 'rake', name: 'Rake', category: 'garden', price: '€25.00', inStock: true },
+    { id: 'hose', name: 'Hose', category: 'garden', price: '€18.00', inStock: true },
+  ];
+  const shopper = newVisitor();
+
+  beforeAll(async () => {
+    collector = await startCollector({
+      kafkaBrokers: infra.kafka.brokers,
+      port: 0,
+      topicPrefix: prefix,
+      relaySecret: SECRET,
+      readSecret: READ_SECRET,
+      redisUrl: infra.redis.url,
+      producerThread: false,
+      logLevel: 'error',
+    });
+    pipeline = await startPipeline(
+      { kafkaBrokers: infra.kafka.brokers, redisUrl: infra.redis.url, topicPrefix: prefix, groupId: `${prefix}-pipeline`, port: 0, logLevel: 'error' },
+      { onBatch: tally.onBatch },
+    );
+    await eventually('the pipeline to be ready', async () => (await fetch(`${pipeline.url}/readyz`)).status === 200);
+  });
+
+  afterAll(async () => {
+    await pipeline?.close();
+    await collector?.close();
+  });
+
+  it('recommends in-stock products by popularity, the context category first, never the out-of-stock one', async () => {
+    await pushCatalog(catalog);
+    await eventually('the catalog in Redis', async () => tally.of(topics.products) >= 5 && tally.of(topics.inventory) >= 5);
+
+    // In the past: the pipeline dates an event no later than the edge received it.
+    const t = Date.now() - 1_000;
+    const events = [
+      productClick(shopper, 'kettle', 'kitchen', t),
+      productClick(shopper, 'kettle', 'kitchen', t + 1),
+      productClick(shopper, 'kettle', 'kitchen', t + 2),
+      productClick(shopper, 'pan', 'kitchen', t + 3),
+      productClick(shopper, 'pan', 'kitchen', t + 4),
+      // No category in the event: the pipeline takes the catalog's.
+      addToCart(shopper, 'rake', t + 5),
+      productClick(shopper, 'mug', 'kitchen', t + 6),
+      pageView(shopper, t + 7),
+    ];
+    await ingest(events);
+    await eventually('the events in Redis', async () => tally.of(topics.events) >= events.length);
+
+    // kettle 3 (out of stock), rake 3 (one add to cart), pan 2, mug 1, hose untouched.
+    expect(await recIds('')).toEqual(['rake', 'pan', 'mug', 'hose']);
+    expect(await recIds('?context=mug&visitor=' + shopper.anonymousId)).toEqual(['pan', 'rake', 'hose']);
+    expect(await recIds('?n=2')).toEqual(['rake', 'pan']);
+
+    const stock = await read('/v1/inventory?ids=mug,kettle,unknown');
+    expect(stock.status).toBe(200);
+    expect(parseInventoryView(stock.body)).toEqual({ ok: true, value: { inStock: { mug: true, kettle: false } } });
+
+    const profile = await read(`/v1/profile/${shopper.anonymousId}`);
+    expect(profile.status).toBe(200);
+    const view = parseProfileView(profile.body);
+    if (!view.ok) throw new Error(view.errors.join('; '));
+    expect(view.value).toMatchObject({ id: shopper.anonymousId, anonymousIds: [shopper.anonymousId], sessions: 1, recentlyViewed: ['mug', 'pan', 'kettle'], purchased: [] });
+    expect(view.value.affinities['kitchen']).toBeCloseTo(6, 2);
+    expect(view.value.affinities['garden']).toBeCloseTo(3, 2);
+    expect(view.value.updatedAt).toBe(t + 7);
+    expect((await read('/v1/profile/anon-nobody-at-all')).status).toBe(404);
+  });
+
+  it('stops recommending a product once the catalog says it went out of stock', async () => {
+    await pushCatalog([{ ...catalog[2], inStock: false }]);
+    await eventually('the stock change in Redis', async () => (await redis.hGet(storeKeys(prefix).inventory, 'pan')) === '0');
+    expect(await recIds('')).toEqual(['rake', 'mug', 'hose']);
+    expect(await recIds('?context=mug')).toEqual(['rake', 'hose']);
+  });
+
+  it('counts an event delivered twice once', async () => {
+    const before = tally.of(topics.events);
+    const duplicatesBefore = tally.duplicates;
+    const click = productClick(shopper, 'hose', 'garden');
+    await ingest([click]);
+    await ingest([click]);
+    await eventually('both deliveries consumed', async () => tally.of(topics.events) >= before + 2);
+    expect(tally.duplicates - duplicatesBefore).toBe(1);
+    expect(await redis.zScore(storeKeys(prefix).popularity, 'hose')).toBe(1);
+    expect(await redis.zScore(storeKeys(prefix).categoryPopularity('garden'), 'hose')).toBe(1);
+  });
+});
+
+/** `npm run pipeline` as a child process of its own, so it can be killed for real. */
+function startPipelineProcess(prefix: string, logName: string) {
+  return startChild({
+    name: 'pipeline',
+    command: process.execPath,
+    args: [path.join(collectorDir, 'dist', 'pipeline', 'main.js')],
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: infra.kafka.brokers.join(','),
+      REDIS_URL: infra.redis.url,
+      TOPIC_PREFIX: prefix,
+      PIPELINE_GROUP: `${prefix}-pipeline`,
+      PIPELINE_PORT: '0',
+      LOG_LEVEL: 'warn',
+    },
+    logFile: path.join(infra.dir, logName),
+  });
+}
+
+describe('the pipeline process', () => {
+  it('becomes ready once it joined its group, and exits 0 on SIGTERM', async () => {
+    const child = startPipelineProcess('it-process', 'pipeline-process.log');
+    try {
+      let probes = '';
+      await eventually('the pipeline to print its probes URL', async () => {
+        probes = /probes on (http:\/\/\S+)/.exec(readFileSync(child.logFile, 'utf8'))?.[1] ?? '';
+        return probes !== '';
+      });
+      await eventually('the pipeline to be ready', async () => (await fetch(`${probes}/readyz`)).status === 200);
+      process.kill(child.pid, 'SIGTERM');
+      expect(await child.exited).toBe(0);
+    } finally {
+      await child.stop(5_000);
+    }
+  });
+});
+
+describe('a pipeline killed and restarted', () => {
+  const prefix = 'it-restart';
+  const topics = topicNames(prefix);
+  const keys = storeKeys(prefix);
+  const products = Array.from({ length: 8 }, (_, i) => ({ id: `p${i}`, category: i % 2 === 0 ? 'even' : 'odd' }));
+
+  /** 600 distinct events over 30 visitors, and the popularity they add up to (view 1, add to cart 3). */
+  function stream(): { events: SessionflowEvent[]; popularity: Map<string, number>; viewsByCategory: Map<string, Map<string, number>>; sessions: Map<string, number> } {
+    const visitors = Array.from({ length: 30 }, () => newVisitor());
+    const events: SessionflowEvent[] = [];
+    const popularity = new Map<string, number>();
+    // Adds to cart name no category and no catalog was pushed here: per category, only views count.
+    const viewsByCategory = new Map<string, Map<string, number>>();
+    const t = Date.now();
+    for (let i = 0; i < 600; i++) {
+      const visitor = visitors[i % visitors.length]!;
+      const product = products[(i * 7) % products.length]!;
+      const cart = i % 5 === 0;
+      events.push(cart ? addToCart(visitor, product.id, t + i) : productClick(visitor, product.id, product.category, t + i));
+      popularity.set(product.id, (popularity.get(product.id) ?? 0) + (cart ? 3 : 1));
+      if (!cart) {
+        const views = viewsByCategory.get(product.category) ?? new Map<string, number>();
+        views.set(product.id, (views.get(product.id) ?? 0) + 1);
+        viewsByCategory.set(product.category, views);
+      }
+    }
+    return { events, popularity, viewsByCategory, sessions: new Map(visitors.map((v) => [v.anonymousId, 1])) };
+  }
+
+  const storedOffsets = async () => {
+    const values = await redis.mGet([0, 1, 2].map((p) => keys.offset(topics.events, p)));
+    return values.reduce((sum, v) => sum + Number(v ?? 0), 0);
+  };
+
+  it('resumes from the offsets stored in Redis and ends with the same counts', async () => {
+    const kafka = new Kafka({ clientId: 'it-restart', brokers: infra.kafka.brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, topics, { partitions: 3, replicationFactor: 1 }, quiet);
+    await admin.disconnect();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const send = async (events: SessionflowEvent[]) => {
+      const messages = events.map((e) => encodeEventRecord(e, { siteKey: 'demo-site-key', receivedAt: e.timestamp + 5, ingestedAt: e.timestamp + 6 }));
+      await producer.send({ topic: topics.events, acks: -1, messages });
+    };
+
+    const { events, popularity, viewsByCategory, sessions } = stream();
+    const firstHalf = events.slice(0, 300);
+    // The second half carries 10 re-deliveries of first-half events: they must count once, across the kill too.
+    const redelivered = firstHalf.slice(0, 10);
+    const secondHalf = [...events.slice(300), ...redelivered];
+
+    let child: ReturnType<typeof startChild> | undefined;
+    let restarted: RunningPipeline | undefined;
+    try {
+      await send(firstHalf);
+      child = startPipelineProcess(prefix, 'pipeline-killed.log');
+      await eventually('the first pipeline to apply the first half', async () => (await storedOffsets()) === firstHalf.length, 60_000);
+      // No goodbye: the group only notices at its session timeout, and nothing is flushed.
+      process.kill(-child.pid, 'SIGKILL');
+      await child.exited;
+
+      await send(secondHalf);
+      const tally = new BatchTally();
+      restarted = await startPipeline(
+        { kafkaBrokers: infra.kafka.brokers, redisUrl: infra.redis.url, topicPrefix: prefix, groupId: `${prefix}-pipeline`, port: 0, logLevel: 'error' },
+        { onBatch: tally.onBatch },
+      );
+      await eventually('the restarted pipeline to apply the rest', async () => (await storedOffsets()) === firstHalf.length + secondHalf.length, 90_000);
+
+      // The restarted instance started where Redis said: it applied only the second half, and saw only the deliberate re-deliveries as duplicates.
+      expect(tally.of(topics.events)).toBe(secondHalf.length);
+      expect(tally.duplicates).toBe(redelivered.length);
+
+      const stored = await redis.zRangeWithScores(keys.popularity, 0, -1);
+      expect(new Map(stored.map(({ value, score }) => [value, score]))).toEqual(popularity);
+      for (const [category, views] of viewsByCategory) {
+        const inCategory = await redis.zRangeWithScores(keys.categoryPopularity(category), 0, -1);
+        expect(new Map(inCategory.map(({ value, score }) => [value, score]))).toEqual(views);
+      }
+      for (const [visitor, count] of sessions) expect(await redis.sCard(keys.profileSessions(visitor))).toBe(count);
+    } finally {
+      await restarted?.close();
+      await child?.stop(5_000);
+      await producer.disconnect();
+    }
+  });
+});

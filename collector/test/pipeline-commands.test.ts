@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { IngestedEvent } from '@sessionflow/core';
+import { eventCommands, eventTime, inventoryCommands, productCommands } from '../src/pipeline/commands.js';
+import { productSignals } from '../src/pipeline/signals.js';
+import { decayedAt } from '../src/store/decay.js';
+import { storeKeys } from '../src/store/keys.js';
+import { click, NOW, pageView } from './fakes.js';
+
+const keys = storeKeys('t');
+const ingest = { siteKey: 'demo-site-key', receivedAt: NOW, ingestedAt: NOW + 5 };
+
+function ingested(event: Record<string, unknown>): IngestedEvent {
+  return { ...event, ingest } as unknown as IngestedEvent;
+}
+
+function track(anonymousId: string, name: string, props: Record<string, unknown>): IngestedEvent {
+  return ingested({ ...pageView(anonymousId), type: 'track', name, props });
+}
+
+describe('productSignals', () => {
+  it('reads product views, adds to cart and purchases the way the open session does', () => {
+    expect(productSignals(ingested(click('anon-aaaaaaaa', 'sku-1')))).toEqual([{ kind: 'view', productId: 'sku-1', category: 'kitchen' }]);
+    expect(productSignals(track('anon-aaaaaaaa', 'product_view', { productId: ' sku-2 ' }))).toEqual([{ kind: 'view', productId: 'sku-2' }]);
+    expect(productSignals(track('anon-aaaaaaaa', 'add_to_cart', { productId: 'sku-3', category: 'shoes' }))).toEqual([
+      { kind: 'cart', productId: 'sku-3', category: 'shoes' },
+    ]);
+    expect(
+      productSignals(track('anon-aaaaaaaa', 'purchase', { productId: 'sku-4', productIds: ['sku-4', 'sku-5', 7], items: [{ productId: 'sku-6' }, null] })),
+    ).toEqual([
+      { kind: 'purchase', productId: 'sku-4' },
+      { kind: 'purchase', productId: 'sku-5' },
+      { kind: 'purchase', productId: 'sku-6' },
+    ]);
+  });
+
+  it('finds nothing in page views, impressions, other tracks or props of the wrong shape', () => {
+    expect(productSignals(ingested(pageView('anon-aaaaaaaa')))).toEqual([]);
+    expect(productSignals(ingested({ ...pageView('anon-aaaaaaaa'), type: 'impression', product: { id: 'sku-1' } }))).toEqual([]);
+    expect(productSignals(track('anon-aaaaaaaa', 'search', { productId: 'sku-1' }))).toEqual([]);
+    expect(productSignals(track('anon-aaaaaaaa', 'add_to_cart', { productId: 42 }))).toEqual([]);
+  });
+});
+
+describe('eventCommands', () => {
+  const plan = (events: IngestedEvent[], catalog: Record<string, string> = {}) =>
+    eventCommands(events, { keys, seenTtlSeconds: 60, categoryOf: (id) => catalog[id] });
+
+  it('remembers each event id with an expiry and keeps the profile: sessions, latest time, user id', () => {
+    const event = ingested({ ...pageView('anon-aaaaaaaa'), userId: 'user-1' });
+    const commands = plan([event]);
+    expect(commands).toContainEqual(['SET', keys.seenEvent(event.eventId), '1', 'EX', '60']);
+    expect(commands).toContainEqual(['ZADD', keys.profilesUpdatedAt, 'GT', String(event.timestamp), 'anon-aaaaaaaa']);
+    expect(commands).toContainEqual(['SADD', keys.profileSessions('anon-aaaaaaaa'), 'session-0001']);
+    expect(commands).toContainEqual(['HSET', keys.profile('anon-aaaaaaaa'), 'userId', 'user-1']);
+  });
+
+  it('sums popularity per product and batch with weights 1 view, 3 cart, 5 purchase', () => {
+    const commands = plan([
+      ingested(click('anon-aaaaaaaa', 'sku-1')),
+      ingested(click('anon-bbbbbbbb', 'sku-1')),
+      track('anon-aaaaaaaa', 'add_to_cart', { productId: 'sku-1' }),
+      track('anon-aaaaaaaa', 'purchase', { productId: 'sku-2' }),
+    ], { 'sku-1': 'kitchen', 'sku-2': 'garden' });
+    const zincr = commands.filter((c) => c[0] === 'ZINCRBY');
+    expect(zincr).toEqual(
+      expect.arrayContaining([
+        ['ZINCRBY', keys.popularity, '5', 'sku-1'],
+        ['ZINCRBY', keys.categoryPopularity('kitchen'), '5', 'sku-1'],
+        ['ZINCRBY', keys.popularity, '5', 'sku-2'],
+        ['ZINCRBY', keys.categoryPopularity('garden'), '5', 'sku-2'],
+      ]),
+    );
+    expect(zincr).toHaveLength(4);
+  });
+
+  it('takes the category from the event, else from the catalog, else counts only overall popularity', () => {
+    const commands = plan([
+      track('anon-aaaaaaaa', 'add_to_cart', { productId: 'sku-9' }),
+      track('anon-aaaaaaaa', 'product_view', { productId: 'sku-8', category: 'shoes' }),
+    ], { 'sku-8': 'kitchen' });
+    expect(commands).toContainEqual(['ZINCRBY', keys.categoryPopularity('shoes'), '1', 'sku-8']);
+    expect(commands).toContainEqual(['ZINCRBY', keys.popularity, '3', 'sku-9']);
+    expect(commands.some((c) => c[0] === 'ZINCRBY' && c[3] === 'sku-9' && c[1] !== keys.popularity)).toBe(false);
+    expect(commands.some((c) => c[1] === keys.categoryPopularity('kitchen'))).toBe(false);
+  });
+
+  it('adds forward-decayed category affinity that reads back as the weight at the event time', () => {
+    const event = track('anon-aaaaaaaa', 'add_to_cart', { productId: 'sku-1', category: 'kitchen' });
+    const affinity = plan([event]).find((c) => c[0] === 'HINCRBYFLOAT');
+    expect(affinity?.slice(0, 3)).toEqual(['HINCRBYFLOAT', keys.profileAffinities('anon-aaaaaaaa'), 'kitchen']);
+    expect(decayedAt(Number(affinity?.[3]), eventTime(event))).toBeCloseTo(3, 9);
+  });
+
+  it('moves a viewed product to the head of recently viewed, capped at 20', () => {
+    const key = keys.profileRecentlyViewed('anon-aaaaaaaa');
+    const lists = plan([ingested(click('anon-aaaaaaaa', 'sku-1'))]).filter((c) => c[1] === key);
+    expect(lists).toEqual([
+      ['LREM', key, '0', 'sku-1'],
+      ['LPUSH', key, 'sku-1'],
+      ['LTRIM', key, '0', '19'],
+    ]);
+  });
+
+  it('never dates an event after the edge received it', () => {
+    const future = { ...ingested(pageView('anon-aaaaaaaa')), timestamp: NOW + 3_600_000 } as IngestedEvent;
+    expect(eventTime(future)).toBe(NOW);
+  });
+});
+
+describe('catalog records', () => {
+  it('keeps the latest product and stock under their id, and forgets them on a tombstone', () => {
+    const value = JSON.stringify({ id: 'sku-1', name: 'Mug', category: 'kitchen', price: '€1' });
+    expect(productCommands('sku-1', value, keys)).toEqual([['HSET', keys.products, 'sku-1', value]]);
+    expect(productCommands('sku-1', null, keys)).toEqual([['HDEL', keys.products, 'sku-1']]);
+    expect(inventoryCommands('sku-1', '{"inStock":false}', keys)).toEqual([['HSET', keys.inventory, 'sku-1', '0']]);
+    expect(inventoryCommands('sku-1', null, keys)).toEqual([['HDEL', keys.inventory, 'sku-1']]);
+  });
+
+  it('reads a value that is not a product or stock as unreadable', () => {
+    expect(productCommands('sku-2', JSON.stringify({ id: 'sku-1', name: 'Mug', category: 'k', price: '1' }), keys)).toBeNull();
+    expect(productCommands('sku-1', 'not json', keys)).toBeNull();
+    expect(inventoryCommands('sku-1', '{"inStock":"yes"}', keys)).toBeNull();
+    expect(inventoryCommands(null, '{"inStock":true}', keys)).toBeNull();
+  });
+});
