@@ -11,14 +11,15 @@ import { startRedis } from './redis/server.js';
 import { startCollectorProcess } from './services/collector.js';
 import { startDemoSiteProcess } from './services/demo-site.js';
 import { startEdgeProcess } from './services/edge.js';
+import { startPipelineProcess } from './services/pipeline.js';
 
-export type Part = 'kafka' | 'redis' | 'collector' | 'edge' | 'demo-site';
+export type Part = 'kafka' | 'redis' | 'collector' | 'pipeline' | 'edge' | 'demo-site';
 
 export interface StackOptions {
   /** State and logs go below this folder. */
   dir: string;
   /** Fixed ports; a missing one is picked free (tests), so runs never collide. */
-  ports?: Partial<Record<'kafka' | 'kafkaController' | 'redis' | 'collector' | 'edge' | 'demo-site', number>>;
+  ports?: Partial<Record<'kafka' | 'kafkaController' | 'redis' | 'collector' | 'pipeline' | 'edge' | 'demo-site', number>>;
   /** Existing Kafka to use instead of starting one. */
   kafkaBrokers?: string[] | undefined;
   /** Existing Redis to use instead of starting one. */
@@ -26,6 +27,8 @@ export interface StackOptions {
   /** Which parts to run; each part starts what it needs before it. Default: all. */
   parts?: Part[];
   secret?: string;
+  /** The collector's read API secret (edge and storefront present it). */
+  readSecret?: string;
   siteKey?: string;
   topicPrefix?: string;
   kafkaHeap?: string;
@@ -36,10 +39,12 @@ export interface Stack {
   kafkaBrokers: string[];
   redisUrl?: string;
   collectorUrl?: string;
+  pipelineUrl?: string;
   edgeUrl?: string;
   demoUrl?: string;
   siteKey: string;
   secret: string;
+  readSecret: string;
   topicPrefix: string;
   /** part → log file, for the parts this stack started. */
   logs: Partial<Record<Part, string>>;
@@ -52,6 +57,7 @@ const needs: Record<Part, Part[]> = {
   kafka: [],
   redis: [],
   collector: ['kafka'],
+  pipeline: ['kafka', 'redis'],
   edge: ['collector'],
   'demo-site': ['edge'],
 };
@@ -69,7 +75,7 @@ function withDependencies(parts: Part[]): Set<Part> {
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const log = opts.log ?? (() => {});
-  const parts = withDependencies(opts.parts ?? ['kafka', 'redis', 'collector', 'edge', 'demo-site']);
+  const parts = withDependencies(opts.parts ?? ['kafka', 'redis', 'collector', 'pipeline', 'edge', 'demo-site']);
   const port = async (name: keyof NonNullable<StackOptions['ports']>): Promise<number> => opts.ports?.[name] ?? freePort();
   const logDir = path.join(opts.dir, 'logs');
   const stops: { part: Part; stop: () => Promise<void> }[] = [];
@@ -77,6 +83,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     kafkaBrokers: opts.kafkaBrokers ?? [],
     siteKey: opts.siteKey ?? 'demo-site-key',
     secret: opts.secret ?? 'local-dev-relay-secret',
+    readSecret: opts.readSecret ?? 'local-dev-read-secret',
     topicPrefix: opts.topicPrefix ?? 'sf',
     logs: {},
     async stopPart(part) {
@@ -130,12 +137,28 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         port: await port('collector'),
         brokers: stack.kafkaBrokers,
         secret: stack.secret,
+        readSecret: stack.readSecret,
+        redisUrl: stack.redisUrl,
         topicPrefix: stack.topicPrefix,
         logFile,
       });
       stops.push({ part: 'collector', stop: collector.stop });
       stack.collectorUrl = collector.url;
       stack.logs.collector = logFile;
+    }
+    if (parts.has('pipeline') && stack.redisUrl) {
+      log('pipeline: starting…');
+      const logFile = path.join(logDir, 'pipeline.log');
+      const pipeline = await startPipelineProcess({
+        port: await port('pipeline'),
+        brokers: stack.kafkaBrokers,
+        redisUrl: stack.redisUrl,
+        topicPrefix: stack.topicPrefix,
+        logFile,
+      });
+      stops.push({ part: 'pipeline', stop: pipeline.stop });
+      stack.pipelineUrl = pipeline.url;
+      stack.logs.pipeline = logFile;
     }
     if (parts.has('edge') && stack.collectorUrl) {
       const demoPort = await port('demo-site');
@@ -146,6 +169,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         port: await port('edge'),
         collectorUrl: stack.collectorUrl,
         secret: stack.secret,
+        readSecret: stack.readSecret,
         sites: { [stack.siteKey]: { origins: [`http://127.0.0.1:${demoPort}`, `http://localhost:${demoPort}`] } },
         persistDir: path.join(opts.dir, 'wrangler'),
         logFile,
@@ -161,6 +185,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         port: await port('demo-site'),
         edgeUrl: stack.edgeUrl,
         siteKey: stack.siteKey,
+        collectorUrl: stack.collectorUrl,
+        readSecret: stack.readSecret,
         logFile,
       });
       stops.push({ part: 'demo-site', stop: demo.stop });

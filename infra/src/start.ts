@@ -13,6 +13,7 @@ const ports = {
   kafkaController: Number(process.env.KAFKA_CONTROLLER_PORT ?? 29093),
   redis: Number(process.env.REDIS_PORT ?? 26379),
   collector: Number(process.env.COLLECTOR_PORT ?? 8788),
+  pipeline: Number(process.env.PIPELINE_PORT ?? 8790),
   edge: Number(process.env.EDGE_PORT ?? 8787),
   'demo-site': Number(process.env.DEMO_PORT ?? 8080),
 };
@@ -54,14 +55,16 @@ Sessionflow is running.
 
   Storefront   ${stack.demoUrl}/          ← open this, click around
   Edge         ${stack.edgeUrl}/v1/collect   (wrangler dev, workerd)
-  Collector    ${stack.collectorUrl}/metrics   /readyz  /healthz
-  Kafka        ${stack.kafkaBrokers.join(',')}   topics ${stack.topicPrefix}.events, ${stack.topicPrefix}.events.dlq
+  Collector    ${stack.collectorUrl}/metrics   /readyz  /healthz   read API /v1/recs, /v1/profile/:id (Bearer ${stack.readSecret})
+  Pipeline     ${stack.pipelineUrl}/readyz   (consumer group on ${stack.topicPrefix}.events → Redis)
+  Kafka        ${stack.kafkaBrokers.join(',')}   topics ${stack.topicPrefix}.events, ${stack.topicPrefix}.products, ${stack.topicPrefix}.inventory, …
   Redis        ${stack.redisUrl}
 
 Logs:
   kafka      ${rel(stack.logs.kafka)}
   redis      ${rel(stack.logs.redis)}
   collector  ${rel(stack.logs.collector)}
+  pipeline   ${rel(stack.logs.pipeline)}
   edge       ${rel(stack.logs.edge)}
   demo-site  ${rel(stack.logs['demo-site'])}
 

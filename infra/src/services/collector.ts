@@ -7,6 +7,9 @@ export interface CollectorOptions {
   port: number;
   brokers: string[];
   secret: string;
+  /** The read API's bearer secret, and the Redis it reads; without Redis the read API answers 503. */
+  readSecret: string;
+  redisUrl?: string | undefined;
   topicPrefix?: string;
   partitions?: number;
   logFile: string;
@@ -25,6 +28,8 @@ export function startCollectorProcess(opts: CollectorOptions): Promise<HttpServi
       COLLECTOR_HOST: '127.0.0.1',
       COLLECTOR_PORT: String(opts.port),
       RELAY_HMAC_SECRET: opts.secret,
+      READ_API_SECRET: opts.readSecret,
+      ...(opts.redisUrl !== undefined ? { REDIS_URL: opts.redisUrl } : {}),
       TOPIC_PREFIX: opts.topicPrefix ?? 'sf',
       TOPIC_PARTITIONS: String(opts.partitions ?? 3),
     },

@@ -7,6 +7,9 @@ export interface DemoSiteOptions {
   port: number;
   edgeUrl: string;
   siteKey: string;
+  /** Where the storefront sends its catalog feed at start-up. */
+  collectorUrl?: string | undefined;
+  readSecret?: string | undefined;
   logFile: string;
 }
 
@@ -21,6 +24,7 @@ export function startDemoSiteProcess(opts: DemoSiteOptions): Promise<HttpService
       DEMO_PORT: String(opts.port),
       EDGE_URL: opts.edgeUrl,
       SITE_KEY: opts.siteKey,
+      ...(opts.collectorUrl !== undefined && opts.readSecret !== undefined ? { COLLECTOR_URL: opts.collectorUrl, READ_API_SECRET: opts.readSecret } : {}),
     },
     logFile: opts.logFile,
     port: opts.port,

@@ -11,6 +11,8 @@ export interface EdgeOptions {
   port: number;
   collectorUrl: string;
   secret: string;
+  /** The bearer the Worker presents to the collector's read API; without it the edge reads nothing. */
+  readSecret?: string;
   /** site key → allowed origins */
   sites: Record<string, { origins: string[] }>;
   /** Durable Object and KV state of this run. */
@@ -32,6 +34,7 @@ export function startEdgeProcess(opts: EdgeOptions): Promise<HttpService> {
       '--show-interactive-dev-session=false',
       '--var', `COLLECTOR_URL:${opts.collectorUrl}`,
       '--var', `RELAY_HMAC_SECRET:${opts.secret}`,
+      ...(opts.readSecret !== undefined ? ['--var', `COLLECTOR_READ_SECRET:${opts.readSecret}`] : []),
       '--var', `SITES:${JSON.stringify(opts.sites)}`,
     ],
     cwd: path.join(repoRoot, 'edge'),

@@ -1,10 +1,11 @@
 /**
- * The whole loop for a test file (Kafka, collector, edge, storefront), one
+ * The loop for a test file (Kafka, collector, edge, storefront, and the parts asked for), one
  * Chromium and a reader of `sf.events`: started before its tests, closed by
  * their handles after them, the logs kept when a test failed.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { Part } from '@sessionflow/infra';
 import { launchChromium } from './browser.js';
 import { startTestStack, type TestStack } from './stack.js';
 import { TopicReader } from './topic-reader.js';
@@ -16,11 +17,12 @@ export interface LoopTestEnv {
   events: TopicReader;
 }
 
-export function useLoopStack(): LoopTestEnv {
+/** `parts` beyond the storefront's path (edge, collector, Kafka), e.g. the pipeline and Redis for recommendations. */
+export function useLoopStack(parts: Part[] = []): LoopTestEnv {
   const env = {} as LoopTestEnv;
   let failed = false;
   beforeAll(async () => {
-    env.stack = await startTestStack(['demo-site']);
+    env.stack = await startTestStack(['demo-site', ...parts]);
     env.events = await TopicReader.open(env.stack.kafkaBrokers, `${env.stack.topicPrefix}.events`);
     env.browser = await launchChromium();
   });

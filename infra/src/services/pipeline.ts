@@ -1,0 +1,38 @@
+/** The pipeline as a child process (`node collector/dist/pipeline/main.js`), ready when /readyz says it joined its group and Redis answers. */
+import path from 'node:path';
+import { repoRoot } from '../paths.js';
+import { startHttpService, type HttpService } from './http-service.js';
+
+export interface PipelineOptions {
+  port: number;
+  brokers: string[];
+  redisUrl: string;
+  topicPrefix?: string;
+  partitions?: number;
+  logFile: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function startPipelineProcess(opts: PipelineOptions): Promise<HttpService> {
+  return startHttpService({
+    name: 'pipeline',
+    command: process.execPath,
+    args: [path.join(repoRoot, 'collector', 'dist', 'pipeline', 'main.js')],
+    env: {
+      ...process.env,
+      ...opts.env,
+      KAFKA_BROKERS: opts.brokers.join(','),
+      REDIS_URL: opts.redisUrl,
+      PIPELINE_HOST: '127.0.0.1',
+      PIPELINE_PORT: String(opts.port),
+      TOPIC_PREFIX: opts.topicPrefix ?? 'sf',
+      TOPIC_PARTITIONS: String(opts.partitions ?? 3),
+    },
+    logFile: opts.logFile,
+    port: opts.port,
+    readyPath: '/readyz',
+    readyTimeoutMs: 90_000,
+    // Room to commit the batch in hand to Redis and leave the group.
+    stopGraceMs: 20_000,
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * An experiment on real parts: the storefront's visitor looks at products,
+ * the edge (workerd) fills the recommendations slot with the rule of the
+ * visitor's `recs-strategy` variant, its items read from the collector's read
+ * API (Redis, kept by the pipeline from Kafka), and the exposure the SDK sends
+ * reaches Kafka naming the same variant the page showed.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+import { DEMO_RULES, assign, decodeEventRecord, validateExperiments } from '@sessionflow/core';
+import { useLoopStack } from './support/loop-stack.js';
+
+const env = useLoopStack(['pipeline']);
+
+/** The experiments the local edge runs, as its wrangler.toml gives them (the top-level vars). */
+function localExperiments() {
+  const toml = readFileSync(fileURLToPath(new URL('../../edge/wrangler.toml', import.meta.url)), 'utf8');
+  const raw = /^EXPERIMENTS = '(.*)'$/m.exec(toml)?.[1];
+  if (raw === undefined) throw new Error('edge/wrangler.toml has no EXPERIMENTS var');
+  const parsed = validateExperiments(JSON.parse(raw));
+  if (!parsed.ok) throw new Error(`edge/wrangler.toml EXPERIMENTS: ${JSON.stringify(parsed.errors)}`);
+  return parsed.value;
+}
+
+test('the recommendations the page shows are those of the visitor\'s variant, and the exposure in Kafka names that variant', async () => {
+  const experiment = localExperiments().find((e) => e.key === 'recs-strategy');
+  expect(experiment).toBeDefined();
+  const page = await env.browser.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+
+  await page.goto(`${env.stack.demoUrl}/`);
+  await page.waitForFunction(() => typeof window.sessionflow?.anonymousId() === 'string');
+  const anonymousId = await page.evaluate(() => window.sessionflow!.anonymousId()!);
+  const expectedVariant = assign(experiment!, anonymousId)?.variant;
+  expect(expectedVariant).toBeDefined();
+
+  // Looking at products makes it a product page; the slot fills once the edge has read items for it.
+  const cards = page.locator('[data-sf-product][data-sf-slot="catalog"]');
+  const recs = page.locator('[data-sf-slot="recs"] .sf-recs');
+  for (let i = 0; (await recs.count()) === 0 && i < 40; i++) {
+    await cards.nth(i % 4).locator('[data-action="view"]').click();
+    await page.waitForTimeout(500);
+  }
+  await recs.waitFor({ state: 'visible', timeout: 10_000 });
+
+  const shownTitle = await recs.locator('.sf-title').textContent();
+  const shownRule = DEMO_RULES.rules.find((rule) => rule.actions.some((action) => action.kind === 'recs' && action.title === shownTitle));
+  expect(shownRule?.experiment).toEqual({ key: 'recs-strategy', variant: expectedVariant });
+  const shownItems = await recs.locator('.sf-item').evaluateAll((items) => items.map((item) => item.getAttribute('data-sf-product')));
+  expect(shownItems.length).toBeGreaterThan(0);
+  // The storefront sells the skillet out: never recommended.
+  expect(shownItems).not.toContain('sku-1006');
+
+  const exposure = await env.events.waitFor((records) =>
+    records
+      .map((record) => decodeEventRecord(record.value))
+      .find((event) => event.anonymousId === anonymousId && event.type === 'exposure' && event.actionId.startsWith('product-recs.')),
+  );
+  expect(exposure).toMatchObject({ actionId: `${shownRule!.id}:0`, experiment: 'recs-strategy', variant: expectedVariant, slot: 'recs' });
+  expect(pageErrors).toEqual([]);
+});
+
+declare global {
+  interface Window {
+    sessionflow?: { anonymousId(): string | undefined; sessionId(): string | undefined };
+  }
+}
