@@ -15,6 +15,7 @@ import { type SuiteResult } from '../results.js';
 import { percentile, round } from '../stats.js';
 import { startCollectorStub, type CollectorStub } from './collector-stub.js';
 import { decideLoad, type DecideLoadOptions } from './decide-load.js';
+import { directPhase } from './direct-phase.js';
 import { cpuSpent, groupCpuSeconds } from './process-cpu.js';
 import { rulesEval, type RulesEvalOptions } from './rules-eval.js';
 import { simulatedVisitors } from './visitors.js';
@@ -145,11 +146,24 @@ export async function edgeSuite(o: EdgeSuiteOptions = defaultEdgeOptions): Promi
         `(${final.missing} missing, ${duplicates} duplicates); first relay's signature ${signature.ok ? 'verified' : `NOT verified (${signature.reason ?? 'no relay arrived'})`}`,
     );
 
+    // The dev server is stopped first: the direct phase gets the machine to itself.
+    await edge.stop();
+    edge = undefined;
+    console.log(`  direct: the same load on the built Worker in workerd without wrangler dev's proxy…`);
+    const direct = await directPhase(o, { siteKey: SITE_KEY, origin: ORIGIN, secret: SECRET }, dir);
+    console.log(
+      `  direct: ${round(direct.requestsPerS, 1)} requests/s, p50 ${round(direct.p50Ms)} ms, p99 ${round(direct.p99Ms)} ms under load; ` +
+        `unloaded p50 ${round(direct.unloadedP50Ms)} ms, p99 ${round(direct.unloadedP99Ms)} ms; ${direct.notOk} not 200; ` +
+        `cpu (s): ${Object.entries(direct.cpuSecondsInWindow).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    );
+
     return {
       suite: 'edge',
       figures: {
         'edge.decide_p50_ms': { value: round(p50), unit: 'ms' },
         'edge.decide_p99_ms': { value: round(p99), unit: 'ms' },
+        'edge.decide_direct_p50_ms': { value: round(direct.p50Ms), unit: 'ms' },
+        'edge.decide_direct_p99_ms': { value: round(direct.p99Ms), unit: 'ms' },
         'edge.rules_eval_us_p50': { value: round(rules.p50Us, 3), unit: 'µs' },
         'edge.relay_events_per_s': { value: Math.round(relayPerS), unit: 'events/s' },
       },
@@ -179,6 +193,14 @@ export async function edgeSuite(o: EdgeSuiteOptions = defaultEdgeOptions): Promi
           note: 'client-side, performance.now() from sending the request to the last byte of the answer, every request started in the measured window; batches built before the clock starts',
         },
         cpuSecondsInWindow: cpuSeconds,
+        direct: {
+          runtime: 'edge/dist/index.js (the wrangler deploy --dry-run bundle) in workerd through Miniflare alone, bindings from edge/wrangler.toml; no wrangler dev proxy',
+          requestsPerS: round(direct.requestsPerS, 1),
+          unloadedP50Ms: round(direct.unloadedP50Ms),
+          unloadedP99Ms: round(direct.unloadedP99Ms),
+          notOk: direct.notOk,
+          cpuSecondsInWindow: direct.cpuSecondsInWindow,
+        },
         relay: {
           eventsInWindow: load.relayedInWindow,
           acceptedEvents: accepted,
