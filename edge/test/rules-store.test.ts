@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { DEMO_RULES, type RulesDocument } from '@sessionflow/core';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { RULES_KEY, rulesStore, sharedRulesStore } from '../src/rules/store.js';
+import { RULES_KEY, rulesStore, sharedRulesStore, type RulesStore } from '../src/rules/store.js';
 
 const REFRESH_MS = 10_000;
 
@@ -19,12 +19,19 @@ function documentOf(version: string, title = `Banner of ${version}`): RulesDocum
   };
 }
 
-/** A clock the test moves by hand, and the lines the store logged. */
+/** A clock the test moves by hand, the lines the store logged, and its background refreshes. */
 function harness() {
   const clock = { ms: 1_000_000 };
   const lines: string[] = [];
-  const options = { refreshMs: REFRESH_MS, now: () => clock.ms, log: (line: string) => lines.push(line) };
-  return { clock, lines, options };
+  const background: Promise<unknown>[] = [];
+  const options = { refreshMs: REFRESH_MS, now: () => clock.ms, log: (line: string) => lines.push(line), background: (work: Promise<unknown>) => void background.push(work) };
+  /** A call once a refresh is due (it starts the refresh), then what is served once the refresh is done. */
+  const refreshed = async (store: RulesStore) => {
+    await store.current();
+    await Promise.all(background.splice(0));
+    return store.current();
+  };
+  return { clock, lines, options, refreshed };
 }
 
 /** A KV namespace whose reads the test controls: a value, a failure, or a read left pending. */
@@ -80,9 +87,9 @@ describe('rulesStore over the RULES KV namespace', () => {
     expect(lines[0]).toContain('2025-06-01.1');
   });
 
-  it('serves a newly pushed version once refreshMs has passed, and not before', async () => {
+  it('serves a newly pushed version once refreshMs has passed and the background read is back, and not before', async () => {
     await env.RULES!.put(RULES_KEY, JSON.stringify(documentOf('v1')));
-    const { clock, options } = harness();
+    const { clock, options, refreshed } = harness();
     const store = rulesStore(env.RULES, options);
     expect((await store.current()).version).toBe('v1');
 
@@ -90,14 +97,16 @@ describe('rulesStore over the RULES KV namespace', () => {
     clock.ms += REFRESH_MS - 1;
     expect((await store.current()).version).toBe('v1');
     clock.ms += 1;
-    const served = await store.current();
+    // The call that finds the refresh due is not held up by the read: it gets what is in hand.
+    expect((await store.current()).version).toBe('v1');
+    const served = await refreshed(store);
     expect(served.version).toBe('v2');
     expect(served.rules.rules[0]?.actions[0]?.title).toBe('Banner of v2');
   });
 
   it('refuses a bad document, keeps serving the previous one, and logs the error path once', async () => {
     await env.RULES!.put(RULES_KEY, JSON.stringify(documentOf('v1')));
-    const { clock, options, lines } = harness();
+    const { clock, options, lines, refreshed } = harness();
     const store = rulesStore(env.RULES, options);
     await store.current();
     lines.length = 0;
@@ -105,7 +114,7 @@ describe('rulesStore over the RULES KV namespace', () => {
     const bad = { ...documentOf('v2'), rules: [{ ...documentOf('v2').rules[0], priority: 'high' }] };
     await env.RULES!.put(RULES_KEY, JSON.stringify(bad));
     clock.ms += REFRESH_MS;
-    const served = await store.current();
+    const served = await refreshed(store);
     expect(served.version).toBe('v1');
     expect(served.source).toBe('kv');
     expect(served.rules).toEqual(documentOf('v1'));
@@ -117,20 +126,20 @@ describe('rulesStore over the RULES KV namespace', () => {
 
     // The same bad document again: still refused, not logged again.
     clock.ms += REFRESH_MS;
-    expect((await store.current()).version).toBe('v1');
+    expect((await refreshed(store)).version).toBe('v1');
     expect(lines).toHaveLength(1);
 
     // Another bad document is a new refusal, with its own path.
     await env.RULES!.put(RULES_KEY, JSON.stringify({ version: 'v3', rules: [], cooldown: 5 }));
     clock.ms += REFRESH_MS;
-    expect((await store.current()).error).toMatch(/^cooldown: /);
+    expect((await refreshed(store)).error).toMatch(/^cooldown: /);
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain('cooldown');
 
     // A good document again clears the error.
     await env.RULES!.put(RULES_KEY, JSON.stringify(documentOf('v4')));
     clock.ms += REFRESH_MS;
-    const fixed = await store.current();
+    const fixed = await refreshed(store);
     expect(fixed.version).toBe('v4');
     expect(fixed.error).toBeUndefined();
   });
@@ -148,12 +157,12 @@ describe('rulesStore over the RULES KV namespace', () => {
 
   it('goes back to the default when the document is deleted from KV', async () => {
     await env.RULES!.put(RULES_KEY, JSON.stringify(documentOf('v1')));
-    const { clock, options } = harness();
+    const { clock, options, refreshed } = harness();
     const store = rulesStore(env.RULES, options);
     expect((await store.current()).source).toBe('kv');
     await env.RULES!.delete(RULES_KEY);
     clock.ms += REFRESH_MS;
-    expect(await store.current()).toMatchObject({ source: 'default', version: DEMO_RULES.version });
+    expect(await refreshed(store)).toMatchObject({ source: 'default', version: DEMO_RULES.version });
   });
 });
 
@@ -161,19 +170,19 @@ describe('rulesStore when KV misbehaves', () => {
   it('keeps serving what it had while KV reads throw, logs the outage once, and recovers', async () => {
     const kv = new FakeKv();
     kv.value = JSON.stringify(documentOf('v1'));
-    const { clock, options, lines } = harness();
+    const { clock, options, lines, refreshed } = harness();
     const store = rulesStore(kv.asNamespace(), options);
     const before = await store.current();
     lines.length = 0;
 
     kv.failure = new Error('KV GET failed: 503 Service Unavailable');
     clock.ms += REFRESH_MS;
-    const during = await store.current();
+    const during = await refreshed(store);
     expect(during.rules).toBe(before.rules);
     expect(during.version).toBe('v1');
     expect(during.error).toContain('503 Service Unavailable');
     clock.ms += REFRESH_MS;
-    expect((await store.current()).rules).toBe(before.rules);
+    expect((await refreshed(store)).rules).toBe(before.rules);
     expect(kv.reads).toBe(3);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('503 Service Unavailable');
@@ -181,9 +190,26 @@ describe('rulesStore when KV misbehaves', () => {
     kv.failure = undefined;
     kv.value = JSON.stringify(documentOf('v2'));
     clock.ms += REFRESH_MS;
-    const after = await store.current();
+    const after = await refreshed(store);
     expect(after.version).toBe('v2');
     expect(after.error).toBeUndefined();
+  });
+
+  it('answers at once while a due refresh waits on a slow KV read, and serves its result after', async () => {
+    const kv = new FakeKv();
+    kv.value = JSON.stringify(documentOf('v1'));
+    const { clock, options, refreshed } = harness();
+    const store = rulesStore(kv.asNamespace(), options);
+    await store.current();
+    kv.value = JSON.stringify(documentOf('v2'));
+    kv.holdReads = true;
+    clock.ms += REFRESH_MS;
+    // Were the read on the hot path, this would never resolve: the read is held until release().
+    expect((await store.current()).version).toBe('v1');
+    expect(kv.reads).toBe(2);
+    kv.release();
+    expect((await refreshed(store)).version).toBe('v2');
+    expect(kv.reads).toBe(2);
   });
 
   it('serves the default when KV throws before any document was read', async () => {
@@ -214,11 +240,11 @@ describe('rulesStore when KV misbehaves', () => {
   it('does not parse or log an unchanged document again, and keeps handing out the same object', async () => {
     const kv = new FakeKv();
     kv.value = JSON.stringify(documentOf('v1'));
-    const { clock, options, lines } = harness();
+    const { clock, options, lines, refreshed } = harness();
     const store = rulesStore(kv.asNamespace(), options);
     const first = await store.current();
     clock.ms += REFRESH_MS;
-    const second = await store.current();
+    const second = await refreshed(store);
     expect(kv.reads).toBe(2);
     expect(second).toBe(first);
     expect(lines).toHaveLength(1);

@@ -4,7 +4,9 @@
  * redeploy. A document that fails core's `parseRules` is refused whole: the
  * previous good one keeps serving (the built-in demo document when there never
  * was one), and the refusal is logged once per refused document. A KV outage
- * changes nothing that is served.
+ * changes nothing that is served. Only the first read is waited for: after
+ * that a due refresh runs in the background and the document in hand serves
+ * meanwhile, so a KV read never sits on a decision's hot path.
  */
 import { DEMO_RULES, parseRules, type RulesDocument } from '@sessionflow/core';
 import { RULES_KEY, claimedVersion, describeRulesError, rulesFromText } from './document.js';
@@ -30,6 +32,8 @@ export interface RulesStoreOptions {
   refreshMs?: number;
   now?: () => number;
   log?: (line: string) => void;
+  /** Keeps a background refresh alive past the request that started it (`ctx.waitUntil`). */
+  background?: (work: Promise<unknown>) => void;
 }
 
 let builtIn: ServedRules | undefined;
@@ -61,6 +65,7 @@ export function rulesStore(kv: KVNamespace | undefined, options: RulesStoreOptio
   const refreshMs = options.refreshMs ?? DEFAULT_RULES_REFRESH_MS;
   const now = options.now ?? (() => Date.now());
   const log = options.log ?? ((line: string) => console.log(line));
+  const background = options.background ?? (() => {});
 
   /** The last good document read from KV, and its text (an unchanged text is not parsed again). */
   let good: { text: string; served: ServedRules } | undefined;
@@ -129,12 +134,13 @@ export function rulesStore(kv: KVNamespace | undefined, options: RulesStoreOptio
   return {
     current(): Promise<ServedRules> {
       if (checkedAt !== undefined && now() - checkedAt < refreshMs) return Promise.resolve(served);
-      // Everyone who asks while a read is under way waits for that one read.
       refreshing ??= refresh().finally(() => {
         checkedAt = now();
         refreshing = undefined;
       });
-      return refreshing;
+      if (checkedAt === undefined) return refreshing; // the first read: there is nothing to serve before it
+      background(refreshing);
+      return Promise.resolve(served);
     },
   };
 }

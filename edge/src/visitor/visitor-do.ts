@@ -97,7 +97,7 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
   });
 
   /** Each object keeps its own: a KV read in flight must not be shared across objects' request contexts. */
-  private readonly rules = rulesStore(this.env.RULES);
+  private readonly rules = rulesStore(this.env.RULES, { background: (work) => this.ctx.waitUntil(work) });
 
   /** The stored state, read when the object wakes; afterwards this copy is the truth and storage follows it. */
   private state: VisitorState | undefined;
