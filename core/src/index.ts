@@ -16,3 +16,4 @@ export * from './experiment/assign.js';
 export * from './rule/index.js';
 export * from './read/views.js';
 export * from './readout/index.js';
+export * from './recs/index.js';
