@@ -19,4 +19,12 @@ describe('buildRecords', () => {
     expect(letter).toMatchObject({ siteKey: 'demo-site-key', receivedAt: NOW - 500, ingestedAt: NOW, event: { type: 'page_view' } });
     expect((letter['errors'] as unknown[]).length).toBeGreaterThan(0);
   });
+
+  it('stamps the device class the edge relayed on every event, and none when it sent none', () => {
+    const withDevice = { ...(envelope([pageView('anon-aaaaaaaa'), pageView('anon-bbbbbbbb')]) as object), device: 'tablet' } as Parameters<typeof buildRecords>[0];
+    const stamped = buildRecords(withDevice, topicNames('sf'), NOW).records.map((r) => (JSON.parse(r.value) as { ingest: Record<string, unknown> }).ingest);
+    expect(stamped.map((meta) => meta['device'])).toEqual(['tablet', 'tablet']);
+    const without = buildRecords(envelope([pageView('anon-aaaaaaaa')]) as Parameters<typeof buildRecords>[0], topicNames('sf'), NOW).records;
+    expect('device' in (JSON.parse(without[0]!.value) as { ingest: object }).ingest).toBe(false);
+  });
 });

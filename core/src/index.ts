@@ -15,5 +15,6 @@ export * from './experiment/bucket.js';
 export * from './experiment/assign.js';
 export * from './rule/index.js';
 export * from './read/views.js';
+export * from './device/device.js';
 export * from './readout/index.js';
 export * from './recs/index.js';

@@ -30,6 +30,16 @@ describe('POST /v1/collect', () => {
     expect(typeof envelope['receivedAt']).toBe('number');
   });
 
+  it('relays the browser\'s device class, told from the collect request\'s user agent', async () => {
+    const collector = stubCollector('ok');
+    const phone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+    const res = await callEdge(collectRequest(JSON.stringify({ events: [pageView()] }), { headers: { 'user-agent': phone } }), { COLLECTOR_URL: collector.url });
+    expect(res.status).toBe(200);
+    const [relay] = await eventually(collector.received, (r) => r.length > 0);
+    const envelope = JSON.parse(new TextDecoder().decode(base64ToBytes(relay!.bodyBase64))) as Record<string, unknown>;
+    expect(envelope['device']).toBe('mobile');
+  });
+
   it('a signature made with another secret does not verify against the relayed body', async () => {
     const collector = stubCollector('ok');
     await callEdge(collectRequest(JSON.stringify({ events: [pageView()] })), { COLLECTOR_URL: collector.url });

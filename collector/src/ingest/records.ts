@@ -14,8 +14,8 @@ export interface IngestRecords {
 
 export function buildRecords(envelope: RelayEnvelope, topics: Topics, ingestedAt: number): IngestRecords {
   const { accepted, rejected } = partitionEvents(envelope.events);
-  const { siteKey, receivedAt } = envelope;
-  const encode = eventRecordEncoder({ siteKey, receivedAt, ingestedAt });
+  const { siteKey, receivedAt, device } = envelope;
+  const encode = eventRecordEncoder({ siteKey, receivedAt, ingestedAt, ...(device !== undefined ? { device } : {}) });
   const records: OutboundRecord[] = [];
   for (const event of accepted) {
     const { key, value } = encode(event);

@@ -4,6 +4,7 @@
  * and it can be tested without a broker.
  */
 import type { FieldError } from './validate.js';
+import type { DeviceClass } from '../device/device.js';
 import type { SessionflowEvent } from './schema.js';
 
 /** What the edge and collector add to an event on its way into Kafka. */
@@ -13,6 +14,8 @@ export interface IngestMeta {
   receivedAt: number;
   /** Collector clock when it produced the record. */
   ingestedAt: number;
+  /** The browser's device class, when the edge sent one. */
+  device?: DeviceClass;
 }
 
 export type IngestedEvent = SessionflowEvent & { ingest: IngestMeta };

@@ -3,6 +3,7 @@
  * events of one collect batch, with what the edge knows and the page does not.
  */
 import * as v from 'valibot';
+import { DEVICE_CLASSES } from '../device/device.js';
 import { fieldErrors, type Validated } from '../event/validate.js';
 
 export const RELAY_VERSION = 1 as const;
@@ -13,6 +14,8 @@ export const RelayEnvelopeSchema = v.strictObject(
     siteKey: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(128, 'must be at most 128 characters')),
     /** Edge clock when the batch arrived (epoch ms). */
     receivedAt: v.pipe(v.number('must be a number'), v.integer('must be an integer')),
+    /** The browser's device class, from the collect request's user agent (`deviceClassOf`). */
+    device: v.optional(v.picklist(DEVICE_CLASSES, `must be one of ${DEVICE_CLASSES.join(', ')}`)),
     /** Validated again by the collector: the edge is trusted to sign, not to be right. */
     events: v.pipe(v.array(v.unknown(), 'must be an array'), v.maxLength(1000, 'must hold at most 1000 events')),
   },

@@ -5,7 +5,7 @@
  * in the batch are rejected.
  */
 import { Hono } from 'hono';
-import { partitionEvents, validateCollectBatch, type RejectedEvent } from '@sessionflow/core';
+import { deviceClassOf, partitionEvents, validateCollectBatch, type RejectedEvent } from '@sessionflow/core';
 import { requireRelaySecret } from '../config.js';
 import { EdgeError, errorBody } from '../errors.js';
 import type { EdgeEnv } from '../hono-env.js';
@@ -50,7 +50,9 @@ collect.post('/', async (c) => {
   // Each visitor's object takes its events into its outbox (relayed in order, kept until the collector has them) and decides.
   const relay = { siteKey: site.siteKey, collectorUrl: config.collectorUrl, timeoutMs: config.relayTimeoutMs };
   requireRelaySecret(config);
-  const visited = await visitAll(c.env, accepted, { receivedAt, relay, bot: isObviousBot(c.req.header('user-agent')) });
+  const userAgent = c.req.header('user-agent');
+  const device = deviceClassOf(userAgent);
+  const visited = await visitAll(c.env, accepted, { receivedAt, relay, bot: isObviousBot(userAgent), device });
   if (visited.kind === 'limited') {
     throw new EdgeError(429, 'rate_limited', `this visitor sent more events than the edge takes in a while; retry after ${visited.retryAfterS} s`, {
       'Retry-After': String(visited.retryAfterS),
@@ -65,7 +67,7 @@ collect.post('/', async (c) => {
     // No visitor object took these (none bound, or it failed): relay them now, as the only copy.
     const outcome = await relayToCollector(
       { ...relay, secret: requireRelaySecret(config) },
-      relayEnvelope(site.siteKey, visited.direct, receivedAt),
+      relayEnvelope(site.siteKey, visited.direct, receivedAt, device),
       { fetch: (input, init) => fetch(input, init), crypto: crypto.subtle, now: () => Date.now() },
     );
     if (!outcome.ok) {

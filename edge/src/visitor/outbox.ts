@@ -7,7 +7,7 @@
  * when it is full the visitor's new batches are refused (503), so the SDK
  * keeps them, instead of the object growing without end.
  */
-import type { SessionflowEvent } from '@sessionflow/core';
+import type { DeviceClass, SessionflowEvent } from '@sessionflow/core';
 import { relayEnvelope, relayToCollector, type RelayTarget } from '../relay/relay.js';
 
 /** One accepted batch, with where it goes (the Worker's collector URL when it arrived). */
@@ -17,6 +17,8 @@ export interface OutboxEntry {
   events: SessionflowEvent[];
   collectorUrl: string;
   timeoutMs: number;
+  /** The browser's device class, relayed with the batch. */
+  device?: DeviceClass;
 }
 
 export const OUTBOX_LIMIT = 1000;
@@ -92,7 +94,7 @@ export class Outbox {
         continue;
       }
       const target: RelayTarget = { collectorUrl: entry.collectorUrl, secret: this.deps.secret(), timeoutMs: entry.timeoutMs };
-      const outcome = await relayToCollector(target, relayEnvelope(entry.siteKey, entry.events, entry.receivedAt), {
+      const outcome = await relayToCollector(target, relayEnvelope(entry.siteKey, entry.events, entry.receivedAt, entry.device), {
         fetch: this.deps.fetch,
         crypto: crypto.subtle,
         now: this.deps.now,

@@ -18,7 +18,7 @@ export type BatchOutcome =
 export async function visitAll(
   env: EdgeBindings,
   events: readonly SessionflowEvent[],
-  context: Pick<VisitInput, 'receivedAt' | 'relay' | 'bot'>,
+  context: Pick<VisitInput, 'receivedAt' | 'relay' | 'bot' | 'device'>,
 ): Promise<BatchOutcome> {
   const namespace = env.VISITOR;
   if (namespace === undefined || events.length === 0) return { kind: 'taken', actions: [], outboxDepth: 0, direct: [...events] };

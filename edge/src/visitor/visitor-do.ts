@@ -21,6 +21,7 @@ import {
   recordShown,
   signalsOf,
   type Decision,
+  type DeviceClass,
   type OpenSession,
   type RecommendedItem,
   type SessionBaseline,
@@ -44,6 +45,8 @@ export interface VisitInput {
   events: SessionflowEvent[];
   /** The edge's clock when the batch arrived: sessions are cut on it, not on the device's. */
   receivedAt: number;
+  /** The browser's device class (from the user agent), relayed with the batch. */
+  device?: DeviceClass;
   /** Where the batch is relayed; it waits in the visitor's outbox until the collector took it. */
   relay: { siteKey: string; collectorUrl: string; timeoutMs: number };
 }
@@ -117,7 +120,7 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     const session = input.bot && !folded.bot ? { ...folded, bot: true } : folded;
     // Taken means kept until the collector has it: into the outbox first, and nothing else if it is full.
     const { relay } = input;
-    const outboxDepth = await this.outbox.add({ ...relay, receivedAt: input.receivedAt, events: stamped(input.events, session.id) });
+    const outboxDepth = await this.outbox.add({ ...relay, receivedAt: input.receivedAt, events: stamped(input.events, session.id), ...(input.device !== undefined ? { device: input.device } : {}) });
     if (outboxDepth === undefined) {
       void this.outbox.drain();
       return { outcome: 'outbox_full' };
