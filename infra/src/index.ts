@@ -11,3 +11,4 @@ export * from './services/edge.js';
 export * from './services/demo-site.js';
 export * from './stack.js';
 export * from './browser/chromium.js';
+export * from './services/pipeline.js';

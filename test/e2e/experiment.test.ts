@@ -5,27 +5,15 @@
  * API (Redis, kept by the pipeline from Kafka), and the exposure the SDK sends
  * reaches Kafka naming the same variant the page showed.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-import { DEMO_RULES, assign, decodeEventRecord, validateExperiments } from '@sessionflow/core';
+import { DEMO_RULES, assign, decodeEventRecord } from '@sessionflow/core';
+import { localExperiment } from './support/experiments.js';
 import { useLoopStack } from './support/loop-stack.js';
 
 const env = useLoopStack(['pipeline']);
 
-/** The experiments the local edge runs, as its wrangler.toml gives them (the top-level vars). */
-function localExperiments() {
-  const toml = readFileSync(fileURLToPath(new URL('../../edge/wrangler.toml', import.meta.url)), 'utf8');
-  const raw = /^EXPERIMENTS = '(.*)'$/m.exec(toml)?.[1];
-  if (raw === undefined) throw new Error('edge/wrangler.toml has no EXPERIMENTS var');
-  const parsed = validateExperiments(JSON.parse(raw));
-  if (!parsed.ok) throw new Error(`edge/wrangler.toml EXPERIMENTS: ${JSON.stringify(parsed.errors)}`);
-  return parsed.value;
-}
-
 test('the recommendations the page shows are those of the visitor\'s variant, and the exposure in Kafka names that variant', async () => {
-  const experiment = localExperiments().find((e) => e.key === 'recs-strategy');
-  expect(experiment).toBeDefined();
+  const experiment = localExperiment('recs-strategy');
   const page = await env.browser.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -33,7 +21,7 @@ test('the recommendations the page shows are those of the visitor\'s variant, an
   await page.goto(`${env.stack.demoUrl}/`);
   await page.waitForFunction(() => typeof window.sessionflow?.anonymousId() === 'string');
   const anonymousId = await page.evaluate(() => window.sessionflow!.anonymousId()!);
-  const expectedVariant = assign(experiment!, anonymousId)?.variant;
+  const expectedVariant = assign(experiment, anonymousId)?.variant;
   expect(expectedVariant).toBeDefined();
 
   // Looking at products makes it a product page; the slot fills once the edge has read items for it.
