@@ -16,7 +16,11 @@ import { createLogger, type Logger } from './log.js';
 import type { CollectorMetrics } from './metrics.js';
 import { readSecretAuth } from './read/auth.js';
 import { addReadRoutes } from './read/routes.js';
+import { addAggregateRoutes } from './read/aggregate-routes.js';
+import type { AggregateReads } from './read/aggregate-store.js';
+import type { ExperimentSetup } from './pipeline/experiments/config.js';
 import type { ReadStore } from './read/store.js';
+import { addErasureRoute, type ErasureRouteDeps } from './pipeline/identity/erasure-route.js';
 
 export interface CollectorAppDeps {
   config: Pick<CollectorConfig, 'relaySecret' | 'readSecret' | 'bodyLimitBytes' | 'produceTimeoutMs'>;
@@ -26,6 +30,12 @@ export interface CollectorAppDeps {
   readiness: ReadinessProbe;
   /** The online store behind the read routes; undefined when REDIS_URL is not set (they answer 503). */
   readStore?: ReadStore | undefined;
+  /** Erases a user (DELETE /v1/users/:id); undefined when REDIS_URL is not set (503). */
+  erase?: ErasureRouteDeps['erase'];
+  /** Experiment counters and funnel rollups from the same store; undefined when REDIS_URL is not set (503). */
+  aggregateReads?: AggregateReads | undefined;
+  /** The experiments `GET /v1/experiments/:key` knows; none when absent. */
+  experiments?: readonly ExperimentSetup[];
   metrics: CollectorMetrics;
   /** Defaults to HMAC on node:crypto; any WebCrypto `subtle` fits too. */
   crypto?: HmacCrypto;
@@ -35,8 +45,10 @@ export interface CollectorAppDeps {
   logger?: Logger;
 }
 
-const ROUTES = new Set(['/v1/ingest', '/v1/catalog', '/v1/recs', '/v1/inventory', '/healthz', '/readyz', '/metrics']);
+const ROUTES = new Set(['/v1/ingest', '/v1/catalog', '/v1/recs', '/v1/inventory', '/healthz', '/readyz', '/metrics', '/v1/rollups/funnel']);
 const PROFILE_ROUTE = '/v1/profile/:id';
+const EXPERIMENT_ROUTE = '/v1/experiments/:key';
+const USER_ROUTE = '/v1/users/:id';
 
 export function createCollectorApp(deps: CollectorAppDeps): Hono {
   const isDraining = deps.isDraining ?? (() => false);
@@ -47,7 +59,7 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
   app.use('*', async (c, next) => {
     await next();
     // A fixed set of route labels: unknown paths must not grow the metric's cardinality.
-    const route = ROUTES.has(c.req.path) ? c.req.path : c.req.path.startsWith('/v1/profile/') ? PROFILE_ROUTE : 'other';
+    const route = ROUTES.has(c.req.path) ? c.req.path : c.req.path.startsWith('/v1/profile/') ? PROFILE_ROUTE : c.req.path.startsWith('/v1/experiments/') ? EXPERIMENT_ROUTE : c.req.path.startsWith('/v1/users/') ? USER_ROUTE : 'other';
     metrics.httpRequests.inc({ route, status: String(c.res.status) });
   });
 
@@ -75,7 +87,7 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
 
   // One secret for everything that is not the edge's relay: the catalog feed and the reads.
   const readAuth = readSecretAuth(deps.config.readSecret, metrics);
-  for (const path of ['/v1/catalog', '/v1/recs', '/v1/inventory', '/v1/profile/*']) app.use(path, readAuth);
+  for (const path of ['/v1/catalog', '/v1/recs', '/v1/inventory', '/v1/profile/*', '/v1/experiments/*', '/v1/rollups/*', '/v1/users/*']) app.use(path, readAuth);
 
   app.post(
     '/v1/catalog',
@@ -97,6 +109,8 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
   });
 
   addReadRoutes(app, { store: deps.readStore, metrics, now: deps.now ?? Date.now, logger });
+  addErasureRoute(app, { erase: deps.erase, metrics, now: deps.now ?? Date.now, logger });
+  addAggregateRoutes(app, { reads: deps.aggregateReads, experiments: deps.experiments ?? [], metrics, now: deps.now ?? Date.now, logger });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 

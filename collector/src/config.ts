@@ -4,6 +4,7 @@
  * real clusters.
  */
 import { isLogLevel, type LogLevel } from './log.js';
+import { readExperiments, type ExperimentSetup } from './pipeline/experiments/config.js';
 
 /** Only ever a default for local runs; `configWarnings` says so out loud. */
 export const DEV_RELAY_SECRET = 'local-dev-relay-secret';
@@ -59,6 +60,8 @@ export interface CollectorConfig {
   /** Upper bound on the graceful part of shutdown before connections are cut. */
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
+  /** The experiments `GET /v1/experiments/:key` reads out (`EXPERIMENTS`, as the pipeline's `PIPELINE_EXPERIMENTS`). */
+  experiments: ExperimentSetup[];
 }
 
 export const DEFAULT_CONFIG: CollectorConfig = {
@@ -83,6 +86,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   producerThread: true,
   shutdownTimeoutMs: 15_000,
   logLevel: 'info',
+  experiments: readExperiments({}, 'EXPERIMENTS'),
 };
 
 export type Env = Record<string, string | undefined>;
@@ -112,6 +116,7 @@ export function readConfig(env: Env = process.env): CollectorConfig {
     producerThread: flag(env, 'COLLECTOR_PRODUCER_THREAD', d.producerThread),
     shutdownTimeoutMs: integer(env, 'COLLECTOR_SHUTDOWN_TIMEOUT_MS', d.shutdownTimeoutMs, 0, 600_000),
     logLevel: level(env, 'LOG_LEVEL', d.logLevel),
+    experiments: readExperiments(env, 'EXPERIMENTS'),
   };
 }
 

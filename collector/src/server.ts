@@ -19,8 +19,11 @@ import { ensureTopics } from './kafka/topics.js';
 import { createLogger, type Logger } from './log.js';
 import { createCollectorMetrics } from './metrics.js';
 import { redisReadStore } from './read/redis-store.js';
+import { redisAggregateReads } from './read/aggregate-redis-store.js';
 import { createStoreClient, type StoreClient } from './store/client.js';
 import { storeKeys } from './store/keys.js';
+import { identityKeys } from './store/identity-keys.js';
+import { startErasureService, type ErasureService } from './pipeline/identity/erasure-service.js';
 
 export { createCollectorApp, type CollectorAppDeps } from './app.js';
 export { DEFAULT_CONFIG, DEV_RELAY_SECRET, readConfig, type CollectorConfig } from './config.js';
@@ -32,6 +35,7 @@ export { nodeHmacCrypto } from './ingest/hmac.js';
 export { startPipeline, type RunningPipeline } from './pipeline/pipeline.js';
 export { DEFAULT_PIPELINE_CONFIG, readPipelineConfig, type PipelineConfig } from './pipeline/config.js';
 export type { ReadStore, RecsQuery } from './read/store.js';
+export { storeKeys, type StoreKeys } from './store/keys.js';
 
 export interface RunningCollector {
   /** Base URL, e.g. `http://127.0.0.1:8788`. */
@@ -92,7 +96,16 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
     redis = createStoreClient(settings.redisUrl, logger);
     redis.connect().catch((error: unknown) => logger.warn('Redis is not reachable; the read routes answer 503 until it is', { error }));
   }
+  // Erasure (DELETE /v1/users/:id) needs the store, and a producer of its own for the tombstones.
+  let erasure: ErasureService | undefined;
+  if (redis !== undefined) {
+    erasure = await startErasureService(kafka, redis, topics, settings.topicPrefix).catch((error: unknown) => {
+      logger.warn('erasure is unavailable: its Kafka producer did not connect', { error });
+      return undefined;
+    });
+  }
   const closeRedis = async () => {
+    await erasure?.close().catch((error: unknown) => logger.warn('disconnecting the erasure producer failed', { error }));
     if (redis?.isOpen) await redis.close().catch(() => redis?.destroy());
     else redis?.destroy();
   };
@@ -103,7 +116,10 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
     topics,
     sink: batcher,
     readiness,
-    readStore: redis === undefined ? undefined : redisReadStore(redis, storeKeys(settings.topicPrefix)),
+    readStore: redis === undefined ? undefined : redisReadStore(redis, storeKeys(settings.topicPrefix), identityKeys(settings.topicPrefix)),
+    erase: erasure?.erase,
+    aggregateReads: redis === undefined ? undefined : redisAggregateReads(redis, storeKeys(settings.topicPrefix)),
+    experiments: settings.experiments,
     metrics,
     isDraining: () => draining,
     logger,

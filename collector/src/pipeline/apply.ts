@@ -23,6 +23,10 @@ import type { StoreClient } from '../store/client.js';
 import type { StoreKeys } from '../store/keys.js';
 import { eventCommands, inventoryCommands, productCommands, type RedisCommand } from './commands.js';
 import { productSignals } from './signals.js';
+import type { IdentityKeys } from '../store/identity-keys.js';
+import { idsOf, isErased, watchErasureMarks } from './identity/erased.js';
+import { dedupeIdOf, profileIdOf, type ByUserEvent } from './identity/records.js';
+import type { ExperimentSetup } from './experiments/config.js';
 
 export interface BatchMessage {
   offset: string;
@@ -45,13 +49,19 @@ export interface BatchOutcome {
   duplicates: number;
   /** Records that could not be read (not JSON, not the topic's shape): covered by the offset, changing nothing. */
   unreadable: number;
+  /** Profiles (canonical ids) the batch changed, for their snapshots. */
+  profiles?: string[];
 }
 
 export interface ApplyDeps {
   redis: StoreClient;
   keys: StoreKeys;
-  topics: Pick<Topics, 'events' | 'products' | 'inventory'>;
+  topics: Pick<Topics, 'eventsByUser' | 'products' | 'inventory'>;
+  /** Erasure markers (identity/erased.ts): events of an erased person still in flight change nothing. */
+  identityKeys: IdentityKeys;
   seenTtlSeconds: number;
+  /** The experiments whose exposures and conversions are counted. */
+  experiments?: readonly ExperimentSetup[];
   /** Attempts when concurrent writers keep changing what the batch watched. */
   maxAttempts?: number;
 }
@@ -82,9 +92,10 @@ async function attemptBatch(deps: ApplyDeps, batch: TopicBatch): Promise<BatchOu
   }
 
   let commands: RedisCommand[];
-  if (batch.topic === deps.topics.events) {
+  if (batch.topic === deps.topics.eventsByUser) {
     const planned = await planEvents(deps, fresh);
     commands = planned.commands;
+    outcome.profiles = planned.profiles;
     outcome.duplicates = planned.duplicates;
     outcome.unreadable = planned.unreadable;
   } else {
@@ -105,32 +116,35 @@ async function attemptBatch(deps: ApplyDeps, batch: TopicBatch): Promise<BatchOu
   return outcome;
 }
 
-async function planEvents(deps: ApplyDeps, messages: readonly BatchMessage[]): Promise<{ commands: RedisCommand[]; duplicates: number; unreadable: number }> {
+async function planEvents(deps: ApplyDeps, messages: readonly BatchMessage[]): Promise<{ commands: RedisCommand[]; duplicates: number; unreadable: number; profiles: string[] }> {
   const { redis, keys } = deps;
-  const events: IngestedEvent[] = [];
+  const read: ByUserEvent[] = [];
   let unreadable = 0;
   for (const m of messages) {
     const event = m.value === null ? null : readEvent(m.value);
     if (event === null) unreadable++;
-    else events.push(event);
+    else read.push(event);
   }
-  if (events.length === 0) return { commands: [], duplicates: 0, unreadable };
+  const marks = await watchErasureMarks(redis, deps.identityKeys, read.flatMap(idsOf));
+  const events = read.filter((e) => !isErased(e, marks));
+  if (events.length === 0) return { commands: [], duplicates: 0, unreadable, profiles: [] };
 
-  const ids = [...new Set(events.map((e) => e.eventId))];
+  const ids = [...new Set(events.map(dedupeIdOf))];
   const seenKeys = ids.map((id) => keys.seenEvent(id));
   await redis.watch(seenKeys);
   const seen = await redis.mGet(seenKeys);
   const counted = new Set(ids.filter((_, i) => seen[i] !== null));
-  const fresh: IngestedEvent[] = [];
+  const fresh: ByUserEvent[] = [];
   for (const event of events) {
-    if (counted.has(event.eventId)) continue;
-    counted.add(event.eventId);
+    const id = dedupeIdOf(event);
+    if (counted.has(id)) continue;
+    counted.add(id);
     fresh.push(event);
   }
 
   const categories = await catalogCategories(deps, fresh);
-  const commands = eventCommands(fresh, { keys, seenTtlSeconds: deps.seenTtlSeconds, categoryOf: (id) => categories.get(id) });
-  return { commands, duplicates: events.length - fresh.length, unreadable };
+  const commands = eventCommands(fresh, { keys, seenTtlSeconds: deps.seenTtlSeconds, categoryOf: (id) => categories.get(id), experiments: deps.experiments ?? [] });
+  return { commands, duplicates: events.length - fresh.length, unreadable, profiles: [...new Set(fresh.map(profileIdOf))] };
 }
 
 /** The catalog's category of each product the events name without one. */

@@ -13,6 +13,12 @@ import { parseCatalogEntry } from '../catalog/schema.js';
 import { forwardDecayed } from '../store/decay.js';
 import type { StoreKeys } from '../store/keys.js';
 import { productSignals, SIGNAL_WEIGHTS } from './signals.js';
+import { profileIdentityCommands } from './identity/profile-commands.js';
+import { dedupeIdOf, isPrefixRecord, profileIdOf, type ByUserEvent } from './identity/records.js';
+import type { ExperimentSetup } from './experiments/config.js';
+import { experimentCommands } from './experiments/commands.js';
+import { rollupCommands } from './rollups/commands.js';
+import { recsViewCommands } from './recs/commands.js';
 
 export type RedisCommand = string[];
 
@@ -24,6 +30,8 @@ export interface EventPlanContext {
   seenTtlSeconds: number;
   /** The catalog's category of a product, for signals whose event names none. */
   categoryOf(productId: string): string | undefined;
+  /** The experiments whose exposures and conversions are counted; none when absent. */
+  experiments?: readonly ExperimentSetup[];
 }
 
 /** When the event happened, by the visitor's clock, but never after the edge received it (a clock in the future). */
@@ -33,9 +41,11 @@ export function eventTime(event: IngestedEvent): number {
 }
 
 /** Commands for events already known to be new (not counted before, each once). */
-export function eventCommands(events: readonly IngestedEvent[], ctx: EventPlanContext): RedisCommand[] {
+export function eventCommands(events: readonly ByUserEvent[], ctx: EventPlanContext): RedisCommand[] {
   const { keys } = ctx;
   const commands: RedisCommand[] = [];
+  // A prefix record (identity/records.ts) changes its canonical id's profile only: global state counted it when it was anonymous.
+  const counted = events.filter((e) => !isPrefixRecord(e));
   // Popularity is a sum of integers, so one ZINCRBY per product and batch gives the same state as one per event.
   const popularity = new Map<string, Map<string, number>>();
   const addPopularity = (key: string, productId: string, weight: number) => {
@@ -45,19 +55,20 @@ export function eventCommands(events: readonly IngestedEvent[], ctx: EventPlanCo
   };
 
   for (const event of events) {
-    const profile = event.anonymousId;
+    const profile = profileIdOf(event);
+    const global = !isPrefixRecord(event);
     const at = eventTime(event);
-    commands.push(['SET', keys.seenEvent(event.eventId), '1', 'EX', String(ctx.seenTtlSeconds)]);
+    commands.push(['SET', keys.seenEvent(dedupeIdOf(event)), '1', 'EX', String(ctx.seenTtlSeconds)]);
     commands.push(['ZADD', keys.profilesUpdatedAt, 'GT', String(at), profile]);
     commands.push(['SADD', keys.profileSessions(profile), event.sessionId]);
-    if (event.userId !== undefined) commands.push(['HSET', keys.profile(profile), 'userId', event.userId]);
+    commands.push(...profileIdentityCommands(event, profile, keys));
 
     for (const signal of productSignals(event)) {
       const weight = SIGNAL_WEIGHTS[signal.kind];
       const category = signal.category ?? ctx.categoryOf(signal.productId);
-      addPopularity(keys.popularity, signal.productId, weight);
+      if (global) addPopularity(keys.popularity, signal.productId, weight);
       if (category !== undefined) {
-        addPopularity(keys.categoryPopularity(category), signal.productId, weight);
+        if (global) addPopularity(keys.categoryPopularity(category), signal.productId, weight);
         commands.push(['HINCRBYFLOAT', keys.profileAffinities(profile), category, String(forwardDecayed(weight, at))]);
       }
       if (signal.kind === 'view') commands.push(...mostRecentFirst(keys.profileRecentlyViewed(profile), signal.productId, PROFILE_LIMITS.recentlyViewed));
@@ -68,6 +79,8 @@ export function eventCommands(events: readonly IngestedEvent[], ctx: EventPlanCo
   for (const [key, scores] of popularity) {
     for (const [productId, weight] of scores) commands.push(['ZINCRBY', key, String(weight), productId]);
   }
+  commands.push(...experimentCommands(counted, keys, ctx.experiments ?? []), ...rollupCommands(counted, keys));
+  commands.push(...recsViewCommands(counted, keys));
   return commands;
 }
 

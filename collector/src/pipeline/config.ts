@@ -6,6 +6,8 @@
  */
 import { DEFAULT_CONFIG, integer, level, list, optionalUrl, text, type Env } from '../config.js';
 import type { LogLevel } from '../log.js';
+import { DEFAULT_SESSION_POLICY } from '@sessionflow/core';
+import { readExperiments, type ExperimentSetup } from './experiments/config.js';
 
 export interface PipelineConfig {
   kafkaBrokers: string[];
@@ -24,6 +26,12 @@ export interface PipelineConfig {
   topicPartitions: number;
   replicationFactor: number;
   logLevel: LogLevel;
+  /** Least time between two open snapshots of a session with new activity (sessions/). */
+  snapshotIntervalMs: number;
+  /** Idle time after which a session gets its closing snapshot: core's gap, shorter only for tests. */
+  sessionGapMs: number;
+  /** The experiments counted (`PIPELINE_EXPERIMENTS`, see experiments/config.ts). */
+  experiments: ExperimentSetup[];
 }
 
 export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
@@ -38,6 +46,9 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   topicPartitions: DEFAULT_CONFIG.topicPartitions,
   replicationFactor: DEFAULT_CONFIG.replicationFactor,
   logLevel: 'info',
+  snapshotIntervalMs: 5_000,
+  sessionGapMs: DEFAULT_SESSION_POLICY.inactivityGapMs,
+  experiments: readExperiments({}, 'PIPELINE_EXPERIMENTS'),
 };
 
 /** Reads the configuration from the environment; throws naming the variable when a value is unusable. */
@@ -55,5 +66,8 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
     topicPartitions: integer(env, 'TOPIC_PARTITIONS', d.topicPartitions, 1, 10_000),
     replicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', d.replicationFactor, 1, 100),
     logLevel: level(env, 'LOG_LEVEL', d.logLevel),
+    snapshotIntervalMs: integer(env, 'PIPELINE_SNAPSHOT_INTERVAL_MS', d.snapshotIntervalMs, 100, 3_600_000),
+    sessionGapMs: integer(env, 'PIPELINE_SESSION_GAP_MS', d.sessionGapMs, 1_000, 7 * 24 * 3_600_000),
+    experiments: readExperiments(env, 'PIPELINE_EXPERIMENTS'),
   };
 }

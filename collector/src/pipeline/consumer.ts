@@ -12,15 +12,23 @@ import type { Logger } from '../log.js';
 import type { StoreClient } from '../store/client.js';
 import type { StoreKeys } from '../store/keys.js';
 import { applyBatch, type ApplyDeps, type BatchOutcome } from './apply.js';
+import type { ExperimentSetup } from './experiments/config.js';
+import type { IdentityKeys } from '../store/identity-keys.js';
+import type { PublishProfiles } from './identity/profile-snapshots.js';
 
 export interface ConsumerDeps {
   kafka: Kafka;
   groupId: string;
-  topics: Pick<Topics, 'events' | 'products' | 'inventory'>;
+  topics: Pick<Topics, 'eventsByUser' | 'products' | 'inventory'>;
   /** A connection of its own: WATCH belongs to the connection. */
   redis: StoreClient;
   keys: StoreKeys;
+  identityKeys: IdentityKeys;
+  /** Publishes the snapshots of the profiles a committed batch changed (identity/profile-snapshots.ts). */
+  publishProfiles?: PublishProfiles;
   seenTtlSeconds: number;
+  /** The experiments whose exposures and conversions are counted. */
+  experiments?: readonly ExperimentSetup[];
   logger: Logger;
   /** Told after each applied batch (tests, metrics). */
   onBatch?: (batch: { topic: string; partition: number }, outcome: BatchOutcome) => void;
@@ -58,10 +66,10 @@ export async function startConsumer(deps: ConsumerDeps): Promise<PipelineConsume
     logger.error('pipeline consumer crashed', { error: payload.error, restart: payload.restart });
   });
 
-  const apply: ApplyDeps = { redis: deps.redis, keys: deps.keys, topics, seenTtlSeconds: deps.seenTtlSeconds };
+  const apply: ApplyDeps = { redis: deps.redis, keys: deps.keys, identityKeys: deps.identityKeys, topics, seenTtlSeconds: deps.seenTtlSeconds, experiments: deps.experiments ?? [] };
   await consumer.connect();
   try {
-    await consumer.subscribe({ topics: [topics.events, topics.products, topics.inventory], fromBeginning: true });
+    await consumer.subscribe({ topics: [topics.eventsByUser, topics.products, topics.inventory], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch, isRunning, isStale, heartbeat }: EachBatchPayload) => {
@@ -73,6 +81,10 @@ export async function startConsumer(deps: ConsumerDeps): Promise<PipelineConsume
         });
         if (outcome.unreadable > 0) logger.warn('skipped unreadable records', { topic: batch.topic, partition: batch.partition, count: outcome.unreadable });
         deps.onBatch?.({ topic: batch.topic, partition: batch.partition }, outcome);
+        if (deps.publishProfiles && outcome.profiles !== undefined && outcome.profiles.length > 0) {
+          // A serving copy: a failed snapshot must not hold back the state; the profile's next change publishes it again.
+          await deps.publishProfiles(outcome.profiles).catch((error: unknown) => logger.warn('publishing profile snapshots failed', { error }));
+        }
         await heartbeat();
       },
     });

@@ -15,6 +15,9 @@ import { storeKeys } from '../store/keys.js';
 import { readPipelineConfig, type PipelineConfig } from './config.js';
 import { startConsumer, type ConsumerDeps, type PipelineConsumer } from './consumer.js';
 import { createHealthApp } from './health.js';
+import { startSessionStage, type SessionStage, type SessionStageHooks } from './sessions/stage.js';
+import { startIdentityStage, type IdentityStage, type IdentityStageHooks } from './identity/stage.js';
+import { identityKeys } from '../store/identity-keys.js';
 
 const REDIS_START_TIMEOUT_MS = 10_000;
 
@@ -25,7 +28,7 @@ export interface RunningPipeline {
   close(): Promise<void>;
 }
 
-export interface PipelineHooks {
+export interface PipelineHooks extends SessionStageHooks, IdentityStageHooks {
   onBatch?: ConsumerDeps['onBatch'];
 }
 
@@ -54,6 +57,14 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
     throw new Error(`cannot start the pipeline: Redis at ${redacted(settings.redisUrl)} is not usable: ${message(error)}`, { cause: error });
   }
 
+  let identity: IdentityStage;
+  try {
+    identity = await startIdentityStage(kafka, topics, settings, logger, hooks);
+  } catch (error) {
+    redis.destroy();
+    throw new Error(`cannot start the pipeline's identity stage: ${message(error)}`, { cause: error });
+  }
+
   let consumer: PipelineConsumer;
   try {
     consumer = await startConsumer({
@@ -62,33 +73,51 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
       topics,
       redis,
       keys: storeKeys(settings.topicPrefix),
+      identityKeys: identityKeys(settings.topicPrefix),
+      publishProfiles: identity.publishProfiles,
       seenTtlSeconds: settings.dedupeTtlSeconds,
+      experiments: settings.experiments,
       logger,
       ...(hooks.onBatch ? { onBatch: hooks.onBatch } : {}),
     });
   } catch (error) {
+    await identity.stop().catch(() => undefined);
     redis.destroy();
     throw new Error(`cannot start the pipeline: ${message(error)}`, { cause: error });
   }
 
-  const app = createHealthApp({ joined: consumer.joined, storeAnswers: () => storeAnswers(redis) });
+  let sessions: SessionStage;
+  try {
+    sessions = await startSessionStage(kafka, topics, settings, logger, hooks);
+  } catch (error) {
+    await consumer.stop().catch(() => undefined);
+    await identity.stop().catch(() => undefined);
+    redis.destroy();
+    throw new Error(`cannot start the pipeline's sessions stage: ${message(error)}`, { cause: error });
+  }
+
+  const app = createHealthApp({ joined: () => consumer.joined() && sessions.joined() && identity.joined(), storeAnswers: () => storeAnswers(redis) });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () => resolve(s as Server)) as Server;
     s.once('error', reject);
   }).catch(async (error: unknown) => {
     await consumer.stop().catch(() => undefined);
+    await sessions.stop().catch(() => undefined);
+    await identity.stop().catch(() => undefined);
     redis.destroy();
     throw error;
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
-  logger.info('pipeline running', { url, groupId: settings.groupId, topics: [topics.events, topics.products, topics.inventory] });
+  logger.info('pipeline running', { url, groupId: settings.groupId, topics: [topics.events, topics.eventsByUser, topics.products, topics.inventory] });
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       // Leaving the group waits for the batch in progress; its transaction then either committed with its offset or never happened.
       await consumer.stop().catch((error: unknown) => logger.warn('leaving the consumer group failed', { error }));
+      await sessions.stop().catch((error: unknown) => logger.warn('stopping the sessions stage failed', { error }));
+      await identity.stop().catch((error: unknown) => logger.warn('stopping the identity stage failed', { error }));
       await redis.close().catch(() => redis.destroy());
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -3,8 +3,11 @@
  * and the read API (reader). Every key starts with the deployment's topic
  * prefix, so test runs and deployments sharing a Redis stay apart.
  */
+import { experimentKeys, type ExperimentKeys } from './experiment-keys.js';
+import { recsKeys, type RecsKeys } from './recs-keys.js';
+import { rollupKeys, type RollupKeys } from './rollup-keys.js';
 
-export interface StoreKeys {
+export interface StoreKeys extends ExperimentKeys, RollupKeys, RecsKeys {
   /** Hash: product id → product JSON (`CatalogProduct` without stock). */
   products: string;
   /** Hash: product id → `1` in stock, `0` out of stock. */
@@ -25,6 +28,8 @@ export interface StoreKeys {
   profileRecentlyViewed(id: string): string;
   /** List of product ids, most recent first. */
   profilePurchased(id: string): string;
+  /** Set of the anonymous ids (devices) whose events the profile holds. */
+  profileDevices(id: string): string;
   /** String: the next offset to apply of one topic-partition, written with the state it covers. */
   offset(topic: string, partition: number): string;
   /** String with an expiry: the event id was counted. */
@@ -44,7 +49,11 @@ export function storeKeys(prefix: string): StoreKeys {
     profileAffinities: (id) => `${p}profile:${id}:affinities`,
     profileRecentlyViewed: (id) => `${p}profile:${id}:recently-viewed`,
     profilePurchased: (id) => `${p}profile:${id}:purchased`,
+    profileDevices: (id) => `${p}profile:${id}:devices`,
     offset: (topic, partition) => `${p}offset:${topic}:${partition}`,
     seenEvent: (eventId) => `${p}seen:${eventId}`,
+    ...experimentKeys(p),
+    ...rollupKeys(p),
+    ...recsKeys(p),
   };
 }

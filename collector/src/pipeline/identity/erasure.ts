@@ -1,0 +1,113 @@
+/**
+ * Erasure of a user (`DELETE /v1/users/:id`): what goes in Redis and in the
+ * compacted topics, and the transaction that does it.
+ *
+ * - Redis, in ONE MULTI/EXEC: the erasure markers (erased.ts) of the user id and
+ *   of each of its devices, then every key of the user's profile, of each
+ *   device's own (anonymous) profile, of the identity graph (links, the user's
+ *   device set, the devices' prefixes). The devices are read under WATCH, so a
+ *   device linked meanwhile refuses the transaction and it is read again.
+ * - Kafka, after the transaction: tombstones (null values) for the user and each
+ *   device in `sf.profiles` (snapshots are keyed by canonical id, which was the
+ *   device while it was anonymous) and for each device in `sf.identity`.
+ *   Compaction then drops the earlier values.
+ *
+ * Markers are written first and watched by both stages, so events of this
+ * person still in flight are dropped instead of bringing the profile back; the
+ * snapshot and link publishers check them after each send (see
+ * tombstoneErasedLinks and profile-snapshots.ts) for the same reason.
+ */
+import { WatchError } from 'redis';
+import type { StoreClient } from '../../store/client.js';
+import type { IdentityKeys } from '../../store/identity-keys.js';
+import type { StoreKeys } from '../../store/keys.js';
+import type { RedisCommand } from '../commands.js';
+import { ERASURE_MARKER_TTL_S } from './erased.js';
+import type { KeyedRecord } from './records.js';
+
+export interface ErasureResult {
+  userId: string;
+  /** The devices (anonymous ids) that were linked to the user or held its events. */
+  anonymousIds: string[];
+  /** Redis keys that existed and were deleted. */
+  redisKeysRemoved: number;
+  /** Keys of the tombstones written to each compacted topic. */
+  tombstones: { profiles: string[]; identity: string[] };
+}
+
+export interface ErasureTopics {
+  identity: string;
+  profiles: string;
+}
+
+/** Every Redis key of one profile (canonical or anonymous id). */
+export function profileKeysOf(id: string, keys: StoreKeys): string[] {
+  return [keys.profile(id), keys.profileSessions(id), keys.profileAffinities(id), keys.profileRecentlyViewed(id), keys.profilePurchased(id), keys.profileDevices(id)];
+}
+
+/** The erasure's Redis commands: markers first, then the DELs (their replies count what was removed), then the index entries. */
+export function erasureCommands(userId: string, anonymousIds: readonly string[], nowMs: number, keys: StoreKeys, identity: IdentityKeys): { commands: RedisCommand[]; deletes: number } {
+  const ids = [userId, ...anonymousIds.filter((a) => a !== userId)];
+  const commands: RedisCommand[] = ids.map((id) => ['SET', identity.erased(id), String(nowMs), 'EX', String(ERASURE_MARKER_TTL_S)]);
+  const dels: RedisCommand[] = [];
+  for (const id of ids) for (const key of profileKeysOf(id, keys)) dels.push(['DEL', key]);
+  dels.push(['DEL', identity.userDevices(userId)]);
+  for (const anon of anonymousIds) dels.push(['DEL', identity.link(anon)], ['DEL', identity.prefixSession(anon)], ['DEL', identity.prefixEvents(anon)]);
+  commands.push(...dels, ['ZREM', keys.profilesUpdatedAt, ...ids]);
+  return { commands, deletes: dels.length };
+}
+
+export function erasureTombstones(userId: string, anonymousIds: readonly string[], topics: ErasureTopics): KeyedRecord[] {
+  const profiles = [userId, ...anonymousIds.filter((a) => a !== userId)];
+  return [
+    ...profiles.map((key): KeyedRecord => ({ topic: topics.profiles, key, value: null })),
+    ...anonymousIds.map((key): KeyedRecord => ({ topic: topics.identity, key, value: null })),
+  ];
+}
+
+export interface ErasureDeps {
+  /** A connection of the erasure's own (WATCH belongs to the connection); the caller closes it. */
+  redis: StoreClient;
+  keys: StoreKeys;
+  identityKeys: IdentityKeys;
+  topics: ErasureTopics;
+  send(records: readonly KeyedRecord[]): Promise<void>;
+  maxAttempts?: number;
+}
+
+export async function eraseUser(deps: ErasureDeps, userId: string, nowMs: number): Promise<ErasureResult> {
+  const maxAttempts = deps.maxAttempts ?? 5;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { anonymousIds, redisKeysRemoved } = await eraseInRedis(deps, userId, nowMs);
+      const tombstones = erasureTombstones(userId, anonymousIds, deps.topics);
+      await deps.send(tombstones);
+      return {
+        userId,
+        anonymousIds,
+        redisKeysRemoved,
+        tombstones: {
+          profiles: tombstones.filter((t) => t.topic === deps.topics.profiles).map((t) => t.key),
+          identity: tombstones.filter((t) => t.topic === deps.topics.identity).map((t) => t.key),
+        },
+      };
+    } catch (error) {
+      if (!(error instanceof WatchError) || attempt >= maxAttempts) throw error;
+    }
+  }
+}
+
+async function eraseInRedis(deps: ErasureDeps, userId: string, nowMs: number): Promise<{ anonymousIds: string[]; redisKeysRemoved: number }> {
+  const { redis, keys, identityKeys } = deps;
+  const devicesKeys = [identityKeys.userDevices(userId), keys.profileDevices(userId)];
+  await redis.watch(devicesKeys);
+  const [linked, held] = await Promise.all(devicesKeys.map((key) => redis.sMembers(key)));
+  const anonymousIds = [...new Set([...(linked ?? []), ...(held ?? [])])].filter((a) => a !== userId).sort();
+  const { commands, deletes } = erasureCommands(userId, anonymousIds, nowMs, keys, identityKeys);
+  const transaction = redis.multi();
+  for (const command of commands) transaction.addCommand(command);
+  const replies = await transaction.exec();
+  const markers = commands.length - deletes - 1;
+  const redisKeysRemoved = replies.slice(markers, markers + deletes).reduce<number>((sum, reply) => sum + (typeof reply === 'number' ? reply : 0), 0);
+  return { anonymousIds, redisKeysRemoved };
+}

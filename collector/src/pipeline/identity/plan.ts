@@ -1,0 +1,129 @@
+/**
+ * The identity stage's decisions for one batch, as a pure function of the
+ * batch's events and the stored state of their devices: which records go to
+ * `sf.events.by-user` and `sf.identity`, and which Redis commands go into the
+ * stage's MULTI/EXEC with its offset. Tested without Kafka or Redis.
+ *
+ * Merge rule:
+ * - An anonymous id (a device) is linked to at most one user id at a time; a
+ *   user id has any number of devices. Any event carrying `userId` (an
+ *   `identify`, or a later event of a logged-in visitor) links its device.
+ * - A device seen under another user id later is relinked from that event on.
+ *   What was attributed before stays where it is: a user id never changes what
+ *   was attributed to it, and two user ids are never merged.
+ * - Canonical id = the user id the device is linked to, else the anonymous id.
+ * - The anonymous prefix: the events of the open session sent while the device
+ *   was anonymous are kept (the last PREFIX_LIMIT); when that device is linked
+ *   for the first time during the session, they are re-sent under the user id
+ *   with `attribution: "prefix"`. A relink re-sends nothing: those events were
+ *   attributed to a user already. A new session starts an empty prefix.
+ */
+import type { IngestedEvent } from '@sessionflow/core';
+import type { IdentityKeys } from '../../store/identity-keys.js';
+import type { RedisCommand } from '../commands.js';
+import { eventTime } from '../commands.js';
+import { isErased, type ErasureMarks } from './erased.js';
+import { byUserValue, identityValue, type KeyedRecord } from './records.js';
+
+/** Events of one session kept to re-send as the prefix: a browsing session rarely has more before a login. */
+export const PREFIX_LIMIT = 500;
+/** The prefix of a device that went quiet expires: longer than the longest session (core's 24 h). */
+export const PREFIX_TTL_S = 25 * 60 * 60;
+
+/** What is stored about a device (anonymous id). */
+export interface DeviceState {
+  userId: string | undefined;
+  /** The session the prefix belongs to. */
+  sessionId: string | undefined;
+  /** Raw `sf.events` values of that session sent while anonymous, oldest first. */
+  prefix: string[];
+}
+
+export interface IdentityEvent {
+  event: IngestedEvent;
+  /** The record value as read from `sf.events`. */
+  raw: string;
+}
+
+export interface IdentityPlanContext {
+  keys: IdentityKeys;
+  topics: { eventsByUser: string; identity: string };
+  prefixLimit?: number;
+}
+
+export interface IdentityPlan {
+  /** In the batch's order: by-user records (and prefixes at their link), identity links. */
+  records: KeyedRecord[];
+  commands: RedisCommand[];
+  /** Anonymous ids linked (or relinked) by this batch, with the user id. */
+  links: { anonymousId: string; userId: string }[];
+  /** Events dropped because their person was erased after they were ingested. */
+  erased: number;
+}
+
+/** Plans a batch. `devices` holds the stored state of every anonymous id in it (missing = never seen); it is not changed. */
+export function planIdentity(events: readonly IdentityEvent[], devices: ReadonlyMap<string, DeviceState>, marks: ErasureMarks, ctx: IdentityPlanContext): IdentityPlan {
+  const { keys, topics } = ctx;
+  const limit = ctx.prefixLimit ?? PREFIX_LIMIT;
+  const plan: IdentityPlan = { records: [], commands: [], links: [], erased: 0 };
+  const current = new Map<string, DeviceState>();
+  const stateOf = (anonymousId: string): DeviceState => {
+    let state = current.get(anonymousId);
+    if (state === undefined) {
+      const stored = devices.get(anonymousId);
+      state = { userId: stored?.userId, sessionId: stored?.sessionId, prefix: [...(stored?.prefix ?? [])] };
+      current.set(anonymousId, state);
+    }
+    return state;
+  };
+
+  for (const { event, raw } of events) {
+    if (isErased(event, marks)) {
+      plan.erased++;
+      continue;
+    }
+    const anon = event.anonymousId;
+    const device = stateOf(anon);
+
+    if (event.sessionId !== device.sessionId) {
+      device.sessionId = event.sessionId;
+      device.prefix = [];
+      plan.commands.push(['SET', keys.prefixSession(anon), event.sessionId, 'EX', String(PREFIX_TTL_S)], ['DEL', keys.prefixEvents(anon)]);
+    }
+
+    const userId = event.userId;
+    if (userId !== undefined && userId !== device.userId) {
+      const previous = device.userId;
+      const linkedAt = eventTime(event);
+      device.userId = userId;
+      plan.links.push({ anonymousId: anon, userId });
+      plan.commands.push(['SET', keys.link(anon), userId], ['SADD', keys.userDevices(userId), anon]);
+      if (previous !== undefined) plan.commands.push(['SREM', keys.userDevices(previous), anon]);
+      plan.records.push({ topic: topics.identity, key: anon, value: identityValue({ userId, linkedAt }) });
+      if (previous === undefined && device.prefix.length > 0) {
+        for (const earlier of device.prefix) plan.records.push({ topic: topics.eventsByUser, key: userId, value: byUserValue(earlier, userId, 'prefix') });
+        device.prefix = [];
+        plan.commands.push(['DEL', keys.prefixEvents(anon)]);
+      }
+    }
+
+    const canonicalId = device.userId ?? anon;
+    plan.records.push({ topic: topics.eventsByUser, key: canonicalId, value: byUserValue(raw, canonicalId) });
+    if (device.userId === undefined) {
+      device.prefix.push(raw);
+      if (device.prefix.length > limit) device.prefix.splice(0, device.prefix.length - limit);
+      const key = keys.prefixEvents(anon);
+      plan.commands.push(['RPUSH', key, raw], ['LTRIM', key, String(-limit), '-1'], ['EXPIRE', key, String(PREFIX_TTL_S)]);
+    }
+  }
+  return plan;
+}
+
+/** The devices of a batch whose stored prefix the planner may need: anonymous now, and some event of theirs names a user. */
+export function devicesToLink(events: readonly IdentityEvent[], linkedUser: ReadonlyMap<string, string | undefined>): string[] {
+  const wanted = new Set<string>();
+  for (const { event } of events) {
+    if (event.userId !== undefined && linkedUser.get(event.anonymousId) === undefined) wanted.add(event.anonymousId);
+  }
+  return [...wanted];
+}

@@ -1,0 +1,43 @@
+/**
+ * Profile snapshots on the compacted `sf.profiles` (key: canonical id, value:
+ * the ProfileView JSON). A serving copy for consumers that cannot reach Redis;
+ * Redis is the truth. Published after a batch's transaction committed, once
+ * per profile and batch (so a burst of events yields one snapshot, not one per
+ * event). A crash between the commit and the send skips that snapshot; the
+ * profile's next change publishes it again.
+ */
+import type { StoreClient } from '../../store/client.js';
+import type { IdentityKeys } from '../../store/identity-keys.js';
+import type { StoreKeys } from '../../store/keys.js';
+import { erasedNow } from './erased.js';
+import { readStoredProfile } from './profile-read.js';
+import type { KeyedRecord } from './records.js';
+
+export interface ProfileSnapshotDeps {
+  redis: StoreClient;
+  keys: StoreKeys;
+  identityKeys: IdentityKeys;
+  topic: string;
+  send(records: readonly KeyedRecord[]): Promise<void>;
+  now(): number;
+}
+
+export type PublishProfiles = (profileIds: readonly string[]) => Promise<void>;
+
+export function profileSnapshotPublisher(deps: ProfileSnapshotDeps): PublishProfiles {
+  return async (profileIds) => {
+    const ids = [...new Set(profileIds)];
+    if (ids.length === 0) return;
+    const nowMs = deps.now();
+    const views = await Promise.all(ids.map((id) => readStoredProfile(deps.redis, deps.keys, id, nowMs)));
+    const records: KeyedRecord[] = [];
+    views.forEach((view, i) => {
+      if (view !== null) records.push({ topic: deps.topic, key: ids[i] as string, value: JSON.stringify(view) });
+    });
+    if (records.length === 0) return;
+    await deps.send(records);
+    // An erasure between our read and our send must not be undone by our snapshot landing after its tombstone (see erasure.ts).
+    const erased = await erasedNow(deps.redis, deps.identityKeys, records.map((r) => r.key));
+    if (erased.size > 0) await deps.send([...erased].map((key): KeyedRecord => ({ topic: deps.topic, key, value: null })));
+  };
+}

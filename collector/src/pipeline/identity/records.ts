@@ -1,0 +1,58 @@
+/**
+ * The records the identity stage writes: `sf.events.by-user` (the event JSON
+ * with `canonicalId`, and `attribution: "prefix"` for an anonymous event
+ * re-sent under the user it turned out to be) and `sf.identity` (anonymous id →
+ * `{userId, linkedAt}`, compacted). Codecs only; tested without a broker.
+ */
+import type { IngestedEvent } from '@sessionflow/core';
+
+/** An event as the aggregates stage reads it from `sf.events.by-user`. */
+export type ByUserEvent = IngestedEvent & { canonicalId?: string; attribution?: 'prefix' };
+
+export interface KeyedRecord {
+  topic: string;
+  key: string;
+  /** Null is a tombstone (compacted topics). */
+  value: string | null;
+}
+
+/**
+ * The by-user value of a raw `sf.events` value. Splices the fields in instead
+ * of parsing and stringifying again: this runs once per event. The collector
+ * writes the value as one JSON object, so it ends with `}`.
+ */
+export function byUserValue(rawEvent: string, canonicalId: string, attribution?: 'prefix'): string {
+  const body = rawEvent.trimEnd();
+  if (!body.endsWith('}')) throw new Error('an event record value must be a JSON object');
+  const extra = `,"canonicalId":${JSON.stringify(canonicalId)}${attribution === undefined ? '' : `,"attribution":"${attribution}"`}}`;
+  return body.slice(0, -1) + extra;
+}
+
+export interface IdentityLink {
+  userId: string;
+  /** Epoch ms: the time of the event that made the link (the same on every replay). */
+  linkedAt: number;
+}
+
+export function identityValue(link: IdentityLink): string {
+  return JSON.stringify({ userId: link.userId, linkedAt: link.linkedAt });
+}
+
+/** The profile an event changes: its canonical id, or its device for records from before the identity stage. */
+export function profileIdOf(event: ByUserEvent): string {
+  return event.canonicalId ?? event.anonymousId;
+}
+
+/** A prefix record changes its canonical id's profile only: global aggregates counted the event when it was anonymous. */
+export function isPrefixRecord(event: ByUserEvent): boolean {
+  return event.attribution === 'prefix' && event.canonicalId !== undefined;
+}
+
+/**
+ * What a record is deduplicated by: the event id, and for a prefix record the
+ * event id under its canonical id, so the re-sent prefix is not mistaken for a
+ * duplicate of the anonymous original (which changed another profile).
+ */
+export function dedupeIdOf(event: ByUserEvent): string {
+  return isPrefixRecord(event) ? `${event.eventId}:${profileIdOf(event)}` : event.eventId;
+}

@@ -1,0 +1,80 @@
+/**
+ * The identity stage of a pipeline instance: its consumer group
+ * `<group>-identity` on `sf.events` keeps the identity graph and re-keys every
+ * event to `sf.events.by-user`. It also lends the aggregates consumer the
+ * profile snapshot publisher (`sf.profiles`). Each of the two sends through a
+ * producer of its own: kafkajs' idempotent producer wants one send in flight.
+ * A Redis connection of its own, since WATCH belongs to the connection.
+ */
+import type { Kafka } from 'kafkajs';
+import type { Topics } from '@sessionflow/core';
+import { createProducer } from '../../kafka/producer.js';
+import type { Logger } from '../../log.js';
+import { createStoreClient } from '../../store/client.js';
+import { identityKeys } from '../../store/identity-keys.js';
+import { storeKeys } from '../../store/keys.js';
+import type { PipelineConsumer } from '../consumer.js';
+import type { IdentityOutcome } from './apply.js';
+import { startIdentityConsumer } from './consumer.js';
+import { profileSnapshotPublisher, type PublishProfiles } from './profile-snapshots.js';
+import { producerSendRecords } from './send.js';
+
+export interface IdentityStageSettings {
+  redisUrl: string;
+  topicPrefix: string;
+  /** The pipeline's group id; the stage's group is `<groupId>-identity`. */
+  groupId: string;
+}
+
+export interface IdentityStageHooks {
+  onIdentityBatch?: (batch: { topic: string; partition: number }, outcome: IdentityOutcome) => void;
+}
+
+export interface IdentityStage {
+  joined(): boolean;
+  /** For the aggregates consumer: publishes the snapshots of the profiles a committed batch changed. */
+  publishProfiles: PublishProfiles;
+  /** Leaves the group, closes what it opened. */
+  stop(): Promise<void>;
+}
+
+export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'events' | 'eventsByUser' | 'identity' | 'profiles'>, settings: IdentityStageSettings, logger: Logger, hooks: IdentityStageHooks = {}): Promise<IdentityStage> {
+  const keys = identityKeys(settings.topicPrefix);
+  const redis = createStoreClient(settings.redisUrl, logger);
+  const snapshotsRedis = createStoreClient(settings.redisUrl, logger);
+  const rekeying = createProducer(kafka);
+  const snapshots = createProducer(kafka);
+  let consumer: PipelineConsumer | undefined;
+  const closeAll = async () => {
+    await consumer?.stop().catch((error: unknown) => logger.warn('the identity stage failed to leave its group', { error }));
+    await Promise.allSettled([rekeying.disconnect(), snapshots.disconnect()]);
+    await Promise.allSettled([redis, snapshotsRedis].map((c) => (c.isOpen ? c.close() : Promise.resolve(c.destroy()))));
+  };
+
+  try {
+    await Promise.all([redis.connect(), snapshotsRedis.connect(), rekeying.connect(), snapshots.connect()]);
+    consumer = await startIdentityConsumer({
+      kafka,
+      groupId: `${settings.groupId}-identity`,
+      topics,
+      redis,
+      keys,
+      send: producerSendRecords(rekeying),
+      logger,
+      ...(hooks.onIdentityBatch ? { onBatch: hooks.onIdentityBatch } : {}),
+    });
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+  const running = consumer;
+  const publishProfiles = profileSnapshotPublisher({
+    redis: snapshotsRedis,
+    keys: storeKeys(settings.topicPrefix),
+    identityKeys: keys,
+    topic: topics.profiles,
+    send: producerSendRecords(snapshots),
+    now: Date.now,
+  });
+  return { joined: () => running.joined(), publishProfiles, stop: closeAll };
+}

@@ -1,0 +1,57 @@
+/**
+ * The recommendation model's incremental update (core's `changeForView`) as Redis commands for
+ * the batch's MULTI/EXEC: each product view appends the product to its session's sequence and puts
+ * the session at the head of the product's recent sessions.
+ *
+ * Commands in a MULTI cannot read, so the planner does not know whether the session viewed the
+ * product before: every view moves the session to the head of the product's list (LREM + LPUSH)
+ * instead of core's "a repeat view links nothing". The list then holds each session once, ordered
+ * by its latest view of the product, which depends only on the order of the records, never on how
+ * they were cut into batches; scoring ranks candidates by session time anyway.
+ *
+ * A record the identity stage re-sent with `"attribution":"prefix"` is skipped: its views were
+ * learned when the anonymous record came through, and the session id is the same.
+ */
+import { changeForView, UNDECAYED_POPULARITY, type IngestedEvent } from '@sessionflow/core';
+import { RECS_LIMITS, type RecsKeys, type RecsLimits } from '../../store/recs-keys.js';
+import { eventTime, type RedisCommand } from '../commands.js';
+import { isPrefixRecord } from '../identity/records.js';
+import { productSignals } from '../signals.js';
+
+export function recsViewCommands(
+  events: readonly IngestedEvent[],
+  keys: RecsKeys,
+  limits: RecsLimits = RECS_LIMITS,
+): RedisCommand[] {
+  const commands: RedisCommand[] = [];
+  // Session → time of its last view in record order; the bounds and expiries are set once per key and batch.
+  const sessions = new Map<string, number>();
+  const items = new Set<string>();
+
+  for (const event of events) {
+    if (isPrefixRecord(event)) continue;
+    for (const signal of productSignals(event)) {
+      if (signal.kind !== 'view') continue;
+      // Popularity is the aggregates' (weighted, all signals): the model's own increments are not stored.
+      const change = changeForView(undefined, { session: event.sessionId, item: signal.productId, time: eventTime(event) }, UNDECAYED_POPULARITY);
+      for (const item of change.appendItems) commands.push(['RPUSH', keys.recsSessionItems(change.session), item]);
+      for (const item of change.linkItems) {
+        commands.push(['LREM', keys.recsItemSessions(item), '0', change.session], ['LPUSH', keys.recsItemSessions(item), change.session]);
+        items.add(item);
+      }
+      sessions.set(change.session, change.time);
+    }
+  }
+
+  const ttl = String(limits.ttlSeconds);
+  for (const [session, time] of sessions) {
+    const sequence = keys.recsSessionItems(session);
+    commands.push(['LTRIM', sequence, String(-limits.itemsPerSession), '-1'], ['EXPIRE', sequence, ttl]);
+    commands.push(['SET', keys.recsSessionTime(session), String(time), 'EX', ttl]);
+  }
+  for (const item of items) {
+    const recent = keys.recsItemSessions(item);
+    commands.push(['LTRIM', recent, '0', String(limits.sessionsPerItem - 1)], ['EXPIRE', recent, ttl]);
+  }
+  return commands;
+}

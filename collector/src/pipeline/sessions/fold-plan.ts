@@ -1,0 +1,83 @@
+/**
+ * The sessions stage's state changes for consumed events, as Redis commands:
+ * a pure function from the events (new ones, in partition order) and the
+ * sessions as stored to the commands that go into the batch's one MULTI/EXEC.
+ *
+ * Each event is folded with core's `foldEvent` into the session its
+ * `sessionId` names. The edge stamps that id as the authoritative one, so the
+ * fold here never starts a session of its own: its policy never expires, and
+ * the clock is the edge's arrival time, the same `nowMs` the VisitorDO folded
+ * with. The pipeline's session therefore matches the edge's.
+ */
+import { foldEvent, type IngestedEvent, type OpenSession, type SessionPolicy } from '@sessionflow/core';
+import type { RedisCommand } from '../commands.js';
+import type { SessionKeys } from './keys.js';
+import { SESSION_FIELDS, type StoredSession } from './stored.js';
+
+/** The edge already cut the sessions: the id on the event decides, never a gap or a length seen here. */
+const EDGE_DECIDES: Readonly<SessionPolicy> = Object.freeze({ inactivityGapMs: Number.POSITIVE_INFINITY, maxLengthMs: Number.POSITIVE_INFINITY });
+
+export interface FoldPlanContext {
+  keys: SessionKeys;
+  /** The topic-partition the events came from: the open sessions are indexed per partition, for its owner's ticker. */
+  topic: string;
+  partition: number;
+  /** How long an event id is remembered to count a duplicate once. */
+  seenTtlSeconds: number;
+  /** The least time between two open snapshots of a session. */
+  snapshotIntervalMs: number;
+}
+
+/** When an event counts as activity: the edge's clock when it arrived (a visitor's clock may be anywhere). */
+export function activityAt(event: IngestedEvent): number {
+  const received = event.ingest?.receivedAt;
+  return typeof received === 'number' && Number.isFinite(received) ? received : event.timestamp;
+}
+
+interface Touched {
+  stored: StoredSession | undefined;
+  state: OpenSession | undefined;
+  anonymousId: string;
+  folded: number;
+}
+
+/** Commands for events not counted before (each once, in partition order); `stored` holds the sessions they name, as stored. */
+export function planSessionEvents(events: readonly IngestedEvent[], stored: ReadonlyMap<string, StoredSession>, ctx: FoldPlanContext): RedisCommand[] {
+  const { keys } = ctx;
+  const commands: RedisCommand[] = [];
+  const touched = new Map<string, Touched>();
+  for (const event of events) {
+    commands.push(['SET', keys.seenEvent(event.eventId), '1', 'EX', String(ctx.seenTtlSeconds)]);
+    let entry = touched.get(event.sessionId);
+    if (entry === undefined) {
+      const before = stored.get(event.sessionId);
+      entry = { stored: before, state: before?.state, anonymousId: event.anonymousId, folded: 0 };
+      touched.set(event.sessionId, entry);
+    }
+    const next = foldEvent(entry.state, event, activityAt(event), () => event.sessionId, EDGE_DECIDES);
+    // The same session back means the event was among its recent ids: a duplicate.
+    if (next === entry.state) continue;
+    entry.state = next;
+    entry.folded++;
+  }
+
+  for (const [sessionId, entry] of touched) {
+    if (entry.state === undefined || entry.folded === 0) continue;
+    const key = keys.session(sessionId);
+    const lastActivityAt = entry.state.lastActivityAt;
+    const lastSnapshotAt = entry.stored?.lastSnapshotAt;
+    // A session not shown yet is due at once; afterwards no sooner than the interval after the last snapshot.
+    const dueAt = lastSnapshotAt === undefined ? lastActivityAt : Math.max(lastActivityAt, lastSnapshotAt + ctx.snapshotIntervalMs);
+    commands.push(
+      ['HSET', key, SESSION_FIELDS.state, JSON.stringify(entry.state), SESSION_FIELDS.anonymousId, entry.anonymousId],
+      ['HINCRBY', key, SESSION_FIELDS.version, String(entry.folded)],
+      // A late event reopens a closed session: it is open, and kept, again.
+      ['HDEL', key, SESSION_FIELDS.closedAt],
+      ['PERSIST', key],
+      ['ZADD', keys.open(ctx.topic, ctx.partition), String(lastActivityAt), sessionId],
+      // NX: a session already waiting for its snapshot keeps its earlier turn.
+      ['ZADD', keys.due(ctx.topic, ctx.partition), 'NX', String(dueAt), sessionId],
+    );
+  }
+  return commands;
+}

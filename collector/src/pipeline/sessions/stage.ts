@@ -1,0 +1,110 @@
+/**
+ * The live-sessions stage of a pipeline instance: its consumer group
+ * `<group>-sessions` folds the events into open sessions in Redis, and its
+ * ticker emits their snapshots to the compacted sessions topic on the wall
+ * clock. Two Redis connections of its own: each WATCHes on its connection.
+ */
+import type { Kafka } from 'kafkajs';
+import type { Topics } from '@sessionflow/core';
+import { createProducer } from '../../kafka/producer.js';
+import type { Logger } from '../../log.js';
+import { createStoreClient, type StoreClient } from '../../store/client.js';
+import type { BatchOutcome } from '../apply.js';
+import { startSessionConsumer, type SessionConsumer } from './consumer.js';
+import { sessionKeys } from './keys.js';
+import type { SessionSnapshot } from './snapshot.js';
+import { SessionTicker, type PartitionOffsets } from './ticker.js';
+
+/** How often the ticker looks; a snapshot is at most this late, a closing one about twice this (applied-through.ts). */
+const TICK_MS = 1_000;
+
+export interface SessionStageSettings {
+  redisUrl: string;
+  topicPrefix: string;
+  /** The pipeline's group id; the stage's group is `<groupId>-sessions`. */
+  groupId: string;
+  dedupeTtlSeconds: number;
+  snapshotIntervalMs: number;
+  sessionGapMs: number;
+}
+
+export interface SessionStageHooks {
+  onSessionBatch?: (batch: { topic: string; partition: number }, outcome: BatchOutcome) => void;
+  onSessionSnapshots?: (snapshots: readonly SessionSnapshot[]) => void;
+}
+
+export interface SessionStage {
+  joined(): boolean;
+  /** Stops the ticker (after its tick in progress), leaves the group, closes what it opened. */
+  stop(): Promise<void>;
+}
+
+export async function startSessionStage(kafka: Kafka, topics: Pick<Topics, 'events' | 'sessions'>, settings: SessionStageSettings, logger: Logger, hooks: SessionStageHooks = {}): Promise<SessionStage> {
+  const keys = sessionKeys(settings.topicPrefix);
+  const folding = createStoreClient(settings.redisUrl, logger);
+  const ticking = createStoreClient(settings.redisUrl, logger);
+  const producer = createProducer(kafka);
+  const admin = kafka.admin();
+  let consumer: SessionConsumer | undefined;
+  const closeAll = async () => {
+    await consumer?.stop().catch((error: unknown) => logger.warn('the sessions stage failed to leave its group', { error }));
+    await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+    await Promise.allSettled([quit(folding), quit(ticking)]);
+  };
+
+  try {
+    await Promise.all([folding.connect(), ticking.connect(), producer.connect(), admin.connect()]);
+    consumer = await startSessionConsumer({
+      kafka,
+      groupId: `${settings.groupId}-sessions`,
+      eventsTopic: topics.events,
+      redis: folding,
+      keys,
+      seenTtlSeconds: settings.dedupeTtlSeconds,
+      snapshotIntervalMs: settings.snapshotIntervalMs,
+      logger,
+      ...(hooks.onSessionBatch ? { onBatch: hooks.onSessionBatch } : {}),
+    });
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+  const owner = consumer;
+
+  const ticker = new SessionTicker({
+    redis: ticking,
+    keys,
+    eventsTopic: topics.events,
+    owned: () => owner.owned(),
+    partitionOffsets: async () => {
+      const offsets = await admin.fetchTopicOffsets(topics.events);
+      return new Map<number, PartitionOffsets>(offsets.map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]));
+    },
+    send: async (records) => {
+      await producer.send({ topic: topics.sessions, acks: -1, messages: records });
+    },
+    clock: () => Date.now(),
+    gapMs: settings.sessionGapMs,
+    snapshotIntervalMs: settings.snapshotIntervalMs,
+    closedTtlSeconds: settings.dedupeTtlSeconds,
+    tickMs: Math.min(TICK_MS, settings.snapshotIntervalMs),
+    logger,
+    ...(hooks.onSessionSnapshots ? { onSnapshots: hooks.onSessionSnapshots } : {}),
+  });
+  ticker.start();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    joined: () => owner.joined(),
+    stop: () =>
+      (stopping ??= (async () => {
+        await ticker.stop();
+        await closeAll();
+      })()),
+  };
+}
+
+async function quit(client: StoreClient): Promise<void> {
+  if (!client.isOpen) return;
+  await client.close().catch(() => client.destroy());
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { topicNames } from '@sessionflow/core';
+import { createCollectorApp } from '../../src/app.js';
+import { createLogger } from '../../src/log.js';
+import { createCollectorMetrics } from '../../src/metrics.js';
+import { erasureCommands, erasureTombstones, type ErasureResult } from '../../src/pipeline/identity/erasure.js';
+import { identityKeys } from '../../src/store/identity-keys.js';
+import { storeKeys } from '../../src/store/keys.js';
+import { FakeProbe, FakeSink, NOW, SECRET } from '../fakes.js';
+
+const keys = storeKeys('t');
+const idKeys = identityKeys('t');
+const topics = topicNames('t');
+
+describe('erasureCommands', () => {
+  const { commands, deletes } = erasureCommands('user-1', ['anon-a', 'anon-b'], NOW, keys, idKeys);
+
+  it('marks the user and each device first, so stages in flight drop their events', () => {
+    const marks = commands.filter((c) => c[0] === 'SET');
+    expect(marks.map((c) => c[1])).toEqual([idKeys.erased('user-1'), idKeys.erased('anon-a'), idKeys.erased('anon-b')]);
+    expect(marks.every((c) => c[2] === String(NOW))).toBe(true);
+    expect(commands.indexOf(marks[0]!)).toBe(0);
+  });
+
+  it('deletes the profiles of the user and of each device, the links, the device set and the prefixes', () => {
+    const deleted = commands.filter((c) => c[0] === 'DEL').map((c) => c[1]);
+    expect(deleted).toHaveLength(deletes);
+    for (const id of ['user-1', 'anon-a', 'anon-b']) {
+      expect(deleted).toEqual(expect.arrayContaining([keys.profile(id), keys.profileSessions(id), keys.profileAffinities(id), keys.profileRecentlyViewed(id), keys.profilePurchased(id), keys.profileDevices(id)]));
+    }
+    expect(deleted).toEqual(expect.arrayContaining([idKeys.userDevices('user-1'), idKeys.link('anon-a'), idKeys.link('anon-b'), idKeys.prefixEvents('anon-a'), idKeys.prefixSession('anon-b')]));
+    expect(commands.at(-1)).toEqual(['ZREM', keys.profilesUpdatedAt, 'user-1', 'anon-a', 'anon-b']);
+  });
+
+  it('tombstones the profiles of the user and its devices, and the devices links', () => {
+    expect(erasureTombstones('user-1', ['anon-a'], topics)).toEqual([
+      { topic: topics.profiles, key: 'user-1', value: null },
+      { topic: topics.profiles, key: 'anon-a', value: null },
+      { topic: topics.identity, key: 'anon-a', value: null },
+    ]);
+  });
+});
+
+describe('DELETE /v1/users/:id', () => {
+  const result: ErasureResult = { userId: 'user-1', anonymousIds: ['anon-a'], redisKeysRemoved: 7, tombstones: { profiles: ['user-1', 'anon-a'], identity: ['anon-a'] } };
+  const setup = (erase: ((id: string, now: number) => Promise<ErasureResult>) | undefined) =>
+    createCollectorApp({
+      config: { relaySecret: SECRET, readSecret: 'read-secret', bodyLimitBytes: 1024, produceTimeoutMs: 5_000 },
+      topics,
+      sink: new FakeSink(),
+      readiness: new FakeProbe(),
+      erase,
+      metrics: createCollectorMetrics(),
+      now: () => NOW,
+      logger: createLogger('error', () => undefined),
+    });
+  const auth = { authorization: 'Bearer read-secret' };
+
+  it('erases with the read secret and answers 202 with what was removed', async () => {
+    const calls: [string, number][] = [];
+    const app = setup(async (id, now) => {
+      calls.push([id, now]);
+      return result;
+    });
+    const response = await app.request('/v1/users/user-1', { method: 'DELETE', headers: auth });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual(result);
+    expect(calls).toEqual([['user-1', NOW]]);
+  });
+
+  it('refuses without the secret, and answers 503 without a store or when the erasure fails', async () => {
+    const app = setup(async () => result);
+    expect((await app.request('/v1/users/user-1', { method: 'DELETE' })).status).toBe(401);
+    const none = await setup(undefined).request('/v1/users/user-1', { method: 'DELETE', headers: auth });
+    expect(none.status).toBe(503);
+    expect(((await none.json()) as { error: string }).error).toBe('read_store_unavailable');
+    const failing = await setup(async () => {
+      throw new Error('Kafka did not acknowledge');
+    }).request('/v1/users/user-1', { method: 'DELETE', headers: auth });
+    expect(failing.status).toBe(503);
+    expect(((await failing.json()) as { message: string }).message).toMatch(/Kafka did not acknowledge/);
+  });
+});

@@ -1,0 +1,171 @@
+/**
+ * Identity stitching and erasure against a real Kafka broker and a real
+ * redis-server: a visitor browses anonymously on device A, logs in mid-session,
+ * then browses on device B and logs in as the same user → one profile with both
+ * devices' events, A's anonymous prefix included; `sf.identity` carries both
+ * links. Erasure then empties every read and leaves tombstones in the compacted
+ * topics, and an event of the user still in flight does not bring it back.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeEventRecord, parseProfileView, SCHEMA_VERSION, topicNames, type ProfileView, type SessionflowEvent } from '@sessionflow/core';
+import { Kafka, logLevel } from 'kafkajs';
+import type { IdentityOutcome } from '../../src/pipeline/identity/apply.js';
+import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
+import { startCollector, type RunningCollector } from '../../src/server.js';
+import { storeKeys } from '../../src/store/keys.js';
+import { envelope, SECRET, signedHeaders } from '../fakes.js';
+import { connectRedis, eventually, newVisitor, productClick, startInfra, type Infra, type TestRedis, type Visitor } from './support.js';
+
+const READ_SECRET = 'identity-read-secret';
+const prefix = 'it-identity';
+const topics = topicNames(prefix);
+const keys = storeKeys(prefix);
+
+let infra: Infra;
+let redis: TestRedis;
+let collector: RunningCollector;
+let pipeline: RunningPipeline;
+const identityOutcomes: IdentityOutcome[] = [];
+
+beforeAll(async () => {
+  infra = await startInfra();
+  redis = await connectRedis(infra.redis.url);
+  collector = await startCollector({
+    kafkaBrokers: infra.kafka.brokers,
+    port: 0,
+    topicPrefix: prefix,
+    relaySecret: SECRET,
+    readSecret: READ_SECRET,
+    redisUrl: infra.redis.url,
+    producerThread: false,
+    logLevel: 'error',
+  });
+  pipeline = await startPipeline(
+    { kafkaBrokers: infra.kafka.brokers, redisUrl: infra.redis.url, topicPrefix: prefix, groupId: `${prefix}-pipeline`, port: 0, logLevel: 'error' },
+    { onIdentityBatch: (_, outcome) => identityOutcomes.push(outcome) },
+  );
+  await eventually('the pipeline to be ready', async () => (await fetch(`${pipeline.url}/readyz`)).status === 200, 60_000);
+}, 180_000);
+
+afterAll(async () => {
+  await pipeline?.close();
+  await collector?.close();
+  await redis?.close();
+  await infra?.stop();
+});
+
+function identify(visitor: Visitor, userId: string, at: number): SessionflowEvent {
+  return { schemaVersion: SCHEMA_VERSION, eventId: `evt-${randomUUID()}`, anonymousId: visitor.anonymousId, sessionId: visitor.sessionId, timestamp: at, page: { url: 'https://shop.example/login', referrer: '' }, type: 'identify', userId };
+}
+
+async function ingest(events: SessionflowEvent[]): Promise<void> {
+  const body = JSON.stringify(envelope(events, { receivedAt: Date.now() }));
+  const response = await fetch(`${collector.url}/v1/ingest`, { method: 'POST', body, headers: await signedHeaders(body, SECRET, Date.now()) });
+  expect(response.status).toBe(202);
+}
+
+async function call(method: string, path: string): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${collector.url}${path}`, { method, headers: { authorization: `Bearer ${READ_SECRET}` } });
+  return { status: response.status, body: (await response.json()) as unknown };
+}
+
+async function profileOf(id: string): Promise<ProfileView | null> {
+  const { status, body } = await call('GET', `/v1/profile/${encodeURIComponent(id)}`);
+  if (status === 404) return null;
+  expect(status).toBe(200);
+  const parsed = parseProfileView(body);
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  return parsed.value;
+}
+
+/** The latest value per key of a topic, read from the beginning with a consumer of its own, once `done` holds. */
+async function latestByKey(topic: string, done: (latest: Map<string, string | null>) => boolean): Promise<Map<string, string | null>> {
+  const kafka = new Kafka({ clientId: 'identity-it-reader', brokers: infra.kafka.brokers, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` });
+  const latest = new Map<string, string | null>();
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.key !== null) latest.set(message.key.toString('utf8'), message.value === null ? null : message.value.toString('utf8'));
+      },
+    });
+    await eventually(`${topic} to carry what the test expects`, async () => done(latest), 60_000);
+    return new Map(latest);
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+describe('identity stitching across devices, and erasure', () => {
+  const userId = `user-${randomUUID()}`;
+  const deviceA = newVisitor();
+  const deviceB = newVisitor();
+
+  it('joins two devices into one profile, the anonymous prefix of the login session included', async () => {
+    const t = Date.now() - 60_000;
+    // Device A: a product viewed anonymously, then the login, then a view as the user.
+    await ingest([productClick(deviceA, 'sku-before-login', 'garden', t), productClick(deviceA, 'sku-garden-2', 'garden', t + 1)]);
+    await ingest([identify(deviceA, userId, t + 2), { ...productClick(deviceA, 'sku-after-login', 'kitchen', t + 3), userId }]);
+    // Device B: another anonymous id, which logs in as the same user.
+    await ingest([productClick(deviceB, 'sku-device-b', 'books', t + 10), identify(deviceB, userId, t + 11), { ...productClick(deviceB, 'sku-b-logged-in', 'books', t + 12), userId }]);
+
+    const wanted = ['sku-before-login', 'sku-garden-2', 'sku-after-login', 'sku-device-b', 'sku-b-logged-in'];
+    await eventually('one profile with both devices', async () => {
+      const profile = await profileOf(userId);
+      return profile !== null && wanted.every((id) => profile.recentlyViewed.includes(id));
+    }, 60_000);
+
+    const profile = (await profileOf(userId)) as ProfileView;
+    expect(profile.id).toBe(userId);
+    expect(profile.userId).toBe(userId);
+    expect([...profile.anonymousIds].sort()).toEqual([deviceA.anonymousId, deviceB.anonymousId].sort());
+    expect(Object.keys(profile.affinities).sort()).toEqual(['books', 'garden', 'kitchen']);
+    expect(profile.sessions).toBe(2);
+    // A linked device answers with its person's profile.
+    expect((await profileOf(deviceA.anonymousId))?.id).toBe(userId);
+    expect((await profileOf(deviceB.anonymousId))?.id).toBe(userId);
+    // The prefix changed the user's profile only: the view before login counts once in popularity.
+    expect(await redis.zScore(keys.popularity, 'sku-before-login')).toBe(1);
+
+    const links = await latestByKey(topics.identity, (l) => l.has(deviceA.anonymousId) && l.has(deviceB.anonymousId));
+    for (const device of [deviceA, deviceB]) expect(JSON.parse(links.get(device.anonymousId) as string)).toMatchObject({ userId, linkedAt: expect.any(Number) });
+    const snapshots = await latestByKey(topics.profiles, (l) => l.has(userId));
+    expect(JSON.parse(snapshots.get(userId) as string)).toMatchObject({ id: userId, userId });
+  });
+
+  it('erases the user: every read answers nothing, the compacted topics carry tombstones, and events in flight do not bring it back', async () => {
+    const { status, body } = await call('DELETE', `/v1/users/${encodeURIComponent(userId)}`);
+    expect(status).toBe(202);
+    const erased = body as { userId: string; anonymousIds: string[]; redisKeysRemoved: number; tombstones: { profiles: string[]; identity: string[] } };
+    expect(erased.userId).toBe(userId);
+    expect([...erased.anonymousIds].sort()).toEqual([deviceA.anonymousId, deviceB.anonymousId].sort());
+    expect(erased.redisKeysRemoved).toBeGreaterThan(0);
+    expect(erased.tombstones.profiles).toContain(userId);
+
+    for (const id of [userId, deviceA.anonymousId, deviceB.anonymousId]) expect(await profileOf(id)).toBeNull();
+    for (const visitor of [userId, deviceA.anonymousId]) {
+      const recs = await call('GET', `/v1/recs?visitor=${encodeURIComponent(visitor)}`);
+      expect(recs.status).toBe(200);
+      expect((recs.body as { source: string }).source).toBe('popularity');
+    }
+
+    // An event of device A ingested before the erasure, reaching the pipeline only now.
+    const erasedBefore = identityOutcomes.reduce((sum, o) => sum + o.erased, 0);
+    const producer = new Kafka({ clientId: 'identity-it-late', brokers: infra.kafka.brokers, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    const late = { ...productClick(deviceA, 'sku-late', 'garden', Date.now() - 30_000), userId };
+    await producer.send({ topic: topics.events, acks: -1, messages: [encodeEventRecord(late, { siteKey: 'demo-site-key', receivedAt: Date.now() - 30_000, ingestedAt: Date.now() - 29_000 })] });
+    await producer.disconnect();
+    await eventually('the late event to be dropped', async () => identityOutcomes.reduce((sum, o) => sum + o.erased, 0) > erasedBefore);
+    for (const id of [userId, deviceA.anonymousId]) expect(await profileOf(id)).toBeNull();
+    expect(await redis.get(`${prefix}:identity:link:${deviceA.anonymousId}`)).toBeNull();
+
+    const links = await latestByKey(topics.identity, (l) => l.get(deviceA.anonymousId) === null && l.get(deviceB.anonymousId) === null);
+    expect(links.get(deviceA.anonymousId)).toBeNull();
+    const snapshots = await latestByKey(topics.profiles, (l) => l.get(userId) === null);
+    expect(snapshots.get(userId)).toBeNull();
+  });
+});

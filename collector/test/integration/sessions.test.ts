@@ -1,0 +1,218 @@
+/**
+ * Live sessions on real Kafka and Redis: the pipeline's sessions stage emits
+ * open snapshots to the compacted sessions topic on a wall-clock cadence
+ * while a session is active, and a closing snapshot once it has been idle
+ * for the gap, with no event arriving to move anything along; a pipeline
+ * killed between a session's last event and its gap still closes it.
+ * Shortened cadence and gap, so the test waits seconds rather than minutes.
+ */
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeEventRecord, topicNames, type SessionflowEvent, type Topics } from '@sessionflow/core';
+import { startChild } from '@sessionflow/infra';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { ensureTopics } from '../../src/kafka/topics.js';
+import { createLogger } from '../../src/log.js';
+import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
+import type { SessionSnapshot } from '../../src/pipeline/sessions/snapshot.js';
+import { addToCart, eventually, newVisitor, pageView, productClick, startInfra, type Infra, type Visitor } from './support.js';
+
+const INTERVAL_MS = 1_500;
+const GAP_MS = 4_000;
+/** Longer, so the killed pipeline cannot have closed the session before it is killed. */
+const RESTART_GAP_MS = 8_000;
+const collectorDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const quiet = createLogger('error', () => undefined);
+
+let infra: Infra;
+let kafka: Kafka;
+let producer: Producer;
+
+beforeAll(async () => {
+  infra = await startInfra();
+  kafka = new Kafka({ clientId: 'it-sessions', brokers: infra.kafka.brokers, logLevel: logLevel.NOTHING });
+  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+});
+
+afterAll(async () => {
+  await producer?.disconnect();
+  await infra?.stop();
+});
+
+async function createTopics(topics: Topics): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, topics, { partitions: 3, replicationFactor: 1 }, quiet);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Events as the edge relays them: arrived now, by the edge's clock. */
+async function send(topics: Topics, events: SessionflowEvent[]): Promise<void> {
+  const receivedAt = Date.now();
+  const messages = events.map((e) => encodeEventRecord(e, { siteKey: 'demo-site-key', receivedAt, ingestedAt: receivedAt + 1 }));
+  await producer.send({ topic: topics.events, acks: -1, messages });
+}
+
+async function recordsIn(topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Everything on the sessions topic, in order per session, read by a group of the test's own. */
+class SessionsTopic {
+  readonly snapshots: SessionSnapshot[] = [];
+  private consumer: Consumer | undefined;
+
+  async start(topics: Topics): Promise<void> {
+    this.consumer = kafka.consumer({ groupId: `${topics.sessions}-reader`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [topics.sessions], fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        const snapshot = JSON.parse(message.value?.toString('utf8') ?? 'null') as SessionSnapshot;
+        expect(message.key?.toString('utf8')).toBe(snapshot.sessionId);
+        this.snapshots.push(snapshot);
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+
+  of(visitor: Visitor, state?: SessionSnapshot['state']): SessionSnapshot[] {
+    return this.snapshots.filter((s) => s.sessionId === visitor.sessionId && (state === undefined || s.state === state));
+  }
+}
+
+const settings = (prefix: string, sessionGapMs = GAP_MS) => ({
+  kafkaBrokers: infra.kafka.brokers,
+  redisUrl: infra.redis.url,
+  topicPrefix: prefix,
+  groupId: `${prefix}-pipeline`,
+  port: 0,
+  logLevel: 'error' as const,
+  snapshotIntervalMs: INTERVAL_MS,
+  sessionGapMs,
+});
+
+describe('live session snapshots', () => {
+  const prefix = 'it-sessions';
+  const topics = topicNames(prefix);
+  const sessions = new SessionsTopic();
+  let pipeline: RunningPipeline;
+
+  beforeAll(async () => {
+    await createTopics(topics);
+    await sessions.start(topics);
+    pipeline = await startPipeline(settings(prefix));
+    await eventually('the pipeline to be ready', async () => (await fetch(`${pipeline.url}/readyz`)).status === 200, 60_000);
+  });
+
+  afterAll(async () => {
+    await pipeline?.close();
+    await sessions.stop();
+  });
+
+  it('shows a new session open, then closes it after the gap while no further event arrives', async () => {
+    const visitor = newVisitor();
+    await send(topics, [pageView(visitor), productClick(visitor, 'mug', 'kitchen'), addToCart(visitor, 'mug')]);
+    const sent = await recordsIn(topics.events);
+
+    await eventually('an open snapshot of the session', async () => sessions.of(visitor, 'open').some((s) => s.counts.events === 3));
+    const open = sessions.of(visitor, 'open').find((s) => s.counts.events === 3);
+    expect(open).toMatchObject({
+      anonymousId: visitor.anonymousId,
+      counts: { events: 3, pageViews: 1, productViews: 1, cartItems: 1 },
+      signals: { topCategory: 'kitchen', productViews: 1, cartItems: 1 },
+    });
+
+    await eventually('the closing snapshot', async () => sessions.of(visitor, 'closed').length > 0);
+    // Nothing new reached the events topic: the wall clock alone closed the session.
+    expect(await recordsIn(topics.events)).toBe(sent);
+    const closed = sessions.of(visitor, 'closed')[0]!;
+    expect(closed).toMatchObject({ anonymousId: visitor.anonymousId, startedAt: open!.startedAt, lastActivityAt: open!.lastActivityAt, counts: open!.counts });
+    expect(closed.snapshotAt - closed.lastActivityAt).toBeGreaterThan(GAP_MS);
+    // The closing snapshot is the session's last word.
+    expect(sessions.of(visitor).at(-1)?.state).toBe('closed');
+  });
+
+  it('keeps snapshotting a session that keeps getting events, no more often than the interval', async () => {
+    const visitor = newVisitor();
+    const events = [pageView(visitor), ...Array.from({ length: 15 }, (_, i) => productClick(visitor, `p${i % 4}`, i % 2 === 0 ? 'even' : 'odd'))];
+    for (const event of events) {
+      await send(topics, [event]);
+      await sleep(300);
+    }
+    await eventually('a snapshot of every event', async () => sessions.of(visitor, 'open').some((s) => s.counts.events === events.length));
+
+    const open = sessions.of(visitor, 'open');
+    expect(open.length).toBeGreaterThanOrEqual(3);
+    for (let i = 1; i < open.length; i++) {
+      expect(open[i]!.counts.events).toBeGreaterThan(open[i - 1]!.counts.events);
+      expect(open[i]!.snapshotAt - open[i - 1]!.snapshotAt).toBeGreaterThanOrEqual(INTERVAL_MS);
+    }
+    // Never closed while active: whatever closing came (the gap after the last event) came after the last open one.
+    const states = sessions.of(visitor).map((s) => s.state);
+    expect(states.slice(0, states.lastIndexOf('open') + 1)).not.toContain('closed');
+  });
+});
+
+describe('a pipeline killed between a session\'s last event and its gap', () => {
+  const prefix = 'it-sessions-restart';
+  const topics = topicNames(prefix);
+  const sessions = new SessionsTopic();
+
+  it('closes the session after the restart', async () => {
+    await createTopics(topics);
+    await sessions.start(topics);
+    const child = startChild({
+      name: 'pipeline',
+      command: process.execPath,
+      args: [path.join(collectorDir, 'dist', 'pipeline', 'main.js')],
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: infra.kafka.brokers.join(','),
+        REDIS_URL: infra.redis.url,
+        TOPIC_PREFIX: prefix,
+        PIPELINE_GROUP: `${prefix}-pipeline`,
+        PIPELINE_PORT: '0',
+        PIPELINE_SNAPSHOT_INTERVAL_MS: String(INTERVAL_MS),
+        PIPELINE_SESSION_GAP_MS: String(RESTART_GAP_MS),
+        LOG_LEVEL: 'warn',
+      },
+      logFile: path.join(infra.dir, 'sessions-killed.log'),
+    });
+    let restarted: RunningPipeline | undefined;
+    try {
+      const visitor = newVisitor();
+      await send(topics, [pageView(visitor), productClick(visitor, 'rake', 'garden')]);
+      await eventually('the first pipeline to show the session open', async () => sessions.of(visitor, 'open').some((s) => s.counts.events === 2), 60_000);
+      // No goodbye, before the gap: the closing snapshot is now the restarted pipeline's to send.
+      process.kill(-child.pid, 'SIGKILL');
+      await child.exited;
+      // The premise: the killed pipeline had not closed it.
+      expect(sessions.of(visitor, 'closed')).toEqual([]);
+
+      restarted = await startPipeline(settings(prefix, RESTART_GAP_MS));
+      await eventually('the restarted pipeline to close the session', async () => sessions.of(visitor, 'closed').length > 0, 60_000);
+      expect(sessions.of(visitor, 'closed')[0]).toMatchObject({ anonymousId: visitor.anonymousId, counts: { events: 2, pageViews: 1, productViews: 1 } });
+    } finally {
+      await restarted?.close();
+      await child.stop(5_000);
+      await sessions.stop();
+    }
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Runs the stage's planned Redis commands on plain maps, so the planners can
+ * be tested as a sequence of folds and ticks without a Redis. Only the
+ * commands the sessions stage plans are understood; anything else throws.
+ */
+import type { RedisCommand } from '../../src/pipeline/commands.js';
+import type { SessionKeys } from '../../src/pipeline/sessions/keys.js';
+import { readStoredSession, STORED_SESSION_FIELDS, type StoredSession } from '../../src/pipeline/sessions/stored.js';
+import type { TickCandidate } from '../../src/pipeline/sessions/tick-plan.js';
+
+export class MemoryStore {
+  readonly strings = new Map<string, string>();
+  readonly hashes = new Map<string, Map<string, string>>();
+  readonly sortedSets = new Map<string, Map<string, number>>();
+  readonly expiring = new Set<string>();
+
+  run(commands: readonly RedisCommand[]): void {
+    for (const command of commands) this.one(command);
+  }
+
+  session(keys: SessionKeys, sessionId: string): StoredSession | null {
+    const hash = this.hashes.get(keys.session(sessionId));
+    return readStoredSession(STORED_SESSION_FIELDS.map((field) => hash?.get(field) ?? null));
+  }
+
+  members(key: string): Map<string, number> {
+    return new Map(this.sortedSets.get(key) ?? []);
+  }
+
+  /** What the ticker reads for one partition: sessions idle before `cutoff`, and those due by `now`. */
+  candidates(keys: SessionKeys, topic: string, partition: number, now: number, cutoff: number | undefined): TickCandidate[] {
+    const idle = [...this.members(keys.open(topic, partition))].filter(([, at]) => cutoff !== undefined && at < cutoff).map(([id]) => id);
+    const due = new Map([...this.members(keys.due(topic, partition))].filter(([, at]) => at <= now));
+    return [...new Set([...idle, ...due.keys()])].map((sessionId) => {
+      const dueAt = due.get(sessionId);
+      return { sessionId, stored: this.session(keys, sessionId), ...(dueAt !== undefined ? { dueAt } : {}) };
+    });
+  }
+
+  private one(command: RedisCommand): void {
+    const [name, key = '', ...args] = command;
+    switch (name) {
+      case 'SET':
+        this.strings.set(key, args[0] ?? '');
+        return;
+      case 'HSET': {
+        const hash = this.hashes.get(key) ?? new Map<string, string>();
+        for (let i = 0; i + 1 < args.length; i += 2) hash.set(args[i]!, args[i + 1]!);
+        this.hashes.set(key, hash);
+        return;
+      }
+      case 'HINCRBY': {
+        const hash = this.hashes.get(key) ?? new Map<string, string>();
+        hash.set(args[0]!, String(Number(hash.get(args[0]!) ?? 0) + Number(args[1])));
+        this.hashes.set(key, hash);
+        return;
+      }
+      case 'HDEL':
+        for (const field of args) this.hashes.get(key)?.delete(field);
+        return;
+      case 'PERSIST':
+        this.expiring.delete(key);
+        return;
+      case 'EXPIRE':
+        this.expiring.add(key);
+        return;
+      case 'ZADD': {
+        const set = this.sortedSets.get(key) ?? new Map<string, number>();
+        const flags = args.filter((a) => a === 'NX' || a === 'XX');
+        const [score, member] = args.slice(flags.length);
+        const has = set.has(member!);
+        if ((flags.includes('NX') && has) || (flags.includes('XX') && !has)) return;
+        set.set(member!, Number(score));
+        this.sortedSets.set(key, set);
+        return;
+      }
+      case 'ZREM':
+        for (const member of args) this.sortedSets.get(key)?.delete(member);
+        return;
+      default:
+        throw new Error(`the memory store does not know ${name}`);
+    }
+  }
+}
