@@ -4,6 +4,7 @@
  */
 import { edgeSuite } from './edge/suite.js';
 import { ingestSuite } from './ingest.js';
+import { pipelineSuite } from './pipeline/suite.js';
 import { printResult, writeResult, type SuiteResult } from './results.js';
 import { sdkSuite } from './sdk/suite.js';
 
@@ -11,6 +12,7 @@ const suites: Record<string, () => Promise<SuiteResult>> = {
   ingest: () => ingestSuite(),
   sdk: () => sdkSuite(),
   edge: () => edgeSuite(),
+  pipeline: () => pipelineSuite(),
 };
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));

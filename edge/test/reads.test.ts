@@ -95,6 +95,28 @@ describe('decisions with the collector\'s reads', () => {
     expect(ids(recsOf(later.actions)!.items)).toEqual(expected);
   });
 
+  it('holds session-aware recommendations until they are read for the page, rather than showing popularity first', async () => {
+    const collector = stubCollector('ok');
+    await collector.serveReads({ recs: SESSION_RECS, popular: POPULAR, inventory: {} });
+    const similarVisitor = () => {
+      for (;;) {
+        const id = newVisitor();
+        if (variantOf(id, 'recs-strategy') === 'similar') return id;
+      }
+    };
+    // A first visitor makes the isolate read the popularity list.
+    const first = similarVisitor();
+    await visit(collector.url, first, [productClick(first, 'sku-1001', 'lighting')]);
+    await eventually(() => visit(collector.url, first, [event(first, 'scroll', { depth: 25 })]), (d) => recsOf(d.actions) !== undefined, 10_000);
+    // A second one, on its first product page: popularity is in hand, its own list is not yet.
+    const second = similarVisitor();
+    const now = await visit(collector.url, second, [productClick(second, 'sku-1003', 'furniture')]);
+    expect(recsOf(now.actions)).toBeUndefined();
+    const later = await eventually(() => visit(collector.url, second, [event(second, 'scroll', { depth: 50 })]), (d) => recsOf(d.actions) !== undefined, 10_000);
+    // The visitor's own list (limit 4), not popularity's first four.
+    expect(ids(recsOf(later.actions)!.items)).toEqual(['sku-1001', 'sku-1004', 'sku-1002', 'sku-1006']);
+  });
+
   it('makes the cart-abandonment offer only while its product is in stock', async () => {
     const collector = stubCollector('ok');
     await collector.serveReads({ popular: POPULAR, inventory: { 'sku-1005': false } });

@@ -32,6 +32,8 @@ export interface ConsumerDeps {
   logger: Logger;
   /** Told after each applied batch (tests, metrics). */
   onBatch?: (batch: { topic: string; partition: number }, outcome: BatchOutcome) => void;
+  /** Told when the consumer crashed and kafkajs will not restart it: the stage is dead, and the process should say so. */
+  onFatal?: (error: Error) => void;
 }
 
 export interface PipelineConsumer {
@@ -64,6 +66,7 @@ export async function startConsumer(deps: ConsumerDeps): Promise<PipelineConsume
   consumer.on(CRASH, ({ payload }) => {
     joined = false;
     logger.error('pipeline consumer crashed', { error: payload.error, restart: payload.restart });
+    if (!payload.restart) deps.onFatal?.(payload.error);
   });
 
   const apply: ApplyDeps = { redis: deps.redis, keys: deps.keys, identityKeys: deps.identityKeys, topics, seenTtlSeconds: deps.seenTtlSeconds, experiments: deps.experiments ?? [] };

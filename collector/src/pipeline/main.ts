@@ -27,6 +27,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // A stage kafkajs gave up on: stop and exit non-zero, so whatever supervises the process restarts it.
+  void pipeline.failed.then((error) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`a pipeline stage stopped consuming: ${error.message}; exiting\n`);
+    pipeline.close().finally(() => process.exit(1));
+  });
 }
 
 main().catch((error: unknown) => {

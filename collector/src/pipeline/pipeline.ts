@@ -26,6 +26,8 @@ export interface RunningPipeline {
   url: string;
   /** Leaves the group, closes Redis and the probes. Safe to call twice. */
   close(): Promise<void>;
+  /** Settles when a stage's consumer crashed for good: the instance no longer consumes, and should stop and be restarted. */
+  failed: Promise<Error>;
 }
 
 export interface PipelineHooks extends SessionStageHooks, IdentityStageHooks {
@@ -34,6 +36,16 @@ export interface PipelineHooks extends SessionStageHooks, IdentityStageHooks {
 
 export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks: PipelineHooks = {}): Promise<RunningPipeline> {
   const settings: PipelineConfig = { ...readPipelineConfig(process.env), ...config };
+  let fail: (error: Error) => void = () => {};
+  const failed = new Promise<Error>((resolve) => (fail = resolve));
+  const told = hooks.onFatal;
+  hooks = {
+    ...hooks,
+    onFatal: (error) => {
+      told?.(error);
+      fail(error);
+    },
+  };
   const logger = createLogger(settings.logLevel);
   const topics = topicNames(settings.topicPrefix);
   const kafka = createKafka({ kafkaBrokers: settings.kafkaBrokers, kafkaClientId: settings.kafkaClientId }, logger);
@@ -79,6 +91,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
       experiments: settings.experiments,
       logger,
       ...(hooks.onBatch ? { onBatch: hooks.onBatch } : {}),
+      ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });
   } catch (error) {
     await identity.stop().catch(() => undefined);
@@ -125,7 +138,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
       });
       logger.info('pipeline stopped');
     })());
-  return { url, close };
+  return { url, close, failed };
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, reason: string): Promise<T> {

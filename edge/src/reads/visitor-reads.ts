@@ -64,6 +64,8 @@ export class VisitorReads {
   private readonly profile: FreshValue<ProfileView | null>;
   private readonly recs: FreshValue<RecsView>;
   private recsContext: string | undefined;
+  /** The context whose last read of session-aware recommendations failed: only then is popularity put in their place. */
+  private recsFailedFor: { context: string | undefined } | undefined;
   private readonly inventory: FreshValue<Record<string, boolean>>;
   private stockAsked = new Set<string>();
   private readonly popularity: FreshValue<RecsView>;
@@ -87,11 +89,17 @@ export class VisitorReads {
     const visitorRecs = this.recs.get(nowMs);
     const popular = this.popularity.get(nowMs);
     const recsContext = this.recsContext;
+    const recsFailedFor = this.recsFailedFor;
     return {
       profile,
       inStock,
       recsFor(strategy, page, limit) {
         const sessionAware = visitorRecs !== undefined && recsContext === page.productId ? visitorRecs.items : undefined;
+        // Session-aware recommendations not read yet for this page: none now rather than popularity, since the
+        // page shows an action once (per page view) and the better list is a batch away. Popularity stands in
+        // only when the read failed (or none can be made: no read secret, then there is no snapshot at all).
+        const waiting = sessionAware === undefined && recsFailedFor?.context !== page.productId;
+        if (waiting && (strategy === undefined || strategy === 'similar' || strategy === 'recent')) return undefined;
         const candidates = pick(strategy, sessionAware, popular?.items, page.category);
         if (candidates === undefined) return undefined;
         const items = candidates
@@ -109,6 +117,7 @@ export class VisitorReads {
     if (wants.productId !== this.recsContext) {
       this.recs.clear();
       this.recsContext = wants.productId;
+      this.recsFailedFor = undefined;
     }
     if (wants.stockIds.some((id) => !this.stockAsked.has(id))) {
       this.stockAsked = new Set([...this.stockAsked, ...wants.stockIds]);
@@ -124,7 +133,11 @@ export class VisitorReads {
         if (!outcome.ok && outcome.notFound === true) return { ok: true, value: null };
         return logged('profile', outcome);
       }),
-      this.recs.refresh(nowMs, async () => logged('recs', await readJson(target, `/v1/recs?${recsQuery}`, parseRecsView))),
+      this.recs.refresh(nowMs, async () => {
+        const outcome = logged('recs', await readJson(target, `/v1/recs?${recsQuery}`, parseRecsView));
+        if (wants.productId === this.recsContext) this.recsFailedFor = outcome.ok ? undefined : { context: wants.productId };
+        return outcome;
+      }),
       stockIds.length === 0
         ? undefined
         : this.inventory.refresh(nowMs, async () => {

@@ -22,6 +22,8 @@ export interface IdentityConsumerDeps {
   send: SendRecords;
   logger: Logger;
   onBatch?: (batch: { topic: string; partition: number }, outcome: IdentityOutcome) => void;
+  /** Told when the consumer crashed and kafkajs will not restart it: the stage is dead, and the process should say so. */
+  onFatal?: (error: Error) => void;
 }
 
 export async function startIdentityConsumer(deps: IdentityConsumerDeps): Promise<PipelineConsumer> {
@@ -42,6 +44,7 @@ export async function startIdentityConsumer(deps: IdentityConsumerDeps): Promise
   consumer.on(CRASH, ({ payload }) => {
     joined = false;
     logger.error('identity stage consumer crashed', { error: payload.error, restart: payload.restart });
+    if (!payload.restart) deps.onFatal?.(payload.error);
   });
 
   const apply: IdentityApplyDeps = { redis: deps.redis, keys: deps.keys, topics, send: deps.send };

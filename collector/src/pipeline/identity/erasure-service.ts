@@ -11,7 +11,7 @@ import type { StoreClient } from '../../store/client.js';
 import { identityKeys } from '../../store/identity-keys.js';
 import { storeKeys } from '../../store/keys.js';
 import { eraseUser, type ErasureResult } from './erasure.js';
-import { producerSendRecords } from './send.js';
+import { producerSendRecords } from '../send.js';
 
 export interface ErasureService {
   erase(userId: string, nowMs: number): Promise<ErasureResult>;

@@ -17,7 +17,7 @@ import type { PipelineConsumer } from '../consumer.js';
 import type { IdentityOutcome } from './apply.js';
 import { startIdentityConsumer } from './consumer.js';
 import { profileSnapshotPublisher, type PublishProfiles } from './profile-snapshots.js';
-import { producerSendRecords } from './send.js';
+import { producerSendRecords } from '../send.js';
 
 export interface IdentityStageSettings {
   redisUrl: string;
@@ -28,6 +28,8 @@ export interface IdentityStageSettings {
 
 export interface IdentityStageHooks {
   onIdentityBatch?: (batch: { topic: string; partition: number }, outcome: IdentityOutcome) => void;
+  /** Told when the consumer crashed and kafkajs will not restart it: the stage is dead, and the process should say so. */
+  onFatal?: (error: Error) => void;
 }
 
 export interface IdentityStage {
@@ -62,6 +64,7 @@ export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'eve
       send: producerSendRecords(rekeying),
       logger,
       ...(hooks.onIdentityBatch ? { onBatch: hooks.onIdentityBatch } : {}),
+      ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });
   } catch (error) {
     await closeAll();

@@ -23,6 +23,8 @@ export interface SessionConsumerDeps {
   snapshotIntervalMs: number;
   logger: Logger;
   onBatch?: (batch: { topic: string; partition: number }, outcome: BatchOutcome) => void;
+  /** Told when the consumer crashed and kafkajs will not restart it: the stage is dead, and the process should say so. */
+  onFatal?: (error: Error) => void;
 }
 
 export interface SessionConsumer {
@@ -57,6 +59,7 @@ export async function startSessionConsumer(deps: SessionConsumerDeps): Promise<S
   consumer.on(CRASH, ({ payload }) => {
     leave();
     logger.error('sessions consumer crashed', { error: payload.error, restart: payload.restart });
+    if (!payload.restart) deps.onFatal?.(payload.error);
   });
 
   const apply: SessionApplyDeps = { redis: deps.redis, keys: deps.keys, seenTtlSeconds: deps.seenTtlSeconds, snapshotIntervalMs: deps.snapshotIntervalMs };

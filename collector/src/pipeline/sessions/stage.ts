@@ -14,6 +14,7 @@ import { startSessionConsumer, type SessionConsumer } from './consumer.js';
 import { sessionKeys } from './keys.js';
 import type { SessionSnapshot } from './snapshot.js';
 import { SessionTicker, type PartitionOffsets } from './ticker.js';
+import { producerSendRecords } from '../send.js';
 
 /** How often the ticker looks; a snapshot is at most this late, a closing one about twice this (applied-through.ts). */
 const TICK_MS = 1_000;
@@ -31,6 +32,8 @@ export interface SessionStageSettings {
 export interface SessionStageHooks {
   onSessionBatch?: (batch: { topic: string; partition: number }, outcome: BatchOutcome) => void;
   onSessionSnapshots?: (snapshots: readonly SessionSnapshot[]) => void;
+  /** Told when the consumer crashed and kafkajs will not restart it: the stage is dead, and the process should say so. */
+  onFatal?: (error: Error) => void;
 }
 
 export interface SessionStage {
@@ -64,12 +67,14 @@ export async function startSessionStage(kafka: Kafka, topics: Pick<Topics, 'even
       snapshotIntervalMs: settings.snapshotIntervalMs,
       logger,
       ...(hooks.onSessionBatch ? { onBatch: hooks.onSessionBatch } : {}),
+      ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });
   } catch (error) {
     await closeAll();
     throw error;
   }
   const owner = consumer;
+  const sendRecords = producerSendRecords(producer);
 
   const ticker = new SessionTicker({
     redis: ticking,
@@ -80,9 +85,8 @@ export async function startSessionStage(kafka: Kafka, topics: Pick<Topics, 'even
       const offsets = await admin.fetchTopicOffsets(topics.events);
       return new Map<number, PartitionOffsets>(offsets.map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]));
     },
-    send: async (records) => {
-      await producer.send({ topic: topics.sessions, acks: -1, messages: records });
-    },
+    // Many sessions can fall due in one tick: sent in requests the broker takes (send.ts).
+    send: (records) => sendRecords(records.map((r) => ({ topic: topics.sessions, ...r }))),
     clock: () => Date.now(),
     gapMs: settings.sessionGapMs,
     snapshotIntervalMs: settings.snapshotIntervalMs,
