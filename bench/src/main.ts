@@ -2,6 +2,7 @@
  * `npm run bench` runs every suite; `npm run bench -- <suite>` runs one.
  * Each suite prints its figures and writes bench/results/<suite>.json.
  */
+import { stopAllChildren } from '@sessionflow/infra';
 import { edgeSuite } from './edge/suite.js';
 import { ingestSuite } from './ingest.js';
 import { pipelineSuite } from './pipeline/suite.js';
@@ -14,6 +15,14 @@ const suites: Record<string, () => Promise<SuiteResult>> = {
   edge: () => edgeSuite(),
   pipeline: () => pipelineSuite(),
 };
+
+// Interrupted, a suite's finally blocks do not run: stop what it started (Kafka, Redis, servers) before leaving.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping what the bench started…`);
+    void stopAllChildren().finally(() => process.exit(130));
+  });
+}
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = asked.filter((name) => !(name in suites));

@@ -28,6 +28,18 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Every child started here and still running, so an interrupted run can stop them (`stopAllChildren`). */
+const running = new Set<Child>();
+
+/**
+ * Stops every child this process started and has not stopped yet, each by its
+ * own handle: for a command interrupted (Ctrl-C) in the middle of its work,
+ * whose `finally` blocks will not run, so no broker or server outlives it.
+ */
+export async function stopAllChildren(graceMs = 10_000): Promise<void> {
+  await Promise.all([...running].map((child) => child.stop(graceMs).catch(() => undefined)));
+}
+
 export function startChild(opts: ChildOptions): Child {
   mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const log = createWriteStream(opts.logFile, { flags: 'a' });
@@ -44,19 +56,22 @@ export function startChild(opts: ChildOptions): Child {
   if (proc.pid === undefined) throw new Error(`${opts.name}: could not start ${opts.command}`);
   const pid = proc.pid;
 
-  let running = true;
+  let alive = true;
   const exited = new Promise<number | string>((resolve) => {
     proc.once('error', (err) => {
-      running = false;
+      alive = false;
       log.end(`\n[${opts.name}] failed to start: ${err.message}\n`);
       resolve('error');
     });
     proc.once('exit', (code, signal) => {
-      running = false;
+      alive = false;
       resolve(code ?? signal ?? 'unknown');
     });
   });
-  void exited.then(() => log.end());
+  void exited.then(() => {
+    log.end();
+    running.delete(child);
+  });
 
   const signalGroup = (signal: NodeJS.Signals): void => {
     try {
@@ -66,14 +81,14 @@ export function startChild(opts: ChildOptions): Child {
     }
   };
 
-  return {
+  const child: Child = {
     name: opts.name,
     pid,
     logFile: opts.logFile,
     exited,
-    isRunning: () => running,
+    isRunning: () => alive,
     async stop(graceMs = 15_000) {
-      if (!running) return;
+      if (!alive) return;
       signalGroup('SIGTERM');
       const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
       await exited;
@@ -82,6 +97,8 @@ export function startChild(opts: ChildOptions): Child {
       signalGroup('SIGKILL');
     },
   };
+  running.add(child);
+  return child;
 }
 
 /** Polls `probe` until it resolves true; fails early if the child exits, or after `timeoutMs`. */
