@@ -15,3 +15,24 @@ export function pageView(): Record<string, unknown> {
 export function productClick(productId = 'sku-espresso-cup'): Record<string, unknown> {
   return { ...common(), type: 'click', element: { tag: 'button', text: 'Add to cart' }, product: { id: productId, category: 'kitchen' } };
 }
+
+/** A fresh visitor per test: objects keep their state across tests. */
+export const newVisitor = (): string => `anon-${crypto.randomUUID()}`;
+
+/** One event of `anonymousId`'s session as the SDK sends it, at `timestamp`, with `extra` fields. */
+export function visitorEvent(anonymousId: string, type: string, timestamp: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    schemaVersion: 1,
+    eventId: crypto.randomUUID(),
+    anonymousId,
+    sessionId: 'sess-from-the-sdk',
+    timestamp,
+    page: { url: 'http://localhost:8080/?category=lighting', referrer: '', title: 'Shop', pageViewId: 'pv-00000001' },
+    type,
+    ...extra,
+  };
+}
+
+/** A click on a product card: what the storefront counts as a product view. */
+export const viewClick = (event: (type: string, extra: Record<string, unknown>) => Record<string, unknown>, id: string, category: string) =>
+  event('click', { element: { tag: 'button', text: 'View' }, product: { id, category } });

@@ -9,26 +9,13 @@ import { assign, validateExperiments, type RecommendedItem } from '@sessionflow/
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { EdgeAction, VisitDecision, VisitOutcome } from '../src/visitor/visitor-do.js';
+import { newVisitor, viewClick, visitorEvent } from './events.js';
 import { eventually, relayedEvents, stubCollector } from './helpers.js';
 import { TEST_READ_SECRET } from './shared.js';
 
 const T0 = Date.now();
-const newVisitor = () => `anon-${crypto.randomUUID()}`;
-
-function event(anonymousId: string, type: string, extra: Record<string, unknown> = {}) {
-  return {
-    schemaVersion: 1,
-    eventId: crypto.randomUUID(),
-    anonymousId,
-    sessionId: 'sess-from-the-sdk',
-    timestamp: T0,
-    page: { url: 'http://localhost:8080/', referrer: '', title: 'Shop', pageViewId: 'pv-00000001' },
-    type,
-    ...extra,
-  };
-}
-const productClick = (anonymousId: string, id: string, category: string) =>
-  event(anonymousId, 'click', { element: { tag: 'button', text: 'View' }, product: { id, category } });
+const event = (anonymousId: string, type: string, extra: Record<string, unknown> = {}) => visitorEvent(anonymousId, type, T0, extra);
+const productClick = (anonymousId: string, id: string, category: string) => viewClick((type, extra) => event(anonymousId, type, extra), id, category);
 const track = (anonymousId: string, name: string, props: Record<string, unknown> = {}) => event(anonymousId, 'track', { name, props });
 
 async function visit(collectorUrl: string, anonymousId: string, events: Record<string, unknown>[]): Promise<VisitDecision> {

@@ -9,29 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { isObviousBot } from '../src/visitor/route-to-visitors.js';
 import { DEFAULT_RATE_LIMIT } from '../src/visitor/rate-limit.js';
 import type { VisitDecision, VisitOutcome } from '../src/visitor/visitor-do.js';
+import { newVisitor, viewClick, visitorEvent } from './events.js';
 import { callEdge, collectRequest, stubCollector } from './helpers.js';
 
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
 const MINUTE = 60_000;
 
-/** A fresh visitor per test: objects keep their state across tests. */
-const newVisitor = () => `anon-${crypto.randomUUID()}`;
-
-function event(anonymousId: string, type: string, extra: Record<string, unknown> = {}) {
-  return {
-    schemaVersion: 1,
-    eventId: crypto.randomUUID(),
-    anonymousId,
-    sessionId: 'sess-from-the-sdk',
-    timestamp: T0,
-    page: { url: 'http://localhost:8080/?category=lighting', referrer: '', title: 'Shop', pageViewId: 'pv-00000001' },
-    type,
-    ...extra,
-  };
-}
-
-const productClick = (anonymousId: string, id: string, category: string) =>
-  event(anonymousId, 'click', { element: { tag: 'button', text: 'View' }, product: { id, category } });
+const event = (anonymousId: string, type: string, extra: Record<string, unknown> = {}) => visitorEvent(anonymousId, type, T0, extra);
+const productClick = (anonymousId: string, id: string, category: string) => viewClick((type, extra) => event(anonymousId, type, extra), id, category);
 
 async function visitOutcome(anonymousId: string, events: Record<string, unknown>[], receivedAt: number, bot = false): Promise<VisitOutcome> {
   const namespace = env.VISITOR!;
