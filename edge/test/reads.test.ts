@@ -104,6 +104,21 @@ describe('decisions with the collector\'s reads', () => {
     expect(ids(recsOf(later.actions)!.items)).toEqual(['sku-1001', 'sku-1004', 'sku-1002', 'sku-1006']);
   });
 
+  it('shows the visitor\'s list from the page before while the new page\'s is read, but not someone else\'s after a login', async () => {
+    const collector = stubCollector('ok');
+    await collector.serveReads({ recs: SESSION_RECS, popular: POPULAR, inventory: {} });
+    let visitor = newVisitor();
+    while (variantOf(visitor, 'recs-strategy') !== 'similar') visitor = newVisitor();
+    await visit(collector.url, visitor, [productClick(visitor, 'sku-1003', 'furniture')]);
+    await eventually(() => visit(collector.url, visitor, [event(visitor, 'scroll', { depth: 25 })]), (d) => recsOf(d.actions) !== undefined, 10_000);
+    // A new product page: its own list is not read yet; the one of the page before stands in, without this page's product.
+    const next = await visit(collector.url, visitor, [productClick(visitor, 'sku-1004', 'furniture')]);
+    expect(ids(recsOf(next.actions)?.items)).toEqual(['sku-1001', 'sku-1002', 'sku-1006']);
+    // Signed in, the visitor is the user: a list read for the anonymous visitor does not stand in.
+    const afterLogin = await visit(collector.url, visitor, [event(visitor, 'identify', { userId: 'user-9' }), productClick(visitor, 'sku-1002', 'lighting')]);
+    expect(recsOf(afterLogin.actions)).toBeUndefined();
+  });
+
   it('makes the cart-abandonment offer only while its product is in stock', async () => {
     const collector = stubCollector('ok');
     await collector.serveReads({ popular: POPULAR, inventory: { 'sku-1005': false } });

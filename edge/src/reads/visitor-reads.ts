@@ -69,6 +69,9 @@ export class VisitorReads {
   private readonly inventory: FreshValue<Record<string, boolean>>;
   private stockAsked = new Set<string>();
   private readonly popularity: FreshValue<RecsView>;
+  /** The last list read for this visitor (whatever page it was for): personal still, while the page's own is on its way. */
+  private lastRecs: { profileId: string; view: RecsView; at: number } | undefined;
+  private readonly recsMaxAgeMs: number;
 
   constructor(
     private readonly target: ReadTarget,
@@ -76,6 +79,7 @@ export class VisitorReads {
   ) {
     this.profile = new FreshValue(freshness.profile);
     this.recs = new FreshValue(freshness.recs);
+    this.recsMaxAgeMs = freshness.recs.maxAgeMs;
     this.inventory = new FreshValue(freshness.inventory);
     if (sharedPopularity?.target !== target.collectorUrl) {
       sharedPopularity = { target: target.collectorUrl, value: new FreshValue(freshness.popularity) };
@@ -83,8 +87,11 @@ export class VisitorReads {
     this.popularity = sharedPopularity.value;
   }
 
-  snapshot(nowMs: number): ReadSnapshot {
+  /** What a decision at `nowMs` for the visitor known as `profileId` can use. */
+  snapshot(nowMs: number, profileId: string): ReadSnapshot {
     const profile = this.profile.get(nowMs) ?? undefined;
+    const last = this.lastRecs;
+    const earlierList = last !== undefined && last.profileId === profileId && nowMs - last.at <= this.recsMaxAgeMs ? last.view.items : undefined;
     const inStock = this.inventory.get(nowMs);
     const visitorRecs = this.recs.get(nowMs);
     const popular = this.popularity.get(nowMs);
@@ -94,10 +101,10 @@ export class VisitorReads {
       profile,
       inStock,
       recsFor(strategy, page, limit) {
-        const sessionAware = visitorRecs !== undefined && recsContext === page.productId ? visitorRecs.items : undefined;
-        // Session-aware recommendations not read yet for this page: none now rather than popularity, since the
-        // page shows an action once (per page view) and the better list is a batch away. Popularity stands in
-        // only when the read failed (or none can be made: no read secret, then there is no snapshot at all).
+        // The visitor's list for this page, else the one read for the page before (same visitor: a login makes
+        // it someone else's). With neither, nothing now rather than popularity: the page shows an action once
+        // per page view and the personal list is a batch away. Popularity stands in when the read failed.
+        const sessionAware = (visitorRecs !== undefined && recsContext === page.productId ? visitorRecs.items : undefined) ?? earlierList;
         const waiting = sessionAware === undefined && recsFailedFor?.context !== page.productId;
         if (waiting && (strategy === undefined || strategy === 'similar' || strategy === 'recent')) return undefined;
         const candidates = pick(strategy, sessionAware, popular?.items, page.category);
@@ -136,6 +143,7 @@ export class VisitorReads {
       this.recs.refresh(nowMs, async () => {
         const outcome = logged('recs', await readJson(target, `/v1/recs?${recsQuery}`, parseRecsView));
         if (wants.productId === this.recsContext) this.recsFailedFor = outcome.ok ? undefined : { context: wants.productId };
+        if (outcome.ok) this.lastRecs = { profileId: wants.profileId, view: outcome.value, at: nowMs() };
         return outcome;
       }),
       stockIds.length === 0

@@ -160,7 +160,8 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
   private async decideFor(state: VisitorState, session: OpenSession, anonymousId: string, nowMs: number, pageUrl: string, reads: VisitorReads | undefined) {
     const { variants, kept } = variantsOf(experimentsOf(this.env.EXPERIMENTS), anonymousId, state.assignments);
     const { rules } = await this.rules.current();
-    const known = reads?.snapshot(nowMs);
+    const profileId = session.userId ?? anonymousId;
+    const known = reads?.snapshot(nowMs, profileId);
     // The page, and the product looked at last (the storefront shows products in place).
     const lastProduct = session.productsViewed.at(-1);
     const page = { url: pageUrl, path: pathOf(pageUrl), productId: lastProduct?.id, category: lastProduct?.category };
@@ -184,7 +185,7 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     state.shown = recordShown(state.shown, fired, nowMs);
     if (reads !== undefined && session.id !== 'no-session') {
       const wants = {
-        profileId: session.userId ?? anonymousId,
+        profileId,
         anonymousId,
         sessionId: session.id,
         productId: page.productId,
