@@ -99,7 +99,7 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
   // Erasure (DELETE /v1/users/:id) needs the store, and a producer of its own for the tombstones.
   let erasure: ErasureService | undefined;
   if (redis !== undefined) {
-    erasure = await startErasureService(kafka, redis, topics, settings.topicPrefix).catch((error: unknown) => {
+    erasure = await startErasureService(kafka, redis, topics, settings.topicPrefix, settings.experiments.map((setup) => setup.experiment.key)).catch((error: unknown) => {
       logger.warn('erasure is unavailable: its Kafka producer did not connect', { error });
       return undefined;
     });

@@ -1,22 +1,21 @@
 /**
  * Applies one topic-partition batch to Redis exactly once in effect.
  *
- * - The batch's state changes and the partition's next offset are written in
- *   ONE MULTI/EXEC, so Redis never holds changes without the offset that
- *   covers them, nor the reverse.
+ * - The batch's state changes and the partition's next offset are written by
+ *   ONE script call (store/guarded-batch.ts), so Redis never holds changes
+ *   without the offset that covers them, nor the reverse.
  * - Records below the stored offset are skipped: whatever Kafka re-delivers
  *   (a restart, a rebalance, a fetch that started before the seek to the stored
  *   offset landed) is applied once.
- * - The offset key and the batch's event-id keys are WATCHed before they are
- *   read: if another consumer (the partition's new owner after a rebalance, a
- *   zombie of the old one) writes them before our EXEC, Redis refuses the
- *   transaction and the batch is planned again from what is stored now.
+ * - The stored offset, the batch's erasure marks and its uncounted event ids
+ *   are read, then guarded: if another writer (the partition's new owner after
+ *   a rebalance, a zombie of the old one, an erasure, a duplicate counted on
+ *   another partition) changed one of them before the script runs, it writes
+ *   nothing and the batch is planned again from what is stored now.
  * - An event id already counted (an edge retry, a relay after a lost answer)
- *   is skipped. WATCH+MGET instead of SET NX in the transaction, because
- *   commands in a MULTI cannot depend on each other's results: the event's
- *   other changes would be applied even when its SET NX found the id.
+ *   is skipped. A guard instead of SET NX inside the batch, because the
+ *   event's other changes depend on it.
  */
-import { WatchError } from 'redis';
 import type { IngestedEvent, Topics } from '@sessionflow/core';
 import { parseCatalogEntry } from '../catalog/schema.js';
 import type { StoreClient } from '../store/client.js';
@@ -24,7 +23,8 @@ import type { StoreKeys } from '../store/keys.js';
 import { eventCommands, inventoryCommands, productCommands, type RedisCommand } from './commands.js';
 import { productSignals } from './signals.js';
 import type { IdentityKeys } from '../store/identity-keys.js';
-import { idsOf, isErased, watchErasureMarks } from './identity/erased.js';
+import { idsOf, isErased } from './identity/erased.js';
+import { GuardConflictError, runGuardedBatch, type Guard } from '../store/guarded-batch.js';
 import { dedupeIdOf, profileIdOf, type ByUserEvent } from './identity/records.js';
 import type { ExperimentSetup } from './experiments/config.js';
 
@@ -68,37 +68,47 @@ export interface ApplyDeps {
 
 export async function applyBatch(deps: ApplyDeps, batch: TopicBatch): Promise<BatchOutcome> {
   const maxAttempts = deps.maxAttempts ?? 5;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await attemptBatch(deps, batch);
-    } catch (error) {
-      if (!(error instanceof WatchError) || attempt >= maxAttempts) throw error;
-    }
+  // Parsed once: a refused attempt plans again from what Redis holds, the records stay the same.
+  const read = batch.topic === deps.topics.eventsByUser ? readEvents(batch.messages) : undefined;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const outcome = await attemptBatch(deps, batch, read);
+    if (outcome !== null) return outcome;
   }
+  throw new GuardConflictError(maxAttempts);
 }
 
-async function attemptBatch(deps: ApplyDeps, batch: TopicBatch): Promise<BatchOutcome> {
+interface ReadRecord {
+  offset: bigint;
+  event: ByUserEvent | null;
+}
+
+function readEvents(messages: readonly BatchMessage[]): ReadRecord[] {
+  return messages.map((m) => ({ offset: BigInt(m.offset), event: m.value === null ? null : readEvent(m.value) }));
+}
+
+/** One attempt: null when what it read changed before its script ran (nothing was written). */
+async function attemptBatch(deps: ApplyDeps, batch: TopicBatch, read: readonly ReadRecord[] | undefined): Promise<BatchOutcome | null> {
   const { redis, keys } = deps;
   const offsetKey = keys.offset(batch.topic, batch.partition);
-  await redis.watch(offsetKey);
-  const stored = await redis.get(offsetKey);
-  const from = stored === null ? -1n : BigInt(stored);
-  const fresh = batch.messages.filter((m) => BigInt(m.offset) >= from);
-  const outcome: BatchOutcome = { applied: fresh.length, replayed: batch.messages.length - fresh.length, duplicates: 0, unreadable: 0 };
-  const last = fresh.at(-1);
-  if (last === undefined) {
-    await redis.unwatch();
-    return outcome;
-  }
-
   let commands: RedisCommand[];
-  if (batch.topic === deps.topics.eventsByUser) {
-    const planned = await planEvents(deps, fresh);
-    commands = planned.commands;
-    outcome.profiles = planned.profiles;
-    outcome.duplicates = planned.duplicates;
-    outcome.unreadable = planned.unreadable;
+  const guards: Guard[] = [];
+  let outcome: BatchOutcome;
+  let lastOffset: bigint;
+
+  if (read !== undefined) {
+    const planned = await planEvents(deps, offsetKey, read);
+    if (planned === null) return emptyOutcome(batch.messages.length);
+    ({ commands, outcome, lastOffset } = planned);
+    guards.push(...planned.guards);
   } else {
+    const stored = await redis.get(offsetKey);
+    guards.push({ key: offsetKey, expected: stored });
+    const from = stored === null ? -1n : BigInt(stored);
+    const fresh = batch.messages.filter((m) => BigInt(m.offset) >= from);
+    outcome = { applied: fresh.length, replayed: batch.messages.length - fresh.length, duplicates: 0, unreadable: 0 };
+    const last = fresh.at(-1);
+    if (last === undefined) return outcome;
+    lastOffset = BigInt(last.offset);
     const plan = batch.topic === deps.topics.products ? productCommands : batch.topic === deps.topics.inventory ? inventoryCommands : null;
     if (plan === null) throw new Error(`the pipeline does not consume ${batch.topic}`);
     commands = [];
@@ -109,60 +119,97 @@ async function attemptBatch(deps: ApplyDeps, batch: TopicBatch): Promise<BatchOu
     }
   }
 
-  const transaction = redis.multi();
-  for (const command of commands) transaction.addCommand(command);
-  transaction.addCommand(['SET', offsetKey, String(BigInt(last.offset) + 1n)]);
-  await transaction.exec();
-  return outcome;
+  commands.push(['SET', offsetKey, String(lastOffset + 1n)]);
+  const result = await runGuardedBatch(redis, guards, commands);
+  return result.applied ? outcome : null;
 }
 
-async function planEvents(deps: ApplyDeps, messages: readonly BatchMessage[]): Promise<{ commands: RedisCommand[]; duplicates: number; unreadable: number; profiles: string[] }> {
-  const { redis, keys } = deps;
-  const read: ByUserEvent[] = [];
-  let unreadable = 0;
-  for (const m of messages) {
-    const event = m.value === null ? null : readEvent(m.value);
-    if (event === null) unreadable++;
-    else read.push(event);
-  }
-  const marks = await watchErasureMarks(redis, deps.identityKeys, read.flatMap(idsOf));
-  const events = read.filter((e) => !isErased(e, marks));
-  if (events.length === 0) return { commands: [], duplicates: 0, unreadable, profiles: [] };
+function emptyOutcome(replayed: number): BatchOutcome {
+  return { applied: 0, replayed, duplicates: 0, unreadable: 0 };
+}
 
+interface PlannedEvents {
+  commands: RedisCommand[];
+  guards: Guard[];
+  outcome: BatchOutcome;
+  lastOffset: bigint;
+}
+
+/**
+ * Reads in one round trip everything the plan depends on: the stored offset,
+ * the erasure marks and counted ids of the batch's events, and the catalog's
+ * categories. Records below the offset are read needlessly now and then (a
+ * re-delivery), which costs less than a second round trip every time.
+ */
+async function planEvents(deps: ApplyDeps, offsetKey: string, records: readonly ReadRecord[]): Promise<PlannedEvents | null> {
+  const { redis, keys } = deps;
+  const events = records.flatMap((r) => (r.event === null ? [] : [r.event]));
+  const markIds = [...new Set(events.flatMap(idsOf))];
   const ids = [...new Set(events.map(dedupeIdOf))];
-  const seenKeys = ids.map((id) => keys.seenEvent(id));
-  await redis.watch(seenKeys);
-  const seen = await redis.mGet(seenKeys);
-  const counted = new Set(ids.filter((_, i) => seen[i] !== null));
-  const fresh: ByUserEvent[] = [];
-  for (const event of events) {
+  const wantedProducts = uncategorisedProducts(events);
+  const [stored, markValues, seenValues, productValues] = await Promise.all([
+    redis.get(offsetKey),
+    markIds.length === 0 ? [] : redis.mGet(markIds.map((id) => deps.identityKeys.erased(id))),
+    ids.length === 0 ? [] : redis.mGet(ids.map((id) => keys.seenEvent(id))),
+    wantedProducts.length === 0 ? [] : redis.hmGet(keys.products, wantedProducts),
+  ]);
+
+  const from = stored === null ? -1n : BigInt(stored);
+  const fresh = records.filter((r) => r.offset >= from);
+  const last = fresh.at(-1);
+  if (last === undefined) return null;
+  const outcome: BatchOutcome = { applied: fresh.length, replayed: records.length - fresh.length, duplicates: 0, unreadable: 0 };
+  const guards: Guard[] = [{ key: offsetKey, expected: stored }];
+  const readable = fresh.flatMap((r) => (r.event === null ? [] : [r.event]));
+  outcome.unreadable = fresh.length - readable.length;
+
+  const markValue = new Map(markIds.map((id, i) => [id, markValues[i] ?? null]));
+  const marks = new Map<string, number>();
+  const guardedMarks = new Set<string>();
+  for (const event of readable) {
+    for (const id of idsOf(event)) {
+      if (guardedMarks.has(id)) continue;
+      guardedMarks.add(id);
+      const value = markValue.get(id) ?? null;
+      guards.push({ key: deps.identityKeys.erased(id), expected: value });
+      if (value !== null && Number.isFinite(Number(value))) marks.set(id, Number(value));
+    }
+  }
+  const live = readable.filter((e) => !isErased(e, marks));
+
+  const seenValue = new Map(ids.map((id, i) => [id, seenValues[i] ?? null]));
+  const counted = new Set<string>();
+  const unseen: ByUserEvent[] = [];
+  for (const event of live) {
     const id = dedupeIdOf(event);
     if (counted.has(id)) continue;
     counted.add(id);
-    fresh.push(event);
+    if (seenValue.get(id) !== null) continue;
+    // Counted by nobody yet: the script refuses the batch if another writer counts it first.
+    guards.push({ key: keys.seenEvent(id), expected: null });
+    unseen.push(event);
   }
+  outcome.duplicates = live.length - unseen.length;
 
-  const categories = await catalogCategories(deps, fresh);
-  const commands = eventCommands(fresh, { keys, seenTtlSeconds: deps.seenTtlSeconds, categoryOf: (id) => categories.get(id), experiments: deps.experiments ?? [] });
-  return { commands, duplicates: events.length - fresh.length, unreadable, profiles: [...new Set(fresh.map(profileIdOf))] };
+  const categories = new Map<string, string>();
+  wantedProducts.forEach((id, i) => {
+    const value = productValues[i];
+    const product = typeof value === 'string' ? parseCatalogEntry(value) : null;
+    if (product) categories.set(id, product.category);
+  });
+  const commands =
+    unseen.length === 0 ? [] : eventCommands(unseen, { keys, seenTtlSeconds: deps.seenTtlSeconds, categoryOf: (id) => categories.get(id), experiments: deps.experiments ?? [] });
+  outcome.profiles = [...new Set(unseen.map(profileIdOf))];
+  return { commands, guards, outcome, lastOffset: last.offset };
 }
 
-/** The catalog's category of each product the events name without one. */
-async function catalogCategories(deps: ApplyDeps, events: readonly IngestedEvent[]): Promise<Map<string, string>> {
+/** The products the events name without a category: the catalog's is looked up. */
+function uncategorisedProducts(events: readonly IngestedEvent[]): string[] {
   const wanted = new Set<string>();
   for (const event of events) {
     for (const signal of productSignals(event)) if (signal.category === undefined) wanted.add(signal.productId);
   }
-  const categories = new Map<string, string>();
-  if (wanted.size === 0) return categories;
-  const ids = [...wanted];
-  const values = await deps.redis.hmGet(deps.keys.products, ids);
-  ids.forEach((id, i) => {
-    const value = values[i];
-    const product = typeof value === 'string' ? parseCatalogEntry(value) : null;
-    if (product) categories.set(id, product.category);
-  });
-  return categories;
+  return [...wanted];
 }
 
 /** An event record from the events topic, or null when it lacks what the pipeline keys state by. */

@@ -40,7 +40,17 @@ export function eventTime(event: IngestedEvent): number {
   return typeof received === 'number' ? Math.min(event.timestamp, received) : event.timestamp;
 }
 
-/** Commands for events already known to be new (not counted before, each once). */
+/**
+ * Commands for events already known to be new (not counted before, each once).
+ *
+ * Per batch, not per event, where the result is the same whatever the order
+ * and however the records are cut into batches: one ZADD GT per profile (the
+ * latest time wins), one SADD per set (a union), one ZINCRBY per product (a sum
+ * of integers), and per list the products in the order of their last
+ * occurrence (moving to the head is all that a repeat does). Affinities stay
+ * one HINCRBYFLOAT per signal: summing floats first could round differently
+ * when a restart cuts the batches elsewhere.
+ */
 export function eventCommands(events: readonly ByUserEvent[], ctx: EventPlanContext): RedisCommand[] {
   const { keys } = ctx;
   const commands: RedisCommand[] = [];
@@ -53,15 +63,31 @@ export function eventCommands(events: readonly ByUserEvent[], ctx: EventPlanCont
     scores.set(productId, (scores.get(productId) ?? 0) + weight);
     popularity.set(key, scores);
   };
+  const updatedAt = new Map<string, number>();
+  const sets = new Map<string, Set<string>>();
+  const addToSet = (key: string, member: string) => {
+    const members = sets.get(key) ?? new Set<string>();
+    members.add(member);
+    sets.set(key, members);
+  };
+  const lists = new Map<string, { ids: string[]; limit: number }>();
+  const moveToHead = (key: string, id: string, limit: number) => {
+    const list = lists.get(key) ?? { ids: [], limit };
+    list.ids.push(id);
+    lists.set(key, list);
+  };
 
   for (const event of events) {
     const profile = profileIdOf(event);
     const global = !isPrefixRecord(event);
     const at = eventTime(event);
     commands.push(['SET', keys.seenEvent(dedupeIdOf(event)), '1', 'EX', String(ctx.seenTtlSeconds)]);
-    commands.push(['ZADD', keys.profilesUpdatedAt, 'GT', String(at), profile]);
-    commands.push(['SADD', keys.profileSessions(profile), event.sessionId]);
-    commands.push(...profileIdentityCommands(event, profile, keys));
+    updatedAt.set(profile, Math.max(updatedAt.get(profile) ?? Number.NEGATIVE_INFINITY, at));
+    addToSet(keys.profileSessions(profile), event.sessionId);
+    for (const command of profileIdentityCommands(event, profile, keys)) {
+      if (command[0] === 'SADD' && command.length === 3) addToSet(command[1] as string, command[2] as string);
+      else commands.push(command);
+    }
 
     for (const signal of productSignals(event)) {
       const weight = SIGNAL_WEIGHTS[signal.kind];
@@ -71,11 +97,14 @@ export function eventCommands(events: readonly ByUserEvent[], ctx: EventPlanCont
         if (global) addPopularity(keys.categoryPopularity(category), signal.productId, weight);
         commands.push(['HINCRBYFLOAT', keys.profileAffinities(profile), category, String(forwardDecayed(weight, at))]);
       }
-      if (signal.kind === 'view') commands.push(...mostRecentFirst(keys.profileRecentlyViewed(profile), signal.productId, PROFILE_LIMITS.recentlyViewed));
-      if (signal.kind === 'purchase') commands.push(...mostRecentFirst(keys.profilePurchased(profile), signal.productId, PROFILE_LIMITS.purchased));
+      if (signal.kind === 'view') moveToHead(keys.profileRecentlyViewed(profile), signal.productId, PROFILE_LIMITS.recentlyViewed);
+      if (signal.kind === 'purchase') moveToHead(keys.profilePurchased(profile), signal.productId, PROFILE_LIMITS.purchased);
     }
   }
 
+  for (const [profile, at] of updatedAt) commands.push(['ZADD', keys.profilesUpdatedAt, 'GT', String(at), profile]);
+  for (const [key, members] of sets) commands.push(...inChunks(['SADD', key], [...members]));
+  for (const [key, { ids, limit }] of lists) commands.push(...mostRecentFirst(key, ids, limit));
   for (const [key, scores] of popularity) {
     for (const [productId, weight] of scores) commands.push(['ZINCRBY', key, String(weight), productId]);
   }
@@ -84,13 +113,28 @@ export function eventCommands(events: readonly ByUserEvent[], ctx: EventPlanCont
   return commands;
 }
 
-/** Moves `id` to the head of the list, keeping at most `limit` entries. */
-function mostRecentFirst(key: string, id: string, limit: number): RedisCommand[] {
-  return [
-    ['LREM', key, '0', id],
-    ['LPUSH', key, id],
-    ['LTRIM', key, '0', String(limit - 1)],
-  ];
+/** Members of one command per chunk: a batch script passes at most a few thousand arguments to a command. */
+export function inChunks(head: RedisCommand, members: readonly string[], size = 1_000): RedisCommand[] {
+  const commands: RedisCommand[] = [];
+  for (let i = 0; i < members.length; i += size) commands.push([...head, ...members.slice(i, i + size)]);
+  return commands;
+}
+
+/**
+ * Moves each of `ids` (in record order) to the head of the list, keeping at
+ * most `limit` entries: the state one LREM + LPUSH + LTRIM per id would leave.
+ * Only an id's last move decides its place, and only the last `limit`
+ * distinct ids can stay in the list.
+ */
+export function mostRecentFirst(key: string, ids: readonly string[], limit: number): RedisCommand[] {
+  if (ids.length === 0) return [];
+  const latest = new Set<string>();
+  for (let i = ids.length - 1; i >= 0 && latest.size < limit; i--) latest.add(ids[i] as string);
+  const oldestFirst = [...latest].reverse();
+  const commands: RedisCommand[] = [];
+  for (const id of oldestFirst) commands.push(['LREM', key, '0', id]);
+  commands.push(['LPUSH', key, ...oldestFirst], ['LTRIM', key, '0', String(limit - 1)]);
+  return commands;
 }
 
 /** A `sf.products` record: the latest product under its id; a tombstone removes it. Null for a value that is not a product. */

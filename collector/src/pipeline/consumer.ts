@@ -12,9 +12,31 @@ import type { Logger } from '../log.js';
 import type { StoreClient } from '../store/client.js';
 import type { StoreKeys } from '../store/keys.js';
 import { applyBatch, type ApplyDeps, type BatchOutcome } from './apply.js';
+import { coalescedSnapshots } from './coalesced-snapshots.js';
 import type { ExperimentSetup } from './experiments/config.js';
 import type { IdentityKeys } from '../store/identity-keys.js';
 import type { PublishProfiles } from './identity/profile-snapshots.js';
+
+/**
+ * Partitions a stage applies at once (kafkajs' `partitionsConsumedConcurrently`).
+ * A batch is one script call guarded by what it read (../store/guarded-batch.ts),
+ * not a WATCH tied to the connection, so batches of different partitions share
+ * a connection, and one partition's Redis or Kafka round trip no longer holds
+ * up the others. A partition's own batches stay one after another, in order.
+ * The identity and sessions stages use it; this (aggregates) stage does not.
+ */
+export const PARTITIONS_AT_ONCE = 3;
+
+/**
+ * The aggregates stage applies one partition at a time: a funnel rollup reads
+ * its session's traffic source, which the session's landing page view wrote,
+ * and after a login the session's later events travel under the user's key,
+ * often on another partition of the by-user topic than the landing. Taken in
+ * turn, the landing (produced earlier) is applied first as long as the stage
+ * keeps up; side by side, a later event overtook it often enough to count
+ * visits under an unknown source.
+ */
+const AGGREGATE_PARTITIONS_AT_ONCE = 1;
 
 export interface ConsumerDeps {
   kafka: Kafka;
@@ -69,12 +91,15 @@ export async function startConsumer(deps: ConsumerDeps): Promise<PipelineConsume
     if (!payload.restart) deps.onFatal?.(payload.error);
   });
 
+  // Published after the batch, not awaited by it: the next batch (and the next event's latency) does not wait for Kafka.
+  const snapshots = deps.publishProfiles ? coalescedSnapshots(deps.publishProfiles, (error) => logger.warn('publishing profile snapshots failed', { error })) : undefined;
   const apply: ApplyDeps = { redis: deps.redis, keys: deps.keys, identityKeys: deps.identityKeys, topics, seenTtlSeconds: deps.seenTtlSeconds, experiments: deps.experiments ?? [] };
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topics.eventsByUser, topics.products, topics.inventory], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
+      partitionsConsumedConcurrently: AGGREGATE_PARTITIONS_AT_ONCE,
       eachBatch: async ({ batch, isRunning, isStale, heartbeat }: EachBatchPayload) => {
         if (!isRunning() || isStale()) return;
         const outcome = await applyBatch(apply, {
@@ -84,10 +109,7 @@ export async function startConsumer(deps: ConsumerDeps): Promise<PipelineConsume
         });
         if (outcome.unreadable > 0) logger.warn('skipped unreadable records', { topic: batch.topic, partition: batch.partition, count: outcome.unreadable });
         deps.onBatch?.({ topic: batch.topic, partition: batch.partition }, outcome);
-        if (deps.publishProfiles && outcome.profiles !== undefined && outcome.profiles.length > 0) {
-          // A serving copy: a failed snapshot must not hold back the state; the profile's next change publishes it again.
-          await deps.publishProfiles(outcome.profiles).catch((error: unknown) => logger.warn('publishing profile snapshots failed', { error }));
-        }
+        if (outcome.profiles !== undefined) snapshots?.changed(outcome.profiles);
         await heartbeat();
       },
     });
@@ -101,6 +123,8 @@ export async function startConsumer(deps: ConsumerDeps): Promise<PipelineConsume
     stop: async () => {
       joined = false;
       await consumer.disconnect();
+      // Before the snapshots' producer closes (the identity stage stops after this consumer).
+      await snapshots?.flush();
     },
   };
 }

@@ -4,6 +4,8 @@
  * environment once, starts, prints one line with the probes' URL on stdout,
  * and stops cleanly on SIGTERM/SIGINT (a second signal exits at once).
  */
+// First, before kafkajs loads: the stages' producers encode with the collector's faster equivalents (../kafka/kafkajs-fast-paths.ts).
+import '../kafka/install-fast-paths.js';
 import { startPipeline } from './pipeline.js';
 
 async function main(): Promise<void> {

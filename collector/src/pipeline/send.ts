@@ -45,3 +45,20 @@ export function chunksOf(records: readonly KeyedRecord[], limitBytes: number): K
   if (current.length > 0) chunks.push(current);
   return chunks;
 }
+
+/**
+ * The same sends, one at a time in call order. A stage applies several
+ * partitions at once, but kafkajs' idempotent producer numbers a partition's
+ * records when it builds a request and counts them only once it is
+ * acknowledged, so two requests in flight would reuse sequence numbers (and a
+ * retry could overtake the request after it). Each partition's own batches are
+ * one after another anyway, so its records keep their order.
+ */
+export function oneAtATime<T extends readonly unknown[]>(send: (...args: T) => Promise<void>): (...args: T) => Promise<void> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (...args) => {
+    const next = tail.then(() => send(...args));
+    tail = next.catch(() => undefined);
+    return next;
+  };
+}

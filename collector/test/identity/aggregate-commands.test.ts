@@ -20,11 +20,11 @@ describe('eventCommands on sf.events.by-user', () => {
 
   it('lets a prefix record change only its canonical profile, deduplicated apart from the original', () => {
     const commands = plan([{ ...viewed, canonicalId: 'user-1', attribution: 'prefix' }]);
-    expect(commands).toContainEqual(['SET', keys.seenEvent(`${viewed.eventId}:user-1`), '1', 'EX', '60']);
+    expect(commands).toContainEqual(['SET', keys.seenEvent(`${viewed.eventId}:prefix`), '1', 'EX', '60']);
     expect(commands).toContainEqual(['LPUSH', keys.profileRecentlyViewed('user-1'), 'sku-1']);
     expect(commands).toContainEqual(['HINCRBYFLOAT', keys.profileAffinities('user-1'), 'kitchen', expect.any(String)]);
     const touched = commands.map((c) => c[1] as string);
-    const ownKeys = (k: string) => k.startsWith('t:profile:user-1') || k === keys.profilesUpdatedAt || k === keys.seenEvent(`${viewed.eventId}:user-1`);
+    const ownKeys = (k: string) => k.startsWith('t:profile:user-1') || k === keys.profilesUpdatedAt || k === keys.seenEvent(`${viewed.eventId}:prefix`);
     expect(touched.filter((k) => !ownKeys(k))).toEqual([]);
 
     const original = plan([{ ...viewed, canonicalId: 'anon-a' }]);

@@ -4,6 +4,7 @@ import { createCollectorApp } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { createCollectorMetrics } from '../../src/metrics.js';
 import { erasureCommands, erasureTombstones, type ErasureResult } from '../../src/pipeline/identity/erasure.js';
+import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
 import { identityKeys } from '../../src/store/identity-keys.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { FakeProbe, FakeSink, NOW, SECRET } from '../fakes.js';
@@ -11,6 +12,7 @@ import { FakeProbe, FakeSink, NOW, SECRET } from '../fakes.js';
 const keys = storeKeys('t');
 const idKeys = identityKeys('t');
 const topics = topicNames('t');
+const sesKeys = sessionKeys('t');
 
 describe('erasureCommands', () => {
   const { commands, deletes } = erasureCommands('user-1', ['anon-a', 'anon-b'], NOW, keys, idKeys);
@@ -32,17 +34,46 @@ describe('erasureCommands', () => {
     expect(commands.at(-1)).toEqual(['ZREM', keys.profilesUpdatedAt, 'user-1', 'anon-a', 'anon-b']);
   });
 
-  it('tombstones the profiles of the user and its devices, and the devices links', () => {
-    expect(erasureTombstones('user-1', ['anon-a'], topics)).toEqual([
+  it('tombstones the profiles of the user and its devices, the devices links and the sessions', () => {
+    expect(erasureTombstones('user-1', ['anon-a'], topics, ['s-1'])).toEqual([
       { topic: topics.profiles, key: 'user-1', value: null },
       { topic: topics.profiles, key: 'anon-a', value: null },
       { topic: topics.identity, key: 'anon-a', value: null },
+      { topic: topics.sessions, key: 's-1', value: null },
     ]);
   });
 });
 
+describe('erasureCommands with the other stages\' state', () => {
+  const others = { sessionIds: ['s-1', 's-2'], experiments: ['exp-a', 'exp-b'], sessionKeys: sesKeys };
+  const { commands, markers, deletes } = erasureCommands('user-1', ['anon-a', 'anon-b'], NOW, keys, idKeys, others);
+  const deleted = commands.filter((c) => c[0] === 'DEL').map((c) => c[1]);
+
+  it('deletes each session\'s live state, recommendation sequence and time, and traffic source, and each device\'s session index', () => {
+    for (const sid of ['s-1', 's-2']) {
+      expect(deleted).toEqual(expect.arrayContaining([sesKeys.session(sid), keys.recsSessionItems(sid), keys.recsSessionTime(sid), keys.sessionSource(sid)]));
+    }
+    expect(deleted).toEqual(expect.arrayContaining([sesKeys.device('anon-a'), sesKeys.device('anon-b')]));
+    expect(deleted).toHaveLength(deletes);
+  });
+
+  it('removes the user and its devices from each configured experiment\'s units, never its counts', () => {
+    const removals = commands.filter((c) => c[0] === 'HDEL');
+    expect(removals).toEqual([
+      ['HDEL', keys.experimentUnits('exp-a'), 'user-1', 'anon-a', 'anon-b'],
+      ['HDEL', keys.experimentUnits('exp-b'), 'user-1', 'anon-a', 'anon-b'],
+    ]);
+    expect(commands.some((c) => c.includes(keys.experimentCounts('exp-a')))).toBe(false);
+  });
+
+  it('keeps the markers first and the DELs right after them, where their replies are counted', () => {
+    expect(commands.slice(0, markers).every((c) => c[0] === 'SET')).toBe(true);
+    expect(commands.slice(markers, markers + deletes).every((c) => c[0] === 'DEL')).toBe(true);
+  });
+});
+
 describe('DELETE /v1/users/:id', () => {
-  const result: ErasureResult = { userId: 'user-1', anonymousIds: ['anon-a'], redisKeysRemoved: 7, tombstones: { profiles: ['user-1', 'anon-a'], identity: ['anon-a'] } };
+  const result: ErasureResult = { userId: 'user-1', anonymousIds: ['anon-a'], redisKeysRemoved: 7, tombstones: { profiles: ['user-1', 'anon-a'], identity: ['anon-a'], sessions: ['s-1'] } };
   const setup = (erase: ((id: string, now: number) => Promise<ErasureResult>) | undefined) =>
     createCollectorApp({
       config: { relaySecret: SECRET, readSecret: 'read-secret', bodyLimitBytes: 1024, produceTimeoutMs: 5_000 },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { topicNames, type IngestedEvent } from '@sessionflow/core';
 import { identityKeys } from '../../src/store/identity-keys.js';
-import { devicesToLink, planIdentity, type DeviceState, type IdentityEvent } from '../../src/pipeline/identity/plan.js';
+import { devicesToLink, planIdentity, PREFIX_LIMIT, PREFIX_TTL_S, type DeviceState, type IdentityEvent } from '../../src/pipeline/identity/plan.js';
 import { NOW } from '../fakes.js';
 
 const keys = identityKeys('t');
@@ -78,7 +78,28 @@ describe('planIdentity', () => {
     const events = [event('anon-a', 's1'), event('anon-a', 's1'), event('anon-a', 's1'), identify('anon-a', 's1', 'user-1')];
     const plan = planIdentity(events, new Map(), new Map(), { ...ctx, prefixLimit: 2 });
     expect(byUser(plan).filter((r) => r.attribution === 'prefix').map((r) => r.eventId)).toEqual([events[1]!.event.eventId, events[2]!.event.eventId]);
-    expect(plan.commands).toContainEqual(['LTRIM', keys.prefixEvents('anon-a'), '-2', '-1']);
+    const anonymous = planIdentity(events.slice(0, 3), new Map(), new Map(), { ...ctx, prefixLimit: 2 });
+    const key = keys.prefixEvents('anon-a');
+    // A device never seen starts its session's prefix afresh.
+    expect(anonymous.commands.filter((c) => c[1] === key)).toEqual([
+      ['DEL', key],
+      ['RPUSH', key, events[1]!.raw, events[2]!.raw],
+      ['LTRIM', key, '-2', '-1'],
+      ['EXPIRE', key, String(PREFIX_TTL_S)],
+    ]);
+  });
+
+  it('changes a stored prefix once per batch: cleared at a new session, then the events after it appended in one push', () => {
+    const events = [event('anon-a', 's1'), event('anon-a', 's2'), event('anon-a', 's2')];
+    const stored: DeviceState = { userId: undefined, sessionId: 's1', prefix: [] };
+    const plan = planIdentity(events, new Map([['anon-a', stored]]), new Map(), ctx);
+    const key = keys.prefixEvents('anon-a');
+    expect(plan.commands.filter((c) => c[1] === key).map((c) => c.slice(0, 4))).toEqual([
+      ['DEL', key],
+      ['RPUSH', key, events[1]!.raw, events[2]!.raw],
+      ['LTRIM', key, String(-PREFIX_LIMIT), '-1'],
+      ['EXPIRE', key, String(PREFIX_TTL_S)],
+    ]);
   });
 
   it('relinks a device to another user from that event on, without re-sending anything', () => {

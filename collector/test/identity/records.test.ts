@@ -21,7 +21,8 @@ describe('by-user records', () => {
     const original: ByUserEvent = { ...event, canonicalId: 'anon-a' };
     const prefix: ByUserEvent = { ...event, canonicalId: 'user-1', attribution: 'prefix' };
     expect(dedupeIdOf(original)).toBe(event.eventId);
-    expect(dedupeIdOf(prefix)).toBe(`${event.eventId}:user-1`);
+    expect(dedupeIdOf(prefix)).toBe(`${event.eventId}:prefix`);
+    expect(dedupeIdOf(prefix)).not.toContain('user-1');
     expect(isPrefixRecord(prefix)).toBe(true);
     expect(isPrefixRecord(original)).toBe(false);
     expect(profileIdOf(prefix)).toBe('user-1');

@@ -5,28 +5,37 @@
  * devices' events, A's anonymous prefix included; `sf.identity` carries both
  * links. Erasure then empties every read and leaves tombstones in the compacted
  * topics, and an event of the user still in flight does not bring it back.
+ * After it, no key under the prefix names or holds the user or its devices
+ * (a SCAN of everything), and `sf.sessions` carries tombstones of its sessions.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEventRecord, parseProfileView, SCHEMA_VERSION, topicNames, type ProfileView, type SessionflowEvent } from '@sessionflow/core';
 import { Kafka, logLevel } from 'kafkajs';
+import type { BatchOutcome } from '../../src/pipeline/apply.js';
 import type { IdentityOutcome } from '../../src/pipeline/identity/apply.js';
+import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
 import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
 import { startCollector, type RunningCollector } from '../../src/server.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { envelope, SECRET, signedHeaders } from '../fakes.js';
-import { connectRedis, eventually, newVisitor, productClick, startInfra, type Infra, type TestRedis, type Visitor } from './support.js';
+import { personTraces } from './person-traces.js';
+import { connectRedis, eventually, newVisitor, pageView, productClick, startInfra, type Infra, type TestRedis, type Visitor } from './support.js';
 
 const READ_SECRET = 'identity-read-secret';
 const prefix = 'it-identity';
 const topics = topicNames(prefix);
 const keys = storeKeys(prefix);
+const sesKeys = sessionKeys(prefix);
+/** The collector's and the pipeline's default experiment. */
+const EXPERIMENT = 'recs-strategy';
 
 let infra: Infra;
 let redis: TestRedis;
 let collector: RunningCollector;
 let pipeline: RunningPipeline;
 const identityOutcomes: IdentityOutcome[] = [];
+const sessionOutcomes: BatchOutcome[] = [];
 
 beforeAll(async () => {
   infra = await startInfra();
@@ -43,7 +52,7 @@ beforeAll(async () => {
   });
   pipeline = await startPipeline(
     { kafkaBrokers: infra.kafka.brokers, redisUrl: infra.redis.url, topicPrefix: prefix, groupId: `${prefix}-pipeline`, port: 0, logLevel: 'error' },
-    { onIdentityBatch: (_, outcome) => identityOutcomes.push(outcome) },
+    { onIdentityBatch: (_, outcome) => identityOutcomes.push(outcome), onSessionBatch: (_, outcome) => sessionOutcomes.push(outcome) },
   );
   await eventually('the pipeline to be ready', async () => (await fetch(`${pipeline.url}/readyz`)).status === 200, 60_000);
 }, 180_000);
@@ -57,6 +66,10 @@ afterAll(async () => {
 
 function identify(visitor: Visitor, userId: string, at: number): SessionflowEvent {
   return { schemaVersion: SCHEMA_VERSION, eventId: `evt-${randomUUID()}`, anonymousId: visitor.anonymousId, sessionId: visitor.sessionId, timestamp: at, page: { url: 'https://shop.example/login', referrer: '' }, type: 'identify', userId };
+}
+
+function exposure(visitor: Visitor, variant: string, at: number): SessionflowEvent {
+  return { schemaVersion: SCHEMA_VERSION, eventId: `evt-${randomUUID()}`, anonymousId: visitor.anonymousId, sessionId: visitor.sessionId, timestamp: at, page: { url: 'https://shop.example/', referrer: '' }, type: 'exposure', actionId: 'recs-home', experiment: EXPERIMENT, variant };
 }
 
 async function ingest(events: SessionflowEvent[]): Promise<void> {
@@ -106,11 +119,11 @@ describe('identity stitching across devices, and erasure', () => {
 
   it('joins two devices into one profile, the anonymous prefix of the login session included', async () => {
     const t = Date.now() - 60_000;
-    // Device A: a product viewed anonymously, then the login, then a view as the user.
-    await ingest([productClick(deviceA, 'sku-before-login', 'garden', t), productClick(deviceA, 'sku-garden-2', 'garden', t + 1)]);
-    await ingest([identify(deviceA, userId, t + 2), { ...productClick(deviceA, 'sku-after-login', 'kitchen', t + 3), userId }]);
-    // Device B: another anonymous id, which logs in as the same user.
-    await ingest([productClick(deviceB, 'sku-device-b', 'books', t + 10), identify(deviceB, userId, t + 11), { ...productClick(deviceB, 'sku-b-logged-in', 'books', t + 12), userId }]);
+    // Device A: a landing page and a product viewed anonymously, then the login, then a view and an exposure as the user.
+    await ingest([pageView(deviceA, t - 1), productClick(deviceA, 'sku-before-login', 'garden', t), productClick(deviceA, 'sku-garden-2', 'garden', t + 1)]);
+    await ingest([identify(deviceA, userId, t + 2), { ...productClick(deviceA, 'sku-after-login', 'kitchen', t + 3), userId }, { ...exposure(deviceA, 'similar', t + 4), userId }]);
+    // Device B: another anonymous id, exposed while anonymous, which logs in as the same user.
+    await ingest([productClick(deviceB, 'sku-device-b', 'books', t + 10), exposure(deviceB, 'popular', t + 10), identify(deviceB, userId, t + 11), { ...productClick(deviceB, 'sku-b-logged-in', 'books', t + 12), userId }]);
 
     const wanted = ['sku-before-login', 'sku-garden-2', 'sku-after-login', 'sku-device-b', 'sku-b-logged-in'];
     await eventually('one profile with both devices', async () => {
@@ -137,13 +150,25 @@ describe('identity stitching across devices, and erasure', () => {
   });
 
   it('erases the user: every read answers nothing, the compacted topics carry tombstones, and events in flight do not bring it back', async () => {
+    const sessionIds = [deviceA.sessionId, deviceB.sessionId].sort();
+    const units = keys.experimentUnits(EXPERIMENT);
+    // What the other stages keep of the person exists before the erasure, so its absence afterwards means something.
+    await eventually('the sessions, recs, rollups and experiments to hold the person', async () => {
+      const [asUser, asDeviceB] = await redis.hmGet(units, [userId, deviceB.anonymousId]);
+      const present = await Promise.all([...sessionIds.flatMap((id) => [sesKeys.session(id), keys.recsSessionItems(id), keys.recsSessionTime(id)]), keys.sessionSource(deviceA.sessionId)].map((key) => redis.exists(key)));
+      return asUser !== null && asDeviceB !== null && present.every((n) => n === 1);
+    }, 60_000);
+    await latestByKey(topics.sessions, (l) => sessionIds.every((id) => typeof l.get(id) === 'string'));
+    const exposedUnits = await redis.hGetAll(keys.experimentCounts(EXPERIMENT));
+
     const { status, body } = await call('DELETE', `/v1/users/${encodeURIComponent(userId)}`);
     expect(status).toBe(202);
-    const erased = body as { userId: string; anonymousIds: string[]; redisKeysRemoved: number; tombstones: { profiles: string[]; identity: string[] } };
+    const erased = body as { userId: string; anonymousIds: string[]; redisKeysRemoved: number; tombstones: { profiles: string[]; identity: string[]; sessions: string[] } };
     expect(erased.userId).toBe(userId);
     expect([...erased.anonymousIds].sort()).toEqual([deviceA.anonymousId, deviceB.anonymousId].sort());
     expect(erased.redisKeysRemoved).toBeGreaterThan(0);
     expect(erased.tombstones.profiles).toContain(userId);
+    expect([...erased.tombstones.sessions].sort()).toEqual(sessionIds);
 
     for (const id of [userId, deviceA.anonymousId, deviceB.anonymousId]) expect(await profileOf(id)).toBeNull();
     for (const visitor of [userId, deviceA.anonymousId]) {
@@ -154,12 +179,14 @@ describe('identity stitching across devices, and erasure', () => {
 
     // An event of device A ingested before the erasure, reaching the pipeline only now.
     const erasedBefore = identityOutcomes.reduce((sum, o) => sum + o.erased, 0);
+    const sessionRecordsBefore = sessionOutcomes.reduce((sum, o) => sum + o.applied, 0);
     const producer = new Kafka({ clientId: 'identity-it-late', brokers: infra.kafka.brokers, logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
     const late = { ...productClick(deviceA, 'sku-late', 'garden', Date.now() - 30_000), userId };
     await producer.send({ topic: topics.events, acks: -1, messages: [encodeEventRecord(late, { siteKey: 'demo-site-key', receivedAt: Date.now() - 30_000, ingestedAt: Date.now() - 29_000 })] });
     await producer.disconnect();
     await eventually('the late event to be dropped', async () => identityOutcomes.reduce((sum, o) => sum + o.erased, 0) > erasedBefore);
+    await eventually('the sessions stage to read the late event', async () => sessionOutcomes.reduce((sum, o) => sum + o.applied, 0) > sessionRecordsBefore);
     for (const id of [userId, deviceA.anonymousId]) expect(await profileOf(id)).toBeNull();
     expect(await redis.get(`${prefix}:identity:link:${deviceA.anonymousId}`)).toBeNull();
 
@@ -167,5 +194,18 @@ describe('identity stitching across devices, and erasure', () => {
     expect(links.get(deviceA.anonymousId)).toBeNull();
     const snapshots = await latestByKey(topics.profiles, (l) => l.get(userId) === null);
     expect(snapshots.get(userId)).toBeNull();
+    const sessions = await latestByKey(topics.sessions, (l) => sessionIds.every((id) => l.get(id) === null));
+    for (const id of sessionIds) expect(sessions.get(id)).toBeNull();
+
+    // Nothing under the prefix names or holds the person, but the erasure markers that keep in-flight events out.
+    const ids = [userId, deviceA.anonymousId, deviceB.anonymousId];
+    const markers = ids.map((id) => `${prefix}:erased:${id}`);
+    expect(await redis.exists(markers)).toBe(ids.length);
+    const traces = await personTraces(redis, prefix, [...ids, ...sessionIds]);
+    // A product's recent sessions may still name an erased session: no person's id, it reads as absent and expires.
+    const left = traces.filter((t) => !markers.includes(t.key) && (ids.includes(t.needle) || t.where === 'name'));
+    expect(left).toEqual([]);
+    // The experiment's counts are anonymous aggregates and stay as they were.
+    expect(await redis.hGetAll(keys.experimentCounts(EXPERIMENT))).toEqual(exposedUnits);
   });
 });

@@ -24,8 +24,9 @@ function run(batches: readonly RedisCommand[][]): { lists: Map<string, string[]>
   const list = (key: string) => lists.get(key) ?? (lists.set(key, []).get(key) as string[]);
   for (const command of batches.flat()) {
     const [name, key = '', a = '', b = ''] = command;
-    if (name === 'RPUSH') list(key).push(a);
-    else if (name === 'LPUSH') list(key).unshift(a);
+    // Variadic, as in Redis: RPUSH appends the values in order, LPUSH puts each in turn at the head.
+    if (name === 'RPUSH') list(key).push(...command.slice(2));
+    else if (name === 'LPUSH') for (const value of command.slice(2)) list(key).unshift(value);
     else if (name === 'LREM') lists.set(key, list(key).filter((v) => v !== b));
     else if (name === 'LTRIM') {
       const values = list(key);

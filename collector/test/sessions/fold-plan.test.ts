@@ -33,6 +33,15 @@ describe('planSessionEvents', () => {
     expect(store.strings.get(keys.seenEvent(first.eventId))).toBe('1');
   });
 
+  it('indexes each session under its device, which an erasure of the device reads, and lets the index expire', () => {
+    const store = new MemoryStore();
+    fold(store, [pageView('s-1', T0), pageView('s-2', T0 + 1_000)]);
+    fold(store, [pageView('s-1', T0 + 2_000)]);
+    expect(store.sets.get(keys.device('anon-of-s-1'))).toEqual(new Set(['s-1']));
+    expect(store.sets.get(keys.device('anon-of-s-2'))).toEqual(new Set(['s-2']));
+    expect(store.expiring.has(keys.device('anon-of-s-1'))).toBe(true);
+  });
+
   it('counts an event once when it comes again, in the same batch or a later one', () => {
     const store = new MemoryStore();
     const view = pageView('s-1', T0);

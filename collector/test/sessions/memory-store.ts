@@ -12,6 +12,7 @@ export class MemoryStore {
   readonly strings = new Map<string, string>();
   readonly hashes = new Map<string, Map<string, string>>();
   readonly sortedSets = new Map<string, Map<string, number>>();
+  readonly sets = new Map<string, Set<string>>();
   readonly expiring = new Set<string>();
 
   run(commands: readonly RedisCommand[]): void {
@@ -72,6 +73,12 @@ export class MemoryStore {
         if ((flags.includes('NX') && has) || (flags.includes('XX') && !has)) return;
         set.set(member!, Number(score));
         this.sortedSets.set(key, set);
+        return;
+      }
+      case 'SADD': {
+        const set = this.sets.get(key) ?? new Set<string>();
+        for (const member of args) set.add(member);
+        this.sets.set(key, set);
         return;
       }
       case 'ZREM':

@@ -1,8 +1,9 @@
 /**
  * Applies one `sf.events` partition batch in the identity stage, with the
  * exactly-once pattern of ../apply.ts on the stage's own offsets:
- * WATCH the offset and what the plan reads, plan, PRODUCE the by-user and
- * identity records, then ONE MULTI/EXEC with the graph changes and the offset.
+ * read (and guard) the offset and what the plan reads, plan, PRODUCE the
+ * by-user and identity records, then ONE script call with the graph changes
+ * and the offset (store/guarded-batch.ts).
  *
  * Producing before the transaction means a crash (or a refused EXEC) between
  * the two re-produces the batch on the next attempt: `sf.events.by-user` may
@@ -12,11 +13,12 @@
  * The reverse order could lose records: the offset would cover events whose
  * re-keyed copies never reached Kafka.
  */
-import { WatchError } from 'redis';
+import type { IngestedEvent } from '@sessionflow/core';
 import type { StoreClient } from '../../store/client.js';
 import type { IdentityKeys } from '../../store/identity-keys.js';
 import { readEvent, type BatchOutcome, type TopicBatch } from '../apply.js';
-import { erasedNow, idsOf, watchErasureMarks } from './erased.js';
+import { erasedNow, idsOf } from './erased.js';
+import { GuardConflictError, runGuardedBatch, type Guard } from '../../store/guarded-batch.js';
 import { devicesToLink, planIdentity, type DeviceState, type IdentityEvent } from './plan.js';
 import type { KeyedRecord } from './records.js';
 
@@ -40,40 +42,76 @@ export interface IdentityOutcome extends BatchOutcome {
 }
 
 export async function applyIdentityBatch(deps: IdentityApplyDeps, batch: TopicBatch): Promise<IdentityOutcome> {
+  if (batch.topic !== deps.topics.events) throw new Error(`the identity stage does not consume ${batch.topic}`);
   const maxAttempts = deps.maxAttempts ?? 5;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await attempt_(deps, batch);
-    } catch (error) {
-      if (!(error instanceof WatchError) || attempt >= maxAttempts) throw error;
-    }
+  // Parsed once: a refused attempt plans again from what Redis holds, the records stay the same.
+  const records = batch.messages.map((m) => ({ offset: BigInt(m.offset), raw: m.value, event: m.value === null ? null : readEvent(m.value) }));
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const outcome = await attempt_(deps, batch, records);
+    if (outcome !== null) return outcome;
   }
+  throw new GuardConflictError(maxAttempts);
 }
 
-async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch): Promise<IdentityOutcome> {
+interface ReadRecord {
+  offset: bigint;
+  raw: string | null;
+  event: IngestedEvent | null;
+}
+
+/** One attempt: null when what it read changed before its script ran (its records may have been sent: they are again). */
+async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: readonly ReadRecord[]): Promise<IdentityOutcome | null> {
   const { redis, keys } = deps;
-  if (batch.topic !== deps.topics.events) throw new Error(`the identity stage does not consume ${batch.topic}`);
   const offsetKey = keys.offset(batch.topic, batch.partition);
-  await redis.watch(offsetKey);
-  const stored = await redis.get(offsetKey);
+  const all = records.flatMap((r) => (r.event === null ? [] : [r.event]));
+  const anons = [...new Set(all.map((e) => e.anonymousId))];
+  const markIds = [...new Set(all.flatMap(idsOf))];
+  // Everything the plan depends on, in one round trip; records below the offset (a re-delivery) are read needlessly.
+  const [stored, links, sessions, markValues] = await Promise.all([
+    redis.get(offsetKey),
+    anons.length === 0 ? [] : redis.mGet(anons.map((a) => keys.link(a))),
+    anons.length === 0 ? [] : redis.mGet(anons.map((a) => keys.prefixSession(a))),
+    markIds.length === 0 ? [] : redis.mGet(markIds.map((id) => keys.erased(id))),
+  ]);
+
   const from = stored === null ? -1n : BigInt(stored);
-  const fresh = batch.messages.filter((m) => BigInt(m.offset) >= from);
-  const outcome: IdentityOutcome = { applied: fresh.length, replayed: batch.messages.length - fresh.length, duplicates: 0, unreadable: 0, rekeyed: 0, links: 0, erased: 0 };
+  const fresh = records.filter((r) => r.offset >= from);
+  const outcome: IdentityOutcome = { applied: fresh.length, replayed: records.length - fresh.length, duplicates: 0, unreadable: 0, rekeyed: 0, links: 0, erased: 0 };
   const last = fresh.at(-1);
-  if (last === undefined) {
-    await redis.unwatch();
-    return outcome;
-  }
+  if (last === undefined) return outcome;
+  const guards: Guard[] = [{ key: offsetKey, expected: stored }];
 
   const events: IdentityEvent[] = [];
-  for (const m of fresh) {
-    const event = m.value === null ? null : readEvent(m.value);
-    if (event === null || m.value === null) outcome.unreadable++;
-    else events.push({ event, raw: m.value });
+  for (const r of fresh) {
+    if (r.event === null || r.raw === null) outcome.unreadable++;
+    else events.push({ event: r.event, raw: r.raw });
   }
 
-  const devices = await watchDevices(deps, events);
-  const marks = await watchErasureMarks(redis, keys, events.flatMap(({ event }) => idsOf(event)));
+  // The partition's owner is the only writer of a device's link and prefix session besides an erasure, which the guards catch.
+  const linked = new Map(anons.map((a, i) => [a, links[i] ?? null]));
+  const prefixSession = new Map(anons.map((a, i) => [a, sessions[i] ?? null]));
+  const devices = new Map<string, DeviceState>();
+  for (const anon of new Set(events.map(({ event }) => event.anonymousId))) {
+    const userId = linked.get(anon) ?? null;
+    const sessionId = prefixSession.get(anon) ?? null;
+    guards.push({ key: keys.link(anon), expected: userId }, { key: keys.prefixSession(anon), expected: sessionId });
+    devices.set(anon, { userId: userId ?? undefined, sessionId: sessionId ?? undefined, prefix: [] });
+  }
+  const toLink = devicesToLink(events, new Map([...devices].map(([anon, d]) => [anon, d.userId])));
+  const prefixes = await Promise.all(toLink.map((anon) => redis.lRange(keys.prefixEvents(anon), 0, -1)));
+  toLink.forEach((anon, i) => {
+    const device = devices.get(anon);
+    if (device) device.prefix = prefixes[i] ?? [];
+  });
+
+  const markValue = new Map(markIds.map((id, i) => [id, markValues[i] ?? null]));
+  const marks = new Map<string, number>();
+  for (const id of new Set(events.flatMap(({ event }) => idsOf(event)))) {
+    const value = markValue.get(id) ?? null;
+    guards.push({ key: keys.erased(id), expected: value });
+    if (value !== null && Number.isFinite(Number(value))) marks.set(id, Number(value));
+  }
+
   const plan = planIdentity(events, devices, marks, { keys, topics: deps.topics, ...(deps.prefixLimit === undefined ? {} : { prefixLimit: deps.prefixLimit }) });
   outcome.links = plan.links.length;
   outcome.erased = plan.erased;
@@ -82,37 +120,8 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch): Promise<Ide
   if (plan.records.length > 0) await deps.send(plan.records);
   await tombstoneErasedLinks(deps, plan.links);
 
-  const transaction = redis.multi();
-  for (const command of plan.commands) transaction.addCommand(command);
-  transaction.addCommand(['SET', offsetKey, String(BigInt(last.offset) + 1n)]);
-  await transaction.exec();
-  return outcome;
-}
-
-/** WATCHes and reads the link and prefix session of every device in the batch, and the stored prefix of those that may be linked now. */
-async function watchDevices(deps: IdentityApplyDeps, events: readonly IdentityEvent[]): Promise<Map<string, DeviceState>> {
-  const { redis, keys } = deps;
-  const anons = [...new Set(events.map(({ event }) => event.anonymousId))];
-  const devices = new Map<string, DeviceState>();
-  if (anons.length === 0) return devices;
-  const linkKeys = anons.map((a) => keys.link(a));
-  const sessionKeys = anons.map((a) => keys.prefixSession(a));
-  // The partition's owner is the only writer of these besides an erasure; WATCH makes an erasure in between refuse the EXEC.
-  await redis.watch([...linkKeys, ...sessionKeys]);
-  const [links, sessions] = await Promise.all([redis.mGet(linkKeys), redis.mGet(sessionKeys)]);
-  const linked = new Map<string, string | undefined>();
-  anons.forEach((anon, i) => {
-    const userId = links[i] ?? undefined;
-    linked.set(anon, userId);
-    devices.set(anon, { userId, sessionId: sessions[i] ?? undefined, prefix: [] });
-  });
-  const toLink = devicesToLink(events, linked);
-  const prefixes = await Promise.all(toLink.map((anon) => redis.lRange(keys.prefixEvents(anon), 0, -1)));
-  toLink.forEach((anon, i) => {
-    const device = devices.get(anon);
-    if (device) device.prefix = prefixes[i] ?? [];
-  });
-  return devices;
+  const result = await runGuardedBatch(redis, guards, [...plan.commands, ['SET', offsetKey, String(last.offset + 1n)]]);
+  return result.applied ? outcome : null;
 }
 
 /**

@@ -2,14 +2,15 @@
  * The identity stage's consumer group (`<PIPELINE_GROUP>-identity`) on
  * `sf.events`. Like the aggregates consumer, its offsets live in Redis with its
  * state (never committed to Kafka), and on every assignment it seeks to them.
- * Batches are handled one at a time, so the records of one partition reach
+ * A partition's batches are handled one after another (partitions side by side, their
+ * sends one at a time: ../send.ts), so the records of one partition reach
  * `sf.events.by-user` in the partition's order.
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../../log.js';
 import type { StoreClient } from '../../store/client.js';
 import type { IdentityKeys } from '../../store/identity-keys.js';
-import type { PipelineConsumer } from '../consumer.js';
+import { PARTITIONS_AT_ONCE, type PipelineConsumer } from '../consumer.js';
 import { applyIdentityBatch, type IdentityApplyDeps, type IdentityOutcome, type SendRecords } from './apply.js';
 
 export interface IdentityConsumerDeps {
@@ -53,6 +54,7 @@ export async function startIdentityConsumer(deps: IdentityConsumerDeps): Promise
     await consumer.subscribe({ topics: [topics.events], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
+      partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
       eachBatch: async ({ batch, isRunning, isStale, heartbeat }: EachBatchPayload) => {
         if (!isRunning() || isStale()) return;
         const outcome = await applyIdentityBatch(apply, {

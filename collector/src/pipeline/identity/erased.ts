@@ -39,7 +39,7 @@ export function isErased(event: ByUserEvent, marks: ErasureMarks): boolean {
 }
 
 /** WATCHes and reads the markers of `ids` (on the caller's connection, inside its optimistic transaction). */
-export async function watchErasureMarks(redis: StoreClient, keys: IdentityKeys, ids: Iterable<string>): Promise<Map<string, number>> {
+export async function watchErasureMarks(redis: StoreClient, keys: Pick<IdentityKeys, 'erased'>, ids: Iterable<string>): Promise<Map<string, number>> {
   const unique = [...new Set(ids)];
   const marks = new Map<string, number>();
   if (unique.length === 0) return marks;

@@ -10,6 +10,7 @@ import { createProducer } from '../../kafka/producer.js';
 import type { StoreClient } from '../../store/client.js';
 import { identityKeys } from '../../store/identity-keys.js';
 import { storeKeys } from '../../store/keys.js';
+import { sessionKeys } from '../sessions/keys.js';
 import { eraseUser, type ErasureResult } from './erasure.js';
 import { producerSendRecords } from '../send.js';
 
@@ -18,18 +19,20 @@ export interface ErasureService {
   close(): Promise<void>;
 }
 
-export async function startErasureService(kafka: Kafka, redis: StoreClient, topics: Pick<Topics, 'identity' | 'profiles'>, topicPrefix: string): Promise<ErasureService> {
+/** `experiments`: the keys of the configured experiments, whose unit hashes hold the person's entries. */
+export async function startErasureService(kafka: Kafka, redis: StoreClient, topics: Pick<Topics, 'identity' | 'profiles' | 'sessions'>, topicPrefix: string, experiments: readonly string[]): Promise<ErasureService> {
   const producer = createProducer(kafka);
   await producer.connect();
   const send = producerSendRecords(producer);
   const keys = storeKeys(topicPrefix);
   const idKeys = identityKeys(topicPrefix);
+  const sesKeys = sessionKeys(topicPrefix);
   return {
     async erase(userId, nowMs) {
       const own = redis.duplicate();
       await own.connect();
       try {
-        return await eraseUser({ redis: own, keys, identityKeys: idKeys, topics, send }, userId, nowMs);
+        return await eraseUser({ redis: own, keys, identityKeys: idKeys, sessionKeys: sesKeys, experiments, topics, send }, userId, nowMs);
       } finally {
         await own.close().catch(() => own.destroy());
       }

@@ -5,24 +5,31 @@
  * - Redis, in ONE MULTI/EXEC: the erasure markers (erased.ts) of the user id and
  *   of each of its devices, then every key of the user's profile, of each
  *   device's own (anonymous) profile, of the identity graph (links, the user's
- *   device set, the devices' prefixes). The devices are read under WATCH, so a
- *   device linked meanwhile refuses the transaction and it is read again.
+ *   device set, the devices' prefixes), and what the other stages keep of the
+ *   person (erasure-state.ts: live sessions, recommendation sessions, experiment
+ *   units). The devices and the person's session ids are read under WATCH, so a
+ *   device linked or a session recorded meanwhile refuses the transaction and
+ *   they are read again.
  * - Kafka, after the transaction: tombstones (null values) for the user and each
  *   device in `sf.profiles` (snapshots are keyed by canonical id, which was the
- *   device while it was anonymous) and for each device in `sf.identity`.
- *   Compaction then drops the earlier values.
+ *   device while it was anonymous), for each device in `sf.identity` and for
+ *   each of the person's sessions in `sf.sessions`. Compaction then drops the
+ *   earlier values.
  *
  * Markers are written first and watched by both stages, so events of this
  * person still in flight are dropped instead of bringing the profile back; the
  * snapshot and link publishers check them after each send (see
- * tombstoneErasedLinks and profile-snapshots.ts) for the same reason.
+ * tombstoneErasedLinks, profile-snapshots.ts and the sessions ticker) for the
+ * same reason.
  */
 import { WatchError } from 'redis';
 import type { StoreClient } from '../../store/client.js';
 import type { IdentityKeys } from '../../store/identity-keys.js';
 import type { StoreKeys } from '../../store/keys.js';
 import type { RedisCommand } from '../commands.js';
+import type { SessionKeys } from '../sessions/keys.js';
 import { ERASURE_MARKER_TTL_S } from './erased.js';
+import { experimentUnitRemovals, otherStagesDeletes, sessionSourceKeys, type OtherStagesState } from './erasure-state.js';
 import type { KeyedRecord } from './records.js';
 
 export interface ErasureResult {
@@ -32,12 +39,13 @@ export interface ErasureResult {
   /** Redis keys that existed and were deleted. */
   redisKeysRemoved: number;
   /** Keys of the tombstones written to each compacted topic. */
-  tombstones: { profiles: string[]; identity: string[] };
+  tombstones: { profiles: string[]; identity: string[]; sessions: string[] };
 }
 
 export interface ErasureTopics {
   identity: string;
   profiles: string;
+  sessions: string;
 }
 
 /** Every Redis key of one profile (canonical or anonymous id). */
@@ -45,23 +53,26 @@ export function profileKeysOf(id: string, keys: StoreKeys): string[] {
   return [keys.profile(id), keys.profileSessions(id), keys.profileAffinities(id), keys.profileRecentlyViewed(id), keys.profilePurchased(id), keys.profileDevices(id)];
 }
 
-/** The erasure's Redis commands: markers first, then the DELs (their replies count what was removed), then the index entries. */
-export function erasureCommands(userId: string, anonymousIds: readonly string[], nowMs: number, keys: StoreKeys, identity: IdentityKeys): { commands: RedisCommand[]; deletes: number } {
+/** The erasure's Redis commands: markers first, then the DELs (their replies count what was removed), then the index and experiment entries. */
+export function erasureCommands(userId: string, anonymousIds: readonly string[], nowMs: number, keys: StoreKeys, identity: IdentityKeys, others?: OtherStagesState): { commands: RedisCommand[]; markers: number; deletes: number } {
   const ids = [userId, ...anonymousIds.filter((a) => a !== userId)];
   const commands: RedisCommand[] = ids.map((id) => ['SET', identity.erased(id), String(nowMs), 'EX', String(ERASURE_MARKER_TTL_S)]);
   const dels: RedisCommand[] = [];
   for (const id of ids) for (const key of profileKeysOf(id, keys)) dels.push(['DEL', key]);
   dels.push(['DEL', identity.userDevices(userId)]);
   for (const anon of anonymousIds) dels.push(['DEL', identity.link(anon)], ['DEL', identity.prefixSession(anon)], ['DEL', identity.prefixEvents(anon)]);
+  if (others !== undefined) dels.push(...otherStagesDeletes(anonymousIds, others, keys));
   commands.push(...dels, ['ZREM', keys.profilesUpdatedAt, ...ids]);
-  return { commands, deletes: dels.length };
+  if (others !== undefined) commands.push(...experimentUnitRemovals(ids, others, keys));
+  return { commands, markers: ids.length, deletes: dels.length };
 }
 
-export function erasureTombstones(userId: string, anonymousIds: readonly string[], topics: ErasureTopics): KeyedRecord[] {
+export function erasureTombstones(userId: string, anonymousIds: readonly string[], topics: ErasureTopics, sessionIds: readonly string[] = []): KeyedRecord[] {
   const profiles = [userId, ...anonymousIds.filter((a) => a !== userId)];
   return [
     ...profiles.map((key): KeyedRecord => ({ topic: topics.profiles, key, value: null })),
     ...anonymousIds.map((key): KeyedRecord => ({ topic: topics.identity, key, value: null })),
+    ...sessionIds.map((key): KeyedRecord => ({ topic: topics.sessions, key, value: null })),
   ];
 }
 
@@ -70,6 +81,9 @@ export interface ErasureDeps {
   redis: StoreClient;
   keys: StoreKeys;
   identityKeys: IdentityKeys;
+  sessionKeys: SessionKeys;
+  /** The keys of the configured experiments, whose unit hashes hold the person's entries. */
+  experiments: readonly string[];
   topics: ErasureTopics;
   send(records: readonly KeyedRecord[]): Promise<void>;
   maxAttempts?: number;
@@ -79,8 +93,8 @@ export async function eraseUser(deps: ErasureDeps, userId: string, nowMs: number
   const maxAttempts = deps.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     try {
-      const { anonymousIds, redisKeysRemoved } = await eraseInRedis(deps, userId, nowMs);
-      const tombstones = erasureTombstones(userId, anonymousIds, deps.topics);
+      const { anonymousIds, sessionIds, redisKeysRemoved } = await eraseInRedis(deps, userId, nowMs);
+      const tombstones = erasureTombstones(userId, anonymousIds, deps.topics, sessionIds);
       await deps.send(tombstones);
       return {
         userId,
@@ -89,6 +103,7 @@ export async function eraseUser(deps: ErasureDeps, userId: string, nowMs: number
         tombstones: {
           profiles: tombstones.filter((t) => t.topic === deps.topics.profiles).map((t) => t.key),
           identity: tombstones.filter((t) => t.topic === deps.topics.identity).map((t) => t.key),
+          sessions: tombstones.filter((t) => t.topic === deps.topics.sessions).map((t) => t.key),
         },
       };
     } catch (error) {
@@ -97,17 +112,21 @@ export async function eraseUser(deps: ErasureDeps, userId: string, nowMs: number
   }
 }
 
-async function eraseInRedis(deps: ErasureDeps, userId: string, nowMs: number): Promise<{ anonymousIds: string[]; redisKeysRemoved: number }> {
-  const { redis, keys, identityKeys } = deps;
+async function eraseInRedis(deps: ErasureDeps, userId: string, nowMs: number): Promise<{ anonymousIds: string[]; sessionIds: string[]; redisKeysRemoved: number }> {
+  const { redis, keys, identityKeys, sessionKeys } = deps;
   const devicesKeys = [identityKeys.userDevices(userId), keys.profileDevices(userId)];
   await redis.watch(devicesKeys);
   const [linked, held] = await Promise.all(devicesKeys.map((key) => redis.sMembers(key)));
   const anonymousIds = [...new Set([...(linked ?? []), ...(held ?? [])])].filter((a) => a !== userId).sort();
-  const { commands, deletes } = erasureCommands(userId, anonymousIds, nowMs, keys, identityKeys);
+  const sources = sessionSourceKeys([userId, ...anonymousIds], anonymousIds, keys, sessionKeys);
+  await redis.watch(sources);
+  const listed = await Promise.all(sources.map((key) => redis.sMembers(key)));
+  const sessionIds = [...new Set(listed.flat())].sort();
+  const others = { sessionIds, experiments: deps.experiments, sessionKeys };
+  const { commands, markers, deletes } = erasureCommands(userId, anonymousIds, nowMs, keys, identityKeys, others);
   const transaction = redis.multi();
   for (const command of commands) transaction.addCommand(command);
   const replies = await transaction.exec();
-  const markers = commands.length - deletes - 1;
   const redisKeysRemoved = replies.slice(markers, markers + deletes).reduce<number>((sum, reply) => sum + (typeof reply === 'number' ? reply : 0), 0);
-  return { anonymousIds, redisKeysRemoved };
+  return { anonymousIds, sessionIds, redisKeysRemoved };
 }

@@ -67,6 +67,13 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
   const limit = ctx.prefixLimit ?? PREFIX_LIMIT;
   const plan: IdentityPlan = { records: [], commands: [], links: [], erased: 0 };
   const current = new Map<string, DeviceState>();
+  // Each device's stored prefix changes once per batch: cleared or not, then the batch's anonymous events appended in one RPUSH.
+  const stored = new Map<string, { cleared: boolean; appended: string[] }>();
+  const storedOf = (anonymousId: string) => {
+    let entry = stored.get(anonymousId);
+    if (entry === undefined) stored.set(anonymousId, (entry = { cleared: false, appended: [] }));
+    return entry;
+  };
   const stateOf = (anonymousId: string): DeviceState => {
     let state = current.get(anonymousId);
     if (state === undefined) {
@@ -88,7 +95,9 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
     if (event.sessionId !== device.sessionId) {
       device.sessionId = event.sessionId;
       device.prefix = [];
-      plan.commands.push(['SET', keys.prefixSession(anon), event.sessionId, 'EX', String(PREFIX_TTL_S)], ['DEL', keys.prefixEvents(anon)]);
+      plan.commands.push(['SET', keys.prefixSession(anon), event.sessionId, 'EX', String(PREFIX_TTL_S)]);
+      storedOf(anon).cleared = true;
+      storedOf(anon).appended = [];
     }
 
     const userId = event.userId;
@@ -103,7 +112,8 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
       if (previous === undefined && device.prefix.length > 0) {
         for (const earlier of device.prefix) plan.records.push({ topic: topics.eventsByUser, key: userId, value: byUserValue(earlier, userId, 'prefix') });
         device.prefix = [];
-        plan.commands.push(['DEL', keys.prefixEvents(anon)]);
+        storedOf(anon).cleared = true;
+        storedOf(anon).appended = [];
       }
     }
 
@@ -112,9 +122,15 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
     if (device.userId === undefined) {
       device.prefix.push(raw);
       if (device.prefix.length > limit) device.prefix.splice(0, device.prefix.length - limit);
-      const key = keys.prefixEvents(anon);
-      plan.commands.push(['RPUSH', key, raw], ['LTRIM', key, String(-limit), '-1'], ['EXPIRE', key, String(PREFIX_TTL_S)]);
+      const appended = storedOf(anon).appended;
+      appended.push(raw);
+      if (appended.length > limit) appended.shift();
     }
+  }
+  for (const [anon, { cleared, appended }] of stored) {
+    const key = keys.prefixEvents(anon);
+    if (cleared) plan.commands.push(['DEL', key]);
+    if (appended.length > 0) plan.commands.push(['RPUSH', key, ...appended], ['LTRIM', key, String(-limit), '-1'], ['EXPIRE', key, String(PREFIX_TTL_S)]);
   }
   return plan;
 }

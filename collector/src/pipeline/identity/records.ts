@@ -50,9 +50,12 @@ export function isPrefixRecord(event: ByUserEvent): boolean {
 
 /**
  * What a record is deduplicated by: the event id, and for a prefix record the
- * event id under its canonical id, so the re-sent prefix is not mistaken for a
- * duplicate of the anonymous original (which changed another profile).
+ * event id marked as prefix, so the re-sent prefix is not mistaken for a
+ * duplicate of the anonymous original (which changed another profile). An
+ * event is re-sent as prefix at most once (at its device's first link), so the
+ * mark needs no canonical id, and the dedupe key names no person that an
+ * erasure would have to find.
  */
 export function dedupeIdOf(event: ByUserEvent): string {
-  return isPrefixRecord(event) ? `${event.eventId}:${profileIdOf(event)}` : event.eventId;
+  return isPrefixRecord(event) ? `${event.eventId}:prefix` : event.eventId;
 }

@@ -17,7 +17,7 @@ import type { PipelineConsumer } from '../consumer.js';
 import type { IdentityOutcome } from './apply.js';
 import { startIdentityConsumer } from './consumer.js';
 import { profileSnapshotPublisher, type PublishProfiles } from './profile-snapshots.js';
-import { producerSendRecords } from '../send.js';
+import { oneAtATime, producerSendRecords } from '../send.js';
 
 export interface IdentityStageSettings {
   redisUrl: string;
@@ -61,7 +61,7 @@ export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'eve
       topics,
       redis,
       keys,
-      send: producerSendRecords(rekeying),
+      send: oneAtATime(producerSendRecords(rekeying)),
       logger,
       ...(hooks.onIdentityBatch ? { onBatch: hooks.onIdentityBatch } : {}),
       ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
@@ -76,7 +76,8 @@ export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'eve
     keys: storeKeys(settings.topicPrefix),
     identityKeys: keys,
     topic: topics.profiles,
-    send: producerSendRecords(snapshots),
+    // Batches of several partitions publish at once: one send in flight per producer.
+    send: oneAtATime(producerSendRecords(snapshots)),
     now: Date.now,
   });
   return { joined: () => running.joined(), publishProfiles, stop: closeAll };

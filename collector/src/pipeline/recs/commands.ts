@@ -14,7 +14,7 @@
  */
 import { changeForView, UNDECAYED_POPULARITY, type IngestedEvent } from '@sessionflow/core';
 import { RECS_LIMITS, type RecsKeys, type RecsLimits } from '../../store/recs-keys.js';
-import { eventTime, type RedisCommand } from '../commands.js';
+import { eventTime, mostRecentFirst, type RedisCommand } from '../commands.js';
 import { isPrefixRecord } from '../identity/records.js';
 import { productSignals } from '../signals.js';
 
@@ -26,7 +26,9 @@ export function recsViewCommands(
   const commands: RedisCommand[] = [];
   // Session → time of its last view in record order; the bounds and expiries are set once per key and batch.
   const sessions = new Map<string, number>();
-  const items = new Set<string>();
+  // Per batch: a session's items appended in one RPUSH, a product's sessions moved to the head in record order (../commands.ts).
+  const appended = new Map<string, string[]>();
+  const linked = new Map<string, string[]>();
 
   for (const event of events) {
     if (isPrefixRecord(event)) continue;
@@ -34,10 +36,13 @@ export function recsViewCommands(
       if (signal.kind !== 'view') continue;
       // Popularity is the aggregates' (weighted, all signals): the model's own increments are not stored.
       const change = changeForView(undefined, { session: event.sessionId, item: signal.productId, time: eventTime(event) }, UNDECAYED_POPULARITY);
-      for (const item of change.appendItems) commands.push(['RPUSH', keys.recsSessionItems(change.session), item]);
+      const items = appended.get(change.session) ?? [];
+      items.push(...change.appendItems);
+      appended.set(change.session, items);
       for (const item of change.linkItems) {
-        commands.push(['LREM', keys.recsItemSessions(item), '0', change.session], ['LPUSH', keys.recsItemSessions(item), change.session]);
-        items.add(item);
+        const linking = linked.get(item) ?? [];
+        linking.push(change.session);
+        linked.set(item, linking);
       }
       sessions.set(change.session, change.time);
     }
@@ -46,12 +51,15 @@ export function recsViewCommands(
   const ttl = String(limits.ttlSeconds);
   for (const [session, time] of sessions) {
     const sequence = keys.recsSessionItems(session);
+    // Only the last items outlive the trim.
+    const items = appended.get(session) ?? [];
+    if (items.length > 0) commands.push(['RPUSH', sequence, ...items.slice(-limits.itemsPerSession)]);
     commands.push(['LTRIM', sequence, String(-limits.itemsPerSession), '-1'], ['EXPIRE', sequence, ttl]);
     commands.push(['SET', keys.recsSessionTime(session), String(time), 'EX', ttl]);
   }
-  for (const item of items) {
+  for (const [item, linking] of linked) {
     const recent = keys.recsItemSessions(item);
-    commands.push(['LTRIM', recent, '0', String(limits.sessionsPerItem - 1)], ['EXPIRE', recent, ttl]);
+    commands.push(...mostRecentFirst(recent, linking, limits.sessionsPerItem), ['EXPIRE', recent, ttl]);
   }
   return commands;
 }

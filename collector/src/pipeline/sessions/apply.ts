@@ -1,21 +1,24 @@
 /**
  * Applies one partition batch of the events topic to the sessions' state
  * exactly once in effect, the way the aggregates stage does (../apply.ts):
- * the offset key and the batch's event-id keys are WATCHed and read, records
+ * the offset and the batch's event-id keys are read and guarded, records
  * below the stored offset and ids already folded in are skipped, and every
- * change goes into ONE MULTI/EXEC with the partition's next offset.
+ * change goes into ONE script call with the partition's next offset
+ * (store/guarded-batch.ts).
  *
- * The session hashes are WATCHed too: the ticker records snapshots in them,
- * and a fold planned on a snapshot time that changed meanwhile would make the
- * session due again too early; it is planned again instead.
+ * The fields read from the session hashes are guarded too: the ticker records
+ * snapshots in them, and a fold planned on a snapshot time that changed
+ * meanwhile would make the session due again too early; it is planned again
+ * instead.
  */
-import { WatchError } from 'redis';
 import type { IngestedEvent } from '@sessionflow/core';
 import type { StoreClient } from '../../store/client.js';
 import { readEvent, type BatchOutcome, type TopicBatch } from '../apply.js';
+import { idsOf, isErased } from '../identity/erased.js';
 import { planSessionEvents } from './fold-plan.js';
 import type { SessionKeys } from './keys.js';
 import { readStoredSession, STORED_SESSION_FIELDS, type StoredSession } from './stored.js';
+import { GuardConflictError, runGuardedBatch, type Guard } from '../../store/guarded-batch.js';
 
 export interface SessionApplyDeps {
   /** A connection of its own: WATCH belongs to the connection. */
@@ -29,38 +32,77 @@ export interface SessionApplyDeps {
 
 export async function applySessionBatch(deps: SessionApplyDeps, batch: TopicBatch): Promise<BatchOutcome> {
   const maxAttempts = deps.maxAttempts ?? 5;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await attemptBatch(deps, batch);
-    } catch (error) {
-      if (!(error instanceof WatchError) || attempt >= maxAttempts) throw error;
-    }
+  // Parsed once: a refused attempt plans again from what Redis holds, the records stay the same.
+  const records = batch.messages.map((m) => ({ offset: BigInt(m.offset), event: m.value === null ? null : readEvent(m.value) }));
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const outcome = await attemptBatch(deps, batch, records);
+    if (outcome !== null) return outcome;
   }
+  throw new GuardConflictError(maxAttempts);
 }
 
-async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch): Promise<BatchOutcome> {
+interface ReadRecord {
+  offset: bigint;
+  event: IngestedEvent | null;
+}
+
+/** One attempt: null when what it read changed before its script ran (nothing was written). */
+async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: readonly ReadRecord[]): Promise<BatchOutcome | null> {
   const { redis, keys } = deps;
   const offsetKey = keys.offset(batch.topic, batch.partition);
-  await redis.watch(offsetKey);
-  const stored = await redis.get(offsetKey);
+  const events = records.flatMap((r) => (r.event === null ? [] : [r.event]));
+  const ids = [...new Set(events.map((e) => e.eventId))];
+  const sessionIds = [...new Set(events.map((e) => e.sessionId))];
+  const markIds = [...new Set(events.flatMap(idsOf))];
+  // Everything the plan depends on, in one round trip; records below the offset (a re-delivery) are read needlessly.
+  const [stored, markValues, seenValues, sessionValues] = await Promise.all([
+    redis.get(offsetKey),
+    markIds.length === 0 ? [] : redis.mGet(markIds.map((id) => keys.erased(id))),
+    ids.length === 0 ? [] : redis.mGet(ids.map((id) => keys.seenEvent(id))),
+    Promise.all(sessionIds.map((id) => redis.hmGet(keys.session(id), [...STORED_SESSION_FIELDS]))),
+  ]);
+
   const from = stored === null ? -1n : BigInt(stored);
-  const fresh = batch.messages.filter((m) => BigInt(m.offset) >= from);
-  const outcome: BatchOutcome = { applied: fresh.length, replayed: batch.messages.length - fresh.length, duplicates: 0, unreadable: 0 };
+  const fresh = records.filter((r) => r.offset >= from);
+  const outcome: BatchOutcome = { applied: fresh.length, replayed: records.length - fresh.length, duplicates: 0, unreadable: 0 };
   const last = fresh.at(-1);
-  if (last === undefined) {
-    await redis.unwatch();
-    return outcome;
+  if (last === undefined) return outcome;
+  const guards: Guard[] = [{ key: offsetKey, expected: stored }];
+  const readable = fresh.flatMap((r) => (r.event === null ? [] : [r.event]));
+  outcome.unreadable = fresh.length - readable.length;
+
+  // Events of a person erased after they were ingested are not folded in (../identity/erased.ts); an erasure in between refuses the batch.
+  const markValue = new Map(markIds.map((id, i) => [id, markValues[i] ?? null]));
+  const marks = new Map<string, number>();
+  for (const id of new Set(readable.flatMap(idsOf))) {
+    const value = markValue.get(id) ?? null;
+    guards.push({ key: keys.erased(id), expected: value });
+    if (value !== null && Number.isFinite(Number(value))) marks.set(id, Number(value));
+  }
+  const live = readable.filter((e) => !isErased(e, marks));
+
+  const seen = new Map(ids.map((id, i) => [id, seenValues[i] ?? null]));
+  const counted = new Set<string>();
+  const unseen: IngestedEvent[] = [];
+  for (const event of live) {
+    if (counted.has(event.eventId)) continue;
+    counted.add(event.eventId);
+    if (seen.get(event.eventId) !== null) continue;
+    guards.push({ key: keys.seenEvent(event.eventId), expected: null });
+    unseen.push(event);
+  }
+  outcome.duplicates = live.length - unseen.length;
+
+  // The ticker records snapshots in the session hashes: a fold planned on fields that changed meanwhile is planned again.
+  const stateOf = new Map(sessionIds.map((id, i) => [id, sessionValues[i] ?? []]));
+  const sessions = new Map<string, StoredSession>();
+  for (const id of new Set(unseen.map((e) => e.sessionId))) {
+    const values = stateOf.get(id) ?? [];
+    STORED_SESSION_FIELDS.forEach((field, k) => guards.push({ key: keys.session(id), field, expected: values[k] ?? null }));
+    const session = readStoredSession(values);
+    if (session !== null && session.state.id === id) sessions.set(id, session);
   }
 
-  const events: IngestedEvent[] = [];
-  for (const m of fresh) {
-    const event = m.value === null ? null : readEvent(m.value);
-    if (event === null) outcome.unreadable++;
-    else events.push(event);
-  }
-  const unseen = await unseenEvents(deps, events);
-  outcome.duplicates = events.length - unseen.length;
-  const sessions = await storedSessions(deps, unseen);
   const commands = planSessionEvents(unseen, sessions, {
     keys,
     topic: batch.topic,
@@ -68,41 +110,7 @@ async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch): Promise<
     seenTtlSeconds: deps.seenTtlSeconds,
     snapshotIntervalMs: deps.snapshotIntervalMs,
   });
-
-  const transaction = redis.multi();
-  for (const command of commands) transaction.addCommand(command);
-  transaction.addCommand(['SET', offsetKey, String(BigInt(last.offset) + 1n)]);
-  await transaction.exec();
-  return outcome;
-}
-
-/** The events whose id this stage has not folded in, each once. */
-async function unseenEvents(deps: SessionApplyDeps, events: readonly IngestedEvent[]): Promise<IngestedEvent[]> {
-  if (events.length === 0) return [];
-  const ids = [...new Set(events.map((e) => e.eventId))];
-  const seenKeys = ids.map((id) => deps.keys.seenEvent(id));
-  await deps.redis.watch(seenKeys);
-  const seen = await deps.redis.mGet(seenKeys);
-  const counted = new Set(ids.filter((_, i) => seen[i] !== null));
-  const unseen: IngestedEvent[] = [];
-  for (const event of events) {
-    if (counted.has(event.eventId)) continue;
-    counted.add(event.eventId);
-    unseen.push(event);
-  }
-  return unseen;
-}
-
-async function storedSessions(deps: SessionApplyDeps, events: readonly IngestedEvent[]): Promise<Map<string, StoredSession>> {
-  const ids = [...new Set(events.map((e) => e.sessionId))];
-  if (ids.length === 0) return new Map();
-  const keys = ids.map((id) => deps.keys.session(id));
-  await deps.redis.watch(keys);
-  const values = await Promise.all(keys.map((key) => deps.redis.hmGet(key, [...STORED_SESSION_FIELDS])));
-  const sessions = new Map<string, StoredSession>();
-  ids.forEach((id, i) => {
-    const session = readStoredSession(values[i] ?? []);
-    if (session !== null && session.state.id === id) sessions.set(id, session);
-  });
-  return sessions;
+  commands.push(['SET', offsetKey, String(last.offset + 1n)]);
+  const result = await runGuardedBatch(redis, guards, commands);
+  return result.applied ? outcome : null;
 }

@@ -9,6 +9,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../../log.js';
 import type { StoreClient } from '../../store/client.js';
 import type { BatchOutcome } from '../apply.js';
+import { PARTITIONS_AT_ONCE } from '../consumer.js';
 import { applySessionBatch, type SessionApplyDeps } from './apply.js';
 import type { SessionKeys } from './keys.js';
 
@@ -68,6 +69,7 @@ export async function startSessionConsumer(deps: SessionConsumerDeps): Promise<S
     await consumer.subscribe({ topics: [eventsTopic], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
+      partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
       eachBatch: async ({ batch, isRunning, isStale, heartbeat }: EachBatchPayload) => {
         if (!isRunning() || isStale()) return;
         const outcome = await applySessionBatch(apply, {

@@ -11,7 +11,7 @@
  */
 import { foldEvent, type IngestedEvent, type OpenSession, type SessionPolicy } from '@sessionflow/core';
 import type { RedisCommand } from '../commands.js';
-import type { SessionKeys } from './keys.js';
+import { DEVICE_SESSIONS_TTL_S, type SessionKeys } from './keys.js';
 import { SESSION_FIELDS, type StoredSession } from './stored.js';
 
 /** The edge already cut the sessions: the id on the event decides, never a gap or a length seen here. */
@@ -77,6 +77,9 @@ export function planSessionEvents(events: readonly IngestedEvent[], stored: Read
       ['ZADD', keys.open(ctx.topic, ctx.partition), String(lastActivityAt), sessionId],
       // NX: a session already waiting for its snapshot keeps its earlier turn.
       ['ZADD', keys.due(ctx.topic, ctx.partition), 'NX', String(dueAt), sessionId],
+      // The device's index of its sessions: what an erasure of the device deletes (../identity/erasure.ts).
+      ['SADD', keys.device(entry.anonymousId), sessionId],
+      ['EXPIRE', keys.device(entry.anonymousId), String(DEVICE_SESSIONS_TTL_S)],
     );
   }
   return commands;

@@ -35,8 +35,8 @@ export interface TickerDeps {
   owned(): readonly number[];
   /** The events topic's offsets per partition, read from Kafka now. */
   partitionOffsets(): Promise<ReadonlyMap<number, PartitionOffsets>>;
-  /** Resolves once Kafka acknowledged every record (acks from all in-sync replicas). */
-  send(records: { key: string; value: string }[]): Promise<void>;
+  /** Resolves once Kafka acknowledged every record (acks from all in-sync replicas); a null value is a tombstone. */
+  send(records: { key: string; value: string | null }[]): Promise<void>;
   clock(): number;
   gapMs: number;
   snapshotIntervalMs: number;
@@ -147,14 +147,19 @@ export class SessionTicker {
       await deps.send(snapshots.map((s) => ({ key: s.sessionId, value: JSON.stringify(s) })));
       deps.onSnapshots?.(snapshots);
     }
-    await this.mark(partition, plan);
+    const erased = await this.mark(partition, plan);
+    // Erased while its snapshot was on its way: the erasure's tombstone may have landed first, so one more follows it.
+    if (erased.length > 0) await deps.send(erased.map((sessionId) => ({ key: sessionId, value: null })));
   }
 
-  /** Records what Kafka acknowledged; sessions that changed meanwhile are judged on what they are now (tick-plan.ts). */
-  private async mark(partition: number, plan: TickPlan): Promise<void> {
+  /**
+   * Records what Kafka acknowledged; sessions that changed meanwhile are judged on what they are now (tick-plan.ts).
+   * Answers the snapshotted sessions whose hash is gone now: only an erasure deletes one that is not closed.
+   */
+  private async mark(partition: number, plan: TickPlan): Promise<string[]> {
     const { deps } = this;
     const ids = [...plan.settled, ...plan.snapshots.map((s) => s.sessionId)];
-    if (ids.length === 0) return;
+    if (ids.length === 0) return [];
     const sessionKeys = ids.map((id) => deps.keys.session(id));
     const context = {
       keys: deps.keys,
@@ -171,13 +176,14 @@ export class SessionTicker {
         const transaction = deps.redis.multi();
         for (const command of markCommands(plan, versionsNow, context)) transaction.addCommand(command);
         await transaction.exec();
-        return;
+        return plan.snapshots.map((s) => s.sessionId).filter((id) => versionsNow.get(id) === undefined);
       } catch (error) {
         if (!(error instanceof WatchError)) throw error;
       }
     }
     // Left unmarked, the sessions are due again next tick: sent twice, which the compacted topic absorbs.
     deps.logger.warn('session snapshots sent but not recorded: events kept changing them', { partition, sessions: ids.length });
+    return [];
   }
 }
 
