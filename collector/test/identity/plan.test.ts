@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { topicNames, type IngestedEvent } from '@sessionflow/core';
 import { identityKeys } from '../../src/store/identity-keys.js';
-import { devicesToLink, planIdentity, PREFIX_LIMIT, PREFIX_TTL_S, type DeviceState, type IdentityEvent } from '../../src/pipeline/identity/plan.js';
+import { decodeDeviceSession, devicesToLink, encodeDeviceSession, planIdentity, PREFIX_LIMIT, PREFIX_TTL_S, type DeviceState, type IdentityEvent } from '../../src/pipeline/identity/plan.js';
 import { NOW } from '../fakes.js';
 
 const keys = identityKeys('t');
@@ -36,7 +36,7 @@ describe('planIdentity', () => {
     const a = event('anon-a', 's1');
     const plan = planIdentity([a], new Map(), new Map(), ctx);
     expect(byUser(plan)).toEqual([{ key: 'anon-a', eventId: a.event.eventId, canonicalId: 'anon-a', attribution: undefined }]);
-    expect(plan.commands).toContainEqual(['SET', keys.prefixSession('anon-a'), 's1', 'EX', expect.any(String)]);
+    expect(plan.commands).toContainEqual(['SET', keys.prefixSession('anon-a'), encodeDeviceSession('s1', 'direct'), 'EX', expect.any(String)]);
     expect(plan.commands).toContainEqual(['RPUSH', keys.prefixEvents('anon-a'), a.raw]);
     expect(plan.links).toEqual([]);
   });
@@ -143,5 +143,37 @@ describe('devicesToLink', () => {
   it('names the anonymous devices with an event carrying a user id', () => {
     const events = [event('anon-a', 's1'), identify('anon-b', 's1', 'u'), identify('anon-c', 's1', 'u')];
     expect(devicesToLink(events, new Map([['anon-c', 'u']]))).toEqual(['anon-b']);
+  });
+});
+
+describe('the session\'s traffic source on re-keyed records', () => {
+  const sourceOf = (plan: ReturnType<typeof planIdentity>) =>
+    plan.records.filter((r) => r.topic === topics.eventsByUser).map((r) => (JSON.parse(r.value as string) as { source?: string }).source);
+
+  it('stamps every record of a session with its landing page view\'s source, after a login too', () => {
+    const landing = event('anon-s', 's9', { page: { url: 'https://shop.example/?utm_source=Newsletter', referrer: 'https://mail.example/' } });
+    const view = event('anon-s', 's9', { type: 'click', page: { url: 'https://shop.example/p/1', referrer: 'https://shop.example/' } });
+    const login = identify('anon-s', 's9', 'user-s');
+    const later = event('anon-s', 's9', { page: { url: 'https://shop.example/cart', referrer: 'https://shop.example/p/1' } });
+    const plan = planIdentity([landing, view, login, later], new Map(), new Map(), ctx);
+    // The anonymous two, the prefix re-sent (not stamped: it only feeds the profile), then the login and the page after it.
+    expect(sourceOf(plan)).toEqual(['newsletter', 'newsletter', undefined, undefined, 'newsletter', 'newsletter']);
+    expect(plan.commands).toContainEqual(['SET', keys.prefixSession('anon-s'), encodeDeviceSession('s9', 'newsletter'), 'EX', expect.any(String)]);
+  });
+
+  it('keeps the source across batches and starts over with a new session', () => {
+    const stored: DeviceState = { userId: 'user-s', sessionId: 's9', source: 'google.com', prefix: [] };
+    const same = planIdentity([event('anon-s', 's9', { page: { url: 'https://shop.example/p/2', referrer: 'https://shop.example/' } })], new Map([['anon-s', stored]]), new Map(), ctx);
+    expect(sourceOf(same)).toEqual(['google.com']);
+    const next = planIdentity([event('anon-s', 's10', { type: 'click' }), event('anon-s', 's10', { page: { url: 'https://shop.example/', referrer: 'https://bing.com/' } })], new Map([['anon-s', stored]]), new Map(), ctx);
+    // A new session's events before its first page view have no source yet.
+    expect(sourceOf(next)).toEqual([undefined, 'bing.com']);
+  });
+
+  it('reads the stored session back, including one written before sources were kept', () => {
+    expect(decodeDeviceSession(encodeDeviceSession('s1', 'direct'))).toEqual({ sessionId: 's1', source: 'direct' });
+    expect(decodeDeviceSession(encodeDeviceSession('s1', undefined))).toEqual({ sessionId: 's1', source: undefined });
+    expect(decodeDeviceSession('plain-session-id')).toEqual({ sessionId: 'plain-session-id', source: undefined });
+    expect(decodeDeviceSession(null)).toEqual({ sessionId: undefined, source: undefined });
   });
 });

@@ -19,7 +19,7 @@ import type { IdentityKeys } from '../../store/identity-keys.js';
 import { readEvent, type BatchOutcome, type TopicBatch } from '../apply.js';
 import { erasedNow, idsOf } from './erased.js';
 import { GuardConflictError, runGuardedBatch, type Guard } from '../../store/guarded-batch.js';
-import { devicesToLink, planIdentity, type DeviceState, type IdentityEvent } from './plan.js';
+import { decodeDeviceSession, devicesToLink, planIdentity, type DeviceState, type IdentityEvent } from './plan.js';
 import type { KeyedRecord } from './records.js';
 
 /** Sends records and resolves once Kafka acknowledged all of them (acks=all), in the order given per partition. */
@@ -93,9 +93,9 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: rea
   const devices = new Map<string, DeviceState>();
   for (const anon of new Set(events.map(({ event }) => event.anonymousId))) {
     const userId = linked.get(anon) ?? null;
-    const sessionId = prefixSession.get(anon) ?? null;
-    guards.push({ key: keys.link(anon), expected: userId }, { key: keys.prefixSession(anon), expected: sessionId });
-    devices.set(anon, { userId: userId ?? undefined, sessionId: sessionId ?? undefined, prefix: [] });
+    const storedSession = prefixSession.get(anon) ?? null;
+    guards.push({ key: keys.link(anon), expected: userId }, { key: keys.prefixSession(anon), expected: storedSession });
+    devices.set(anon, { userId: userId ?? undefined, ...decodeDeviceSession(storedSession), prefix: [] });
   }
   const toLink = devicesToLink(events, new Map([...devices].map(([anon, d]) => [anon, d.userId])));
   const prefixes = await Promise.all(toLink.map((anon) => redis.lRange(keys.prefixEvents(anon), 0, -1)));

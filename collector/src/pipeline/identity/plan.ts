@@ -24,6 +24,24 @@ import type { RedisCommand } from '../commands.js';
 import { eventTime } from '../commands.js';
 import { isErased, type ErasureMarks } from './erased.js';
 import { byUserValue, identityValue, type KeyedRecord } from './records.js';
+import { trafficSource } from '../rollups/source.js';
+
+/** The stored value of a device's `prefixSession` key: its open session and that session's source. */
+export function encodeDeviceSession(sessionId: string, source: string | undefined): string {
+  return JSON.stringify(source === undefined ? [sessionId] : [sessionId, source]);
+}
+
+/** Reads `encodeDeviceSession`'s value; a plain session id (written before sources were kept) has no source. */
+export function decodeDeviceSession(value: string | null): { sessionId: string | undefined; source: string | undefined } {
+  if (value === null) return { sessionId: undefined, source: undefined };
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (Array.isArray(parsed) && typeof parsed[0] === 'string') return { sessionId: parsed[0], source: typeof parsed[1] === 'string' ? parsed[1] : undefined };
+  } catch {
+    // A plain session id.
+  }
+  return { sessionId: value, source: undefined };
+}
 
 /** Events of one session kept to re-send as the prefix: a browsing session rarely has more before a login. */
 export const PREFIX_LIMIT = 500;
@@ -35,6 +53,8 @@ export interface DeviceState {
   userId: string | undefined;
   /** The session the prefix belongs to. */
   sessionId: string | undefined;
+  /** That session's traffic source, once its landing page view was seen. */
+  source?: string | undefined;
   /** Raw `sf.events` values of that session sent while anonymous, oldest first. */
   prefix: string[];
 }
@@ -67,6 +87,8 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
   const limit = ctx.prefixLimit ?? PREFIX_LIMIT;
   const plan: IdentityPlan = { records: [], commands: [], links: [], erased: 0 };
   const current = new Map<string, DeviceState>();
+  /** Devices whose open session or its source changed: their stored session is written once, at the end. */
+  const sessionsChanged = new Set<string>();
   // Each device's stored prefix changes once per batch: cleared or not, then the batch's anonymous events appended in one RPUSH.
   const stored = new Map<string, { cleared: boolean; appended: string[] }>();
   const storedOf = (anonymousId: string) => {
@@ -78,7 +100,7 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
     let state = current.get(anonymousId);
     if (state === undefined) {
       const stored = devices.get(anonymousId);
-      state = { userId: stored?.userId, sessionId: stored?.sessionId, prefix: [...(stored?.prefix ?? [])] };
+      state = { userId: stored?.userId, sessionId: stored?.sessionId, source: stored?.source, prefix: [...(stored?.prefix ?? [])] };
       current.set(anonymousId, state);
     }
     return state;
@@ -94,10 +116,15 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
 
     if (event.sessionId !== device.sessionId) {
       device.sessionId = event.sessionId;
+      device.source = undefined;
       device.prefix = [];
-      plan.commands.push(['SET', keys.prefixSession(anon), event.sessionId, 'EX', String(PREFIX_TTL_S)]);
+      sessionsChanged.add(anon);
       storedOf(anon).cleared = true;
       storedOf(anon).appended = [];
+    }
+    if (device.source === undefined && event.type === 'page_view') {
+      device.source = trafficSource(event.page);
+      sessionsChanged.add(anon);
     }
 
     const userId = event.userId;
@@ -118,7 +145,7 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
     }
 
     const canonicalId = device.userId ?? anon;
-    plan.records.push({ topic: topics.eventsByUser, key: canonicalId, value: byUserValue(raw, canonicalId) });
+    plan.records.push({ topic: topics.eventsByUser, key: canonicalId, value: byUserValue(raw, canonicalId, undefined, device.source) });
     if (device.userId === undefined) {
       device.prefix.push(raw);
       if (device.prefix.length > limit) device.prefix.splice(0, device.prefix.length - limit);
@@ -126,6 +153,10 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
       appended.push(raw);
       if (appended.length > limit) appended.shift();
     }
+  }
+  for (const anon of sessionsChanged) {
+    const device = current.get(anon);
+    if (device?.sessionId !== undefined) plan.commands.push(['SET', keys.prefixSession(anon), encodeDeviceSession(device.sessionId, device.source), 'EX', String(PREFIX_TTL_S)]);
   }
   for (const [anon, { cleared, appended }] of stored) {
     const key = keys.prefixEvents(anon);

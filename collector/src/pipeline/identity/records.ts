@@ -1,13 +1,17 @@
 /**
  * The records the identity stage writes: `sf.events.by-user` (the event JSON
- * with `canonicalId`, and `attribution: "prefix"` for an anonymous event
- * re-sent under the user it turned out to be) and `sf.identity` (anonymous id →
+ * with `canonicalId`, `source`: the traffic source of the event's session, from
+ * its landing page view, which only this stage sees in order with the rest of
+ * the device's session — after a login the session's later events travel under
+ * the user's key, on another partition than its landing — and
+ * `attribution: "prefix"` for an anonymous event re-sent under the user it
+ * turned out to be) and `sf.identity` (anonymous id →
  * `{userId, linkedAt}`, compacted). Codecs only; tested without a broker.
  */
 import type { IngestedEvent } from '@sessionflow/core';
 
 /** An event as the aggregates stage reads it from `sf.events.by-user`. */
-export type ByUserEvent = IngestedEvent & { canonicalId?: string; attribution?: 'prefix' };
+export type ByUserEvent = IngestedEvent & { canonicalId?: string; attribution?: 'prefix'; source?: string };
 
 export interface KeyedRecord {
   topic: string;
@@ -21,10 +25,14 @@ export interface KeyedRecord {
  * of parsing and stringifying again: this runs once per event. The collector
  * writes the value as one JSON object, so it ends with `}`.
  */
-export function byUserValue(rawEvent: string, canonicalId: string, attribution?: 'prefix'): string {
+export function byUserValue(rawEvent: string, canonicalId: string, attribution?: 'prefix', source?: string): string {
   const body = rawEvent.trimEnd();
   if (!body.endsWith('}')) throw new Error('an event record value must be a JSON object');
-  const extra = `,"canonicalId":${JSON.stringify(canonicalId)}${attribution === undefined ? '' : `,"attribution":"${attribution}"`}}`;
+  const extra =
+    `,"canonicalId":${JSON.stringify(canonicalId)}` +
+    (attribution === undefined ? '' : `,"attribution":"${attribution}"`) +
+    (source === undefined ? '' : `,"source":${JSON.stringify(source)}`) +
+    '}';
   return body.slice(0, -1) + extra;
 }
 

@@ -33,7 +33,8 @@ export function rollupCommands(events: readonly ByUserEvent[], keys: StoreKeys):
     const expireAt = Math.floor(at / MINUTE_MS) * (MINUTE_MS / 1000) + ROLLUP_RETENTION_S;
     args.push(
       keys.sessionSource(event.sessionId),
-      event.type === 'page_view' ? trafficSource(event.page) : '',
+      // The identity stage stamps the session's source; a record without one (from before it did) looks it up.
+      event.source !== undefined ? `=${event.source}` : event.type === 'page_view' ? trafficSource(event.page) : '',
       keys.funnelEvents(minute),
       keys.funnelSegmentVisitors(minute, step, device, ''),
       keys.funnelVisitors(minute, step),

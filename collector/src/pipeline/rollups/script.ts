@@ -7,7 +7,8 @@
  * transaction, so the rollups still commit with the offset or not at all.
  *
  * ARGV[1] = seconds a session's source is kept; then eight per funnel event, in record order:
- *   session-source key, landing source ('' unless a page view), events hash key,
+ *   session-source key, `=<source>` when the identity stage stamped the record's session source (then
+ *   nothing is looked up), else the landing source ('' unless a page view), events hash key,
  *   segment visitors key without its source, step visitors key, field without its source,
  *   visitor, expiry (epoch seconds: the minute's start plus the retention)
  *
@@ -20,11 +21,16 @@ local expiring = {}
 for i = 2, #ARGV, 8 do
   local sessionKey, landing, eventsKey, segmentPrefix = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local stepKey, fieldPrefix, visitor, expireAt = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
-  if landing ~= '' then
-    redis.call('SET', sessionKey, landing, 'NX', 'EX', sourceTtl)
+  local source
+  if string.sub(landing, 1, 1) == '=' then
+    source = string.sub(landing, 2)
+  else
+    if landing ~= '' then
+      redis.call('SET', sessionKey, landing, 'NX', 'EX', sourceTtl)
+    end
+    source = redis.call('GET', sessionKey)
+    if not source then source = 'unknown' end
   end
-  local source = redis.call('GET', sessionKey)
-  if not source then source = 'unknown' end
   local segmentKey = segmentPrefix .. source
   redis.call('HINCRBY', eventsKey, fieldPrefix .. source, 1)
   redis.call('PFADD', segmentKey, visitor)

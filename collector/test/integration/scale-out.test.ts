@@ -1,0 +1,505 @@
+/**
+ * Scale-out with a crash in the middle, on real Kafka and Redis. The same
+ * 20,000-event stream goes to two deployments (topic prefixes) on one broker
+ * and one redis-server: `run-a` is applied by one pipeline process without
+ * interruption; `run-b` by two processes sharing the partitions, one of them
+ * killed with SIGKILL when about half is applied, its partitions taken over by
+ * the other after the group's session timeout. Every profile, the funnel
+ * rollups of the stream's minutes, popularity and the experiment readout must
+ * then be equal between the two runs, and run-a's counters must be the
+ * workload's own.
+ */
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeEventRecord, HOLDOUT_VARIANT, SCHEMA_VERSION, topicNames, type DeviceClass, type SessionflowEvent, type Topics } from '@sessionflow/core';
+import { startChild, type Child } from '@sessionflow/infra';
+import { AssignerProtocol, Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { createLogger } from '../../src/log.js';
+import { ensureTopics } from '../../src/kafka/topics.js';
+import { murmur2 } from '../../src/kafka/partitioner.js';
+import { catalogRecords } from '../../src/catalog/records.js';
+import { DEFAULT_PIPELINE_CONFIG } from '../../src/pipeline/config.js';
+import { readStoredProfile } from '../../src/pipeline/identity/profile-read.js';
+import { minuteOf } from '../../src/pipeline/rollups/minute.js';
+import { trafficSource } from '../../src/pipeline/rollups/source.js';
+import { redisAggregateReads } from '../../src/read/aggregate-redis-store.js';
+import { experimentView } from '../../src/read/experiment-view.js';
+import { identityKeys } from '../../src/store/identity-keys.js';
+import { storeKeys } from '../../src/store/keys.js';
+import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
+import { connectRedis, eventually, startInfra, type Infra, type TestRedis } from './support.js';
+
+const collectorDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PARTITIONS = 6;
+const STREAM_LENGTH = 20_000;
+const EXPERIMENT = 'recs-strategy';
+
+let infra: Infra;
+let redis: TestRedis;
+let kafka: Kafka;
+let admin: Admin;
+let producer: Producer;
+const children: Child[] = [];
+
+beforeAll(async () => {
+  infra = await startInfra();
+  redis = await connectRedis(infra.redis.url);
+  kafka = new Kafka({ clientId: 'it-scale-out', brokers: infra.kafka.brokers, logLevel: logLevel.NOTHING });
+  admin = kafka.admin();
+  await admin.connect();
+  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+});
+
+afterAll(async () => {
+  await Promise.allSettled(children.map((child) => child.stop(5_000)));
+  await producer?.disconnect();
+  await admin?.disconnect();
+  await redis?.close();
+  await infra?.stop();
+});
+
+// ---------------------------------------------------------------- the workload
+
+/** mulberry32: the same stream every run, ids and all, without storing it. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const CATEGORIES = ['kitchen', 'garden', 'books', 'toys', 'sports', 'music'];
+const PRODUCTS = Array.from({ length: 60 }, (_, i) => ({ id: `sku-${i}`, category: CATEGORIES[i % CATEGORIES.length]! }));
+const LANDINGS: { url: string; referrer: string }[] = [
+  { url: 'https://shop.example/', referrer: '' },
+  { url: 'https://shop.example/', referrer: 'https://www.google.com/search?q=mug' },
+  { url: 'https://shop.example/c/garden', referrer: 'https://bing.com/' },
+  { url: 'https://shop.example/?utm_source=Newsletter', referrer: '' },
+  { url: 'https://shop.example/p/sku-3?utm_source=partner', referrer: 'https://partner.example/deals' },
+  { url: 'https://shop.example/c/books', referrer: 'https://shop.example/' },
+];
+const DEVICES: (DeviceClass | undefined)[] = ['mobile', 'desktop', 'tablet', 'mobile', 'desktop', undefined, 'unknown'];
+
+interface Delivery {
+  event: SessionflowEvent;
+  device: DeviceClass | undefined;
+}
+
+interface Workload {
+  /** In the order they are produced: a device's events in time order, a re-delivery right after its original. */
+  deliveries: Delivery[];
+  /** Every id a profile may be stored under: user ids and anonymous ids. */
+  profileIds: string[];
+  /** The ISO minutes the events fall in. */
+  minutes: string[];
+}
+
+const partitionOf = (key: string) => (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % PARTITIONS;
+
+/**
+ * People browsing over 15 minutes that ended 5 minutes ago: a landing page
+ * view (the traffic source), an exposure to recs-strategy, product views
+ * (clicks and `product_view` tracks, some without a category), page views,
+ * adds to cart and purchases (all three shapes); 60 % log in mid-session on
+ * their first device, and some come back on a second device and log in there
+ * too. A person's devices hash to the same partition of the events topic: two
+ * devices on different partitions have no order between them, and the
+ * experiment's first exposure and the profile's recently viewed depend on it.
+ */
+function workload(startMs: number): Workload {
+  const next = random(20_261_202);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const deliveries: Delivery[] = [];
+  let serial = 0;
+  const eventId = () => `evt-${String(serial++).padStart(6, '0')}`;
+
+  for (let person = 0; deliveries.length < STREAM_LENGTH * 1.05; person++) {
+    const userId = next() < 0.6 ? `user-${person}` : undefined;
+    const first = `anon-${person}-a`;
+    const anonymousIds = [first];
+    if (userId !== undefined && next() < 0.35) {
+      let k = 0;
+      while (partitionOf(`anon-${person}-b${k}`) !== partitionOf(first)) k++;
+      anonymousIds.push(`anon-${person}-b${k}`);
+    }
+    const variant = pick(['similar', 'popular', 'similar', 'popular', HOLDOUT_VARIANT]);
+    let at = startMs + Math.floor(next() * 12 * 60_000);
+    anonymousIds.forEach((anonymousId, deviceIndex) => {
+      const device = pick(DEVICES);
+      let linked = false;
+      const sessions = next() < 0.3 ? 2 : 1;
+      for (let s = 0; s < sessions; s++) {
+        const sessionId = `session-${person}-${deviceIndex}-${s}`;
+        const steps = 5 + Math.floor(next() * 8);
+        const loginAt = userId !== undefined && !linked ? 2 + Math.floor(next() * (steps - 2)) : -1;
+        const landing = pick(LANDINGS);
+        let lastViewed = pick(PRODUCTS);
+        const push = (body: Record<string, unknown>, page = { url: `https://shop.example/p/${lastViewed.id}`, referrer: 'https://shop.example/' }) => {
+          at += 1_000 + Math.floor(next() * 9_000);
+          const event = {
+            schemaVersion: SCHEMA_VERSION,
+            eventId: eventId(),
+            anonymousId,
+            sessionId,
+            timestamp: at,
+            page,
+            ...(linked && userId !== undefined ? { userId } : {}),
+            ...body,
+          } as SessionflowEvent;
+          deliveries.push({ event, device });
+          // An edge retry: the same event id again, to count once.
+          if (next() < 0.01) deliveries.push({ event, device });
+        };
+        push({ type: 'page_view' }, landing);
+        push({ type: 'exposure', actionId: 'recs-home', experiment: EXPERIMENT, variant });
+        for (let step = 0; step < steps; step++) {
+          if (step === loginAt) {
+            linked = true;
+            push({ type: 'identify', userId });
+            if (next() < 0.5) push({ type: 'exposure', actionId: 'recs-home', experiment: EXPERIMENT, variant: next() < 0.9 ? variant : 'similar' });
+          }
+          lastViewed = pick(PRODUCTS);
+          const roll = next();
+          if (roll < 0.3) push({ type: 'click', element: { tag: 'article' }, product: { id: lastViewed.id, category: lastViewed.category } });
+          else if (roll < 0.5) push({ type: 'track', name: 'product_view', props: next() < 0.5 ? { productId: lastViewed.id } : { productId: lastViewed.id, category: lastViewed.category } });
+          else if (roll < 0.7) push({ type: 'page_view' });
+          else if (roll < 0.88) push({ type: 'track', name: 'add_to_cart', props: { productId: lastViewed.id } });
+          else if (roll < 0.92) push({ type: 'exposure', actionId: 'recs-pdp', experiment: next() < 0.5 ? EXPERIMENT : 'not-configured', variant });
+          else {
+            const other = pick(PRODUCTS).id;
+            const shape = pick([{ productId: lastViewed.id }, { productIds: [lastViewed.id, other] }, { items: [{ productId: other }, { productId: lastViewed.id }] }]);
+            push({ type: 'track', name: 'purchase', props: shape });
+          }
+        }
+        at += 60_000;
+      }
+    });
+  }
+  // Time order over everyone (stable: a device's own order and re-deliveries stay as they are), cut to the stream's length.
+  const ordered = deliveries.map((d, i) => ({ d, i })).sort((x, y) => x.d.event.timestamp - y.d.event.timestamp || x.i - y.i).map(({ d }) => d).slice(0, STREAM_LENGTH);
+  const ids = new Set<string>();
+  const minutes = new Set<string>();
+  for (const { event } of ordered) {
+    ids.add(event.anonymousId);
+    if (event.userId !== undefined) ids.add(event.userId);
+    minutes.add(minuteOf(event.timestamp));
+  }
+  return { deliveries: ordered, profileIds: [...ids].sort(), minutes: [...minutes].sort() };
+}
+
+/** The experiment counters the workload must produce: its canonical ids, in partition order, each event id once. */
+function expectedExperimentCounts(deliveries: readonly Delivery[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const add = (field: string) => (counts[field] = (counts[field] ?? 0) + 1);
+  const seen = new Set<string>();
+  const unitVariant = new Map<string, string>();
+  const converted = new Set<string>();
+  for (const { event } of deliveries) {
+    if (seen.has(event.eventId)) continue;
+    seen.add(event.eventId);
+    const unit = event.userId ?? event.anonymousId;
+    if (event.type === 'exposure' && event.experiment === EXPERIMENT && event.variant !== undefined) {
+      add(`exposures:${event.variant}`);
+      if (!unitVariant.has(unit)) {
+        unitVariant.set(unit, event.variant);
+        add(`units:${event.variant}`);
+      }
+    } else if (event.type === 'track' && event.name === 'add_to_cart') {
+      const variant = unitVariant.get(unit);
+      if (variant !== undefined && !converted.has(unit)) {
+        converted.add(unit);
+        add(`conversions:${variant}`);
+      }
+    }
+  }
+  return counts;
+}
+
+/**
+ * Funnel events the workload must produce, by `<minute>|<step>|<device>|<source>`, each event id once: the
+ * source is the session's landing page view's, whichever device key or user key its later events travel under.
+ */
+function expectedFunnelEvents(deliveries: readonly Delivery[]): Record<string, number> {
+  const cells: Record<string, number> = {};
+  const seen = new Set<string>();
+  const sources = new Map<string, string>();
+  for (const { event, device } of deliveries) {
+    if (seen.has(event.eventId)) continue;
+    seen.add(event.eventId);
+    if (event.type === 'page_view' && !sources.has(event.sessionId)) sources.set(event.sessionId, trafficSource(event.page));
+    const step =
+      event.type === 'page_view' ? 'page_view'
+      : (event.type === 'click' && event.product !== undefined) || (event.type === 'track' && event.name === 'product_view') ? 'product_view'
+      : event.type === 'track' && (event.name === 'add_to_cart' || event.name === 'purchase') ? event.name
+      : undefined;
+    if (step === undefined) continue;
+    const cell = `${minuteOf(event.timestamp)}|${step}|${device ?? 'unknown'}|${sources.get(event.sessionId)}`;
+    cells[cell] = (cells[cell] ?? 0) + 1;
+  }
+  return cells;
+}
+
+// ---------------------------------------------------------------- a deployment
+
+interface Run {
+  prefix: string;
+  topics: Topics;
+  group: string;
+}
+
+const runOf = (prefix: string): Run => ({ prefix, topics: topicNames(prefix), group: `${prefix}-pipeline` });
+const stageGroups = (run: Run) => ({ identity: `${run.group}-identity`, sessions: `${run.group}-sessions`, aggregates: run.group });
+
+interface Instance {
+  child: Child;
+  clientId: string;
+  probes: string;
+}
+
+async function startInstance(run: Run, clientId: string): Promise<Instance> {
+  const child = startChild({
+    name: clientId,
+    command: process.execPath,
+    args: [path.join(collectorDir, 'dist', 'pipeline', 'main.js')],
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: infra.kafka.brokers.join(','),
+      REDIS_URL: infra.redis.url,
+      TOPIC_PREFIX: run.prefix,
+      TOPIC_PARTITIONS: String(PARTITIONS),
+      PIPELINE_GROUP: run.group,
+      PIPELINE_KAFKA_CLIENT_ID: clientId,
+      PIPELINE_PORT: '0',
+      LOG_LEVEL: 'warn',
+    },
+    logFile: path.join(infra.dir, `${clientId}.log`),
+  });
+  children.push(child);
+  let probes = '';
+  await eventually(`${clientId} to print its probes URL`, async () => {
+    if (!child.isRunning()) throw new Error(`${clientId} exited: ${readFileSync(child.logFile, 'utf8')}`);
+    probes = /probes on (http:\/\/\S+)/.exec(readFileSync(child.logFile, 'utf8'))?.[1] ?? '';
+    return probes !== '';
+  }, 60_000);
+  return { child, clientId, probes };
+}
+
+const ready = async (instance: Instance) => (await fetch(`${instance.probes}/readyz`).catch(() => undefined))?.status === 200;
+
+async function produce(topic: string, records: { key: string; value: string }[]): Promise<void> {
+  for (let i = 0; i < records.length; i += 2_000) await producer.send({ topic, acks: -1, messages: records.slice(i, i + 2_000) });
+}
+
+const eventRecords = (deliveries: readonly Delivery[]) =>
+  deliveries.map(({ event, device }) =>
+    encodeEventRecord(event, { siteKey: 'demo-site-key', receivedAt: event.timestamp + 40, ingestedAt: event.timestamp + 45, ...(device ? { device } : {}) }),
+  );
+
+async function createTopicsAndCatalog(run: Run): Promise<void> {
+  await ensureTopics(admin, run.topics, { partitions: PARTITIONS, replicationFactor: 1 }, createLogger('error', () => undefined));
+  const catalog = catalogRecords(
+    PRODUCTS.map((p, i) => ({ id: p.id, name: `Product ${i}`, category: p.category, price: '€10.00', inStock: i % 7 !== 0 })),
+    run.topics,
+  );
+  await produce(run.topics.products, catalog.filter((r) => r.topic === run.topics.products));
+  await produce(run.topics.inventory, catalog.filter((r) => r.topic === run.topics.inventory));
+}
+
+type Stage = 'identity' | 'sessions' | 'aggregates';
+
+/** A stage's next offset per partition of the topic it consumes, as stored in Redis (absent = 0). */
+async function storedOffsets(run: Run, stage: Stage, topic: string): Promise<number[]> {
+  const key =
+    stage === 'identity' ? identityKeys(run.prefix).offset : stage === 'sessions' ? sessionKeys(run.prefix).offset : storeKeys(run.prefix).offset;
+  const stored = await redis.mGet(Array.from({ length: PARTITIONS }, (_, p) => key(topic, p)));
+  return stored.map((v) => Number(v ?? 0));
+}
+
+async function endOffsets(topic: string): Promise<number[]> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  const ends = new Array<number>(PARTITIONS).fill(0);
+  for (const { partition, high } of offsets) ends[partition] = Number(high);
+  return ends;
+}
+
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+const equal = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** True once every stage stored the end offset of every partition it consumes. */
+async function drained(run: Run): Promise<boolean> {
+  const { events, eventsByUser, products, inventory } = run.topics;
+  const eventsEnd = await endOffsets(events);
+  if (!equal(await storedOffsets(run, 'identity', events), eventsEnd)) return false;
+  if (!equal(await storedOffsets(run, 'sessions', events), eventsEnd)) return false;
+  // Read after the identity stage covered everything: all it re-keyed is in the by-user topic by then.
+  for (const topic of [eventsByUser, products, inventory]) {
+    if (!equal(await storedOffsets(run, 'aggregates', topic), await endOffsets(topic))) return false;
+  }
+  return true;
+}
+
+/** The partitions each stage's group gives to the member with `clientId`, from the group coordinator. */
+async function assignmentOf(run: Run, clientId: string): Promise<Record<Stage, number[]>> {
+  const groups = stageGroups(run);
+  const described = await admin.describeGroups(Object.values(groups));
+  const owned = (groupId: string, topic: string) => {
+    const members = described.groups.find((g) => g.groupId === groupId)?.members.filter((m) => m.clientId === clientId) ?? [];
+    return members.flatMap((m) => AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment[topic] ?? []).sort((a, b) => a - b);
+  };
+  return {
+    identity: owned(groups.identity, run.topics.events),
+    sessions: owned(groups.sessions, run.topics.events),
+    aggregates: owned(groups.aggregates, run.topics.eventsByUser),
+  };
+}
+
+// ---------------------------------------------------------------- what the runs are compared on
+
+interface Outcome {
+  profiles: Record<string, unknown>;
+  experiment: unknown;
+  experimentUnits: Record<string, string>;
+  counts: Record<string, number>;
+  funnel: unknown;
+  popularity: Record<string, number>;
+}
+
+/** Everything the read API serves from a run, at one fixed "now" so the decayed affinities and the readout's time are the same. */
+async function outcomeOf(run: Run, work: Workload, nowMs: number): Promise<Outcome> {
+  const keys = storeKeys(run.prefix);
+  const profiles: Record<string, unknown> = {};
+  for (let i = 0; i < work.profileIds.length; i += 50) {
+    const ids = work.profileIds.slice(i, i + 50);
+    const read = await Promise.all(ids.map((id) => readStoredProfile(redis, keys, id, nowMs)));
+    ids.forEach((id, j) => (profiles[id] = read[j]));
+  }
+  const reads = redisAggregateReads(redis, keys);
+  const counts = await reads.experimentCounts(EXPERIMENT);
+  const setup = DEFAULT_PIPELINE_CONFIG.experiments.find((e) => e.experiment.key === EXPERIMENT)!;
+  const stored = await reads.funnel(work.minutes);
+  // Cells in a fixed order: the hash's field order is Redis's, not the run's.
+  const funnel = {
+    ...stored,
+    minutes: stored.minutes.map((m) => ({ ...m, cells: [...m.cells].sort((a, b) => `${a.step}|${a.device}|${a.source}`.localeCompare(`${b.step}|${b.device}|${b.source}`)) })),
+  };
+  const popularity = Object.fromEntries((await redis.zRangeWithScores(keys.popularity, 0, -1)).map(({ value, score }) => [value, score]));
+  return {
+    profiles,
+    experiment: experimentView(setup, counts, nowMs),
+    experimentUnits: await redis.hGetAll(keys.experimentUnits(EXPERIMENT)),
+    counts,
+    funnel,
+    popularity,
+  };
+}
+
+// ---------------------------------------------------------------- the runs
+
+describe('two pipeline instances, one killed in the middle of a 20,000-event stream', () => {
+  const work = workload((Math.floor(Date.now() / 60_000) - 20) * 60_000);
+  const records = eventRecords(work.deliveries);
+  const runA = runOf('run-a');
+  const runB = runOf('run-b');
+  let uninterrupted: Outcome;
+  let readAt: number;
+
+  it('applies the whole stream with one instance, to the counts the workload implies', async () => {
+    await createTopicsAndCatalog(runA);
+    const instance = await startInstance(runA, 'run-a-1');
+    await eventually('run-a to be ready', () => ready(instance), 60_000);
+    await produce(runA.topics.events, records);
+    await eventually('run-a to apply the stream', () => drained(runA), 150_000);
+
+    readAt = Date.now();
+    uninterrupted = await outcomeOf(runA, work, readAt);
+    expect(uninterrupted.counts).toEqual(expectedExperimentCounts(work.deliveries));
+    const funnelEvents: Record<string, number> = {};
+    for (const minute of (uninterrupted.funnel as { minutes: { minute: string; cells: { step: string; device: string; source: string; events: number }[] }[] }).minutes) {
+      for (const cell of minute.cells) funnelEvents[`${minute.minute}|${cell.step}|${cell.device}|${cell.source}`] = cell.events;
+    }
+    expect.soft(funnelEvents).toEqual(expectedFunnelEvents(work.deliveries));
+    // Every device and every user that logged in has a profile.
+    expect(Object.entries(uninterrupted.profiles).filter(([, p]) => p === null).map(([id]) => id)).toEqual([]);
+    process.kill(instance.child.pid, 'SIGTERM');
+    expect(await instance.child.exited).toBe(0);
+  }, 200_000);
+
+  it('ends with the same profiles, rollups and readout when one of two instances is killed half-way', async () => {
+    expect(uninterrupted).toBeDefined();
+    await createTopicsAndCatalog(runB);
+    const first = await startInstance(runB, 'run-b-1');
+    const second = await startInstance(runB, 'run-b-2');
+    await eventually('both run-b instances to be ready together', async () => (await ready(first)) && (await ready(second)), 60_000);
+    const { events, eventsByUser } = runB.topics;
+    // The groups share the partitions: each instance holds some in every stage.
+    for (const instance of [first, second]) {
+      const owned = await assignmentOf(runB, instance.clientId);
+      expect([owned.identity.length, owned.sessions.length, owned.aggregates.length].every((n) => n > 0 && n < PARTITIONS)).toBe(true);
+    }
+
+    // The stream arrives over about 20 s, slower than the instances apply it, so the kill falls in the middle of it for every stage.
+    let produced = 0;
+    const streaming = (async () => {
+      for (let i = 0; i < records.length; i += 250) {
+        await producer.send({ topic: events, acks: -1, messages: records.slice(i, i + 250) });
+        produced = Math.min(i + 250, records.length);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    })();
+
+    const half = STREAM_LENGTH / 2;
+    await eventually('about half of the stream applied by every stage', async () =>
+      sum(await storedOffsets(runB, 'identity', events)) >= half &&
+      sum(await storedOffsets(runB, 'sessions', events)) >= half &&
+      sum(await storedOffsets(runB, 'aggregates', eventsByUser)) >= half, 120_000);
+    const producedAtKill = produced;
+    // No goodbye: the group notices only at its session timeout, and nothing is flushed.
+    process.kill(-second.child.pid, 'SIGKILL');
+    await second.child.exited;
+    // The dead member keeps its assignment in the group until its session times out.
+    const killed = await assignmentOf(runB, second.clientId);
+    const atDeath = {
+      identity: await storedOffsets(runB, 'identity', events),
+      sessions: await storedOffsets(runB, 'sessions', events),
+      aggregates: await storedOffsets(runB, 'aggregates', eventsByUser),
+    };
+
+    await eventually('the surviving instance to take over every partition', async () => {
+      const owned = await assignmentOf(runB, first.clientId);
+      return owned.identity.length === PARTITIONS && owned.sessions.length === PARTITIONS && owned.aggregates.length === PARTITIONS;
+    }, 60_000);
+    // A replacement joins: the partitions move once more, this time away from a live member in the middle of its work.
+    const replacement = await startInstance(runB, 'run-b-3');
+    await streaming;
+    expect(producedAtKill).toBeLessThan(records.length);
+    await eventually('the two instances to apply the rest of run-b', () => drained(runB), 150_000);
+
+    // The kill really fell in the middle: on the partitions the killed instance owned, each stage had applied some, not all.
+    const ends = { identity: await endOffsets(events), sessions: await endOffsets(events), aggregates: await endOffsets(eventsByUser) };
+    for (const stage of ['identity', 'sessions', 'aggregates'] as const) {
+      expect(killed[stage].length, `${stage} partitions of the killed instance`).toBeGreaterThan(0);
+      const applied = sum(killed[stage].map((p) => atDeath[stage][p]!));
+      const end = sum(killed[stage].map((p) => ends[stage][p]!));
+      expect(applied, `${stage} records applied by the killed instance`).toBeGreaterThan(0);
+      expect(applied, `${stage} records applied by the killed instance`).toBeLessThan(end);
+    }
+
+    const scaledOut = await outcomeOf(runB, work, readAt);
+    // Soft: one failing run shows every way the two differ.
+    expect.soft(scaledOut.counts).toEqual(uninterrupted.counts);
+    expect.soft(scaledOut.experimentUnits).toEqual(uninterrupted.experimentUnits);
+    expect.soft(scaledOut.experiment).toEqual(uninterrupted.experiment);
+    expect.soft(scaledOut.popularity).toEqual(uninterrupted.popularity);
+    expect.soft(scaledOut.funnel).toEqual(uninterrupted.funnel);
+    const differing = work.profileIds.filter((id) => JSON.stringify(scaledOut.profiles[id]) !== JSON.stringify(uninterrupted.profiles[id]));
+    expect.soft(differing.map((id) => ({ id, 'run-a': uninterrupted.profiles[id], 'run-b': scaledOut.profiles[id] })).slice(0, 3)).toEqual([]);
+    await Promise.all([first.child.stop(5_000), replacement.child.stop(5_000)]);
+  }, 240_000);
+});
+
