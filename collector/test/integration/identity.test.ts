@@ -17,6 +17,7 @@ import type { IdentityOutcome } from '../../src/pipeline/identity/apply.js';
 import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
 import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
 import { startCollector, type RunningCollector } from '../../src/server.js';
+import { identityKeys } from '../../src/store/identity-keys.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { envelope, SECRET, signedHeaders } from '../fakes.js';
 import { personTraces } from './person-traces.js';
@@ -27,6 +28,7 @@ const prefix = 'it-identity';
 const topics = topicNames(prefix);
 const keys = storeKeys(prefix);
 const sesKeys = sessionKeys(prefix);
+const idKeys = identityKeys(prefix);
 /** The collector's and the pipeline's default experiment. */
 const EXPERIMENT = 'recs-strategy';
 
@@ -152,10 +154,11 @@ describe('identity stitching across devices, and erasure', () => {
   it('erases the user: every read answers nothing, the compacted topics carry tombstones, and events in flight do not bring it back', async () => {
     const sessionIds = [deviceA.sessionId, deviceB.sessionId].sort();
     const units = keys.experimentUnits(EXPERIMENT);
-    // What the other stages keep of the person exists before the erasure, so its absence afterwards means something.
+    // What the other stages keep of the person exists before the erasure, so its absence afterwards means something
+    // (the session's traffic source is kept with the device's open session by the identity stage).
     await eventually('the sessions, recs, rollups and experiments to hold the person', async () => {
       const [asUser, asDeviceB] = await redis.hmGet(units, [userId, deviceB.anonymousId]);
-      const present = await Promise.all([...sessionIds.flatMap((id) => [sesKeys.session(id), keys.recsSessionItems(id), keys.recsSessionTime(id)]), keys.sessionSource(deviceA.sessionId)].map((key) => redis.exists(key)));
+      const present = await Promise.all([...sessionIds.flatMap((id) => [sesKeys.session(id), keys.recsSessionItems(id), keys.recsSessionTime(id)]), idKeys.prefixSession(deviceA.anonymousId)].map((key) => redis.exists(key)));
       return asUser !== null && asDeviceB !== null && present.every((n) => n === 1);
     }, 60_000);
     await latestByKey(topics.sessions, (l) => sessionIds.every((id) => typeof l.get(id) === 'string'));
