@@ -36,6 +36,7 @@ export { startPipeline, type RunningPipeline } from './pipeline/pipeline.js';
 export { DEFAULT_PIPELINE_CONFIG, readPipelineConfig, type PipelineConfig } from './pipeline/config.js';
 export type { ReadStore, RecsQuery } from './read/store.js';
 export { storeKeys, type StoreKeys } from './store/keys.js';
+export { stageOffsetKeys, type StageName } from './pipeline/stage-offsets.js';
 
 export interface RunningCollector {
   /** Base URL, e.g. `http://127.0.0.1:8788`. */

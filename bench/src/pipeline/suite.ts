@@ -23,12 +23,13 @@ import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { createClient } from 'redis';
 import { SCHEMA_VERSION, topicNames } from '@sessionflow/core';
-import { storeKeys } from '@sessionflow/collector';
+import { storeKeys, type StageName } from '@sessionflow/collector';
 import { existingServersFromEnv, freePort, startPipelineProcess, startStack, type HttpService, type Stack } from '@sessionflow/infra';
 import { progress } from '../progress.js';
 import { type SuiteResult } from '../results.js';
 import { percentile, round } from '../stats.js';
-import { stageProgress, topicEnd } from './progress-offsets.js';
+import { processCpuSeconds, redisCpuSeconds } from './cpu.js';
+import { stageProgress, topicEnd, topicPartitions, type StageInputs } from './progress-offsets.js';
 import { CATEGORIES, PRODUCTS, probeRecord, workload } from './workload.js';
 
 export interface PipelineSuiteOptions {
@@ -48,7 +49,7 @@ export const defaultPipelineOptions: PipelineSuiteOptions = {
 };
 
 const PREFIX = 'bench';
-const STAGES = ['identity', 'sessions', 'aggregates'];
+const STAGES: readonly StageName[] = ['identity', 'sessions', 'aggregates'];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function pipelineSuite(o: PipelineSuiteOptions = defaultPipelineOptions): Promise<SuiteResult> {
@@ -83,8 +84,8 @@ export async function pipelineSuite(o: PipelineSuiteOptions = defaultPipelineOpt
 
     console.log('  pipeline: starting one process (identity, sessions and aggregates stages)…');
     pipeline = await startPipelineProcess({ port: await freePort(), brokers: stack.kafkaBrokers, redisUrl: stack.redisUrl!, topicPrefix: PREFIX, logFile: path.join(dir, 'logs', 'pipeline.log') });
-    const throughput = await timeCatchUp(redis.client, kafkaAdmin.admin, topics, o.events);
-    console.log(`  throughput: ${o.events.toLocaleString('en')} events through every stage in ${round(throughput.seconds, 2)} s: ${Math.round(throughput.eventsPerS).toLocaleString('en')} events/s (${throughput.byUser.toLocaleString('en')} re-keyed records)`);
+    const throughput = await timeCatchUp(redis.client, kafkaAdmin.admin, topics, o.events, pipeline.child.pid);
+    console.log(`  throughput: ${o.events.toLocaleString('en')} events through every stage in ${round(throughput.seconds, 2)} s: ${Math.round(throughput.eventsPerS).toLocaleString('en')} events/s (${throughput.byUser.toLocaleString('en')} re-keyed records); CPU per event: pipeline ${cpuText(throughput.cpuUsPerEvent.pipeline)}, Redis ${cpuText(throughput.cpuUsPerEvent.redis)}`);
 
     const latency = await kafkaToRedis(producer, redis.client, topics.events, o);
     console.log(`  kafka → redis: ${latency.length} probes under ${o.backgroundPerS.toLocaleString('en')} events/s, p50 ${round(percentile(latency, 50))} ms, p99 ${round(percentile(latency, 99))} ms`);
@@ -108,7 +109,8 @@ export async function pipelineSuite(o: PipelineSuiteOptions = defaultPipelineOpt
           events: o.events,
           reKeyedRecords: throughput.byUser,
           seconds: round(throughput.seconds, 3),
-          note: 'one pipeline process, all stages; from its first applied record until every stage reached the end of its input topics',
+          cpuUsPerEvent: { pipeline: roundOrNull(throughput.cpuUsPerEvent.pipeline), redis: roundOrNull(throughput.cpuUsPerEvent.redis) },
+          note: 'one pipeline process, all stages; from its first applied record until every stage reached the end of its input topics; CPU per event = CPU time of the pipeline process (/proc) and of redis-server (INFO cpu) over that window / events',
         },
         kafkaToRedis: {
           probes: latency.length,
@@ -134,6 +136,9 @@ export async function pipelineSuite(o: PipelineSuiteOptions = defaultPipelineOpt
   }
 }
 
+const cpuText = (us: number | undefined) => (us === undefined ? 'not measured here' : `${round(us, 1)} µs`);
+const roundOrNull = (us: number | undefined) => (us === undefined ? null : round(us, 1));
+
 async function postCatalog(stack: Stack): Promise<void> {
   const products = PRODUCTS.map((p) => ({ id: p.id, name: `Product ${p.id}`, category: p.category, price: '€10.00', href: `/p/${p.id}`, inStock: true }));
   const res = await fetch(`${stack.collectorUrl}/v1/catalog`, {
@@ -144,15 +149,31 @@ async function postCatalog(stack: Stack): Promise<void> {
   if (!res.ok) throw new Error(`the collector refused the catalog: ${res.status} ${await res.text()}`);
 }
 
-async function timeCatchUp(redis: ReturnType<typeof createClient>, admin: ReturnType<Kafka['admin']>, topics: ReturnType<typeof topicNames>, events: number) {
+/** CPU seconds of the pipeline process and of Redis at one moment. */
+async function cpuNow(redis: ReturnType<typeof createClient>, pipelinePid: number) {
+  return { pipeline: processCpuSeconds(pipelinePid), redis: await redisCpuSeconds(redis) };
+}
+
+async function timeCatchUp(redis: ReturnType<typeof createClient>, admin: ReturnType<Kafka['admin']>, topics: ReturnType<typeof topicNames>, events: number, pipelinePid: number) {
   const bar = progress();
   const eventsEnd = await topicEnd(admin, topics.events);
+  const eventPartitions = await topicPartitions(admin, topics.events);
+  const inputs: StageInputs = new Map([
+    ['identity', new Map([[topics.events, eventPartitions]])],
+    ['sessions', new Map([[topics.events, eventPartitions]])],
+    ['aggregates', new Map([[topics.eventsByUser, await topicPartitions(admin, topics.eventsByUser)]])],
+  ]);
   let first: number | undefined;
+  let cpuAtFirst: Awaited<ReturnType<typeof cpuNow>> | undefined;
   for (;;) {
     const now = performance.now();
-    const stages = await stageProgress(redis, PREFIX);
-    const applied = (stage: string, topic: string) => stages.get(stage)?.get(topic) ?? 0n;
-    if (first === undefined && [...stages.values()].some((t) => (t.get(topics.events) ?? 0n) > 0n || (t.get(topics.eventsByUser) ?? 0n) > 0n)) first = now;
+    const cpu = await cpuNow(redis, pipelinePid);
+    const stages = await stageProgress(redis, PREFIX, inputs);
+    const applied = (stage: StageName, topic: string) => stages.get(stage)?.get(topic) ?? 0n;
+    if (first === undefined && [...stages.values()].some((t) => (t.get(topics.events) ?? 0n) > 0n || (t.get(topics.eventsByUser) ?? 0n) > 0n)) {
+      first = now;
+      cpuAtFirst = cpu;
+    }
     const identityDone = applied('identity', topics.events) >= eventsEnd;
     const sessionsDone = applied('sessions', topics.events) >= eventsEnd;
     const byUserEnd = identityDone ? await topicEnd(admin, topics.eventsByUser) : undefined;
@@ -163,7 +184,13 @@ async function timeCatchUp(redis: ReturnType<typeof createClient>, admin: Return
     if (identityDone && sessionsDone && aggregatesDone && first !== undefined) {
       bar.done();
       const seconds = (now - first) / 1000;
-      return { seconds, eventsPerS: events / seconds, byUser: Number(byUserEnd) };
+      const perEvent = (before: number | undefined, after: number | undefined) => (before === undefined || after === undefined ? undefined : ((after - before) / events) * 1e6);
+      return {
+        seconds,
+        eventsPerS: events / seconds,
+        byUser: Number(byUserEnd),
+        cpuUsPerEvent: { pipeline: perEvent(cpuAtFirst?.pipeline, cpu.pipeline), redis: perEvent(cpuAtFirst?.redis, cpu.redis) },
+      };
     }
     await sleep(100);
   }
