@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mostRecentFirst, type RedisCommand } from '../src/pipeline/commands.js';
-import { guardedBatchCall } from '../src/store/guarded-batch.js';
+import { guardedBatchCall, packArguments } from '../src/store/guarded-batch.js';
 
 function run(start: readonly string[], commands: readonly RedisCommand[]): string[] {
   let list = [...start];
@@ -53,5 +53,19 @@ describe('guardedBatchCall', () => {
   it('refuses a planner script that names keys, and a command too long to pass on', () => {
     expect(() => guardedBatchCall([], [['EVAL', 'return 0', '1', 'k']])).toThrow(/numkeys 0/);
     expect(() => guardedBatchCall([], [['SADD', 'k', ...Array.from({ length: 8_000 }, (_, i) => String(i))]])).toThrow(/arguments/);
+  });
+});
+
+describe('packArguments', () => {
+  it('is the JSON array of the arguments, strings kept as they are', () => {
+    const args = ['2', 'k', '', '1', 'a "quoted" \\ value', 'ünï €', '👍'];
+    expect(JSON.parse(packArguments(args))).toEqual(args);
+  });
+
+  it('turns a lone surrogate into U+FFFD, as its UTF-8 bytes as a plain argument would have been, and keeps pairs', () => {
+    const cut = '👍'.slice(0, 1);
+    const packed = packArguments(['1', `text ${cut}`, '👍', '\\ud800 written out']);
+    expect(packed).not.toContain('\\ud83d');
+    expect(JSON.parse(packed)).toEqual(['1', 'text \ufffd', '👍', '\\ud800 written out']);
   });
 });

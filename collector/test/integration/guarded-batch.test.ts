@@ -3,29 +3,21 @@
  * WATCH was — a batch whose read changed writes nothing — and the planners'
  * own scripts and plain commands run in it as they did in a MULTI.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startRedis, type RedisServer } from '@sessionflow/infra';
 import { runGuardedBatch } from '../../src/store/guarded-batch.js';
 import { EXPERIMENT_SCRIPT } from '../../src/pipeline/experiments/script.js';
-import { connectRedis, type TestRedis } from './support.js';
+import { startRedisInfra, type RedisInfra, type TestRedis } from './support.js';
 
-let dir: string;
-let server: RedisServer;
+let infra: RedisInfra;
 let redis: TestRedis;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'sf-guarded-batch-'));
-  server = await startRedis({ dir, port: await freePort() });
-  redis = await connectRedis(server.url);
+  infra = await startRedisInfra();
+  redis = infra.store;
 });
 
 afterAll(async () => {
-  await redis?.close();
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await infra?.stop();
 });
 
 describe('runGuardedBatch', () => {
@@ -84,5 +76,13 @@ describe('runGuardedBatch', () => {
     await expect(runGuardedBatch(redis, [{ key: 'e:offset', expected: null }], commands)).rejects.toThrow(/WRONGTYPE/);
     expect(await redis.get('e:after')).toBe('1');
     expect(await redis.get('e:offset')).toBe('5');
+  });
+
+  it('carries any text through its one JSON argument: quotes, backslashes, non-ASCII, emoji, and a cut emoji as U+FFFD', async () => {
+    const texts = ['a "quoted" \\ value', 'ünï €', 'thumbs 👍', `cut ${'👍'.slice(0, 1)}`, '\\ud800 written out'];
+    const commands = [...texts.map((text, i) => ['SET', `t:${i}`, text]), ['SET', 't:offset', '1']];
+    await redis.set('t:guard', 'été 👍');
+    expect(await runGuardedBatch(redis, [{ key: 't:offset', expected: null }, { key: 't:guard', expected: 'été 👍' }], commands)).toEqual({ applied: true });
+    expect(await redis.mGet(texts.map((_, i) => `t:${i}`))).toEqual(['a "quoted" \\ value', 'ünï €', 'thumbs 👍', 'cut \ufffd', '\\ud800 written out']);
   });
 });

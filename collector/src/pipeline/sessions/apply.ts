@@ -17,8 +17,10 @@ import { readEvent, type BatchOutcome, type TopicBatch } from '../apply.js';
 import { idsOf, isErased } from '../identity/erased.js';
 import { planSessionEvents } from './fold-plan.js';
 import type { SessionKeys } from './keys.js';
-import { readStoredSession, STORED_SESSION_FIELDS, type StoredSession } from './stored.js';
+import { readStoredSession, SESSION_FIELDS, STORED_SESSION_FIELDS, type StoredSession } from './stored.js';
 import { GuardConflictError, runGuardedBatch, type Guard } from '../../store/guarded-batch.js';
+
+const FOLDED_WITH_VERSION: ReadonlySet<string> = new Set([SESSION_FIELDS.state, SESSION_FIELDS.anonymousId]);
 
 export interface SessionApplyDeps {
   /** A connection of its own: WATCH belongs to the connection. */
@@ -94,11 +96,15 @@ async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: 
   outcome.duplicates = live.length - unseen.length;
 
   // The ticker records snapshots in the session hashes: a fold planned on fields that changed meanwhile is planned again.
+  // The fold's own fields (state, anonymous id) are written only with a higher version, and vanish with it (erasure,
+  // expiry), so the version stands guard for them: the state, the hash's largest field, is not sent back to be compared.
   const stateOf = new Map(sessionIds.map((id, i) => [id, sessionValues[i] ?? []]));
   const sessions = new Map<string, StoredSession>();
   for (const id of new Set(unseen.map((e) => e.sessionId))) {
     const values = stateOf.get(id) ?? [];
-    STORED_SESSION_FIELDS.forEach((field, k) => guards.push({ key: keys.session(id), field, expected: values[k] ?? null }));
+    STORED_SESSION_FIELDS.forEach((field, k) => {
+      if (!FOLDED_WITH_VERSION.has(field)) guards.push({ key: keys.session(id), field, expected: values[k] ?? null });
+    });
     const session = readStoredSession(values);
     if (session !== null && session.state.id === id) sessions.set(id, session);
   }
