@@ -27,6 +27,7 @@ import { idsOf, isErased } from './identity/erased.js';
 import { GuardConflictError, runGuardedBatch, type Guard } from '../store/guarded-batch.js';
 import { dedupeIdOf, profileIdOf, type ByUserEvent } from './identity/records.js';
 import type { ExperimentSetup } from './experiments/config.js';
+import { planSessionsBatch } from './baseline/apply.js';
 
 export interface BatchMessage {
   offset: string;
@@ -56,7 +57,7 @@ export interface BatchOutcome {
 export interface ApplyDeps {
   redis: StoreClient;
   keys: StoreKeys;
-  topics: Pick<Topics, 'eventsByUser' | 'products' | 'inventory'>;
+  topics: Pick<Topics, 'eventsByUser' | 'products' | 'inventory' | 'sessions'>;
   /** Erasure markers (identity/erased.ts): events of an erased person still in flight change nothing. */
   identityKeys: IdentityKeys;
   seenTtlSeconds: number;
@@ -97,6 +98,11 @@ async function attemptBatch(deps: ApplyDeps, batch: TopicBatch, read: readonly R
 
   if (read !== undefined) {
     const planned = await planEvents(deps, offsetKey, read);
+    if (planned === null) return emptyOutcome(batch.messages.length);
+    ({ commands, outcome, lastOffset } = planned);
+    guards.push(...planned.guards);
+  } else if (batch.topic === deps.topics.sessions) {
+    const planned = await planSessionsBatch(deps, offsetKey, batch.messages);
     if (planned === null) return emptyOutcome(batch.messages.length);
     ({ commands, outcome, lastOffset } = planned);
     guards.push(...planned.guards);

@@ -41,7 +41,7 @@ const AGGREGATE_PARTITIONS_AT_ONCE = 1;
 export interface ConsumerDeps {
   kafka: Kafka;
   groupId: string;
-  topics: Pick<Topics, 'eventsByUser' | 'products' | 'inventory'>;
+  topics: Pick<Topics, 'eventsByUser' | 'products' | 'inventory' | 'sessions'>;
   /** A connection of its own: WATCH belongs to the connection. */
   redis: StoreClient;
   keys: StoreKeys;
@@ -96,7 +96,7 @@ export async function startConsumer(deps: ConsumerDeps): Promise<PipelineConsume
   const apply: ApplyDeps = { redis: deps.redis, keys: deps.keys, identityKeys: deps.identityKeys, topics, seenTtlSeconds: deps.seenTtlSeconds, experiments: deps.experiments ?? [] };
   await consumer.connect();
   try {
-    await consumer.subscribe({ topics: [topics.eventsByUser, topics.products, topics.inventory], fromBeginning: true });
+    await consumer.subscribe({ topics: [topics.eventsByUser, topics.products, topics.inventory, topics.sessions], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: AGGREGATE_PARTITIONS_AT_ONCE,

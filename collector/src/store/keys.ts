@@ -30,6 +30,14 @@ export interface StoreKeys extends ExperimentKeys, RollupKeys, RecsKeys {
   profilePurchased(id: string): string;
   /** Set of the anonymous ids (devices) whose events the profile holds. */
   profileDevices(id: string): string;
+  /**
+   * Hash: integer sums over the profile's closed sessions, `sessions`, `events`,
+   * `pageViews`, `activeMs`, from which the read API derives its engagement
+   * baseline (means per session). Sums, so any cut of the batches gives the same.
+   */
+  profileBaseline(id: string): string;
+  /** String with an expiry: the closed session was counted in its profile's baseline (a closing snapshot may come again). */
+  baselineCounted(sessionId: string): string;
   /** String: the next offset to apply of one topic-partition, written with the state it covers. */
   offset(topic: string, partition: number): string;
   /** String with an expiry: the event id was counted. */
@@ -50,6 +58,8 @@ export function storeKeys(prefix: string): StoreKeys {
     profileRecentlyViewed: (id) => `${p}profile:${id}:recently-viewed`,
     profilePurchased: (id) => `${p}profile:${id}:purchased`,
     profileDevices: (id) => `${p}profile:${id}:devices`,
+    profileBaseline: (id) => `${p}profile:${id}:baseline`,
+    baselineCounted: (sessionId) => `${p}baseline:counted:${sessionId}`,
     offset: (topic, partition) => `${p}offset:${topic}:${partition}`,
     seenEvent: (eventId) => `${p}seen:${eventId}`,
     ...experimentKeys(p),

@@ -24,11 +24,11 @@ describe('erasureCommands', () => {
     expect(commands.indexOf(marks[0]!)).toBe(0);
   });
 
-  it('deletes the profiles of the user and of each device, the links, the device set and the prefixes', () => {
+  it('deletes the profiles of the user and of each device (engagement baselines included), the links, the device set and the prefixes', () => {
     const deleted = commands.filter((c) => c[0] === 'DEL').map((c) => c[1]);
     expect(deleted).toHaveLength(deletes);
     for (const id of ['user-1', 'anon-a', 'anon-b']) {
-      expect(deleted).toEqual(expect.arrayContaining([keys.profile(id), keys.profileSessions(id), keys.profileAffinities(id), keys.profileRecentlyViewed(id), keys.profilePurchased(id), keys.profileDevices(id)]));
+      expect(deleted).toEqual(expect.arrayContaining([keys.profile(id), keys.profileSessions(id), keys.profileAffinities(id), keys.profileRecentlyViewed(id), keys.profilePurchased(id), keys.profileDevices(id), keys.profileBaseline(id)]));
     }
     expect(deleted).toEqual(expect.arrayContaining([idKeys.userDevices('user-1'), idKeys.link('anon-a'), idKeys.link('anon-b'), idKeys.prefixEvents('anon-a'), idKeys.prefixSession('anon-b')]));
     expect(commands.at(-1)).toEqual(['ZREM', keys.profilesUpdatedAt, 'user-1', 'anon-a', 'anon-b']);

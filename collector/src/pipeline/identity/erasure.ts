@@ -50,7 +50,7 @@ export interface ErasureTopics {
 
 /** Every Redis key of one profile (canonical or anonymous id). */
 export function profileKeysOf(id: string, keys: StoreKeys): string[] {
-  return [keys.profile(id), keys.profileSessions(id), keys.profileAffinities(id), keys.profileRecentlyViewed(id), keys.profilePurchased(id), keys.profileDevices(id)];
+  return [keys.profile(id), keys.profileSessions(id), keys.profileAffinities(id), keys.profileRecentlyViewed(id), keys.profilePurchased(id), keys.profileDevices(id), keys.profileBaseline(id)];
 }
 
 /** The erasure's Redis commands: markers first, then the DELs (their replies count what was removed), then the index and experiment entries. */

@@ -9,10 +9,11 @@ import { decayedAt } from '../../store/decay.js';
 import type { IdentityKeys } from '../../store/identity-keys.js';
 import type { StoreKeys } from '../../store/keys.js';
 import { PROFILE_LIMITS } from '../commands.js';
+import { readProfileBaseline } from '../baseline/view.js';
 
 /** The profile stored under exactly `id` (a canonical id), or null. */
 export async function readStoredProfile(redis: StoreClient, keys: StoreKeys, id: string, nowMs: number): Promise<ProfileView | null> {
-  const [updatedAt, userId, sessions, affinities, recentlyViewed, purchased, devices] = await Promise.all([
+  const [updatedAt, userId, sessions, affinities, recentlyViewed, purchased, devices, baseline] = await Promise.all([
     redis.zScore(keys.profilesUpdatedAt, id),
     redis.hGet(keys.profile(id), 'userId'),
     redis.sCard(keys.profileSessions(id)),
@@ -20,6 +21,7 @@ export async function readStoredProfile(redis: StoreClient, keys: StoreKeys, id:
     redis.lRange(keys.profileRecentlyViewed(id), 0, PROFILE_LIMITS.recentlyViewed - 1),
     redis.lRange(keys.profilePurchased(id), 0, PROFILE_LIMITS.purchased - 1),
     redis.sMembers(keys.profileDevices(id)),
+    readProfileBaseline(redis, keys, id),
   ]);
   if (updatedAt === null) return null;
   const decayed: Record<string, number> = {};
@@ -36,6 +38,7 @@ export async function readStoredProfile(redis: StoreClient, keys: StoreKeys, id:
     affinities: decayed,
     recentlyViewed,
     purchased,
+    ...(baseline !== undefined ? { baseline } : {}),
     updatedAt,
   };
 }

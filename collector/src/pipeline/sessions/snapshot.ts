@@ -17,7 +17,8 @@ export interface SessionSnapshot {
   startedAt: number;
   lastActivityAt: number;
   signals: SessionSignals;
-  counts: { events: number; pageViews: number; productViews: number; cartItems: number };
+  /** `activeMs`: the dwell events' active time, which the profile's engagement baseline averages (../baseline/). */
+  counts: { events: number; pageViews: number; productViews: number; cartItems: number; activeMs: number };
   /** Wall-clock ms when the pipeline took the snapshot. */
   snapshotAt: number;
 }
@@ -33,7 +34,7 @@ export function sessionSnapshot(stored: StoredSession, state: SessionSnapshotSta
     startedAt: s.startedAt,
     lastActivityAt: s.lastActivityAt,
     signals: signalsOf(s, nowMs),
-    counts: { events: s.events, pageViews: s.pageViews, productViews: s.productViews, cartItems: cartUnits(s.cart) },
+    counts: { events: s.events, pageViews: s.pageViews, productViews: s.productViews, cartItems: cartUnits(s.cart), activeMs: s.activeMs },
     snapshotAt: nowMs,
   };
 }
