@@ -11,6 +11,7 @@ import { startRedis } from './redis/server.js';
 import { startCollectorProcess } from './services/collector.js';
 import { startDemoSiteProcess } from './services/demo-site.js';
 import { startEdgeProcess } from './services/edge.js';
+import type { HttpService } from './services/http-service.js';
 import { startPipelineProcess } from './services/pipeline.js';
 
 export type Part = 'kafka' | 'redis' | 'collector' | 'pipeline' | 'edge' | 'demo-site';
@@ -99,6 +100,19 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       }
     },
   };
+  /** A part run as an HTTP child process: announced, on its port, logging to logs/<part>.log, stopped with the stack. Returns its URL. */
+  const startService = async (
+    part: 'collector' | 'pipeline' | 'edge' | 'demo-site',
+    start: (port: number, logFile: string) => Promise<HttpService>,
+    starting = 'starting…',
+  ): Promise<string> => {
+    log(`${part}: ${starting}`);
+    const logFile = path.join(logDir, `${part}.log`);
+    const service = await start(await port(part), logFile);
+    stops.push({ part, stop: service.stop });
+    stack.logs[part] = logFile;
+    return service.url;
+  };
 
   try {
     if (parts.has('kafka')) {
@@ -131,67 +145,55 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       }
     }
     if (parts.has('collector')) {
-      log('collector: starting…');
-      const logFile = path.join(logDir, 'collector.log');
-      const collector = await startCollectorProcess({
-        port: await port('collector'),
-        brokers: stack.kafkaBrokers,
-        secret: stack.secret,
-        readSecret: stack.readSecret,
-        redisUrl: stack.redisUrl,
-        topicPrefix: stack.topicPrefix,
-        logFile,
-      });
-      stops.push({ part: 'collector', stop: collector.stop });
-      stack.collectorUrl = collector.url;
-      stack.logs.collector = logFile;
+      stack.collectorUrl = await startService('collector', (port, logFile) =>
+        startCollectorProcess({
+          port,
+          brokers: stack.kafkaBrokers,
+          secret: stack.secret,
+          readSecret: stack.readSecret,
+          redisUrl: stack.redisUrl,
+          topicPrefix: stack.topicPrefix,
+          logFile,
+        }),
+      );
     }
     if (parts.has('pipeline') && stack.redisUrl) {
-      log('pipeline: starting…');
-      const logFile = path.join(logDir, 'pipeline.log');
-      const pipeline = await startPipelineProcess({
-        port: await port('pipeline'),
-        brokers: stack.kafkaBrokers,
-        redisUrl: stack.redisUrl,
-        topicPrefix: stack.topicPrefix,
-        logFile,
-      });
-      stops.push({ part: 'pipeline', stop: pipeline.stop });
-      stack.pipelineUrl = pipeline.url;
-      stack.logs.pipeline = logFile;
+      const redisUrl = stack.redisUrl;
+      stack.pipelineUrl = await startService('pipeline', (port, logFile) =>
+        startPipelineProcess({ port, brokers: stack.kafkaBrokers, redisUrl, topicPrefix: stack.topicPrefix, logFile }),
+      );
     }
     if (parts.has('edge') && stack.collectorUrl) {
+      const collectorUrl = stack.collectorUrl;
       const demoPort = await port('demo-site');
       opts = { ...opts, ports: { ...opts.ports, 'demo-site': demoPort } };
-      log('edge: starting wrangler dev (workerd)…');
-      const logFile = path.join(logDir, 'edge.log');
-      const edge = await startEdgeProcess({
-        port: await port('edge'),
-        collectorUrl: stack.collectorUrl,
-        secret: stack.secret,
-        readSecret: stack.readSecret,
-        sites: { [stack.siteKey]: { origins: [`http://127.0.0.1:${demoPort}`, `http://localhost:${demoPort}`] } },
-        persistDir: path.join(opts.dir, 'wrangler'),
-        logFile,
-      });
-      stops.push({ part: 'edge', stop: edge.stop });
-      stack.edgeUrl = edge.url;
-      stack.logs.edge = logFile;
+      stack.edgeUrl = await startService(
+        'edge',
+        (port, logFile) =>
+          startEdgeProcess({
+            port,
+            collectorUrl,
+            secret: stack.secret,
+            readSecret: stack.readSecret,
+            sites: { [stack.siteKey]: { origins: [`http://127.0.0.1:${demoPort}`, `http://localhost:${demoPort}`] } },
+            persistDir: path.join(opts.dir, 'wrangler'),
+            logFile,
+          }),
+        'starting wrangler dev (workerd)…',
+      );
     }
     if (parts.has('demo-site') && stack.edgeUrl) {
-      log('demo-site: starting…');
-      const logFile = path.join(logDir, 'demo-site.log');
-      const demo = await startDemoSiteProcess({
-        port: await port('demo-site'),
-        edgeUrl: stack.edgeUrl,
-        siteKey: stack.siteKey,
-        collectorUrl: stack.collectorUrl,
-        readSecret: stack.readSecret,
-        logFile,
-      });
-      stops.push({ part: 'demo-site', stop: demo.stop });
-      stack.demoUrl = demo.url;
-      stack.logs['demo-site'] = logFile;
+      const edgeUrl = stack.edgeUrl;
+      stack.demoUrl = await startService('demo-site', (port, logFile) =>
+        startDemoSiteProcess({
+          port,
+          edgeUrl,
+          siteKey: stack.siteKey,
+          collectorUrl: stack.collectorUrl,
+          readSecret: stack.readSecret,
+          logFile,
+        }),
+      );
     }
   } catch (err) {
     await stack.stop();

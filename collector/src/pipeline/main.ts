@@ -6,35 +6,16 @@
  */
 // First, before kafkajs loads: the stages' producers encode with the collector's faster equivalents (../kafka/kafkajs-fast-paths.ts).
 import '../kafka/install-fast-paths.js';
+import { runUntilSignal } from '../process/run-until-signal.js';
 import { startPipeline } from './pipeline.js';
 
 async function main(): Promise<void> {
   const pipeline = await startPipeline();
   process.stdout.write(`sessionflow pipeline running, probes on ${pipeline.url}\n`);
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      process.stderr.write(`${signal} again: exiting without waiting\n`);
-      process.exit(1);
-    }
-    stopping = true;
-    pipeline.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  // A stage kafkajs gave up on: stop and exit non-zero, so whatever supervises the process restarts it.
-  void pipeline.failed.then((error) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`a pipeline stage stopped consuming: ${error.message}; exiting\n`);
-    pipeline.close().finally(() => process.exit(1));
+  runUntilSignal(pipeline, {
+    // A stage kafkajs gave up on: stop and exit non-zero, so whatever supervises the process restarts it.
+    failure: pipeline.failed.then((error) => `a pipeline stage stopped consuming: ${error.message}; exiting`),
   });
 }
 

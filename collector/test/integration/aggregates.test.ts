@@ -9,13 +9,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readout, SCHEMA_VERSION, topicNames, type SessionflowEvent } from '@sessionflow/core';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import type { BatchOutcome } from '../../src/pipeline/apply.js';
-import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
+import type { RunningPipeline } from '../../src/pipeline/pipeline.js';
 import { minuteOf } from '../../src/pipeline/rollups/minute.js';
-import { startCollector, type RunningCollector } from '../../src/server.js';
+import type { RunningCollector } from '../../src/server.js';
 import { storeKeys } from '../../src/store/keys.js';
-import { connectRedis, eventually, startInfra, type Infra, type TestRedis } from './support.js';
+import { eventually, startInfra, startReadyPipeline, startTestCollector, type Infra, type TestRedis } from './support.js';
 
 const READ_SECRET = 'aggregates-read-secret';
 const prefix = 'it-aggr';
@@ -32,34 +32,18 @@ let produced = 0;
 
 beforeAll(async () => {
   infra = await startInfra();
-  redis = await connectRedis(infra.redis.url);
-  collector = await startCollector({
-    kafkaBrokers: infra.kafka.brokers,
-    port: 0,
-    topicPrefix: prefix,
-    readSecret: READ_SECRET,
-    redisUrl: infra.redis.url,
-    producerThread: false,
-    logLevel: 'error',
-  });
-  pipeline = await startPipeline(
-    { kafkaBrokers: infra.kafka.brokers, redisUrl: infra.redis.url, topicPrefix: prefix, groupId: `${prefix}-pipeline`, port: 0, logLevel: 'error' },
-    {
-      onBatch: (batch: { topic: string }, outcome: BatchOutcome) => {
-        if (batch.topic === topics.eventsByUser) applied += outcome.applied;
-      },
+  ({ store: redis, producer } = infra);
+  collector = await startTestCollector(infra, prefix, READ_SECRET);
+  pipeline = await startReadyPipeline(infra, prefix, {
+    onBatch: (batch: { topic: string }, outcome: BatchOutcome) => {
+      if (batch.topic === topics.eventsByUser) applied += outcome.applied;
     },
-  );
-  await eventually('the pipeline to be ready', async () => (await fetch(`${pipeline.url}/readyz`)).status === 200);
-  producer = new Kafka({ brokers: infra.kafka.brokers, logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  });
 });
 
 afterAll(async () => {
-  await producer?.disconnect();
   await pipeline?.close();
   await collector?.close();
-  await redis?.close();
   await infra?.stop();
 });
 

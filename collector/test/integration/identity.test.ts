@@ -11,17 +11,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEventRecord, parseProfileView, SCHEMA_VERSION, topicNames, type ProfileView, type SessionflowEvent } from '@sessionflow/core';
-import { Kafka, logLevel } from 'kafkajs';
 import type { BatchOutcome } from '../../src/pipeline/apply.js';
 import type { IdentityOutcome } from '../../src/pipeline/identity/apply.js';
 import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
-import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
-import { startCollector, type RunningCollector } from '../../src/server.js';
+import type { RunningPipeline } from '../../src/pipeline/pipeline.js';
+import type { RunningCollector } from '../../src/server.js';
 import { identityKeys } from '../../src/store/identity-keys.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { envelope, SECRET, signedHeaders } from '../fakes.js';
 import { personTraces } from './person-traces.js';
-import { connectRedis, eventually, newVisitor, pageView, productClick, startInfra, type Infra, type TestRedis, type Visitor } from './support.js';
+import { eventually, newVisitor, pageView, productClick, startInfra, startReadyPipeline, startTestCollector, type Infra, type TestRedis, type Visitor } from './support.js';
 
 const READ_SECRET = 'identity-read-secret';
 const prefix = 'it-identity';
@@ -41,28 +40,17 @@ const sessionOutcomes: BatchOutcome[] = [];
 
 beforeAll(async () => {
   infra = await startInfra();
-  redis = await connectRedis(infra.redis.url);
-  collector = await startCollector({
-    kafkaBrokers: infra.kafka.brokers,
-    port: 0,
-    topicPrefix: prefix,
-    relaySecret: SECRET,
-    readSecret: READ_SECRET,
-    redisUrl: infra.redis.url,
-    producerThread: false,
-    logLevel: 'error',
+  redis = infra.store;
+  collector = await startTestCollector(infra, prefix, READ_SECRET);
+  pipeline = await startReadyPipeline(infra, prefix, {
+    onIdentityBatch: (_, outcome) => identityOutcomes.push(outcome),
+    onSessionBatch: (_, outcome) => sessionOutcomes.push(outcome),
   });
-  pipeline = await startPipeline(
-    { kafkaBrokers: infra.kafka.brokers, redisUrl: infra.redis.url, topicPrefix: prefix, groupId: `${prefix}-pipeline`, port: 0, logLevel: 'error' },
-    { onIdentityBatch: (_, outcome) => identityOutcomes.push(outcome), onSessionBatch: (_, outcome) => sessionOutcomes.push(outcome) },
-  );
-  await eventually('the pipeline to be ready', async () => (await fetch(`${pipeline.url}/readyz`)).status === 200, 60_000);
 }, 180_000);
 
 afterAll(async () => {
   await pipeline?.close();
   await collector?.close();
-  await redis?.close();
   await infra?.stop();
 });
 
@@ -96,8 +84,7 @@ async function profileOf(id: string): Promise<ProfileView | null> {
 
 /** The latest value per key of a topic, read from the beginning with a consumer of its own, once `done` holds. */
 async function latestByKey(topic: string, done: (latest: Map<string, string | null>) => boolean): Promise<Map<string, string | null>> {
-  const kafka = new Kafka({ clientId: 'identity-it-reader', brokers: infra.kafka.brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` });
+  const consumer = infra.client.consumer({ groupId: `reader-${randomUUID()}` });
   const latest = new Map<string, string | null>();
   await consumer.connect();
   try {
@@ -183,11 +170,8 @@ describe('identity stitching across devices, and erasure', () => {
     // An event of device A ingested before the erasure, reaching the pipeline only now.
     const erasedBefore = identityOutcomes.reduce((sum, o) => sum + o.erased, 0);
     const sessionRecordsBefore = sessionOutcomes.reduce((sum, o) => sum + o.applied, 0);
-    const producer = new Kafka({ clientId: 'identity-it-late', brokers: infra.kafka.brokers, logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
     const late = { ...productClick(deviceA, 'sku-late', 'garden', Date.now() - 30_000), userId };
-    await producer.send({ topic: topics.events, acks: -1, messages: [encodeEventRecord(late, { siteKey: 'demo-site-key', receivedAt: Date.now() - 30_000, ingestedAt: Date.now() - 29_000 })] });
-    await producer.disconnect();
+    await infra.producer.send({ topic: topics.events, acks: -1, messages: [encodeEventRecord(late, { siteKey: 'demo-site-key', receivedAt: Date.now() - 30_000, ingestedAt: Date.now() - 29_000 })] });
     await eventually('the late event to be dropped', async () => identityOutcomes.reduce((sum, o) => sum + o.erased, 0) > erasedBefore);
     await eventually('the sessions stage to read the late event', async () => sessionOutcomes.reduce((sum, o) => sum + o.applied, 0) > sessionRecordsBefore);
     for (const id of [userId, deviceA.anonymousId]) expect(await profileOf(id)).toBeNull();

@@ -10,31 +10,26 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEventRecord, parseInventoryView, parseProfileView, parseRecsView, topicNames, type SessionflowEvent } from '@sessionflow/core';
 import { startChild } from '@sessionflow/infra';
-import { Kafka, logLevel } from 'kafkajs';
-import { createLogger } from '../../src/log.js';
-import { ensureTopics } from '../../src/kafka/topics.js';
 import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
 import type { BatchOutcome } from '../../src/pipeline/apply.js';
-import { startCollector, type RunningCollector } from '../../src/server.js';
+import type { RunningCollector } from '../../src/server.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { identityKeys } from '../../src/store/identity-keys.js';
 import { envelope, SECRET, signedHeaders } from '../fakes.js';
-import { addToCart, connectRedis, eventually, newVisitor, pageView, productClick, startInfra, type Infra, type TestRedis } from './support.js';
+import { addToCart, eventually, newVisitor, pageView, pipelineSettings, productClick, startInfra, startReadyPipeline, startTestCollector, type Infra, type TestRedis } from './support.js';
 
 const READ_SECRET = 'integration-read-secret';
 const collectorDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const quiet = createLogger('error', () => undefined);
 
 let infra: Infra;
 let redis: TestRedis;
 
 beforeAll(async () => {
   infra = await startInfra();
-  redis = await connectRedis(infra.redis.url);
+  redis = infra.store;
 });
 
 afterAll(async () => {
-  await redis?.close();
   await infra?.stop();
 });
 
@@ -96,21 +91,8 @@ describe('catalog, pipeline and read API on real Kafka and Redis', () => {
   const shopper = newVisitor();
 
   beforeAll(async () => {
-    collector = await startCollector({
-      kafkaBrokers: infra.kafka.brokers,
-      port: 0,
-      topicPrefix: prefix,
-      relaySecret: SECRET,
-      readSecret: READ_SECRET,
-      redisUrl: infra.redis.url,
-      producerThread: false,
-      logLevel: 'error',
-    });
-    pipeline = await startPipeline(
-      { kafkaBrokers: infra.kafka.brokers, redisUrl: infra.redis.url, topicPrefix: prefix, groupId: `${prefix}-pipeline`, port: 0, logLevel: 'error' },
-      { onBatch: tally.onBatch },
-    );
-    await eventually('the pipeline to be ready', async () => (await fetch(`${pipeline.url}/readyz`)).status === 200);
+    collector = await startTestCollector(infra, prefix, READ_SECRET);
+    pipeline = await startReadyPipeline(infra, prefix, { onBatch: tally.onBatch });
   });
 
   afterAll(async () => {
@@ -247,31 +229,19 @@ describe('a pipeline killed and restarted', () => {
 
   const sum = (values: (string | null)[]) => values.reduce((total, v) => total + Number(v ?? 0), 0);
   /** Events the identity stage re-keyed, once the aggregates stage applied every by-user record it wrote (0 until then). */
-  const storedOffsets = async (kafka: Kafka) => {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      // In this order: what the identity stage covered was produced before the end offsets are read.
-      const rekeyed = sum(await redis.mGet([0, 1, 2].map((p) => identityKeys(prefix).offset(topics.events, p))));
-      const byUserEnd = (await admin.fetchTopicOffsets(topics.eventsByUser)).reduce((total, p) => total + Number(p.high), 0);
-      const applied = sum(await redis.mGet([0, 1, 2].map((p) => keys.offset(topics.eventsByUser, p))));
-      return applied === byUserEnd ? rekeyed : 0;
-    } finally {
-      await admin.disconnect();
-    }
+  const storedOffsets = async () => {
+    // In this order: what the identity stage covered was produced before the end offsets are read.
+    const rekeyed = sum(await redis.mGet([0, 1, 2].map((p) => identityKeys(prefix).offset(topics.events, p))));
+    const byUserEnd = (await infra.admin.fetchTopicOffsets(topics.eventsByUser)).reduce((total, p) => total + Number(p.high), 0);
+    const applied = sum(await redis.mGet([0, 1, 2].map((p) => keys.offset(topics.eventsByUser, p))));
+    return applied === byUserEnd ? rekeyed : 0;
   };
 
   it('resumes from the offsets stored in Redis and ends with the same counts', async () => {
-    const kafka = new Kafka({ clientId: 'it-restart', brokers: infra.kafka.brokers, logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, topics, { partitions: 3, replicationFactor: 1 }, quiet);
-    await admin.disconnect();
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
+    await infra.createTopics(topics);
     const send = async (events: SessionflowEvent[]) => {
       const messages = events.map((e) => encodeEventRecord(e, { siteKey: 'demo-site-key', receivedAt: e.timestamp + 5, ingestedAt: e.timestamp + 6 }));
-      await producer.send({ topic: topics.events, acks: -1, messages });
+      await infra.producer.send({ topic: topics.events, acks: -1, messages });
     };
 
     const { events, popularity, viewsByCategory, sessions } = stream();
@@ -285,18 +255,15 @@ describe('a pipeline killed and restarted', () => {
     try {
       await send(firstHalf);
       child = startPipelineProcess(prefix, 'pipeline-killed.log');
-      await eventually('the first pipeline to apply the first half', async () => (await storedOffsets(kafka)) === firstHalf.length, 60_000);
+      await eventually('the first pipeline to apply the first half', async () => (await storedOffsets()) === firstHalf.length, 60_000);
       // No goodbye: the group only notices at its session timeout, and nothing is flushed.
       process.kill(-child.pid, 'SIGKILL');
       await child.exited;
 
       await send(secondHalf);
       const tally = new BatchTally();
-      restarted = await startPipeline(
-        { kafkaBrokers: infra.kafka.brokers, redisUrl: infra.redis.url, topicPrefix: prefix, groupId: `${prefix}-pipeline`, port: 0, logLevel: 'error' },
-        { onBatch: tally.onBatch },
-      );
-      await eventually('the restarted pipeline to apply the rest', async () => (await storedOffsets(kafka)) === firstHalf.length + secondHalf.length, 90_000);
+      restarted = await startPipeline(pipelineSettings(infra, prefix), { onBatch: tally.onBatch });
+      await eventually('the restarted pipeline to apply the rest', async () => (await storedOffsets()) === firstHalf.length + secondHalf.length, 90_000);
 
       // The restarted instance started where Redis said: it applied only the second half, and saw only the deliberate re-deliveries as duplicates.
       expect(tally.of(topics.eventsByUser)).toBe(secondHalf.length);
@@ -312,7 +279,6 @@ describe('a pipeline killed and restarted', () => {
     } finally {
       await restarted?.close();
       await child?.stop(5_000);
-      await producer.disconnect();
     }
   });
 });

@@ -6,14 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEventRecord, parseRecsView, topicNames, type RecsView, type SessionflowEvent } from '@sessionflow/core';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { ensureTopics } from '../../src/kafka/topics.js';
-import { createLogger } from '../../src/log.js';
-import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
-import { startCollector, type RunningCollector } from '../../src/server.js';
+import type { Producer } from 'kafkajs';
+import type { RunningPipeline } from '../../src/pipeline/pipeline.js';
+import type { RunningCollector } from '../../src/server.js';
 import { storeKeys } from '../../src/store/keys.js';
-import { SECRET } from '../fakes.js';
-import { connectRedis, eventually, newVisitor, productClick, startInfra, type Infra, type TestRedis, type Visitor } from './support.js';
+import { eventually, newVisitor, productClick, startInfra, startReadyPipeline, startTestCollector, type Infra, type TestRedis, type Visitor } from './support.js';
 
 const READ_SECRET = 'integration-read-secret';
 const prefix = 'it-recs';
@@ -28,33 +25,15 @@ let producer: Producer;
 
 beforeAll(async () => {
   infra = await startInfra();
-  redis = await connectRedis(infra.redis.url);
-  const kafka = new Kafka({ clientId: prefix, brokers: infra.kafka.brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, topics, { partitions: 3, replicationFactor: 1 }, createLogger('error', () => undefined));
-  await admin.disconnect();
-  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  collector = await startCollector({
-    kafkaBrokers: infra.kafka.brokers,
-    port: 0,
-    topicPrefix: prefix,
-    relaySecret: SECRET,
-    readSecret: READ_SECRET,
-    redisUrl: infra.redis.url,
-    producerThread: false,
-    logLevel: 'error',
-  });
-  pipeline = await startPipeline({ kafkaBrokers: infra.kafka.brokers, redisUrl: infra.redis.url, topicPrefix: prefix, groupId: `${prefix}-pipeline`, port: 0, logLevel: 'error' });
-  await eventually('the pipeline to be ready', async () => (await fetch(`${pipeline.url}/readyz`)).status === 200, 60_000);
+  ({ store: redis, producer } = infra);
+  await infra.createTopics(topics);
+  collector = await startTestCollector(infra, prefix, READ_SECRET);
+  pipeline = await startReadyPipeline(infra, prefix);
 });
 
 afterAll(async () => {
   await pipeline?.close();
   await collector?.close();
-  await producer?.disconnect();
-  await redis?.close();
   await infra?.stop();
 });
 

@@ -15,9 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEventRecord, HOLDOUT_VARIANT, SCHEMA_VERSION, topicNames, type DeviceClass, type SessionflowEvent, type Topics } from '@sessionflow/core';
 import { startChild, type Child } from '@sessionflow/infra';
-import { AssignerProtocol, Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
-import { createLogger } from '../../src/log.js';
-import { ensureTopics } from '../../src/kafka/topics.js';
+import { AssignerProtocol, type Admin, type Producer } from 'kafkajs';
 import { murmur2 } from '../../src/kafka/partitioner.js';
 import { catalogRecords } from '../../src/catalog/records.js';
 import { DEFAULT_PIPELINE_CONFIG } from '../../src/pipeline/config.js';
@@ -29,7 +27,7 @@ import { experimentView } from '../../src/read/experiment-view.js';
 import { identityKeys } from '../../src/store/identity-keys.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
-import { connectRedis, eventually, startInfra, type Infra, type TestRedis } from './support.js';
+import { eventually, startInfra, type Infra, type TestRedis } from './support.js';
 
 const collectorDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PARTITIONS = 6;
@@ -38,26 +36,17 @@ const EXPERIMENT = 'recs-strategy';
 
 let infra: Infra;
 let redis: TestRedis;
-let kafka: Kafka;
 let admin: Admin;
 let producer: Producer;
 const children: Child[] = [];
 
 beforeAll(async () => {
   infra = await startInfra();
-  redis = await connectRedis(infra.redis.url);
-  kafka = new Kafka({ clientId: 'it-scale-out', brokers: infra.kafka.brokers, logLevel: logLevel.NOTHING });
-  admin = kafka.admin();
-  await admin.connect();
-  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  ({ store: redis, admin, producer } = infra);
 });
 
 afterAll(async () => {
   await Promise.allSettled(children.map((child) => child.stop(5_000)));
-  await producer?.disconnect();
-  await admin?.disconnect();
-  await redis?.close();
   await infra?.stop();
 });
 
@@ -302,7 +291,7 @@ const eventRecords = (deliveries: readonly Delivery[]) =>
   );
 
 async function createTopicsAndCatalog(run: Run): Promise<void> {
-  await ensureTopics(admin, run.topics, { partitions: PARTITIONS, replicationFactor: 1 }, createLogger('error', () => undefined));
+  await infra.createTopics(run.topics, PARTITIONS);
   const catalog = catalogRecords(
     PRODUCTS.map((p, i) => ({ id: p.id, name: `Product ${i}`, category: p.category, price: '€10.00', inStock: i % 7 !== 0 })),
     run.topics,

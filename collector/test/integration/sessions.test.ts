@@ -6,25 +6,26 @@
  * killed between a session's last event and its gap still closes it.
  * Shortened cadence and gap, so the test waits seconds rather than minutes.
  */
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeEventRecord, topicNames, type SessionflowEvent, type Topics } from '@sessionflow/core';
+import { encodeEventRecord, topicNames, type ProfileView, type SessionflowEvent, type Topics } from '@sessionflow/core';
 import { startChild } from '@sessionflow/infra';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
-import { ensureTopics } from '../../src/kafka/topics.js';
-import { createLogger } from '../../src/log.js';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
 import type { SessionSnapshot } from '../../src/pipeline/sessions/snapshot.js';
-import { addToCart, eventually, newVisitor, pageView, productClick, startInfra, type Infra, type Visitor } from './support.js';
+import { redisReadStore } from '../../src/read/redis-store.js';
+import { identityKeys } from '../../src/store/identity-keys.js';
+import { storeKeys } from '../../src/store/keys.js';
+import { addToCart, connectRedis, eventually, newVisitor, pageView, productClick, startInfra, type Infra, type TestRedis, type Visitor } from './support.js';
 
 const INTERVAL_MS = 1_500;
 const GAP_MS = 4_000;
 /** Longer, so the killed pipeline cannot have closed the session before it is killed. */
 const RESTART_GAP_MS = 8_000;
 const collectorDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const quiet = createLogger('error', () => undefined);
 
 let infra: Infra;
 let kafka: Kafka;
@@ -32,25 +33,14 @@ let producer: Producer;
 
 beforeAll(async () => {
   infra = await startInfra();
-  kafka = new Kafka({ clientId: 'it-sessions', brokers: infra.kafka.brokers, logLevel: logLevel.NOTHING });
-  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  ({ client: kafka, producer } = infra);
 });
 
 afterAll(async () => {
-  await producer?.disconnect();
   await infra?.stop();
 });
 
-async function createTopics(topics: Topics): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, topics, { partitions: 3, replicationFactor: 1 }, quiet);
-  } finally {
-    await admin.disconnect();
-  }
-}
+const createTopics = (topics: Topics) => infra.createTopics(topics);
 
 /** Events as the edge relays them: arrived now, by the edge's clock. */
 async function send(topics: Topics, events: SessionflowEvent[]): Promise<void> {
@@ -97,6 +87,31 @@ class SessionsTopic {
   }
 }
 
+/** The latest snapshot of each profile on the profiles topic, read by a group of the test's own. */
+class ProfilesTopic {
+  readonly latest = new Map<string, ProfileView | null>();
+  private consumer: Consumer | undefined;
+
+  async start(topics: Topics): Promise<void> {
+    this.consumer = kafka.consumer({ groupId: `${topics.profiles}-reader`, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [topics.profiles], fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        const value = message.value?.toString('utf8');
+        this.latest.set(message.key?.toString('utf8') ?? '', value === undefined ? null : (JSON.parse(value) as ProfileView));
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+
+const identify = (visitor: Visitor, userId: string): SessionflowEvent => ({ ...pageView(visitor), type: 'identify', userId });
+const dwell = (visitor: Visitor, activeMs: number): SessionflowEvent => ({ ...pageView(visitor), type: 'dwell', activeMs });
+
 const settings = (prefix: string, sessionGapMs = GAP_MS) => ({
   kafkaBrokers: infra.kafka.brokers,
   redisUrl: infra.redis.url,
@@ -112,11 +127,15 @@ describe('live session snapshots', () => {
   const prefix = 'it-sessions';
   const topics = topicNames(prefix);
   const sessions = new SessionsTopic();
+  const profiles = new ProfilesTopic();
   let pipeline: RunningPipeline;
+  let redis: TestRedis;
 
   beforeAll(async () => {
     await createTopics(topics);
     await sessions.start(topics);
+    await profiles.start(topics);
+    redis = await connectRedis(infra.redis.url);
     pipeline = await startPipeline(settings(prefix));
     await eventually('the pipeline to be ready', async () => (await fetch(`${pipeline.url}/readyz`)).status === 200, 60_000);
   });
@@ -124,6 +143,8 @@ describe('live session snapshots', () => {
   afterAll(async () => {
     await pipeline?.close();
     await sessions.stop();
+    await profiles.stop();
+    await redis?.close();
   });
 
   it('shows a new session open, then closes it after the gap while no further event arrives', async () => {
@@ -147,6 +168,34 @@ describe('live session snapshots', () => {
     expect(closed.snapshotAt - closed.lastActivityAt).toBeGreaterThan(GAP_MS);
     // The closing snapshot is the session's last word.
     expect(sessions.of(visitor).at(-1)?.state).toBe('closed');
+  });
+
+  it("keeps a user's engagement baseline over the sessions that closed, in the profile read and its snapshot", async () => {
+    const userId = `user-${randomUUID()}`;
+    const device = newVisitor();
+    // The login happens in the first session; the second one's events carry no user id, only the device's link names the user.
+    const first = [pageView(device), identify(device, userId), productClick(device, 'mug', 'kitchen'), dwell(device, 1_200), pageView(device), dwell(device, 300)];
+    const later: Visitor = { anonymousId: device.anonymousId, sessionId: `session-${randomUUID()}` };
+    const second = [pageView(later), dwell(later, 900), addToCart(later, 'mug')];
+    await send(topics, first);
+    await eventually('the first session to close', async () => sessions.of(device, 'closed').length > 0);
+    await send(topics, second);
+    await eventually('the second session to close', async () => sessions.of(later, 'closed').length > 0);
+
+    const sessionsSent = [first, second];
+    const expected = {
+      sessions: sessionsSent.length,
+      avgEvents: sessionsSent.reduce((sum, events) => sum + events.length, 0) / sessionsSent.length,
+      avgPageViews: sessionsSent.reduce((sum, events) => sum + events.filter((e) => e.type === 'page_view').length, 0) / sessionsSent.length,
+      avgActiveMs: sessionsSent.reduce((sum, events) => sum + events.reduce((ms, e) => ms + (e.type === 'dwell' ? e.activeMs : 0), 0), 0) / sessionsSent.length,
+    };
+    const store = redisReadStore(redis, storeKeys(prefix), identityKeys(prefix));
+    await eventually('both sessions in the baseline', async () => (await store.profile(userId, Date.now()))?.baseline?.sessions === 2);
+    expect((await store.profile(userId, Date.now()))?.baseline).toEqual(expected);
+    // The device is the user's: it answers with the same profile.
+    expect((await store.profile(device.anonymousId, Date.now()))?.baseline).toEqual(expected);
+    await eventually('a profile snapshot with both sessions', async () => profiles.latest.get(userId)?.baseline?.sessions === 2);
+    expect(profiles.latest.get(userId)?.baseline).toEqual(expected);
   });
 
   it('keeps snapshotting a session that keeps getting events, no more often than the interval', async () => {

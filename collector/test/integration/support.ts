@@ -1,47 +1,131 @@
-/** Real Kafka and Redis for the collector's integration tests, events to send, and the state to wait for. */
+/** Real Kafka and Redis for the collector's integration tests, the collector and pipeline on them, events to send, and the state to wait for. */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, startKafka, startRedis, waitUntil, type KafkaBroker, type RedisServer } from '@sessionflow/infra';
-import { SCHEMA_VERSION, type SessionflowEvent } from '@sessionflow/core';
+import { SCHEMA_VERSION, type SessionflowEvent, type Topics } from '@sessionflow/core';
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { ensureTopics } from '../../src/kafka/topics.js';
 import { createLogger } from '../../src/log.js';
+import type { PipelineConfig } from '../../src/pipeline/config.js';
+import { startPipeline, type PipelineHooks, type RunningPipeline } from '../../src/pipeline/pipeline.js';
+import { startCollector, type RunningCollector } from '../../src/server.js';
 import { createStoreClient, type StoreClient } from '../../src/store/client.js';
+import { SECRET } from '../fakes.js';
 
-export interface Infra {
-  dir: string;
-  kafka: KafkaBroker;
-  redis: RedisServer;
-  stop(): Promise<void>;
-}
-
-export async function startInfra(): Promise<Infra> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'sf-collector-it-'));
-  const kafka = await startKafka({ dir: path.join(dir, 'kafka'), port: await freePort(), controllerPort: await freePort(), heap: '384m' });
-  let redis: RedisServer;
-  try {
-    redis = await startRedis({ dir: path.join(dir, 'redis'), port: await freePort() });
-  } catch (error) {
-    await kafka.stop();
-    throw error;
-  }
-  return {
-    dir,
-    kafka,
-    redis,
-    async stop() {
-      await Promise.allSettled([redis.stop(), kafka.stop()]);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+const quiet = createLogger('error', () => undefined);
 
 export type TestRedis = StoreClient;
 
+/** A redis-server of the test file's own, and a client to read what the pipeline stored. */
+export interface RedisInfra {
+  dir: string;
+  redis: RedisServer;
+  store: TestRedis;
+  /** Stops everything started here, clients before the servers they talk to, and removes `dir`. */
+  stop(): Promise<void>;
+}
+
+/** One Kafka broker and one redis-server per test file, with clients on both. */
+export interface Infra extends RedisInfra {
+  kafka: KafkaBroker;
+  /** kafkajs on the broker, for the test's own consumers. */
+  client: Kafka;
+  /** Connected. */
+  admin: Admin;
+  /** Idempotent, one request in flight: what a test sends arrives once and in order. */
+  producer: Producer;
+  /** The topics under a prefix as the collector creates them (compacted where core says), `partitions` each. */
+  createTopics(topics: Topics, partitions?: number): Promise<void>;
+}
+
+/**
+ * Runs `start` with a fresh folder and a list of stops it adds to as it goes:
+ * when a step fails, what was started before it is stopped, so a failed
+ * beforeAll leaves no broker running.
+ */
+async function started<T>(start: (dir: string, onStop: (stop: () => Promise<unknown>) => void) => Promise<T>): Promise<T & { dir: string; stop(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sf-collector-it-'));
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async (): Promise<void> => {
+    // Each one even when another failed: a client that cannot disconnect must not keep a broker running.
+    for (const step of stops.splice(0).reverse()) await step().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    return { ...(await start(dir, (step) => stops.push(step))), dir, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function startRedisIn(dir: string, onStop: (stop: () => Promise<unknown>) => void): Promise<{ redis: RedisServer; store: TestRedis }> {
+  const redis = await startRedis({ dir: path.join(dir, 'redis'), port: await freePort() });
+  onStop(() => redis.stop());
+  const store = await connectRedis(redis.url);
+  onStop(() => store.close());
+  return { redis, store };
+}
+
+/** Redis alone, for what needs no Kafka. */
+export function startRedisInfra(): Promise<RedisInfra> {
+  return started(startRedisIn);
+}
+
+export function startInfra(): Promise<Infra> {
+  return started(async (dir, onStop) => {
+    const kafka = await startKafka({ dir: path.join(dir, 'kafka'), port: await freePort(), controllerPort: await freePort(), heap: '384m' });
+    onStop(() => kafka.stop());
+    const { redis, store } = await startRedisIn(dir, onStop);
+    const client = new Kafka({ clientId: 'sf-collector-it', brokers: kafka.brokers, logLevel: logLevel.NOTHING });
+    const admin = client.admin();
+    await admin.connect();
+    onStop(() => admin.disconnect());
+    const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    onStop(() => producer.disconnect());
+    const createTopics = (topics: Topics, partitions = 3) => ensureTopics(admin, topics, { partitions, replicationFactor: 1 }, quiet);
+    return { kafka, redis, store, client, admin, producer, createTopics };
+  });
+}
+
 export async function connectRedis(url: string): Promise<TestRedis> {
-  const client = createStoreClient(url, createLogger('error', () => undefined));
+  const client = createStoreClient(url, quiet);
   await client.connect();
   return client;
+}
+
+/** The collector in this process on the test's Kafka and Redis, on a free port, relayed batches signed with the fakes' secret. */
+export function startTestCollector(infra: Infra, prefix: string, readSecret: string): Promise<RunningCollector> {
+  return startCollector({
+    kafkaBrokers: infra.kafka.brokers,
+    port: 0,
+    topicPrefix: prefix,
+    relaySecret: SECRET,
+    readSecret,
+    redisUrl: infra.redis.url,
+    producerThread: false,
+    logLevel: 'error',
+  });
+}
+
+/** An in-process pipeline's settings on the test's Kafka and Redis, in a consumer group of the prefix's own. */
+export function pipelineSettings(infra: Infra, prefix: string): Partial<PipelineConfig> {
+  return { kafkaBrokers: infra.kafka.brokers, redisUrl: infra.redis.url, topicPrefix: prefix, groupId: `${prefix}-pipeline`, port: 0, logLevel: 'error' };
+}
+
+/** The pipeline in this process, once its probe says every stage joined its group. */
+export async function startReadyPipeline(infra: Infra, prefix: string, hooks: PipelineHooks = {}): Promise<RunningPipeline> {
+  const pipeline = await startPipeline(pipelineSettings(infra, prefix), hooks);
+  try {
+    await eventually('the pipeline to be ready', async () => (await fetch(`${pipeline.url}/readyz`)).status === 200, 60_000);
+  } catch (error) {
+    await pipeline.close();
+    throw error;
+  }
+  return pipeline;
 }
 
 /** Polls until `probe` holds; the deadline only bounds a test that would otherwise hang. */
