@@ -13,9 +13,8 @@ import type { Logger } from '../../log.js';
 import { createStoreClient } from '../../store/client.js';
 import { identityKeys } from '../../store/identity-keys.js';
 import { storeKeys } from '../../store/keys.js';
-import type { PipelineConsumer } from '../consumer.js';
-import type { IdentityOutcome } from './apply.js';
-import { startIdentityConsumer } from './consumer.js';
+import { PARTITIONS_AT_ONCE, startStageConsumer, type StageConsumer } from '../stage-consumer.js';
+import { applyIdentityBatch, type IdentityOutcome } from './apply.js';
 import { profileSnapshotPublisher, type PublishProfiles } from './profile-snapshots.js';
 import { oneAtATime, producerSendRecords } from '../send.js';
 
@@ -46,7 +45,7 @@ export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'eve
   const snapshotsRedis = createStoreClient(settings.redisUrl, logger);
   const rekeying = createProducer(kafka);
   const snapshots = createProducer(kafka);
-  let consumer: PipelineConsumer | undefined;
+  let consumer: StageConsumer | undefined;
   const closeAll = async () => {
     await consumer?.stop().catch((error: unknown) => logger.warn('the identity stage failed to leave its group', { error }));
     await Promise.allSettled([rekeying.disconnect(), snapshots.disconnect()]);
@@ -55,13 +54,17 @@ export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'eve
 
   try {
     await Promise.all([redis.connect(), snapshotsRedis.connect(), rekeying.connect(), snapshots.connect()]);
-    consumer = await startIdentityConsumer({
+    const apply = { redis, keys, topics, send: oneAtATime(producerSendRecords(rekeying)) };
+    // Partitions side by side, each one's sends one at a time (../send.ts): a partition's records reach sf.events.by-user in its order.
+    consumer = await startStageConsumer({
       kafka,
+      stage: 'identity',
       groupId: `${settings.groupId}-identity`,
-      topics,
+      topics: [topics.events],
+      offsetKey: keys.offset,
       redis,
-      keys,
-      send: oneAtATime(producerSendRecords(rekeying)),
+      partitionsAtOnce: PARTITIONS_AT_ONCE,
+      apply: (batch) => applyIdentityBatch(apply, batch),
       logger,
       ...(hooks.onIdentityBatch ? { onBatch: hooks.onIdentityBatch } : {}),
       ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),

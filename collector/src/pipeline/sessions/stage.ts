@@ -10,7 +10,8 @@ import { createProducer } from '../../kafka/producer.js';
 import type { Logger } from '../../log.js';
 import { createStoreClient, type StoreClient } from '../../store/client.js';
 import type { BatchOutcome } from '../apply.js';
-import { startSessionConsumer, type SessionConsumer } from './consumer.js';
+import { PARTITIONS_AT_ONCE, startStageConsumer, type StageConsumer } from '../stage-consumer.js';
+import { applySessionBatch } from './apply.js';
 import { sessionKeys } from './keys.js';
 import type { SessionSnapshot } from './snapshot.js';
 import { SessionTicker, type PartitionOffsets } from './ticker.js';
@@ -48,7 +49,7 @@ export async function startSessionStage(kafka: Kafka, topics: Pick<Topics, 'even
   const ticking = createStoreClient(settings.redisUrl, logger);
   const producer = createProducer(kafka);
   const admin = kafka.admin();
-  let consumer: SessionConsumer | undefined;
+  let consumer: StageConsumer | undefined;
   const closeAll = async () => {
     await consumer?.stop().catch((error: unknown) => logger.warn('the sessions stage failed to leave its group', { error }));
     await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
@@ -57,14 +58,16 @@ export async function startSessionStage(kafka: Kafka, topics: Pick<Topics, 'even
 
   try {
     await Promise.all([folding.connect(), ticking.connect(), producer.connect(), admin.connect()]);
-    consumer = await startSessionConsumer({
+    const apply = { redis: folding, keys, seenTtlSeconds: settings.dedupeTtlSeconds, snapshotIntervalMs: settings.snapshotIntervalMs };
+    consumer = await startStageConsumer({
       kafka,
+      stage: 'sessions',
       groupId: `${settings.groupId}-sessions`,
-      eventsTopic: topics.events,
+      topics: [topics.events],
+      offsetKey: keys.offset,
       redis: folding,
-      keys,
-      seenTtlSeconds: settings.dedupeTtlSeconds,
-      snapshotIntervalMs: settings.snapshotIntervalMs,
+      partitionsAtOnce: PARTITIONS_AT_ONCE,
+      apply: (batch) => applySessionBatch(apply, batch),
       logger,
       ...(hooks.onSessionBatch ? { onBatch: hooks.onSessionBatch } : {}),
       ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
@@ -80,7 +83,7 @@ export async function startSessionStage(kafka: Kafka, topics: Pick<Topics, 'even
     redis: ticking,
     keys,
     eventsTopic: topics.events,
-    owned: () => owner.owned(),
+    owned: () => owner.owned(topics.events),
     partitionOffsets: async () => {
       const offsets = await admin.fetchTopicOffsets(topics.events);
       return new Map<number, PartitionOffsets>(offsets.map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]));

@@ -1,0 +1,123 @@
+/**
+ * A pipeline stage's kafkajs consumer group: what the identity, sessions and
+ * aggregates stages share, apart from how they apply a batch.
+ *
+ * Offsets live in Redis with the state they cover (each stage's apply), never
+ * in Kafka: autoCommit is off and nothing commits, so where Kafka would start
+ * a partition (the earliest record) is never past what Redis covers. On every
+ * assignment the consumer seeks each partition to its stored offset, which
+ * only saves re-reading: records below it are skipped by the apply anyway.
+ * A partition's batches are applied one after another, in order; up to
+ * `partitionsAtOnce` partitions side by side.
+ */
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Logger } from '../log.js';
+import type { StoreClient } from '../store/client.js';
+import type { TopicBatch } from './apply.js';
+
+/**
+ * Partitions the identity and sessions stages apply at once. A batch is one
+ * script call guarded by what it read (../store/guarded-batch.ts), not a
+ * WATCH tied to the connection, so batches of different partitions share a
+ * connection, and one partition's Redis or Kafka round trip no longer holds
+ * up the others.
+ */
+export const PARTITIONS_AT_ONCE = 3;
+
+export interface StageConsumerOptions<Outcome extends { unreadable: number }> {
+  kafka: Kafka;
+  /** For log lines: `identity`, `sessions`, `aggregates`. */
+  stage: string;
+  groupId: string;
+  topics: readonly string[];
+  /** Where the stage keeps its next offset of a topic-partition. */
+  offsetKey(topic: string, partition: number): string;
+  redis: StoreClient;
+  partitionsAtOnce: number;
+  /** Applies one topic-partition batch exactly once in effect. */
+  apply(batch: TopicBatch): Promise<Outcome>;
+  logger: Logger;
+  /** Told after each applied batch (tests, metrics, profile snapshots). */
+  onBatch?: (batch: { topic: string; partition: number }, outcome: Outcome) => void;
+  /** Told when the consumer crashed and kafkajs will not restart it: the stage is dead, and the process should say so. */
+  onFatal?: (error: Error) => void;
+}
+
+export interface StageConsumer {
+  /** True while a settled member of the group (possibly with no partition: more instances than partitions). */
+  joined(): boolean;
+  /** The partitions of `topic` assigned to this instance; none while not a settled member. */
+  owned(topic: string): readonly number[];
+  stop(): Promise<void>;
+}
+
+export async function startStageConsumer<Outcome extends { unreadable: number }>(o: StageConsumerOptions<Outcome>): Promise<StageConsumer> {
+  const { logger, stage } = o;
+  const consumer = o.kafka.consumer({
+    groupId: o.groupId,
+    allowAutoTopicCreation: false,
+    // A killed instance's partitions move after 10 s instead of kafkajs' 30 s; batches take milliseconds, and each ends with a heartbeat.
+    sessionTimeout: 10_000,
+    heartbeatInterval: 3_000,
+  });
+  let assignment: Record<string, number[]> | undefined;
+  const leave = () => (assignment = undefined);
+  const { GROUP_JOIN, CRASH, STOP, DISCONNECT, REBALANCING } = consumer.events;
+  consumer.on(GROUP_JOIN, ({ payload }) => {
+    assignment = payload.memberAssignment;
+    logger.info(`${stage} stage joined its consumer group`, { groupId: payload.groupId, assignment: payload.memberAssignment });
+    seekToStored(consumer, o, payload.memberAssignment).catch((error: unknown) => {
+      logger.warn(`${stage} stage: seeking to the offsets stored in Redis failed; records already applied will be skipped instead`, { error });
+    });
+  });
+  consumer.on(REBALANCING, leave);
+  consumer.on(STOP, leave);
+  consumer.on(DISCONNECT, leave);
+  consumer.on(CRASH, ({ payload }) => {
+    leave();
+    logger.error(`${stage} stage consumer crashed`, { error: payload.error, restart: payload.restart });
+    if (!payload.restart) o.onFatal?.(payload.error);
+  });
+
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [...o.topics], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: o.partitionsAtOnce,
+      eachBatch: async ({ batch, isRunning, isStale, heartbeat }: EachBatchPayload) => {
+        if (!isRunning() || isStale()) return;
+        const outcome = await o.apply({
+          topic: batch.topic,
+          partition: batch.partition,
+          messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key?.toString('utf8') ?? null, value: m.value?.toString('utf8') ?? null })),
+        });
+        if (outcome.unreadable > 0) logger.warn(`${stage} stage skipped unreadable records`, { topic: batch.topic, partition: batch.partition, count: outcome.unreadable });
+        o.onBatch?.({ topic: batch.topic, partition: batch.partition }, outcome);
+        await heartbeat();
+      },
+    });
+  } catch (error) {
+    await consumer.disconnect().catch(() => undefined);
+    throw error;
+  }
+
+  return {
+    joined: () => assignment !== undefined,
+    owned: (topic) => assignment?.[topic] ?? [],
+    stop: async () => {
+      leave();
+      await consumer.disconnect();
+    },
+  };
+}
+
+async function seekToStored(consumer: Consumer, o: Pick<StageConsumerOptions<never>, 'redis' | 'offsetKey'>, assignment: Record<string, number[]>): Promise<void> {
+  const wanted = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+  if (wanted.length === 0) return;
+  const stored = await o.redis.mGet(wanted.map(({ topic, partition }) => o.offsetKey(topic, partition)));
+  wanted.forEach(({ topic, partition }, i) => {
+    const offset = stored[i];
+    if (typeof offset === 'string') consumer.seek({ topic, partition, offset });
+  });
+}
