@@ -1,7 +1,7 @@
 /**
  * The experiment and rollup planners: which events become which arguments of
- * their Lua scripts (what the scripts do with them is checked against a real
- * Redis in integration/aggregates.test.ts).
+ * the experiments' Lua script and which rollup commands (what Redis does with
+ * them is checked against a real Redis in integration/aggregates.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import type { IngestedEvent } from '@sessionflow/core';
@@ -13,7 +13,6 @@ import type { ByUserEvent } from '../src/pipeline/identity/records.js';
 import { rollupCommands, ROLLUP_RETENTION_S } from '../src/pipeline/rollups/commands.js';
 import { deviceOf } from '../src/pipeline/rollups/device.js';
 import { lastMinutes, minuteOf } from '../src/pipeline/rollups/minute.js';
-import { ROLLUP_SCRIPT } from '../src/pipeline/rollups/script.js';
 import { trafficSource } from '../src/pipeline/rollups/source.js';
 import { funnelStep } from '../src/pipeline/rollups/steps.js';
 import { storeKeys } from '../src/store/keys.js';
@@ -82,43 +81,70 @@ describe('experimentCommands', () => {
 });
 
 describe('rollupCommands', () => {
-  const plan = (events: ByUserEvent[]) => {
-    const commands = rollupCommands(events, keys);
-    if (commands.length > 0) expect(commands[0]?.[3]).toBe(String(ROLLUP_RETENTION_S));
-    return tuples(commands, ROLLUP_SCRIPT, 8, 1);
-  };
   const minute = minuteOf(NOW - 1000);
   const expireAt = String(Math.floor((NOW - 1000) / 60_000) * 60 + ROLLUP_RETENTION_S);
+  const stamped = (event: ByUserEvent, source: string): ByUserEvent => ({ ...event, source });
+  const visitorsOf = (commands: string[][], key: string) => commands.filter((c) => c[0] === 'PFADD' && c[1] === key).flatMap((c) => c.slice(2));
 
-  it('puts each funnel step in its event-time minute, with the landing source of page views, the device and the canonical id', () => {
-    const landing = ingested({ ...pageView('anon-aaaaaaaa'), page: { url: 'https://shop.example/?utm_source=Newsletter', referrer: '' }, canonicalId: 'user-1' }, { device: 'mobile' });
-    const args = plan([landing, ingested(click('anon-aaaaaaaa', 'sku-1'), { device: 'tablet' }), track('anon-aaaaaaaa', 'add_to_cart', { productId: 'sku-1' }), track('anon-aaaaaaaa', 'purchase')]);
-    const row = (source: string, step: string, device: string, visitor: string) => [
-      keys.sessionSource('session-0001'),
-      source,
-      keys.funnelEvents(minute),
-      keys.funnelSegmentVisitors(minute, step, device, ''),
-      keys.funnelVisitors(minute, step),
-      `${step}|${device}|`,
-      visitor,
-      expireAt,
-    ];
-    expect(args).toEqual([
-      row('newsletter', 'page_view', 'mobile', 'user-1'),
-      row('', 'product_view', 'tablet', 'anon-aaaaaaaa'),
-      row('', 'add_to_cart', 'unknown', 'anon-aaaaaaaa'),
-      row('', 'purchase', 'unknown', 'anon-aaaaaaaa'),
+  it('counts each funnel step in its event-time minute under the stamped source, the device and the canonical id', () => {
+    const landing = ingested({ ...pageView('anon-aaaaaaaa'), canonicalId: 'user-1' }, { device: 'mobile' });
+    const commands = rollupCommands(
+      [
+        stamped(landing, 'newsletter'),
+        stamped(ingested(click('anon-aaaaaaaa', 'sku-1'), { device: 'tablet' }), 'newsletter'),
+        stamped(track('anon-aaaaaaaa', 'add_to_cart', { productId: 'sku-1' }), 'google.com'),
+      ],
+      keys,
+    );
+    const segment = (step: string, device: string, source: string) => keys.funnelSegmentVisitors(minute, step, device, source);
+    expect(commands).toEqual([
+      ['HINCRBY', keys.funnelEvents(minute), 'page_view|mobile|newsletter', '1'],
+      ['HINCRBY', keys.funnelEvents(minute), 'product_view|tablet|newsletter', '1'],
+      ['HINCRBY', keys.funnelEvents(minute), 'add_to_cart|unknown|google.com', '1'],
+      ['PFADD', segment('page_view', 'mobile', 'newsletter'), 'user-1'],
+      ['PFADD', keys.funnelVisitors(minute, 'page_view'), 'user-1'],
+      ['PFADD', segment('product_view', 'tablet', 'newsletter'), 'anon-aaaaaaaa'],
+      ['PFADD', keys.funnelVisitors(minute, 'product_view'), 'anon-aaaaaaaa'],
+      ['PFADD', segment('add_to_cart', 'unknown', 'google.com'), 'anon-aaaaaaaa'],
+      ['PFADD', keys.funnelVisitors(minute, 'add_to_cart'), 'anon-aaaaaaaa'],
+      ...[keys.funnelEvents(minute), segment('page_view', 'mobile', 'newsletter'), keys.funnelVisitors(minute, 'page_view'), segment('product_view', 'tablet', 'newsletter'), keys.funnelVisitors(minute, 'product_view'), segment('add_to_cart', 'unknown', 'google.com'), keys.funnelVisitors(minute, 'add_to_cart')].map((key) => ['EXPIREAT', key, expireAt]),
     ]);
+  });
+
+  it('counts a record without a stamp under the unknown source, its own landing URL notwithstanding, and reads nothing from Redis', () => {
+    const unstamped = ingested({ ...pageView('anon-aaaaaaaa'), page: { url: 'https://shop.example/?utm_source=Newsletter', referrer: '' } });
+    const commands = rollupCommands([unstamped, track('anon-aaaaaaaa', 'purchase')], keys);
+    expect(commands.filter((c) => c[0] === 'HINCRBY').map((c) => c[2])).toEqual(['page_view|unknown|unknown', 'purchase|unknown|unknown']);
+    expect(visitorsOf(commands, keys.funnelSegmentVisitors(minute, 'purchase', 'unknown', 'unknown'))).toEqual(['anon-aaaaaaaa']);
+    expect(new Set(commands.map((c) => c[0]))).toEqual(new Set(['HINCRBY', 'PFADD', 'EXPIREAT']));
+  });
+
+  it('sums a batch per hash field and unites its visitors per HyperLogLog, each key expiring once after its writes', () => {
+    const view = (anonymousId: string, at: number) => stamped(ingested({ ...pageView(anonymousId), timestamp: at }), 'direct');
+    const earlier = NOW - 1000 - 60_000;
+    const commands = rollupCommands([view('anon-aaaaaaaa', NOW - 1000), view('anon-bbbbbbbb', NOW - 1000), view('anon-aaaaaaaa', NOW - 1000), view('anon-aaaaaaaa', earlier)], keys);
+    const hincrby = commands.filter((c) => c[0] === 'HINCRBY');
+    expect(hincrby).toEqual([
+      ['HINCRBY', keys.funnelEvents(minute), 'page_view|unknown|direct', '3'],
+      ['HINCRBY', keys.funnelEvents(minuteOf(earlier)), 'page_view|unknown|direct', '1'],
+    ]);
+    expect(visitorsOf(commands, keys.funnelVisitors(minute, 'page_view'))).toEqual(['anon-aaaaaaaa', 'anon-bbbbbbbb']);
+    expect(visitorsOf(commands, keys.funnelVisitors(minuteOf(earlier), 'page_view'))).toEqual(['anon-aaaaaaaa']);
+    const expiries = commands.filter((c) => c[0] === 'EXPIREAT');
+    expect(expiries).toHaveLength(6);
+    expect(new Set(expiries.map((c) => c[1])).size).toBe(6);
+    expect(expiries.find((c) => c[1] === keys.funnelEvents(minuteOf(earlier)))?.[2]).toBe(String(Number(expireAt) - 60));
+    expect(commands.findIndex((c) => c[0] === 'EXPIREAT')).toBe(commands.length - expiries.length);
   });
 
   it('skips events outside the funnel and prefix records', () => {
     expect(rollupCommands([ingested({ ...pageView('anon-aaaaaaaa'), type: 'scroll', depth: 50 }), track('anon-aaaaaaaa', 'search')], keys)).toEqual([]);
-    expect(rollupCommands([ingested({ ...pageView('anon-aaaaaaaa'), canonicalId: 'user-1', attribution: 'prefix' })], keys)).toEqual([]);
+    expect(rollupCommands([ingested({ ...pageView('anon-aaaaaaaa'), canonicalId: 'user-1', attribution: 'prefix', source: 'direct' })], keys)).toEqual([]);
   });
 
   it('uses the time the edge received an event when the visitor clock runs ahead', () => {
-    const ahead = ingested({ ...pageView('anon-aaaaaaaa'), timestamp: NOW + 3_600_000 });
-    expect(plan([ahead])[0]?.[2]).toBe(keys.funnelEvents(minuteOf(NOW)));
+    const ahead = stamped(ingested({ ...pageView('anon-aaaaaaaa'), timestamp: NOW + 3_600_000 }), 'direct');
+    expect(rollupCommands([ahead], keys)[0]?.[1]).toBe(keys.funnelEvents(minuteOf(NOW)));
   });
 });
 
@@ -157,10 +183,14 @@ describe('funnel readings', () => {
 });
 
 describe('eventCommands with the aggregates', () => {
-  it('adds one experiment script and one rollup script per batch, after the other state', () => {
+  it('adds one experiment script per batch and then the rollups, after the other state', () => {
     const events = [exposure('anon-aaaaaaaa', 'recs-strategy', 'similar'), ingested(pageView('anon-aaaaaaaa')), track('anon-aaaaaaaa', 'add_to_cart', { productId: 'sku-1' })];
     const commands = eventCommands(events as IngestedEvent[], { keys, seenTtlSeconds: 60, categoryOf: () => undefined, experiments });
-    expect(commands.filter((c) => c[0] === 'EVAL').map((c) => c[1])).toEqual([EXPERIMENT_SCRIPT, ROLLUP_SCRIPT]);
+    expect(commands.filter((c) => c[0] === 'EVAL').map((c) => c[1])).toEqual([EXPERIMENT_SCRIPT]);
+    const rollups = rollupCommands(events, keys);
+    expect(rollups.length).toBeGreaterThan(0);
+    const experimentAt = commands.findIndex((c) => c[0] === 'EVAL');
+    expect(commands.slice(experimentAt + 1, experimentAt + 1 + rollups.length)).toEqual(rollups);
     expect(commands.filter((c) => c[0] === 'SET' && c[1]?.includes(':seen:'))).toHaveLength(3);
   });
 
@@ -169,5 +199,6 @@ describe('eventCommands with the aggregates', () => {
     const events = [exposure('anon-aaaaaaaa', 'recs-strategy', 'similar', prefix), ingested({ ...pageView('anon-aaaaaaaa'), ...prefix })];
     const commands = eventCommands(events as IngestedEvent[], { keys, seenTtlSeconds: 60, categoryOf: () => undefined, experiments });
     expect(commands.filter((c) => c[0] === 'EVAL')).toEqual([]);
+    expect(commands.filter((c) => c.some((arg) => arg.includes(':rollup:')))).toEqual([]);
   });
 });

@@ -57,7 +57,7 @@ async function readMinute(redis: StoreClient, keys: StoreKeys, minute: string, h
   return { minute, cells, visitors };
 }
 
-/** `<step>|<device>|<source>` as the rollup script writes it. */
+/** `<step>|<device>|<source>` as the rollups' planner writes it. */
 function parseField(field: string): { step: FunnelStep; device: string; source: string } | undefined {
   const [step, device, source, ...rest] = field.split('|');
   if (rest.length > 0 || device === undefined || source === undefined) return undefined;

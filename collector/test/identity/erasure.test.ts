@@ -49,9 +49,9 @@ describe('erasureCommands with the other stages\' state', () => {
   const { commands, markers, deletes } = erasureCommands('user-1', ['anon-a', 'anon-b'], NOW, keys, idKeys, others);
   const deleted = commands.filter((c) => c[0] === 'DEL').map((c) => c[1]);
 
-  it('deletes each session\'s live state, recommendation sequence and time, and traffic source, and each device\'s session index', () => {
+  it('deletes each session\'s live state, recommendation sequence and time, and each device\'s session index', () => {
     for (const sid of ['s-1', 's-2']) {
-      expect(deleted).toEqual(expect.arrayContaining([sesKeys.session(sid), keys.recsSessionItems(sid), keys.recsSessionTime(sid), keys.sessionSource(sid)]));
+      expect(deleted).toEqual(expect.arrayContaining([sesKeys.session(sid), keys.recsSessionItems(sid), keys.recsSessionTime(sid)]));
     }
     expect(deleted).toEqual(expect.arrayContaining([sesKeys.device('anon-a'), sesKeys.device('anon-b')]));
     expect(deleted).toHaveLength(deletes);

@@ -3,11 +3,10 @@
  * the profiles and the identity graph (erasure.ts):
  *
  * - per session of the person (the profiles' session sets and the devices'
- *   session indexes list them): the live session's hash (sessions stage), the
- *   recommendation model's item sequence and time, and the session's traffic
- *   source (rollups). A product's list of recent sessions may keep naming an
- *   erased session: it holds no person's id, reads as a neighbour with no
- *   items, and expires with the list;
+ *   session indexes list them): the live session's hash (sessions stage) and
+ *   the recommendation model's item sequence and time. A product's list of
+ *   recent sessions may keep naming an erased session: it holds no person's
+ *   id, reads as a neighbour with no items, and expires with the list;
  * - per device: its session index;
  * - per configured experiment: the unit's entry (its variant, converted or
  *   not) for the user and each device, the ids units are counted under.
@@ -35,7 +34,7 @@ export interface OtherStagesState {
 export function otherStagesDeletes(anonymousIds: readonly string[], state: OtherStagesState, keys: StoreKeys): RedisCommand[] {
   const dels: RedisCommand[] = [];
   for (const sessionId of state.sessionIds) {
-    for (const key of [state.sessionKeys.session(sessionId), keys.recsSessionItems(sessionId), keys.recsSessionTime(sessionId), keys.sessionSource(sessionId)]) dels.push(['DEL', key]);
+    for (const key of [state.sessionKeys.session(sessionId), keys.recsSessionItems(sessionId), keys.recsSessionTime(sessionId)]) dels.push(['DEL', key]);
   }
   for (const anon of anonymousIds) dels.push(['DEL', state.sessionKeys.device(anon)]);
   return dels;
