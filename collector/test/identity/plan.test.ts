@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { topicNames, type IngestedEvent } from '@sessionflow/core';
 import { identityKeys } from '../../src/store/identity-keys.js';
 import { decodeDeviceSession, devicesToLink, encodeDeviceSession, planIdentity, PREFIX_LIMIT, PREFIX_TTL_S, type DeviceState, type IdentityEvent } from '../../src/pipeline/identity/plan.js';
+import { prefixEntry } from '../../src/pipeline/identity/prefix-kept.js';
 import { NOW } from '../fakes.js';
 
 const keys = identityKeys('t');
@@ -25,6 +26,9 @@ function event(anonymousId: string, sessionId: string, extra: Record<string, unk
   return { event: e, raw: JSON.stringify(e) };
 }
 const identify = (anonymousId: string, sessionId: string, userId: string) => event(anonymousId, sessionId, { type: 'identify', userId });
+/** A click on a product: an event with a product signal, which the prefix always keeps. */
+const productClick = (anonymousId: string, sessionId: string, productId = 'sku-1') => event(anonymousId, sessionId, { type: 'click', element: { tag: 'a' }, product: { id: productId } });
+const kept = (e: IdentityEvent) => prefixEntry(e.event);
 const byUser = (plan: ReturnType<typeof planIdentity>) =>
   plan.records.filter((r) => r.topic === topics.eventsByUser).map((r) => {
     const value = JSON.parse(r.value as string) as { eventId: string; canonicalId: string; attribution?: string };
@@ -36,13 +40,14 @@ describe('planIdentity', () => {
     const a = event('anon-a', 's1');
     const plan = planIdentity([a], new Map(), new Map(), ctx);
     expect(byUser(plan)).toEqual([{ key: 'anon-a', eventId: a.event.eventId, canonicalId: 'anon-a', attribution: undefined }]);
-    expect(plan.commands).toContainEqual(['SET', keys.prefixSession('anon-a'), encodeDeviceSession('s1', 'direct'), 'EX', expect.any(String)]);
-    expect(plan.commands).toContainEqual(['RPUSH', keys.prefixEvents('anon-a'), a.raw]);
+    const at = a.event.timestamp;
+    expect(plan.commands).toContainEqual(['SET', keys.prefixSession('anon-a'), encodeDeviceSession('s1', 'direct', { latestAt: at, tailIsLatest: true }), 'EX', expect.any(String)]);
+    expect(plan.commands).toContainEqual(['RPUSH', keys.prefixEvents('anon-a'), kept(a)]);
     expect(plan.links).toEqual([]);
   });
 
   it('links at a login mid-session, re-sends the anonymous prefix under the user, and keys what follows by the user', () => {
-    const before = [event('anon-a', 's1'), event('anon-a', 's1')];
+    const before = [productClick('anon-a', 's1'), event('anon-a', 's1')];
     const login = identify('anon-a', 's1', 'user-1');
     const after = event('anon-a', 's1');
     const plan = planIdentity([...before, login, after], new Map(), new Map(), ctx);
@@ -61,6 +66,8 @@ describe('planIdentity', () => {
     // Once linked, nothing more is kept as a prefix: the last prefix command is its removal.
     const prefixCommands = plan.commands.filter((c) => c[1] === keys.prefixEvents('anon-a'));
     expect(prefixCommands.at(-1)).toEqual(['DEL', keys.prefixEvents('anon-a')]);
+    // And the device's session is stored without the prefix's progress.
+    expect(plan.commands).toContainEqual(['SET', keys.prefixSession('anon-a'), encodeDeviceSession('s1', 'direct'), 'EX', String(PREFIX_TTL_S)]);
   });
 
   it('re-sends the stored prefix of earlier batches, but only the events of the open session', () => {
@@ -75,7 +82,7 @@ describe('planIdentity', () => {
   });
 
   it('keeps at most the prefix limit, the most recent events', () => {
-    const events = [event('anon-a', 's1'), event('anon-a', 's1'), event('anon-a', 's1'), identify('anon-a', 's1', 'user-1')];
+    const events = [productClick('anon-a', 's1'), productClick('anon-a', 's1'), productClick('anon-a', 's1'), identify('anon-a', 's1', 'user-1')];
     const plan = planIdentity(events, new Map(), new Map(), { ...ctx, prefixLimit: 2 });
     expect(byUser(plan).filter((r) => r.attribution === 'prefix').map((r) => r.eventId)).toEqual([events[1]!.event.eventId, events[2]!.event.eventId]);
     const anonymous = planIdentity(events.slice(0, 3), new Map(), new Map(), { ...ctx, prefixLimit: 2 });
@@ -83,20 +90,20 @@ describe('planIdentity', () => {
     // A device never seen starts its session's prefix afresh.
     expect(anonymous.commands.filter((c) => c[1] === key)).toEqual([
       ['DEL', key],
-      ['RPUSH', key, events[1]!.raw, events[2]!.raw],
+      ['RPUSH', key, kept(events[1]!), kept(events[2]!)],
       ['LTRIM', key, '-2', '-1'],
       ['EXPIRE', key, String(PREFIX_TTL_S)],
     ]);
   });
 
   it('changes a stored prefix once per batch: cleared at a new session, then the events after it appended in one push', () => {
-    const events = [event('anon-a', 's1'), event('anon-a', 's2'), event('anon-a', 's2')];
-    const stored: DeviceState = { userId: undefined, sessionId: 's1', prefix: [] };
+    const events = [event('anon-a', 's1'), productClick('anon-a', 's2'), productClick('anon-a', 's2')];
+    const stored: DeviceState = { userId: undefined, sessionId: 's1', prefixProgress: { latestAt: NOW, tailIsLatest: true }, prefix: [] };
     const plan = planIdentity(events, new Map([['anon-a', stored]]), new Map(), ctx);
     const key = keys.prefixEvents('anon-a');
     expect(plan.commands.filter((c) => c[1] === key).map((c) => c.slice(0, 4))).toEqual([
       ['DEL', key],
-      ['RPUSH', key, events[1]!.raw, events[2]!.raw],
+      ['RPUSH', key, kept(events[1]!), kept(events[2]!)],
       ['LTRIM', key, String(-PREFIX_LIMIT), '-1'],
       ['EXPIRE', key, String(PREFIX_TTL_S)],
     ]);
@@ -139,6 +146,68 @@ describe('planIdentity', () => {
   });
 });
 
+describe('what the anonymous prefix keeps', () => {
+  /** An event of anon-k's session s1 at `ms` (event time: the edge received it later). */
+  const at = (ms: number, extra: Record<string, unknown> = {}) => event('anon-k', 's1', { timestamp: NOW + ms, ingest: { siteKey: 'site', receivedAt: NOW + ms + 50, ingestedAt: NOW + ms + 60 }, ...extra });
+  const viewAt = (ms: number, productId = 'sku-1') => at(ms, { type: 'click', element: { tag: 'a' }, product: { id: productId } });
+  const key = keys.prefixEvents('anon-k');
+  const pushed = (plan: ReturnType<typeof planIdentity>) => plan.commands.filter((c) => c[1] === key && c[0] !== 'LTRIM' && c[0] !== 'EXPIRE');
+  const resent = (plan: ReturnType<typeof planIdentity>) => byUser(plan).filter((r) => r.attribution === 'prefix').map((r) => r.eventId);
+  const session = (plan: ReturnType<typeof planIdentity>) => plan.commands.find((c) => c[0] === 'SET' && c[1] === keys.prefixSession('anon-k'))?.[2];
+
+  it('drops an event without product signals that is no later than the latest one', () => {
+    const landing = at(10);
+    const events = [landing, at(5, { type: 'scroll', depth: 50 }), at(10, { type: 'click', element: { tag: 'button' } })];
+    const plan = planIdentity(events, new Map(), new Map(), ctx);
+    expect(pushed(plan)).toEqual([['DEL', key], ['RPUSH', key, kept(landing)]]);
+    expect(resent(planIdentity([...events, identify('anon-k', 's1', 'user-k')], new Map(), new Map(), ctx))).toEqual([landing.event.eventId]);
+  });
+
+  it('holds only the latest of the events without product signals, replacing it at the tail, within a batch and across batches', () => {
+    const first = [at(10), at(20, { type: 'scroll', depth: 30 })];
+    const plan = planIdentity(first, new Map(), new Map(), ctx);
+    expect(pushed(plan)).toEqual([['DEL', key], ['RPUSH', key, kept(first[1]!)]]);
+    expect(session(plan)).toBe(encodeDeviceSession('s1', 'direct', { latestAt: NOW + 20, tailIsLatest: true }));
+
+    // The next batch reads the progress back with the session, not the list: the stored tail is popped.
+    const stored: DeviceState = { userId: undefined, ...decodeDeviceSession(session(plan) as string), prefix: [] };
+    const later = at(30, { type: 'dwell', activeMs: 1000 });
+    const next = planIdentity([later], new Map([['anon-k', stored]]), new Map(), ctx);
+    expect(pushed(next)).toEqual([['RPOP', key], ['RPUSH', key, kept(later)]]);
+    // A login in that batch re-sends the list as it is then.
+    const login = planIdentity([later, identify('anon-k', 's1', 'user-k')], new Map([['anon-k', { ...stored, prefix: [kept(first[1]!)] }]]), new Map(), ctx);
+    expect(resent(login)).toEqual([later.event.eventId]);
+  });
+
+  it('keeps every event with product signals in order, and the latest event when a product event is not the latest', () => {
+    const landing = at(10);
+    const earlierView = viewAt(5, 'sku-1');
+    const scroll = at(11, { type: 'scroll', depth: 80 });
+    const cart = at(12, { type: 'track', name: 'add_to_cart', props: { productId: 'sku-2' } });
+    const noise = at(12, { type: 'track', name: 'custom_thing', props: { productId: 'sku-3' } });
+    const plan = planIdentity([landing, earlierView, scroll, cart, noise], new Map(), new Map(), ctx);
+    // The landing stays (a product event with an earlier clock does not reach its time); the scroll is replaced by the cart at a later time.
+    expect(pushed(plan)).toEqual([['DEL', key], ['RPUSH', key, kept(landing), kept(earlierView), kept(cart)]]);
+    expect(session(plan)).toBe(encodeDeviceSession('s1', 'direct', { latestAt: NOW + 12, tailIsLatest: false }));
+  });
+
+  it('measures lateness by event time: a visitor clock ahead of the edge counts as the edge\'s arrival time', () => {
+    const landing = at(10);
+    const ahead = at(0, { type: 'scroll', depth: 10, timestamp: NOW + 1_000_000, ingest: { siteKey: 'site', receivedAt: NOW + 9, ingestedAt: NOW + 10 } });
+    expect(pushed(planIdentity([landing, ahead], new Map(), new Map(), ctx))).toEqual([['DEL', key], ['RPUSH', key, kept(landing)]]);
+  });
+
+  it('re-sends a stored prefix written before the projection (raw events, no progress) as it is, and starts the progress after it', () => {
+    const old = [at(1), at(2)];
+    const stored: DeviceState = { userId: undefined, ...decodeDeviceSession(encodeDeviceSession('s1', 'direct')), prefix: old.map((e) => e.raw) };
+    const next = at(3);
+    const plan = planIdentity([next], new Map([['anon-k', stored]]), new Map(), ctx);
+    expect(pushed(plan)).toEqual([['RPUSH', key, kept(next)]]);
+    const login = planIdentity([next, identify('anon-k', 's1', 'user-k')], new Map([['anon-k', stored]]), new Map(), ctx);
+    expect(resent(login)).toEqual([...old, next].map((e) => e.event.eventId));
+  });
+});
+
 describe('devicesToLink', () => {
   it('names the anonymous devices with an event carrying a user id', () => {
     const events = [event('anon-a', 's1'), identify('anon-b', 's1', 'u'), identify('anon-c', 's1', 'u')];
@@ -152,12 +221,12 @@ describe('the session\'s traffic source on re-keyed records', () => {
 
   it('stamps every record of a session with its landing page view\'s source, after a login too', () => {
     const landing = event('anon-s', 's9', { page: { url: 'https://shop.example/?utm_source=Newsletter', referrer: 'https://mail.example/' } });
-    const view = event('anon-s', 's9', { type: 'click', page: { url: 'https://shop.example/p/1', referrer: 'https://shop.example/' } });
+    const view = event('anon-s', 's9', { type: 'click', product: { id: 'sku-1' }, page: { url: 'https://shop.example/p/1', referrer: 'https://shop.example/' } });
     const login = identify('anon-s', 's9', 'user-s');
     const later = event('anon-s', 's9', { page: { url: 'https://shop.example/cart', referrer: 'https://shop.example/p/1' } });
     const plan = planIdentity([landing, view, login, later], new Map(), new Map(), ctx);
-    // The anonymous two, the prefix re-sent (not stamped: it only feeds the profile), then the login and the page after it.
-    expect(sourceOf(plan)).toEqual(['newsletter', 'newsletter', undefined, undefined, 'newsletter', 'newsletter']);
+    // The anonymous two, the prefix re-sent (the product view, later than the landing: not stamped, it only feeds the profile), then the login and the page after it.
+    expect(sourceOf(plan)).toEqual(['newsletter', 'newsletter', undefined, 'newsletter', 'newsletter']);
     expect(plan.commands).toContainEqual(['SET', keys.prefixSession('anon-s'), encodeDeviceSession('s9', 'newsletter'), 'EX', expect.any(String)]);
   });
 
@@ -175,5 +244,8 @@ describe('the session\'s traffic source on re-keyed records', () => {
     expect(decodeDeviceSession(encodeDeviceSession('s1', undefined))).toEqual({ sessionId: 's1', source: undefined });
     expect(decodeDeviceSession('plain-session-id')).toEqual({ sessionId: 'plain-session-id', source: undefined });
     expect(decodeDeviceSession(null)).toEqual({ sessionId: undefined, source: undefined });
+    const progress = { latestAt: NOW, tailIsLatest: true };
+    expect(decodeDeviceSession(encodeDeviceSession('s1', undefined, progress))).toEqual({ sessionId: 's1', source: undefined, prefixProgress: progress });
+    expect(decodeDeviceSession(encodeDeviceSession('s1', 'direct', { ...progress, tailIsLatest: false }))).toEqual({ sessionId: 's1', source: 'direct', prefixProgress: { ...progress, tailIsLatest: false } });
   });
 });

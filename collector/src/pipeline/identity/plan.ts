@@ -12,11 +12,14 @@
  *   What was attributed before stays where it is: a user id never changes what
  *   was attributed to it, and two user ids are never merged.
  * - Canonical id = the user id the device is linked to, else the anonymous id.
- * - The anonymous prefix: the events of the open session sent while the device
- *   was anonymous are kept (the last PREFIX_LIMIT); when that device is linked
- *   for the first time during the session, they are re-sent under the user id
- *   with `attribution: "prefix"`. A relink re-sends nothing: those events were
- *   attributed to a user already. A new session starts an empty prefix.
+ * - The anonymous prefix: of the events of the open session sent while the
+ *   device was anonymous, those that can change the user's profile are kept
+ *   (prefix-kept.ts: the ones with product signals and the latest, projected
+ *   to the fields the profile reads; the last PREFIX_LIMIT); when that device
+ *   is linked for the first time during the session, they are re-sent under
+ *   the user id with `attribution: "prefix"`. A relink re-sends nothing: those
+ *   events were attributed to a user already. A new session starts an empty
+ *   prefix.
  */
 import type { IngestedEvent } from '@sessionflow/core';
 import type { IdentityKeys } from '../../store/identity-keys.js';
@@ -24,26 +27,47 @@ import type { RedisCommand } from '../commands.js';
 import { eventTime } from '../commands.js';
 import { isErased, type ErasureMarks } from './erased.js';
 import { byUserValue, identityValue, type KeyedRecord } from './records.js';
+import { prefixEntry, prefixRecordOf, prefixStep, type PrefixProgress } from './prefix-kept.js';
 import { trafficSource } from '../rollups/source.js';
 
-/** The stored value of a device's `prefixSession` key: its open session and that session's source. */
-export function encodeDeviceSession(sessionId: string, source: string | undefined): string {
+/**
+ * The stored value of a device's `prefixSession` key: its open session, that
+ * session's source and, while the device is anonymous, where its prefix stands
+ * (`[sessionId, source | null, latestAt, tailIsLatest ? 1 : 0]`).
+ */
+export function encodeDeviceSession(sessionId: string, source: string | undefined, prefix?: PrefixProgress): string {
+  if (prefix !== undefined) return JSON.stringify([sessionId, source ?? null, prefix.latestAt, prefix.tailIsLatest ? 1 : 0]);
   return JSON.stringify(source === undefined ? [sessionId] : [sessionId, source]);
 }
 
-/** Reads `encodeDeviceSession`'s value; a plain session id (written before sources were kept) has no source. */
-export function decodeDeviceSession(value: string | null): { sessionId: string | undefined; source: string | undefined } {
+export interface DeviceSession {
+  sessionId: string | undefined;
+  source: string | undefined;
+  prefixProgress?: PrefixProgress | undefined;
+}
+
+/**
+ * Reads `encodeDeviceSession`'s value; a plain session id (written before
+ * sources were kept) has no source, and a value without progress (written
+ * before the prefix was projected, or after a link) none: its stored events,
+ * if any, are all re-sent, and the next one starts the progress.
+ */
+export function decodeDeviceSession(value: string | null): DeviceSession {
   if (value === null) return { sessionId: undefined, source: undefined };
   try {
     const parsed: unknown = JSON.parse(value);
-    if (Array.isArray(parsed) && typeof parsed[0] === 'string') return { sessionId: parsed[0], source: typeof parsed[1] === 'string' ? parsed[1] : undefined };
+    if (Array.isArray(parsed) && typeof parsed[0] === 'string') {
+      const session: DeviceSession = { sessionId: parsed[0], source: typeof parsed[1] === 'string' ? parsed[1] : undefined };
+      if (typeof parsed[2] === 'number') session.prefixProgress = { latestAt: parsed[2], tailIsLatest: parsed[3] === 1 };
+      return session;
+    }
   } catch {
     // A plain session id.
   }
   return { sessionId: value, source: undefined };
 }
 
-/** Events of one session kept to re-send as the prefix: a browsing session rarely has more before a login. */
+/** Events of one session kept to re-send as the prefix (prefix-kept.ts): a browsing session rarely has more before a login. */
 export const PREFIX_LIMIT = 500;
 /** The prefix of a device that went quiet expires: longer than the longest session (core's 24 h). */
 export const PREFIX_TTL_S = 25 * 60 * 60;
@@ -55,7 +79,9 @@ export interface DeviceState {
   sessionId: string | undefined;
   /** That session's traffic source, once its landing page view was seen. */
   source?: string | undefined;
-  /** Raw `sf.events` values of that session sent while anonymous, oldest first. */
+  /** Where the prefix stands; none before the session's first anonymous event. */
+  prefixProgress?: PrefixProgress | undefined;
+  /** The kept events of that session sent while anonymous (`prefixEntry`, or raw `sf.events` values stored before), oldest first. */
   prefix: string[];
 }
 
@@ -87,20 +113,25 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
   const limit = ctx.prefixLimit ?? PREFIX_LIMIT;
   const plan: IdentityPlan = { records: [], commands: [], links: [], erased: 0 };
   const current = new Map<string, DeviceState>();
-  /** Devices whose open session or its source changed: their stored session is written once, at the end. */
+  /** Devices whose open session, its source or its prefix's progress changed: their stored session is written once, at the end. */
   const sessionsChanged = new Set<string>();
-  // Each device's stored prefix changes once per batch: cleared or not, then the batch's anonymous events appended in one RPUSH.
-  const stored = new Map<string, { cleared: boolean; appended: string[] }>();
+  // Each device's stored prefix changes once per batch: cleared, or its tail dropped, or neither; then the batch's kept events appended in one RPUSH.
+  const stored = new Map<string, { cleared: boolean; tailDropped: boolean; appended: string[] }>();
   const storedOf = (anonymousId: string) => {
     let entry = stored.get(anonymousId);
-    if (entry === undefined) stored.set(anonymousId, (entry = { cleared: false, appended: [] }));
+    if (entry === undefined) stored.set(anonymousId, (entry = { cleared: false, tailDropped: false, appended: [] }));
     return entry;
+  };
+  const clearPrefix = (anonymousId: string, device: DeviceState) => {
+    device.prefix = [];
+    device.prefixProgress = undefined;
+    stored.set(anonymousId, { cleared: true, tailDropped: false, appended: [] });
   };
   const stateOf = (anonymousId: string): DeviceState => {
     let state = current.get(anonymousId);
     if (state === undefined) {
       const stored = devices.get(anonymousId);
-      state = { userId: stored?.userId, sessionId: stored?.sessionId, source: stored?.source, prefix: [...(stored?.prefix ?? [])] };
+      state = { userId: stored?.userId, sessionId: stored?.sessionId, source: stored?.source, prefixProgress: stored?.prefixProgress, prefix: [...(stored?.prefix ?? [])] };
       current.set(anonymousId, state);
     }
     return state;
@@ -117,10 +148,8 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
     if (event.sessionId !== device.sessionId) {
       device.sessionId = event.sessionId;
       device.source = undefined;
-      device.prefix = [];
+      clearPrefix(anon, device);
       sessionsChanged.add(anon);
-      storedOf(anon).cleared = true;
-      storedOf(anon).appended = [];
     }
     if (device.source === undefined && event.type === 'page_view') {
       device.source = trafficSource(event.page);
@@ -136,31 +165,43 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
       plan.commands.push(['SET', keys.link(anon), userId], ['SADD', keys.userDevices(userId), anon]);
       if (previous !== undefined) plan.commands.push(['SREM', keys.userDevices(previous), anon]);
       plan.records.push({ topic: topics.identity, key: anon, value: identityValue({ userId, linkedAt }) });
-      if (previous === undefined && device.prefix.length > 0) {
-        for (const earlier of device.prefix) plan.records.push({ topic: topics.eventsByUser, key: userId, value: byUserValue(earlier, userId, 'prefix') });
-        device.prefix = [];
-        storedOf(anon).cleared = true;
-        storedOf(anon).appended = [];
+      if (previous === undefined && (device.prefix.length > 0 || device.prefixProgress !== undefined)) {
+        for (const earlier of device.prefix) plan.records.push({ topic: topics.eventsByUser, key: userId, value: byUserValue(prefixRecordOf(earlier, anon, event.sessionId), userId, 'prefix') });
+        clearPrefix(anon, device);
+        sessionsChanged.add(anon);
       }
     }
 
     const canonicalId = device.userId ?? anon;
     plan.records.push({ topic: topics.eventsByUser, key: canonicalId, value: byUserValue(raw, canonicalId, undefined, device.source) });
     if (device.userId === undefined) {
-      device.prefix.push(raw);
-      if (device.prefix.length > limit) device.prefix.splice(0, device.prefix.length - limit);
-      const appended = storedOf(anon).appended;
-      appended.push(raw);
-      if (appended.length > limit) appended.shift();
+      const step = prefixStep(device.prefixProgress, event);
+      if (step.keep) {
+        const entry = storedOf(anon);
+        if (step.replaceTail) {
+          device.prefix.pop();
+          // The tail is the batch's last append, else the stored list's last entry (only a link or a new session clears it).
+          if (entry.appended.length > 0) entry.appended.pop();
+          else if (!entry.cleared) entry.tailDropped = true;
+        }
+        const kept = prefixEntry(event);
+        device.prefix.push(kept);
+        if (device.prefix.length > limit) device.prefix.splice(0, device.prefix.length - limit);
+        entry.appended.push(kept);
+        if (entry.appended.length > limit) entry.appended.shift();
+        device.prefixProgress = step.progress;
+        sessionsChanged.add(anon);
+      }
     }
   }
   for (const anon of sessionsChanged) {
     const device = current.get(anon);
-    if (device?.sessionId !== undefined) plan.commands.push(['SET', keys.prefixSession(anon), encodeDeviceSession(device.sessionId, device.source), 'EX', String(PREFIX_TTL_S)]);
+    if (device?.sessionId !== undefined) plan.commands.push(['SET', keys.prefixSession(anon), encodeDeviceSession(device.sessionId, device.source, device.prefixProgress), 'EX', String(PREFIX_TTL_S)]);
   }
-  for (const [anon, { cleared, appended }] of stored) {
+  for (const [anon, { cleared, tailDropped, appended }] of stored) {
     const key = keys.prefixEvents(anon);
     if (cleared) plan.commands.push(['DEL', key]);
+    if (tailDropped) plan.commands.push(['RPOP', key]);
     if (appended.length > 0) plan.commands.push(['RPUSH', key, ...appended], ['LTRIM', key, String(-limit), '-1'], ['EXPIRE', key, String(PREFIX_TTL_S)]);
   }
   return plan;
