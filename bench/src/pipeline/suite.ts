@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { createClient } from 'redis';
 import { SCHEMA_VERSION, topicNames } from '@sessionflow/core';
 import { storeKeys, type StageName } from '@sessionflow/collector';
@@ -64,7 +64,7 @@ export async function pipelineSuite(o: PipelineSuiteOptions = defaultPipelineOpt
     stack = await startStack({ dir, parts: ['kafka', 'redis', 'collector', 'edge'], topicPrefix: PREFIX, ...existingServersFromEnv(), log: (line) => console.log(`  stack: ${line}`) });
     const topics = topicNames(PREFIX);
     const kafka = new Kafka({ clientId: 'sessionflow-bench-pipeline', brokers: stack.kafkaBrokers, logLevel: logLevel.WARN });
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     kafkaAdmin.admin = kafka.admin();
     await kafkaAdmin.admin.connect();

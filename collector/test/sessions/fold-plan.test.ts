@@ -42,12 +42,20 @@ describe('planSessionEvents', () => {
     expect(store.expiring.has(keys.device('anon-of-s-1'))).toBe(true);
   });
 
-  it('counts an event once when it comes again, in the same batch or a later one', () => {
+  it('counts an event once when it comes again in the same batch (a later batch never sees it: apply.ts skips ids counted before)', () => {
     const store = new MemoryStore();
     const view = pageView('s-1', T0);
     fold(store, [view, view]);
-    fold(store, [view]);
     expect(store.session(keys, 's-1')).toMatchObject({ version: 1, state: { events: 1, pageViews: 1 } });
+  });
+
+  it("stores the session without the fold's recent event ids, and folds later batches onto it all the same", () => {
+    const store = new MemoryStore();
+    fold(store, [pageView('s-1', T0), productClick('s-1', T0 + 1_000, 'mug', 'kitchen')]);
+    expect(store.session(keys, 's-1')?.state.recentEventIds).toEqual([]);
+    fold(store, [addToCart('s-1', T0 + 2_000, 'mug'), pageView('s-1', T0 + 3_000)]);
+    const session = store.session(keys, 's-1');
+    expect(session).toMatchObject({ version: 4, state: { events: 4, pageViews: 2, productViews: 1, cart: { mug: 1 }, recentEventIds: [] } });
   });
 
   it('keeps one session per id however long the pause: the edge decides where sessions end', () => {

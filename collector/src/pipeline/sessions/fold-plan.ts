@@ -69,7 +69,7 @@ export function planSessionEvents(events: readonly IngestedEvent[], stored: Read
     // A session not shown yet is due at once; afterwards no sooner than the interval after the last snapshot.
     const dueAt = lastSnapshotAt === undefined ? lastActivityAt : Math.max(lastActivityAt, lastSnapshotAt + ctx.snapshotIntervalMs);
     commands.push(
-      ['HSET', key, SESSION_FIELDS.state, JSON.stringify(entry.state), SESSION_FIELDS.anonymousId, entry.anonymousId],
+      ['HSET', key, SESSION_FIELDS.state, JSON.stringify(withoutRecentIds(entry.state)), SESSION_FIELDS.anonymousId, entry.anonymousId],
       ['HINCRBY', key, SESSION_FIELDS.version, String(entry.folded)],
       // A late event reopens a closed session: it is open, and kept, again.
       ['HDEL', key, SESSION_FIELDS.closedAt],
@@ -84,3 +84,15 @@ export function planSessionEvents(events: readonly IngestedEvent[], stored: Read
   }
   return commands;
 }
+
+/**
+ * The session as stored, without the fold's memory of its last 200 event ids:
+ * that is the edge's way of counting an event once, while this stage counts
+ * each once by its `seen` keys before folding (apply.ts). Kept, the ids made
+ * most of a stored session's JSON, read, parsed, copied and written again
+ * with every batch that touched it.
+ */
+export function withoutRecentIds(state: OpenSession): OpenSession {
+  return state.recentEventIds.length === 0 ? state : { ...state, recentEventIds: [] };
+}
+
