@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PIPELINE_CONFIG, readPipelineConfig } from '../src/pipeline/config.js';
 import { createHealthApp } from '../src/pipeline/health.js';
+import { createPipelineMetrics, recordBatch } from '../src/pipeline/metrics.js';
 
 describe('readPipelineConfig', () => {
   it('runs locally with no environment', () => {
@@ -39,12 +40,37 @@ describe('pipeline probes', () => {
   it('is ready only once the consumer joined its group and Redis answers', async () => {
     let joined = false;
     let redis = false;
-    const app = createHealthApp({ joined: () => joined, storeAnswers: async () => redis });
+    const app = createHealthApp({ joined: () => joined, storeAnswers: async () => redis, metrics: createPipelineMetrics({ defaultMetrics: false }).registry });
     expect((await app.request('/healthz')).status).toBe(200);
     expect((await app.request('/readyz')).status).toBe(503);
     joined = true;
     expect((await app.request('/readyz')).status).toBe(503);
     redis = true;
     expect((await app.request('/readyz')).status).toBe(200);
+  });
+
+  it('serves the metrics in Prometheus text format', async () => {
+    const metrics = createPipelineMetrics({ defaultMetrics: false });
+    recordBatch(metrics, 'identity', { topic: 'sf.events', partition: 2, lag: 17 }, { applied: 10, replayed: 0, duplicates: 1, unreadable: 0 }, 0.004);
+    const app = createHealthApp({ joined: () => true, storeAnswers: async () => true, metrics: metrics.registry });
+    const response = await app.request('/metrics');
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toContain('sessionflow_pipeline_lag_records{stage="identity",topic="sf.events",partition="2"} 17');
+    expect(text).toContain('sessionflow_pipeline_records_total{stage="identity",topic="sf.events",outcome="applied"} 9');
+  });
+});
+
+describe('recordBatch', () => {
+  it('counts records by outcome (applied without the duplicates and unreadable ones), keeps the latest lag per partition, and times the batch', async () => {
+    const metrics = createPipelineMetrics({ defaultMetrics: false });
+    const batch = { topic: 'sf.events.by-user', partition: 0 };
+    recordBatch(metrics, 'aggregates', { ...batch, lag: 500 }, { applied: 100, replayed: 3, duplicates: 5, unreadable: 2 }, 0.01);
+    recordBatch(metrics, 'aggregates', { ...batch, lag: 0 }, { applied: 50, replayed: 0, duplicates: 0, unreadable: 0 }, 0.02);
+    const records = new Map((await metrics.records.get()).values.map((v) => [v.labels.outcome, v.value]));
+    expect(records).toEqual(new Map([['applied', 93 + 50], ['replayed', 3], ['duplicate', 5], ['unreadable', 2]]));
+    expect((await metrics.lag.get()).values).toEqual([{ labels: { stage: 'aggregates', topic: 'sf.events.by-user', partition: '0' }, value: 0 }]);
+    const count = (await metrics.batchDuration.get()).values.find((v) => v.metricName === 'sessionflow_pipeline_batch_duration_seconds_count');
+    expect(count?.value).toBe(2);
   });
 });

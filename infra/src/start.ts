@@ -56,7 +56,7 @@ Sessionflow is running.
   Storefront   ${stack.demoUrl}/          ← open this, click around
   Edge         ${stack.edgeUrl}/v1/collect   (wrangler dev, workerd)
   Collector    ${stack.collectorUrl}/metrics   /readyz  /healthz   read API /v1/recs, /v1/profile/:id (Bearer ${stack.readSecret})
-  Pipeline     ${stack.pipelineUrl}/readyz   (consumer group on ${stack.topicPrefix}.events → Redis)
+  Pipeline     ${stack.pipelineUrl}/metrics   /readyz   (identity, sessions and aggregates stages → Redis; lag per partition in /metrics)
   Kafka        ${stack.kafkaBrokers.join(',')}   topics ${stack.topicPrefix}.events, ${stack.topicPrefix}.products, ${stack.topicPrefix}.inventory, …
   Redis        ${stack.redisUrl}
 

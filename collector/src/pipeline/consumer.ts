@@ -15,6 +15,7 @@ import { coalescedSnapshots } from './coalesced-snapshots.js';
 import type { ExperimentSetup } from './experiments/config.js';
 import type { IdentityKeys } from '../store/identity-keys.js';
 import type { PublishProfiles } from './identity/profile-snapshots.js';
+import type { PipelineMetrics } from './metrics.js';
 import { PARTITIONS_AT_ONCE, startStageConsumer } from './stage-consumer.js';
 
 /**
@@ -40,7 +41,8 @@ export interface ConsumerDeps {
   /** The experiments whose exposures and conversions are counted. */
   experiments?: readonly ExperimentSetup[];
   logger: Logger;
-  /** Told after each applied batch (tests, metrics). */
+  metrics?: PipelineMetrics;
+  /** Told after each applied batch (tests). */
   onBatch?: (batch: { topic: string; partition: number }, outcome: BatchOutcome) => void;
   /** Told when the consumer crashed and kafkajs will not restart it: the stage is dead, and the process should say so. */
   onFatal?: (error: Error) => void;
@@ -67,6 +69,7 @@ export async function startConsumer(deps: ConsumerDeps): Promise<PipelineConsume
     partitionsAtOnce: AGGREGATE_PARTITIONS_AT_ONCE,
     apply: (batch) => applyBatch(apply, batch),
     logger,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
     onBatch: (batch, outcome) => {
       deps.onBatch?.(batch, outcome);
       if (outcome.profiles !== undefined) snapshots?.changed(outcome.profiles);

@@ -1,5 +1,6 @@
-/** The pipeline's probes as a hono app: `/healthz` while the process is up, `/readyz` once it consumes and Redis answers. */
+/** The pipeline's probes as a hono app: `/healthz` while the process is up, `/readyz` once it consumes and Redis answers, `/metrics` for Prometheus. */
 import { Hono } from 'hono';
+import type { Registry } from 'prom-client';
 import { jsonError } from '../http/errors.js';
 
 export interface PipelineProbes {
@@ -7,6 +8,8 @@ export interface PipelineProbes {
   joined(): boolean;
   /** Redis answers now. */
   storeAnswers(): Promise<boolean>;
+  /** The stages' metrics (metrics.ts). */
+  metrics: Registry;
 }
 
 export function createHealthApp(probes: PipelineProbes): Hono {
@@ -17,6 +20,7 @@ export function createHealthApp(probes: PipelineProbes): Hono {
     if (!(await probes.storeAnswers())) return jsonError(c, 503, 'not_ready', 'Redis does not answer');
     return c.json({ status: 'ready' });
   });
+  app.get('/metrics', async (c) => c.body(await probes.metrics.metrics(), 200, { 'content-type': probes.metrics.contentType }));
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
   return app;
 }

@@ -15,6 +15,7 @@ import { storeKeys } from '../store/keys.js';
 import { readPipelineConfig, type PipelineConfig } from './config.js';
 import { startConsumer, type ConsumerDeps, type PipelineConsumer } from './consumer.js';
 import { createHealthApp } from './health.js';
+import { createPipelineMetrics } from './metrics.js';
 import { startSessionStage, type SessionStage, type SessionStageHooks } from './sessions/stage.js';
 import { startIdentityStage, type IdentityStage, type IdentityStageHooks } from './identity/stage.js';
 import { identityKeys } from '../store/identity-keys.js';
@@ -47,6 +48,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
     },
   };
   const logger = createLogger(settings.logLevel);
+  const metrics = createPipelineMetrics();
   const topics = topicNames(settings.topicPrefix);
   const kafka = createKafka({ kafkaBrokers: settings.kafkaBrokers, kafkaClientId: settings.kafkaClientId }, logger);
 
@@ -71,7 +73,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
 
   let identity: IdentityStage;
   try {
-    identity = await startIdentityStage(kafka, topics, settings, logger, hooks);
+    identity = await startIdentityStage(kafka, topics, { ...settings, metrics }, logger, hooks);
   } catch (error) {
     redis.destroy();
     throw new Error(`cannot start the pipeline's identity stage: ${message(error)}`, { cause: error });
@@ -90,6 +92,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
       seenTtlSeconds: settings.dedupeTtlSeconds,
       experiments: settings.experiments,
       logger,
+      metrics,
       ...(hooks.onBatch ? { onBatch: hooks.onBatch } : {}),
       ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });
@@ -101,7 +104,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
 
   let sessions: SessionStage;
   try {
-    sessions = await startSessionStage(kafka, topics, settings, logger, hooks);
+    sessions = await startSessionStage(kafka, topics, { ...settings, metrics }, logger, hooks);
   } catch (error) {
     await consumer.stop().catch(() => undefined);
     await identity.stop().catch(() => undefined);
@@ -109,7 +112,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
     throw new Error(`cannot start the pipeline's sessions stage: ${message(error)}`, { cause: error });
   }
 
-  const app = createHealthApp({ joined: () => consumer.joined() && sessions.joined() && identity.joined(), storeAnswers: () => storeAnswers(redis) });
+  const app = createHealthApp({ joined: () => consumer.joined() && sessions.joined() && identity.joined(), storeAnswers: () => storeAnswers(redis), metrics: metrics.registry });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () => resolve(s as Server)) as Server;
     s.once('error', reject);

@@ -13,7 +13,9 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../log.js';
 import type { StoreClient } from '../store/client.js';
-import type { TopicBatch } from './apply.js';
+import { performance } from 'node:perf_hooks';
+import type { BatchOutcome, TopicBatch } from './apply.js';
+import { recordBatch, type PipelineMetrics } from './metrics.js';
 
 /**
  * Partitions the identity and sessions stages apply at once. A batch is one
@@ -24,7 +26,7 @@ import type { TopicBatch } from './apply.js';
  */
 export const PARTITIONS_AT_ONCE = 3;
 
-export interface StageConsumerOptions<Outcome extends { unreadable: number }> {
+export interface StageConsumerOptions<Outcome extends BatchOutcome> {
   kafka: Kafka;
   /** For log lines: `identity`, `sessions`, `aggregates`. */
   stage: string;
@@ -37,7 +39,8 @@ export interface StageConsumerOptions<Outcome extends { unreadable: number }> {
   /** Applies one topic-partition batch exactly once in effect. */
   apply(batch: TopicBatch): Promise<Outcome>;
   logger: Logger;
-  /** Told after each applied batch (tests, metrics, profile snapshots). */
+  metrics?: PipelineMetrics;
+  /** Told after each applied batch (tests, profile snapshots). */
   onBatch?: (batch: { topic: string; partition: number }, outcome: Outcome) => void;
   /** Told when the consumer crashed and kafkajs will not restart it: the stage is dead, and the process should say so. */
   onFatal?: (error: Error) => void;
@@ -51,7 +54,7 @@ export interface StageConsumer {
   stop(): Promise<void>;
 }
 
-export async function startStageConsumer<Outcome extends { unreadable: number }>(o: StageConsumerOptions<Outcome>): Promise<StageConsumer> {
+export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageConsumerOptions<Outcome>): Promise<StageConsumer> {
   const { logger, stage } = o;
   const consumer = o.kafka.consumer({
     groupId: o.groupId,
@@ -87,12 +90,14 @@ export async function startStageConsumer<Outcome extends { unreadable: number }>
       partitionsConsumedConcurrently: o.partitionsAtOnce,
       eachBatch: async ({ batch, isRunning, isStale, heartbeat }: EachBatchPayload) => {
         if (!isRunning() || isStale()) return;
+        const started = performance.now();
         const outcome = await o.apply({
           topic: batch.topic,
           partition: batch.partition,
           messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key?.toString('utf8') ?? null, value: m.value?.toString('utf8') ?? null })),
         });
         if (outcome.unreadable > 0) logger.warn(`${stage} stage skipped unreadable records`, { topic: batch.topic, partition: batch.partition, count: outcome.unreadable });
+        if (o.metrics) recordBatch(o.metrics, stage, { topic: batch.topic, partition: batch.partition, lag: Number(batch.offsetLag()) }, outcome, (performance.now() - started) / 1000);
         o.onBatch?.({ topic: batch.topic, partition: batch.partition }, outcome);
         await heartbeat();
       },

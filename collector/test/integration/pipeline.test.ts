@@ -159,6 +159,21 @@ describe('catalog, pipeline and read API on real Kafka and Redis', () => {
     expect(await redis.zScore(storeKeys(prefix).popularity, 'hose')).toBe(1);
     expect(await redis.zScore(storeKeys(prefix).categoryPopularity('garden'), 'hose')).toBe(1);
   });
+
+  it('serves its metrics: records by stage and outcome as the batches reported them, and no lag once caught up', async () => {
+    const text = await (await fetch(`${pipeline.url}/metrics`)).text();
+    const sample = (name: string, labels: Record<string, string>) => {
+      const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+      const lines = text.split('\n').filter((line) => line.startsWith(`${name}{`) && wanted.every((w) => line.includes(w)));
+      return lines.reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    };
+    const byUser = { stage: 'aggregates', topic: topics.eventsByUser };
+    expect(sample('sessionflow_pipeline_records_total', { ...byUser, outcome: 'duplicate' })).toBe(tally.duplicates);
+    expect(sample('sessionflow_pipeline_records_total', { ...byUser, outcome: 'applied' }) + tally.duplicates).toBe(tally.of(topics.eventsByUser));
+    expect(sample('sessionflow_pipeline_records_total', { stage: 'identity', topic: topics.events, outcome: 'applied' })).toBeGreaterThanOrEqual(tally.of(topics.eventsByUser));
+    expect(text).toMatch(/sessionflow_pipeline_lag_records\{stage="aggregates",topic="[^"]+",partition="\d+"\} 0/);
+    expect(sample('sessionflow_pipeline_lag_records', byUser)).toBe(0);
+  });
 });
 
 /** `npm run pipeline` as a child process of its own, so it can be killed for real. */

@@ -13,6 +13,7 @@ import type { Logger } from '../../log.js';
 import { createStoreClient } from '../../store/client.js';
 import { identityKeys } from '../../store/identity-keys.js';
 import { storeKeys } from '../../store/keys.js';
+import type { PipelineMetrics } from '../metrics.js';
 import { PARTITIONS_AT_ONCE, startStageConsumer, type StageConsumer } from '../stage-consumer.js';
 import { applyIdentityBatch, type IdentityOutcome } from './apply.js';
 import { profileSnapshotPublisher, type PublishProfiles } from './profile-snapshots.js';
@@ -23,6 +24,8 @@ export interface IdentityStageSettings {
   topicPrefix: string;
   /** The pipeline's group id; the stage's group is `<groupId>-identity`. */
   groupId: string;
+  /** Where its batches are counted (`/metrics`); none in tests that do not look. */
+  metrics?: PipelineMetrics;
 }
 
 export interface IdentityStageHooks {
@@ -66,6 +69,7 @@ export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'eve
       partitionsAtOnce: PARTITIONS_AT_ONCE,
       apply: (batch) => applyIdentityBatch(apply, batch),
       logger,
+      ...(settings.metrics ? { metrics: settings.metrics } : {}),
       ...(hooks.onIdentityBatch ? { onBatch: hooks.onIdentityBatch } : {}),
       ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });

@@ -10,6 +10,7 @@ import { createProducer } from '../../kafka/producer.js';
 import type { Logger } from '../../log.js';
 import { createStoreClient, type StoreClient } from '../../store/client.js';
 import type { BatchOutcome } from '../apply.js';
+import type { PipelineMetrics } from '../metrics.js';
 import { PARTITIONS_AT_ONCE, startStageConsumer, type StageConsumer } from '../stage-consumer.js';
 import { applySessionBatch } from './apply.js';
 import { sessionKeys } from './keys.js';
@@ -28,6 +29,8 @@ export interface SessionStageSettings {
   dedupeTtlSeconds: number;
   snapshotIntervalMs: number;
   sessionGapMs: number;
+  /** Where its batches are counted (`/metrics`); none in tests that do not look. */
+  metrics?: PipelineMetrics;
 }
 
 export interface SessionStageHooks {
@@ -69,6 +72,7 @@ export async function startSessionStage(kafka: Kafka, topics: Pick<Topics, 'even
       partitionsAtOnce: PARTITIONS_AT_ONCE,
       apply: (batch) => applySessionBatch(apply, batch),
       logger,
+      ...(settings.metrics ? { metrics: settings.metrics } : {}),
       ...(hooks.onSessionBatch ? { onBatch: hooks.onSessionBatch } : {}),
       ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });

@@ -1,0 +1,51 @@
+/**
+ * The pipeline's Prometheus metrics (`GET /metrics` on its probes), on a
+ * registry of its own so several instances (tests) can live in one process.
+ * The lag matters most: the stages keep their offsets in Redis, never in
+ * Kafka, so Kafka's consumer-group tools cannot see how far behind they are.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BatchOutcome } from './apply.js';
+
+export interface PipelineMetrics {
+  registry: Registry;
+  records: Counter<'stage' | 'topic' | 'outcome'>;
+  batchDuration: Histogram<'stage'>;
+  lag: Gauge<'stage' | 'topic' | 'partition'>;
+}
+
+export function createPipelineMetrics(options: { defaultMetrics?: boolean } = {}): PipelineMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    records: new Counter({
+      name: 'sessionflow_pipeline_records_total',
+      help: 'Records a stage consumed, by outcome: applied, duplicate (event id counted before), replayed (below the stored offset), unreadable.',
+      labelNames: ['stage', 'topic', 'outcome'] as const,
+      registers: [registry],
+    }),
+    batchDuration: new Histogram({
+      name: 'sessionflow_pipeline_batch_duration_seconds',
+      help: 'Time to apply one topic-partition batch to Redis, reads and retries included.',
+      labelNames: ['stage'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    lag: new Gauge({
+      name: 'sessionflow_pipeline_lag_records',
+      help: "Records of a partition not yet applied by the stage, as of its latest batch (the partition's high watermark minus the next offset).",
+      labelNames: ['stage', 'topic', 'partition'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+/** What one applied batch adds to the metrics. */
+export function recordBatch(metrics: PipelineMetrics, stage: string, batch: { topic: string; partition: number; lag: number }, outcome: BatchOutcome, seconds: number): void {
+  const { topic } = batch;
+  const counted = { applied: outcome.applied - outcome.duplicates - outcome.unreadable, duplicate: outcome.duplicates, replayed: outcome.replayed, unreadable: outcome.unreadable };
+  for (const [name, count] of Object.entries(counted)) if (count > 0) metrics.records.inc({ stage, topic, outcome: name }, count);
+  metrics.batchDuration.observe({ stage }, seconds);
+  metrics.lag.set({ stage, topic, partition: String(batch.partition) }, batch.lag);
+}
