@@ -20,9 +20,10 @@
  * up), so equal means untouched for what the plan read.
  *
  * The guards and commands travel as ONE argument, a JSON array of strings the
- * script decodes with Redis' cjson: sent as separate arguments, node-redis
- * wrote each of a batch's tens of thousands of strings to the socket as its
- * own chunk, which cost the pipeline more CPU than planning the batch did.
+ * script decodes with Redis' cjson, rather than as the tens of thousands of
+ * arguments of a large batch, each of which node-redis measures and appends
+ * to the command's string. In the pipeline benchmark the difference was
+ * within the spread between runs; one argument is what there is to encode.
  *
  * Commands run with `redis.pcall` and go on after an error, as the commands of
  * a MULTI did, so the offset still covers the batch; the caller is told of the

@@ -16,8 +16,8 @@ export interface PipelineOptions {
 /**
  * V8 flags for the pipeline process. Every record it consumes becomes short-lived
  * strings and objects (decoded, parsed, planned, encoded for Redis), and with
- * V8's default 16 MB young generation a fifth of its CPU went to scavenges; a
- * larger one cut its CPU per event by about a tenth in the pipeline benchmark.
+ * V8's default young generation about a fifth of its CPU went to garbage
+ * collection in profiles of the pipeline benchmark; with 64 MB, about a sixth.
  * The same flag is in the root `npm run pipeline` script.
  */
 export const PIPELINE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
