@@ -5,21 +5,17 @@
  * SIGKILL resumes from the offsets it stored in Redis with the same counts.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEventRecord, parseInventoryView, parseProfileView, parseRecsView, topicNames, type SessionflowEvent } from '@sessionflow/core';
-import { startChild } from '@sessionflow/infra';
 import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
 import type { BatchOutcome } from '../../src/pipeline/apply.js';
 import type { RunningCollector } from '../../src/server.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { identityKeys } from '../../src/store/identity-keys.js';
 import { envelope, SECRET, signedHeaders } from '../fakes.js';
-import { addToCart, eventually, newVisitor, pageView, pipelineSettings, productClick, startInfra, startReadyPipeline, startTestCollector, type Infra, type TestRedis } from './support.js';
+import { addToCart, eventually, type Infra, newVisitor, pageView, pipelineSettings, productClick, startInfra, startPipelineChild, startReadyPipeline, startTestCollector, type TestRedis } from './support.js';
 
 const READ_SECRET = 'integration-read-secret';
-const collectorDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 let infra: Infra;
 let redis: TestRedis;
@@ -178,21 +174,7 @@ describe('catalog, pipeline and read API on real Kafka and Redis', () => {
 
 /** `npm run pipeline` as a child process of its own, so it can be killed for real. */
 function startPipelineProcess(prefix: string, logName: string) {
-  return startChild({
-    name: 'pipeline',
-    command: process.execPath,
-    args: [path.join(collectorDir, 'dist', 'pipeline', 'main.js')],
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: infra.kafka.brokers.join(','),
-      REDIS_URL: infra.redis.url,
-      TOPIC_PREFIX: prefix,
-      PIPELINE_GROUP: `${prefix}-pipeline`,
-      PIPELINE_PORT: '0',
-      LOG_LEVEL: 'warn',
-    },
-    logFile: path.join(infra.dir, logName),
-  });
+  return startPipelineChild(infra, { name: 'pipeline', prefix, logName });
 }
 
 describe('the pipeline process', () => {
@@ -265,7 +247,7 @@ describe('a pipeline killed and restarted', () => {
     const redelivered = firstHalf.slice(0, 10);
     const secondHalf = [...events.slice(300), ...redelivered];
 
-    let child: ReturnType<typeof startChild> | undefined;
+    let child: ReturnType<typeof startPipelineChild> | undefined;
     let restarted: RunningPipeline | undefined;
     try {
       await send(firstHalf);

@@ -9,12 +9,10 @@
  * then be equal between the two runs, and run-a's counters must be the
  * workload's own.
  */
-import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEventRecord, HOLDOUT_VARIANT, SCHEMA_VERSION, topicNames, type DeviceClass, type SessionflowEvent, type Topics } from '@sessionflow/core';
-import { startChild, type Child } from '@sessionflow/infra';
+import type { Child } from '@sessionflow/infra';
 import { AssignerProtocol, type Admin, type Producer } from 'kafkajs';
 import { murmur2 } from '../../src/kafka/partitioner.js';
 import { catalogRecords } from '../../src/catalog/records.js';
@@ -27,9 +25,8 @@ import { experimentView } from '../../src/read/experiment-view.js';
 import { identityKeys } from '../../src/store/identity-keys.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
-import { eventually, startInfra, type Infra, type TestRedis } from './support.js';
+import { eventually, type Infra, startInfra, startPipelineChild, type TestRedis } from './support.js';
 
-const collectorDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PARTITIONS = 6;
 const STREAM_LENGTH = 20_000;
 const EXPERIMENT = 'recs-strategy';
@@ -252,22 +249,11 @@ interface Instance {
 }
 
 async function startInstance(run: Run, clientId: string): Promise<Instance> {
-  const child = startChild({
+  const child = startPipelineChild(infra, {
     name: clientId,
-    command: process.execPath,
-    args: [path.join(collectorDir, 'dist', 'pipeline', 'main.js')],
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: infra.kafka.brokers.join(','),
-      REDIS_URL: infra.redis.url,
-      TOPIC_PREFIX: run.prefix,
-      TOPIC_PARTITIONS: String(PARTITIONS),
-      PIPELINE_GROUP: run.group,
-      PIPELINE_KAFKA_CLIENT_ID: clientId,
-      PIPELINE_PORT: '0',
-      LOG_LEVEL: 'warn',
-    },
-    logFile: path.join(infra.dir, `${clientId}.log`),
+    prefix: run.prefix,
+    logName: `${clientId}.log`,
+    env: { TOPIC_PARTITIONS: String(PARTITIONS), PIPELINE_GROUP: run.group, PIPELINE_KAFKA_CLIENT_ID: clientId },
   });
   children.push(child);
   let probes = '';

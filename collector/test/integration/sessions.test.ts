@@ -7,25 +7,21 @@
  * Shortened cadence and gap, so the test waits seconds rather than minutes.
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEventRecord, topicNames, type ProfileView, type SessionflowEvent, type Topics } from '@sessionflow/core';
-import { startChild } from '@sessionflow/infra';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
 import type { SessionSnapshot } from '../../src/pipeline/sessions/snapshot.js';
 import { redisReadStore } from '../../src/read/redis-store.js';
 import { identityKeys } from '../../src/store/identity-keys.js';
 import { storeKeys } from '../../src/store/keys.js';
-import { addToCart, connectRedis, eventually, newVisitor, pageView, productClick, startInfra, type Infra, type TestRedis, type Visitor } from './support.js';
+import { addToCart, connectRedis, eventually, type Infra, newVisitor, pageView, productClick, startInfra, startPipelineChild, type TestRedis, type Visitor } from './support.js';
 
 const INTERVAL_MS = 1_500;
 const GAP_MS = 4_000;
 /** Longer, so the killed pipeline cannot have closed the session before it is killed. */
 const RESTART_GAP_MS = 8_000;
-const collectorDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 let infra: Infra;
 let kafka: Kafka;
@@ -227,22 +223,11 @@ describe('a pipeline killed between a session\'s last event and its gap', () => 
   it('closes the session after the restart', async () => {
     await createTopics(topics);
     await sessions.start(topics);
-    const child = startChild({
+    const child = startPipelineChild(infra, {
       name: 'pipeline',
-      command: process.execPath,
-      args: [path.join(collectorDir, 'dist', 'pipeline', 'main.js')],
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: infra.kafka.brokers.join(','),
-        REDIS_URL: infra.redis.url,
-        TOPIC_PREFIX: prefix,
-        PIPELINE_GROUP: `${prefix}-pipeline`,
-        PIPELINE_PORT: '0',
-        PIPELINE_SNAPSHOT_INTERVAL_MS: String(INTERVAL_MS),
-        PIPELINE_SESSION_GAP_MS: String(RESTART_GAP_MS),
-        LOG_LEVEL: 'warn',
-      },
-      logFile: path.join(infra.dir, 'sessions-killed.log'),
+      prefix,
+      logName: 'sessions-killed.log',
+      env: { PIPELINE_SNAPSHOT_INTERVAL_MS: String(INTERVAL_MS), PIPELINE_SESSION_GAP_MS: String(RESTART_GAP_MS) },
     });
     let restarted: RunningPipeline | undefined;
     try {

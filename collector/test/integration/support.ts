@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, startKafka, startRedis, waitUntil, type KafkaBroker, type RedisServer } from '@sessionflow/infra';
+import { fileURLToPath } from 'node:url';
+import { freePort, startChild, startKafka, startRedis, waitUntil, type Child, type KafkaBroker, type RedisServer } from '@sessionflow/infra';
 import { SCHEMA_VERSION, type SessionflowEvent, type Topics } from '@sessionflow/core';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { ensureTopics } from '../../src/kafka/topics.js';
@@ -129,6 +130,33 @@ export async function startReadyPipeline(infra: Infra, prefix: string, hooks: Pi
 }
 
 /** Polls until `probe` holds; the deadline only bounds a test that would otherwise hang. */
+const collectorDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * `npm run pipeline` (the built `dist/pipeline/main.js`) as a child process of
+ * its own on the test's Kafka and Redis, so a test can kill it for real. Its
+ * group is `<prefix>-pipeline` unless `env` says otherwise; it logs to
+ * `<infra.dir>/<logName>` and prints its probes' URL there.
+ */
+export function startPipelineChild(infra: Infra, o: { name: string; prefix: string; logName: string; env?: Record<string, string> }): Child {
+  return startChild({
+    name: o.name,
+    command: process.execPath,
+    args: [path.join(collectorDir, 'dist', 'pipeline', 'main.js')],
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: infra.kafka.brokers.join(','),
+      REDIS_URL: infra.redis.url,
+      TOPIC_PREFIX: o.prefix,
+      PIPELINE_GROUP: `${o.prefix}-pipeline`,
+      PIPELINE_PORT: '0',
+      LOG_LEVEL: 'warn',
+      ...o.env,
+    },
+    logFile: path.join(infra.dir, o.logName),
+  });
+}
+
 export function eventually(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   return waitUntil(what, probe, { timeoutMs, intervalMs: 100 });
 }
