@@ -24,7 +24,7 @@ import { eventCommands, inventoryCommands, productCommands, type RedisCommand } 
 import { productSignals } from './signals.js';
 import type { IdentityKeys } from '../store/identity-keys.js';
 import { idsOf, isErased } from './identity/erased.js';
-import { GuardConflictError, runGuardedBatch, type Guard } from '../store/guarded-batch.js';
+import { runGuardedBatch, untilGuardsHold, type Guard } from '../store/guarded-batch.js';
 import { dedupeIdOf, profileIdOf, type ByUserEvent } from './identity/records.js';
 import type { ExperimentSetup } from './experiments/config.js';
 import { planSessionsBatch } from './baseline/apply.js';
@@ -68,14 +68,9 @@ export interface ApplyDeps {
 }
 
 export async function applyBatch(deps: ApplyDeps, batch: TopicBatch): Promise<BatchOutcome> {
-  const maxAttempts = deps.maxAttempts ?? 5;
   // Parsed once: a refused attempt plans again from what Redis holds, the records stay the same.
   const read = batch.topic === deps.topics.eventsByUser ? readEvents(batch.messages) : undefined;
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const outcome = await attemptBatch(deps, batch, read);
-    if (outcome !== null) return outcome;
-  }
-  throw new GuardConflictError(maxAttempts);
+  return untilGuardsHold(deps.maxAttempts ?? 5, () => attemptBatch(deps, batch, read));
 }
 
 interface ReadRecord {

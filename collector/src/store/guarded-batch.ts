@@ -163,6 +163,19 @@ export function packArguments(args: readonly string[]): string {
 
 const LONE_SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/i;
 
+/**
+ * Plans and runs a batch until its guards hold: `attempt` answers null when
+ * what it read changed before its script ran (nothing was written), and is
+ * then tried again from what is stored now, up to `maxAttempts` times.
+ */
+export async function untilGuardsHold<T>(maxAttempts: number, attempt: () => Promise<T | null>): Promise<T> {
+  for (let n = 1; n <= maxAttempts; n++) {
+    const outcome = await attempt();
+    if (outcome !== null) return outcome;
+  }
+  throw new GuardConflictError(maxAttempts);
+}
+
 /** Thrown after too many attempts whose guards kept changing: other writers keep touching what the batch read. */
 export class GuardConflictError extends Error {
   constructor(attempts: number) {

@@ -18,7 +18,7 @@ import type { StoreClient } from '../../store/client.js';
 import type { IdentityKeys } from '../../store/identity-keys.js';
 import { readEvent, type BatchOutcome, type TopicBatch } from '../apply.js';
 import { erasedNow, idsOf } from './erased.js';
-import { GuardConflictError, runGuardedBatch, type Guard } from '../../store/guarded-batch.js';
+import { runGuardedBatch, untilGuardsHold, type Guard } from '../../store/guarded-batch.js';
 import { decodeDeviceSession, devicesToLink, planIdentity, type DeviceState, type IdentityEvent } from './plan.js';
 import type { KeyedRecord } from './records.js';
 
@@ -43,14 +43,9 @@ export interface IdentityOutcome extends BatchOutcome {
 
 export async function applyIdentityBatch(deps: IdentityApplyDeps, batch: TopicBatch): Promise<IdentityOutcome> {
   if (batch.topic !== deps.topics.events) throw new Error(`the identity stage does not consume ${batch.topic}`);
-  const maxAttempts = deps.maxAttempts ?? 5;
   // Parsed once: a refused attempt plans again from what Redis holds, the records stay the same.
   const records = batch.messages.map((m) => ({ offset: BigInt(m.offset), raw: m.value, event: m.value === null ? null : readEvent(m.value) }));
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const outcome = await attempt_(deps, batch, records);
-    if (outcome !== null) return outcome;
-  }
-  throw new GuardConflictError(maxAttempts);
+  return untilGuardsHold(deps.maxAttempts ?? 5, () => attempt_(deps, batch, records));
 }
 
 interface ReadRecord {

@@ -18,7 +18,7 @@ import { idsOf, isErased } from '../identity/erased.js';
 import { planSessionEvents } from './fold-plan.js';
 import type { SessionKeys } from './keys.js';
 import { readStoredSession, SESSION_FIELDS, STORED_SESSION_FIELDS, type StoredSession } from './stored.js';
-import { GuardConflictError, runGuardedBatch, type Guard } from '../../store/guarded-batch.js';
+import { runGuardedBatch, untilGuardsHold, type Guard } from '../../store/guarded-batch.js';
 
 const FOLDED_WITH_VERSION: ReadonlySet<string> = new Set([SESSION_FIELDS.state, SESSION_FIELDS.anonymousId]);
 
@@ -33,14 +33,9 @@ export interface SessionApplyDeps {
 }
 
 export async function applySessionBatch(deps: SessionApplyDeps, batch: TopicBatch): Promise<BatchOutcome> {
-  const maxAttempts = deps.maxAttempts ?? 5;
   // Parsed once: a refused attempt plans again from what Redis holds, the records stay the same.
   const records = batch.messages.map((m) => ({ offset: BigInt(m.offset), event: m.value === null ? null : readEvent(m.value) }));
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const outcome = await attemptBatch(deps, batch, records);
-    if (outcome !== null) return outcome;
-  }
-  throw new GuardConflictError(maxAttempts);
+  return untilGuardsHold(deps.maxAttempts ?? 5, () => attemptBatch(deps, batch, records));
 }
 
 interface ReadRecord {
