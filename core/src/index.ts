@@ -18,3 +18,5 @@ export * from './read/views.js';
 export * from './device/device.js';
 export * from './readout/index.js';
 export * from './recs/index.js';
+export * from './identity/ids.js';
+export * from './identity/verdict.js';

@@ -13,6 +13,12 @@ export interface Topics {
   /** Compacted reference data by product id. */
   products: string;
   inventory: string;
+  /**
+   * Compacted, with a retention longer than any topic the events of a person
+   * live in: erasure markers (pseudonymous, never the raw id), so a replay
+   * from the earliest offset never brings an erased person back.
+   */
+  erasures: string;
 }
 
 export function topicNames(prefix = 'sf'): Topics {
@@ -25,5 +31,6 @@ export function topicNames(prefix = 'sf'): Topics {
     profiles: `${prefix}.profiles`,
     products: `${prefix}.products`,
     inventory: `${prefix}.inventory`,
+    erasures: `${prefix}.erasures`,
   };
 }

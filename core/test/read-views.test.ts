@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseInventoryView, parseProfileView, parseRecsView } from '../src/index.js';
 
 const profile = {
+  kind: 'user',
   id: 'user-1',
   userId: 'user-1',
   anonymousIds: ['anon-a', 'anon-b'],

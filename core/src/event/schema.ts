@@ -4,6 +4,7 @@
  * and again at the collector (DESIGN.md, "Topics").
  */
 import * as v from 'valibot';
+import { USER_ID_MAX_LENGTH, USER_ID_PATTERN } from '../identity/ids.js';
 
 export const SCHEMA_VERSION = 1 as const;
 
@@ -28,6 +29,24 @@ const Id = v.pipe(
   v.minLength(8, 'must be at least 8 characters'),
   v.maxLength(64, 'must be at most 64 characters'),
   v.regex(/^[A-Za-z0-9_.:-]+$/, 'may hold only letters, digits and _ . : -'),
+);
+
+/** A user id: it names a person's profile, so it is bounded and plain (identity/ids.ts). */
+const UserId = v.pipe(
+  v.string('must be a string'),
+  v.minLength(1, 'must not be empty'),
+  v.maxLength(USER_ID_MAX_LENGTH, `must be at most ${USER_ID_MAX_LENGTH} characters`),
+  v.regex(USER_ID_PATTERN, 'may hold only letters, digits and _ . : @ + | = -'),
+);
+
+/**
+ * The site's signed word for an identify (a compact JWT). The edge verifies it
+ * and drops it: it never travels past the edge.
+ */
+const IdentityToken = v.pipe(
+  v.string('must be a string'),
+  v.maxLength(4096, 'must be at most 4096 characters'),
+  v.regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, 'must be a signed token (a JWT: header.payload.signature)'),
 );
 
 const Name = v.pipe(
@@ -93,7 +112,7 @@ const common = {
   eventId: Id,
   anonymousId: Id,
   sessionId: Id,
-  userId: v.optional(Name),
+  userId: v.optional(UserId),
   timestamp: Timestamp,
   /** Per-session sequence number, so order survives retries and batching. */
   seq: v.optional(v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(0, 'must not be negative'))),
@@ -130,8 +149,10 @@ const ImpressionEvent = v.strictObject({
 const IdentifyEvent = v.strictObject({
   ...common,
   type: v.literal('identify'),
-  userId: Name,
+  userId: UserId,
   traits: v.optional(Properties),
+  /** Signed by the site's server: without a valid one the edge links nothing (identity/verdict.ts). */
+  token: v.optional(IdentityToken),
 });
 
 const TrackEvent = v.strictObject({

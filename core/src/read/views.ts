@@ -4,11 +4,14 @@
  * schema on both sides, so the edge can refuse a malformed answer instead of
  * deciding on it (it then decides on the session alone).
  *
- *   GET /v1/profile/:id                         → ProfileView (404 when unknown)
- *   GET /v1/recs?visitor=&session=&context=&n=  → RecsView
+ *   GET /v1/profile/user/:userId                → ProfileView of a (verified) user id (404 when unknown)
+ *   GET /v1/profile/device/:anonymousId         → ProfileView of a device, what it did while anonymous
+ *   GET /v1/recs?user= | device= &session=&context=&n=  → RecsView (at most one of user, device)
  *   GET /v1/inventory?ids=a,b                   → InventoryView
  *
- * Every read carries `authorization: Bearer <read secret>`.
+ * User ids and anonymous ids are separate namespaces (identity/ids.ts): a
+ * read names which one it means. Every read carries
+ * `authorization: Bearer <read secret>`.
  */
 import * as v from 'valibot';
 
@@ -24,7 +27,9 @@ export const ProfileBaselineSchema = v.object({
 
 export const ProfileViewSchema = v.object(
   {
-    /** The canonical id: the user id once known, else the anonymous id. */
+    /** Whose profile: a user's (stitched across devices) or a device's own. */
+    kind: v.picklist(['user', 'device'], 'must be user or device'),
+    /** The id asked for: the user id, or the anonymous id. */
     id: Id,
     userId: v.optional(Id),
     /** Every device (anonymous id) stitched to this person. */
