@@ -127,7 +127,7 @@ describe('GET /v1/inventory', () => {
 describe('GET /v1/profile/:id', () => {
   it('answers the profile as core ProfileView, and 404 not_found for an unknown id', async () => {
     const store = new FakeStore();
-    const profile: ProfileView = { id: 'anon-1', anonymousIds: ['anon-1'], sessions: 2, affinities: { kitchen: 1.5 }, recentlyViewed: ['sku-1'], purchased: [], updatedAt: NOW };
+    const profile: ProfileView = { kind: 'device', id: 'anon-1', anonymousIds: ['anon-1'], sessions: 2, affinities: { kitchen: 1.5 }, recentlyViewed: ['sku-1'], purchased: [], updatedAt: NOW };
     store.profiles.set('anon-1', profile);
     const { get } = setup(store);
     const found = await get('/v1/profile/anon-1');

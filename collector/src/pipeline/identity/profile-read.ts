@@ -30,6 +30,7 @@ export async function readStoredProfile(redis: StoreClient, keys: StoreKeys, id:
     if (Number.isFinite(value) && value > 0) decayed[category] = value;
   }
   return {
+    kind: typeof userId === 'string' ? 'user' : 'device',
     id,
     ...(typeof userId === 'string' ? { userId } : {}),
     // A profile written before devices were recorded is its own one device.
