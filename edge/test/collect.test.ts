@@ -1,6 +1,6 @@
 import { SIGNATURE_HEADER, verifyRelay, type HmacCrypto } from '@sessionflow/core';
 import { describe, expect, it } from 'vitest';
-import { base64ToBytes, callEdge, collectRequest, eventually, SITE_KEY, stubCollector } from './helpers.js';
+import { ALLOWED_ORIGIN, base64ToBytes, callEdge, collectRequest, eventually, SITE_KEY, stubCollector } from './helpers.js';
 import { pageView, productClick } from './events.js';
 import { TEST_RELAY_SECRET } from './shared.js';
 
@@ -120,7 +120,7 @@ describe('POST /v1/collect', () => {
   });
 
   it('answers other methods with 405 JSON', async () => {
-    const res = await callEdge(new Request('http://edge.test/v1/collect?site=demo-site-key', { method: 'GET' }));
+    const res = await callEdge(new Request('http://edge.test/v1/collect?site=demo-site-key', { method: 'GET', headers: { origin: ALLOWED_ORIGIN } }));
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toContain('POST');
     expect(await res.json()).toMatchObject({ error: 'method_not_allowed' });

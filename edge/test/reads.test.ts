@@ -1,7 +1,7 @@
 /**
  * The visitor object and the collector's read API (served by the Node stub):
  * recommendations with their items, the popularity fallback, offers only for
- * products in stock, the profile asked by the canonical id, and decisions
+ * products in stock, the profile asked by the device or the verified user, and decisions
  * that go on when the reads fail. Reads happen after an answer, so each test
  * polls with visits until what was read shows.
  */
@@ -18,11 +18,13 @@ const event = (anonymousId: string, type: string, extra: Record<string, unknown>
 const productClick = (anonymousId: string, id: string, category: string) => viewClick((type, extra) => event(anonymousId, type, extra), id, category);
 const track = (anonymousId: string, name: string, props: Record<string, unknown> = {}) => event(anonymousId, 'track', { name, props });
 
+/** A visit as the Worker makes it; every identify in `events` counts as verified (the Worker checked its token). */
 async function visit(collectorUrl: string, anonymousId: string, events: Record<string, unknown>[]): Promise<VisitDecision> {
   const namespace = env.VISITOR!;
   const stub = namespace.get(namespace.idFromName(`demo-site-key:${anonymousId}`));
   const relay = { siteKey: 'demo-site-key', collectorUrl, timeoutMs: 2000 };
-  const outcome = (await stub.visit({ anonymousId, events: events as never, receivedAt: Date.now(), relay })) as unknown as VisitOutcome;
+  const identities = events.map((e) => (e['type'] === 'identify' ? { verified: true as const, userId: e['userId'] as string } : undefined));
+  const outcome = (await stub.visit({ anonymousId, events: events as never, identities, receivedAt: Date.now(), relay })) as unknown as VisitOutcome;
   if (outcome.outcome !== 'taken') throw new Error(`not taken: ${outcome.outcome}`);
   return outcome;
 }
@@ -65,7 +67,8 @@ describe('decisions with the collector\'s reads', () => {
     expect(recs.items![0]).toEqual({ id: recs.items![0]!.id, name: `Product ${recs.items![0]!.id}`, href: `/?product=${recs.items![0]!.id}`, price: '$10.00' });
     const reads = await collector.reads();
     expect(new Set(reads.map((r) => r.authorization))).toEqual(new Set([`Bearer ${TEST_READ_SECRET}`]));
-    expect(reads.find((r) => r.path === '/v1/recs' && r.query['visitor'] !== undefined)?.query).toMatchObject({ visitor, context: 'sku-1001' });
+    expect(reads.find((r) => r.path === '/v1/recs' && r.query['device'] !== undefined)?.query).toMatchObject({ device: visitor, context: 'sku-1001' });
+    expect(reads.some((r) => r.query['user'] !== undefined || r.query['visitor'] !== undefined)).toBe(false);
   });
 
   it('falls back to popularity, the page\'s category first, when the visitor\'s own recommendations cannot be read', async () => {
@@ -135,18 +138,18 @@ describe('decisions with the collector\'s reads', () => {
     expect(offered.actions.find((a) => a.kind === 'offer')).toMatchObject({ ruleId: 'cart-abandonment-offer', productId: 'sku-1005', slot: 'offer' });
   }, 30_000);
 
-  it('asks for the profile by the anonymous id, and by the user id once the visitor identified', async () => {
+  it('asks for the device\'s profile and recommendations, and the user\'s once the visitor verified who it is', async () => {
     const collector = stubCollector('ok');
     await collector.serveReads({ popular: POPULAR, inventory: {} });
     const visitor = newVisitor();
     await visit(collector.url, visitor, [event(visitor, 'page_view')]);
-    await eventually(collector.reads, (reads) => reads.some((r) => r.path === `/v1/profile/${visitor}`), 10_000);
+    await eventually(collector.reads, (reads) => reads.some((r) => r.path === `/v1/profile/device/${visitor}`), 10_000);
     await eventually(
       async () => {
         await visit(collector.url, visitor, [event(visitor, 'identify', { userId: 'user-7' })]);
         return collector.reads();
       },
-      (reads) => reads.some((r) => r.path === '/v1/profile/user-7'),
+      (reads) => reads.some((r) => r.path === '/v1/profile/user/user-7') && reads.some((r) => r.path === '/v1/recs' && r.query['user'] === 'user-7'),
       10_000,
     );
   });
