@@ -120,8 +120,8 @@ export function adminRequest(path: string, init: { method?: string; body?: unkno
 }
 
 /** What the visitor's object stores, through the admin inspection. */
-export async function inspectVisitor(anonymousId: string, site = SITE_KEY): Promise<VisitorInspection> {
-  const res = await callEdge(adminRequest(`/visitors/${encodeURIComponent(anonymousId)}?site=${encodeURIComponent(site)}`));
+export async function inspectVisitor(anonymousId: string, site = SITE_KEY, bindings: Partial<EdgeBindings> = {}): Promise<VisitorInspection> {
+  const res = await callEdge(adminRequest(`/visitors/${encodeURIComponent(anonymousId)}?site=${encodeURIComponent(site)}`), bindings);
   if (res.status !== 200) throw new Error(`inspection answered ${res.status}: ${await res.text()}`);
   return res.json<VisitorInspection>();
 }

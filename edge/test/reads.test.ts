@@ -5,11 +5,11 @@
  * that go on when the reads fail. Reads happen after an answer, so each test
  * polls with visits until what was read shows.
  */
-import { assign, validateExperiments, type RecommendedItem } from '@sessionflow/core';
+import type { RecommendedItem } from '@sessionflow/core';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { EdgeAction, VisitDecision, VisitOutcome } from '../src/visitor/visitor-do.js';
-import { newVisitor, viewClick, visitorEvent } from './events.js';
+import { newVisitor, similarVisitor, variantOf, viewClick, visitorEvent } from './events.js';
 import { eventually, relayedEvents, stubCollector } from './helpers.js';
 import { TEST_READ_SECRET } from './shared.js';
 
@@ -35,11 +35,6 @@ const POPULAR = { source: 'popularity', generatedAt: T0, items: [item('sku-1008'
 const ids = (items: RecommendedItem[] | undefined) => items?.map((i) => i.id);
 const recsOf = (actions: EdgeAction[]) => actions.find((action) => action.kind === 'recs');
 
-function variantOf(visitor: string, key: string): string | undefined {
-  const parsed = validateExperiments(JSON.parse(env.EXPERIMENTS as string));
-  if (!parsed.ok) throw new Error('wrangler.toml EXPERIMENTS must be valid');
-  return assign(parsed.value.find((e) => e.key === key)!, visitor)?.variant;
-}
 
 describe('decisions with the collector\'s reads', () => {
   it('sends recommendations on a product page once read, by the visitor\'s variant, without the page\'s own product', async () => {
@@ -88,12 +83,6 @@ describe('decisions with the collector\'s reads', () => {
   it('holds session-aware recommendations until they are read for the page, rather than showing popularity first', async () => {
     const collector = stubCollector('ok');
     await collector.serveReads({ recs: SESSION_RECS, popular: POPULAR, inventory: {} });
-    const similarVisitor = () => {
-      for (;;) {
-        const id = newVisitor();
-        if (variantOf(id, 'recs-strategy') === 'similar') return id;
-      }
-    };
     // A first visitor makes the isolate read the popularity list.
     const first = similarVisitor();
     await visit(collector.url, first, [productClick(first, 'sku-1001', 'lighting')]);
@@ -110,8 +99,7 @@ describe('decisions with the collector\'s reads', () => {
   it('shows the visitor\'s list from the page before while the new page\'s is read, but not someone else\'s after a login', async () => {
     const collector = stubCollector('ok');
     await collector.serveReads({ recs: SESSION_RECS, popular: POPULAR, inventory: {} });
-    let visitor = newVisitor();
-    while (variantOf(visitor, 'recs-strategy') !== 'similar') visitor = newVisitor();
+    const visitor = similarVisitor();
     await visit(collector.url, visitor, [productClick(visitor, 'sku-1003', 'furniture')]);
     await eventually(() => visit(collector.url, visitor, [event(visitor, 'scroll', { depth: 25 })]), (d) => recsOf(d.actions) !== undefined, 10_000);
     // A new product page: its own list is not read yet; the one of the page before stands in, without this page's product.

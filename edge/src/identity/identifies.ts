@@ -12,12 +12,12 @@ export interface CheckedBatch {
   /** The events as they go on: identifies without their token. */
   events: SessionflowEvent[];
   /** The verdict of each identify, at its event's index (undefined for other events). */
-  verdicts: (IdentityVerdict | undefined)[];
+  identities: (IdentityVerdict | undefined)[];
 }
 
 export async function checkIdentifies(events: readonly SessionflowEvent[], site: SiteConfig, options: { maxTtlS: number; nowMs: number }): Promise<CheckedBatch> {
   const verdicts = await Promise.all(events.map((event) => (event.type === 'identify' ? verdictOf(event, site, options) : undefined)));
-  return { events: events.map(withoutToken), verdicts };
+  return { events: events.map(withoutToken), identities: verdicts };
 }
 
 async function verdictOf(event: Extract<SessionflowEvent, { type: 'identify' }>, site: SiteConfig, options: { maxTtlS: number; nowMs: number }): Promise<IdentityVerdict> {

@@ -27,7 +27,7 @@ export type BatchOutcome =
 export async function visitVisitor(
   env: EdgeBindings,
   anonymousId: string,
-  batch: Pick<VisitInput, 'events' | 'identities'>,
+  batch: Required<Pick<VisitInput, 'events' | 'identities'>>,
   context: Pick<VisitInput, 'receivedAt' | 'relay' | 'bot' | 'device'>,
 ): Promise<BatchOutcome> {
   const namespace = env.VISITOR;
