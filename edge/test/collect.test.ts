@@ -108,6 +108,19 @@ describe('POST /v1/collect', () => {
     expect(answer.message).toMatch(/^events: /);
   });
 
+  it('refuses a batch naming a second visitor with 400 naming the field, relaying nothing', async () => {
+    const collector = stubCollector('ok');
+    const first = { ...pageView(), anonymousId: 'anon-visitor-one' };
+    const second = { ...productClick(), anonymousId: 'anon-visitor-two' };
+    const res = await callEdge(collectRequest(JSON.stringify({ events: [first, { ...first, eventId: crypto.randomUUID() }, second] })), { COLLECTOR_URL: collector.url });
+    expect(res.status).toBe(400);
+    const answer = (await res.json()) as { error: string; message: string; errors: { field: string }[] };
+    expect(answer.error).toBe('invalid_batch');
+    expect(answer.errors[0]!.field).toBe('events.2.anonymousId');
+    expect(answer.message).toMatch(/^events\.2\.anonymousId: /);
+    expect(await collector.received()).toEqual([]);
+  });
+
   it('refuses other content types with 415', async () => {
     const res = await callEdge(collectRequest(JSON.stringify({ events: [pageView()] }), { contentType: 'application/x-www-form-urlencoded' }));
     expect(res.status).toBe(415);
