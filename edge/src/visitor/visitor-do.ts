@@ -303,8 +303,8 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     await this.outbox.drain();
     const expires = (await this.ctx.storage.get<VisitorState>(STATE_KEY))?.expiresAt;
     if ((await this.outbox.depth()) > 0) {
-      // A failed relay has set the retry; the expiry waits until the collector has everything.
-      if (expires !== undefined) await wakeNoLaterThan(this.ctx.storage, expires);
+      // A failed relay has set the retry; an expiry that has come waits for it (set again, it would wake the object at once, over and over).
+      if (expires !== undefined && expires > Date.now()) await wakeNoLaterThan(this.ctx.storage, expires);
       return;
     }
     if (expires === undefined || expires <= Date.now()) await this.forget();
