@@ -3,6 +3,7 @@
  * unexpected errors, never the runtime's HTML page.
  */
 import { Hono } from 'hono';
+import { adminRoute } from './admin/route.js';
 import { collect } from './collect/route.js';
 import { decideRoute } from './decide/route.js';
 import { edgeConfig, requireRelaySecret } from './config.js';
@@ -25,6 +26,7 @@ export function createApp(): Hono<EdgeEnv> {
 
   app.route('/v1/collect', collect);
   app.route('/v1/decide', decideRoute);
+  app.route('/v1/admin', adminRoute);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
 

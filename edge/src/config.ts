@@ -5,13 +5,20 @@
  */
 import type { EdgeBindings } from './env.js';
 import { EdgeError } from './errors.js';
+import { parseAdminSecret, parseSiteSecrets, type SiteSecrets } from './secrets.js';
+
+/** How a site's identifies are trusted: signed by its server (`token`), or as the browser says (`client`, development only). */
+export type IdentityMode = 'token' | 'client';
 
 export interface SiteConfig {
   siteKey: string;
   /** Serialized origins (`scheme://host[:port]`) a browser may post from. */
   origins: ReadonlySet<string>;
-  /** Whether requests without an Origin header (curl, server-side rendering) are let in. */
+  /** Whether requests without an Origin header are let in at all; they then need the site's server secret. */
   allowMissingOrigin: boolean;
+  identity: IdentityMode;
+  /** From SITE_SECRETS; a secret that is not set closes what it guards. */
+  secrets: SiteSecrets;
 }
 
 export interface EdgeConfig {
@@ -26,11 +33,23 @@ export interface EdgeConfig {
   readSecret: string | null;
   /** How long a read of profile, recs or stock may take before it is given up (it never holds up an answer). */
   readTimeoutMs: number;
+  /** ADMIN_SECRET: the bearer of /v1/admin/*; null closes them. */
+  adminSecret: string | null;
+  /** The longest an identify token may still be valid for. */
+  identityTokenMaxTtlS: number;
+  /** How long a visitor object keeps its storage once its session and cooldowns are over. */
+  visitorRetainMs: number;
+  /** The rate-limiting bindings' period: what a 429 asks to wait. */
+  rateLimitPeriodS: number;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 export const DEFAULT_RELAY_TIMEOUT_MS = 5_000;
 export const DEFAULT_READ_TIMEOUT_MS = 1_000;
+export const DEFAULT_IDENTITY_TOKEN_MAX_TTL_S = 86_400;
+/** A day: a visitor back the same day keeps its verified link and its usual session (baseline). */
+export const DEFAULT_VISITOR_RETAIN_MS = 24 * 3_600_000;
+export const DEFAULT_RATE_LIMIT_PERIOD_S = 60;
 
 function invalid(name: string, reason: string): EdgeError {
   return new EdgeError(500, 'config_invalid', `${name}: ${reason}`);
@@ -55,6 +74,20 @@ function parsePositiveInt(name: string, raw: string | number | undefined, fallba
   return value;
 }
 
+function parseNonNegativeInt(name: string, raw: string | number | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = typeof raw === 'number' ? raw : Number(raw.trim());
+  if (!Number.isSafeInteger(value) || value < 0) throw invalid(name, `must be a non-negative integer (got ${JSON.stringify(raw)})`);
+  return value;
+}
+
+function parseRatePeriod(raw: string | number | undefined): number {
+  const value = parsePositiveInt('RATE_LIMIT_PERIOD_S', raw, DEFAULT_RATE_LIMIT_PERIOD_S);
+  // The only periods Cloudflare's rate-limiting binding has.
+  if (value !== 10 && value !== 60) throw invalid('RATE_LIMIT_PERIOD_S', `must be 10 or 60, the period of the [[ratelimits]] bindings (got ${JSON.stringify(raw)})`);
+  return value;
+}
+
 function parseOrigin(siteKey: string, raw: unknown): string {
   const where = `SITES.${siteKey}.origins`;
   if (typeof raw !== 'string') throw invalid(where, 'must hold strings');
@@ -70,25 +103,31 @@ function parseOrigin(siteKey: string, raw: unknown): string {
   return url.origin;
 }
 
-function parseSite(siteKey: string, raw: unknown): SiteConfig {
+type SiteSettings = Omit<SiteConfig, 'secrets'>;
+
+function parseSite(siteKey: string, raw: unknown): SiteSettings {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw invalid(`SITES.${siteKey}`, 'must be an object like {"origins": ["https://shop.example"]}');
   }
-  const { origins, allowMissingOrigin, ...rest } = raw as Record<string, unknown>;
+  const { origins, allowMissingOrigin, identity, ...rest } = raw as Record<string, unknown>;
   const unknownKeys = Object.keys(rest);
   if (unknownKeys.length > 0) throw invalid(`SITES.${siteKey}`, `unknown key ${JSON.stringify(unknownKeys[0])}`);
   if (!Array.isArray(origins)) throw invalid(`SITES.${siteKey}.origins`, 'must be an array of origins');
   if (allowMissingOrigin !== undefined && typeof allowMissingOrigin !== 'boolean') {
     throw invalid(`SITES.${siteKey}.allowMissingOrigin`, 'must be true or false');
   }
+  if (identity !== undefined && identity !== 'token' && identity !== 'client') {
+    throw invalid(`SITES.${siteKey}.identity`, 'must be "token" (identifies signed by the site\'s server) or "client" (development only)');
+  }
   return {
     siteKey,
     origins: new Set(origins.map((origin) => parseOrigin(siteKey, origin))),
-    allowMissingOrigin: allowMissingOrigin ?? true,
+    allowMissingOrigin: allowMissingOrigin ?? false,
+    identity: identity ?? 'token',
   };
 }
 
-function parseSites(raw: EdgeBindings['SITES']): Map<string, SiteConfig> {
+function parseSites(raw: EdgeBindings['SITES']): Map<string, SiteSettings> {
   if (raw === undefined || raw === '') throw invalid('SITES', 'is not set');
   let parsed: unknown = raw;
   if (typeof raw === 'string') {
@@ -101,7 +140,7 @@ function parseSites(raw: EdgeBindings['SITES']): Map<string, SiteConfig> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw invalid('SITES', 'must be a JSON object mapping site keys to {"origins": [...]}');
   }
-  const sites = new Map<string, SiteConfig>();
+  const sites = new Map<string, SiteSettings>();
   for (const [siteKey, site] of Object.entries(parsed)) {
     if (siteKey.length === 0 || siteKey.length > 128) throw invalid('SITES', 'site keys must be 1 to 128 characters');
     sites.set(siteKey, parseSite(siteKey, site));
@@ -111,14 +150,22 @@ function parseSites(raw: EdgeBindings['SITES']): Map<string, SiteConfig> {
 
 export function parseConfig(env: EdgeBindings): EdgeConfig {
   const secret = env.RELAY_HMAC_SECRET;
+  const settings = parseSites(env.SITES);
+  const siteSecrets = parseSiteSecrets(env.SITE_SECRETS, new Set(settings.keys()));
+  const sites = new Map([...settings].map(([siteKey, site]) => [siteKey, { ...site, secrets: siteSecrets.get(siteKey) ?? {} }]));
+  const otherSecrets = [secret, env.COLLECTOR_READ_SECRET, ...[...siteSecrets.values()].flatMap((s) => [s.identity, s.server])];
   return {
     collectorUrl: parseCollectorUrl(env.COLLECTOR_URL),
-    sites: parseSites(env.SITES),
+    sites,
     maxBodyBytes: parsePositiveInt('MAX_BODY_BYTES', env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
     relayTimeoutMs: parsePositiveInt('RELAY_TIMEOUT_MS', env.RELAY_TIMEOUT_MS, DEFAULT_RELAY_TIMEOUT_MS),
     relaySecret: secret ? new TextEncoder().encode(secret) : null,
     readSecret: env.COLLECTOR_READ_SECRET ? env.COLLECTOR_READ_SECRET : null,
     readTimeoutMs: parsePositiveInt('READ_TIMEOUT_MS', env.READ_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS),
+    adminSecret: parseAdminSecret(env.ADMIN_SECRET, otherSecrets),
+    identityTokenMaxTtlS: parsePositiveInt('IDENTITY_TOKEN_MAX_TTL_S', env.IDENTITY_TOKEN_MAX_TTL_S, DEFAULT_IDENTITY_TOKEN_MAX_TTL_S),
+    visitorRetainMs: parseNonNegativeInt('VISITOR_RETAIN_MS', env.VISITOR_RETAIN_MS, DEFAULT_VISITOR_RETAIN_MS),
+    rateLimitPeriodS: parseRatePeriod(env.RATE_LIMIT_PERIOD_S),
   };
 }
 
@@ -127,7 +174,20 @@ export function parseConfig(env: EdgeBindings): EdgeConfig {
 let cached: { raw: readonly unknown[]; config: EdgeConfig } | undefined;
 
 function rawValues(env: EdgeBindings): readonly unknown[] {
-  return [env.COLLECTOR_URL, env.SITES, env.MAX_BODY_BYTES, env.RELAY_TIMEOUT_MS, env.RELAY_HMAC_SECRET, env.COLLECTOR_READ_SECRET, env.READ_TIMEOUT_MS];
+  return [
+    env.COLLECTOR_URL,
+    env.SITES,
+    env.MAX_BODY_BYTES,
+    env.RELAY_TIMEOUT_MS,
+    env.RELAY_HMAC_SECRET,
+    env.COLLECTOR_READ_SECRET,
+    env.READ_TIMEOUT_MS,
+    env.SITE_SECRETS,
+    env.ADMIN_SECRET,
+    env.IDENTITY_TOKEN_MAX_TTL_S,
+    env.VISITOR_RETAIN_MS,
+    env.RATE_LIMIT_PERIOD_S,
+  ];
 }
 
 /** The parsed configuration for these bindings, parsed at most once per isolate. */

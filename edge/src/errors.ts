@@ -7,6 +7,9 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 export type ErrorCode =
   | 'unknown_site'
   | 'origin_not_allowed'
+  | 'origin_required'
+  | 'unauthorized'
+  | 'wrong_scope'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'invalid_json'

@@ -8,5 +8,7 @@ export interface EdgeEnv {
     config: EdgeConfig;
     /** Set by the site guard on /v1/collect once the site key and origin passed. */
     site: SiteConfig;
+    /** Who the site guard let in: a page of the site (an allowed Origin) or the site's server (its secret). */
+    caller: 'browser' | 'server';
   };
 }

@@ -1,6 +1,6 @@
 import { SIGNATURE_HEADER, verifyRelay, type HmacCrypto } from '@sessionflow/core';
 import { describe, expect, it } from 'vitest';
-import { base64ToBytes, callEdge, collectRequest, eventually, SITE_KEY, stubCollector } from './helpers.js';
+import { ALLOWED_ORIGIN, base64ToBytes, callEdge, collectRequest, eventually, SITE_KEY, stubCollector } from './helpers.js';
 import { pageView, productClick } from './events.js';
 import { TEST_RELAY_SECRET } from './shared.js';
 
@@ -108,6 +108,19 @@ describe('POST /v1/collect', () => {
     expect(answer.message).toMatch(/^events: /);
   });
 
+  it('refuses a batch naming a second visitor with 400 naming the field, relaying nothing', async () => {
+    const collector = stubCollector('ok');
+    const first = { ...pageView(), anonymousId: 'anon-visitor-one' };
+    const second = { ...productClick(), anonymousId: 'anon-visitor-two' };
+    const res = await callEdge(collectRequest(JSON.stringify({ events: [first, { ...first, eventId: crypto.randomUUID() }, second] })), { COLLECTOR_URL: collector.url });
+    expect(res.status).toBe(400);
+    const answer = (await res.json()) as { error: string; message: string; errors: { field: string }[] };
+    expect(answer.error).toBe('invalid_batch');
+    expect(answer.errors[0]!.field).toBe('events.2.anonymousId');
+    expect(answer.message).toMatch(/^events\.2\.anonymousId: /);
+    expect(await collector.received()).toEqual([]);
+  });
+
   it('refuses other content types with 415', async () => {
     const res = await callEdge(collectRequest(JSON.stringify({ events: [pageView()] }), { contentType: 'application/x-www-form-urlencoded' }));
     expect(res.status).toBe(415);
@@ -120,7 +133,7 @@ describe('POST /v1/collect', () => {
   });
 
   it('answers other methods with 405 JSON', async () => {
-    const res = await callEdge(new Request('http://edge.test/v1/collect?site=demo-site-key', { method: 'GET' }));
+    const res = await callEdge(new Request('http://edge.test/v1/collect?site=demo-site-key', { method: 'GET', headers: { origin: ALLOWED_ORIGIN } }));
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toContain('POST');
     expect(await res.json()).toMatchObject({ error: 'method_not_allowed' });

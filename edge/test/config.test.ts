@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RELAY_TIMEOUT_MS, edgeConfig, parseConfig } from '../src/config.js';
+import {
+  DEFAULT_IDENTITY_TOKEN_MAX_TTL_S,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_RATE_LIMIT_PERIOD_S,
+  DEFAULT_RELAY_TIMEOUT_MS,
+  DEFAULT_VISITOR_RETAIN_MS,
+  edgeConfig,
+  parseConfig,
+} from '../src/config.js';
 import type { EdgeBindings } from '../src/env.js';
 
 const valid: EdgeBindings = {
@@ -7,6 +15,10 @@ const valid: EdgeBindings = {
   SITES: '{"shop":{"origins":["https://shop.example","http://localhost:8080"]}}',
   RELAY_HMAC_SECRET: 's3cret',
 };
+
+const IDENTITY = 'identity-secret-of-the-shop-32-bytes!';
+const SERVER = 'server-secret-of-the-shop-at-least-32-bytes';
+const ADMIN = 'admin-secret-of-the-edge-at-least-32-bytes';
 
 function configError(bindings: EdgeBindings): string {
   try {
@@ -22,7 +34,13 @@ describe('parseConfig', () => {
     const config = parseConfig(valid);
     expect(config.collectorUrl).toBe('http://127.0.0.1:8788');
     expect([...config.sites.get('shop')!.origins]).toEqual(['https://shop.example', 'http://localhost:8080']);
-    expect(config.sites.get('shop')!.allowMissingOrigin).toBe(true);
+    expect(config.sites.get('shop')!.allowMissingOrigin).toBe(false);
+    expect(config.sites.get('shop')!.identity).toBe('token');
+    expect(config.sites.get('shop')!.secrets).toEqual({});
+    expect(config.adminSecret).toBeNull();
+    expect(config.identityTokenMaxTtlS).toBe(DEFAULT_IDENTITY_TOKEN_MAX_TTL_S);
+    expect(config.visitorRetainMs).toBe(DEFAULT_VISITOR_RETAIN_MS);
+    expect(config.rateLimitPeriodS).toBe(DEFAULT_RATE_LIMIT_PERIOD_S);
     expect(config.maxBodyBytes).toBe(DEFAULT_MAX_BODY_BYTES);
     expect(config.relayTimeoutMs).toBe(DEFAULT_RELAY_TIMEOUT_MS);
     expect(new TextDecoder().decode(config.relaySecret!)).toBe('s3cret');
@@ -33,8 +51,28 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...valid, RELAY_TIMEOUT_MS: 750 }).relayTimeoutMs).toBe(750);
   });
 
+  it('reads the site secrets, the identity mode and the admin secret', () => {
+    const config = parseConfig({
+      ...valid,
+      SITES: '{"shop":{"origins":[],"allowMissingOrigin":true,"identity":"client"}}',
+      SITE_SECRETS: JSON.stringify({ shop: { identity: IDENTITY, server: SERVER } }),
+      ADMIN_SECRET: ADMIN,
+      VISITOR_RETAIN_MS: '0',
+    });
+    expect(config.sites.get('shop')).toMatchObject({ allowMissingOrigin: true, identity: 'client', secrets: { identity: IDENTITY, server: SERVER } });
+    expect(config.adminSecret).toBe(ADMIN);
+    expect(config.visitorRetainMs).toBe(0);
+  });
+
   it('leaves the secret null when unset, rather than failing the whole config', () => {
     expect(parseConfig({ ...valid, RELAY_HMAC_SECRET: undefined }).relaySecret).toBeNull();
+  });
+
+  it('never puts a secret\'s value in its message', () => {
+    const secret = 'a-secret-that-is-far-too-short';
+    expect(configError({ ...valid, SITE_SECRETS: JSON.stringify({ shop: { identity: secret } }) })).not.toContain(secret);
+    expect(configError({ ...valid, SITE_SECRETS: `{"shop":{"identity":"${secret}"` })).not.toContain(secret);
+    expect(configError({ ...valid, ADMIN_SECRET: secret })).not.toContain(secret);
   });
 
   it.each([
@@ -47,6 +85,19 @@ describe('parseConfig', () => {
     [{ SITES: '{"shop":{"origins":[],"allowMissingOrigin":"yes"}}' }, /^SITES\.shop\.allowMissingOrigin: /],
     [{ MAX_BODY_BYTES: '0' }, /^MAX_BODY_BYTES: must be a positive integer/],
     [{ RELAY_TIMEOUT_MS: 'soon' }, /^RELAY_TIMEOUT_MS: must be a positive integer/],
+    [{ SITES: '{"shop":{"origins":[],"identity":"browser"}}' }, /^SITES\.shop\.identity: /],
+    [{ SITE_SECRETS: '{"shop":' }, /^SITE_SECRETS: is not valid JSON/],
+    [{ SITE_SECRETS: '{"other":{}}' }, /^SITE_SECRETS\.other: names no site of SITES/],
+    [{ SITE_SECRETS: JSON.stringify({ shop: { identity: 'short' } }) }, /^SITE_SECRETS\.shop\.identity: must be at least 32 bytes/],
+    [{ SITE_SECRETS: JSON.stringify({ shop: { server: 'x'.repeat(31) } }) }, /^SITE_SECRETS\.shop\.server: must be at least 32 bytes/],
+    [{ SITE_SECRETS: JSON.stringify({ shop: { server: 42 } }) }, /^SITE_SECRETS\.shop\.server: must be a string/],
+    [{ SITE_SECRETS: JSON.stringify({ shop: { identity: IDENTITY, server: IDENTITY } }) }, /^SITE_SECRETS\.shop\.server: must differ/],
+    [{ SITE_SECRETS: JSON.stringify({ shop: { idenity: IDENTITY } }) }, /^SITE_SECRETS\.shop: unknown key "idenity"/],
+    [{ ADMIN_SECRET: 'admin' }, /^ADMIN_SECRET: must be at least 32 bytes/],
+    [{ ADMIN_SECRET: SERVER, SITE_SECRETS: JSON.stringify({ shop: { server: SERVER } }) }, /^ADMIN_SECRET: must differ/],
+    [{ IDENTITY_TOKEN_MAX_TTL_S: '-1' }, /^IDENTITY_TOKEN_MAX_TTL_S: must be a positive integer/],
+    [{ VISITOR_RETAIN_MS: 'a day' }, /^VISITOR_RETAIN_MS: must be a non-negative integer/],
+    [{ RATE_LIMIT_PERIOD_S: '30' }, /^RATE_LIMIT_PERIOD_S: must be 10 or 60/],
   ] satisfies [Partial<EdgeBindings>, RegExp][])('names the bad var: %o', (override, message) => {
     expect(configError({ ...valid, ...override })).toMatch(message);
   });

@@ -1,3 +1,5 @@
+import { assign, validateExperiments } from '@sessionflow/core';
+import { env } from 'cloudflare:workers';
 /** Realistic events as the SDK sends them. */
 const common = () => ({
   schemaVersion: 1,
@@ -36,3 +38,18 @@ export function visitorEvent(anonymousId: string, type: string, timestamp: numbe
 /** A click on a product card: what the storefront counts as a product view. */
 export const viewClick = (event: (type: string, extra: Record<string, unknown>) => Record<string, unknown>, id: string, category: string) =>
   event('click', { element: { tag: 'button', text: 'View' }, product: { id, category } });
+
+/** The variant of experiment `key` (wrangler.toml's EXPERIMENTS) a visitor is bucketed into. */
+export function variantOf(visitor: string, key: string): string | undefined {
+  const parsed = validateExperiments(JSON.parse(env.EXPERIMENTS as string));
+  if (!parsed.ok) throw new Error('wrangler.toml EXPERIMENTS must be valid');
+  return assign(parsed.value.find((e) => e.key === key)!, visitor)?.variant;
+}
+
+/** A fresh visitor whose `recs-strategy` variant is `similar`: its recommendations are its own list, not popularity. */
+export function similarVisitor(): string {
+  for (;;) {
+    const id = newVisitor();
+    if (variantOf(id, 'recs-strategy') === 'similar') return id;
+  }
+}

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { rateLimitOf } from '../src/visitor/rate-limit.js';
-import { ALLOWED_ORIGIN, callEdge, collectRequest, EDGE, stubCollector } from './helpers.js';
+import { ALLOWED_ORIGIN, callEdge, collectRequest, EDGE, eventually, IDENTITY_SECRET, SERVER_SECRET, serverAuth, stubCollector } from './helpers.js';
 import { pageView } from './events.js';
 
 function preflight(origin: string, site = 'demo-site-key'): Request {
@@ -42,18 +42,49 @@ describe('site key and origin', () => {
     expect(res.status).toBe(403);
   });
 
-  it('lets requests without an Origin in by default (curl, server-side callers)', async () => {
+  it('refuses a request without an Origin by default with 401, relaying nothing', async () => {
     const collector = stubCollector('ok');
-    const res = await callEdge(collectRequest(batch(), { origin: null }), { COLLECTOR_URL: collector.url });
-    expect(res.status).toBe(200);
+    const res = await callEdge(collectRequest(batch(), { origin: null, headers: serverAuth() }), { COLLECTOR_URL: collector.url });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: 'origin_required', message: expect.stringContaining('demo-site-key') });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await collector.received()).toEqual([]);
   });
 
-  it('refuses requests without an Origin when the site says so', async () => {
-    const sites = JSON.stringify({ 'demo-site-key': { origins: ['http://localhost:8080'], allowMissingOrigin: false } });
-    const res = await callEdge(collectRequest(batch(), { origin: null }), { SITES: sites });
-    expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ error: 'origin_not_allowed' });
+  describe('a site that allows requests without an Origin (its own server)', () => {
+    const sites = JSON.stringify({ 'demo-site-key': { origins: ['http://localhost:8080'], allowMissingOrigin: true } });
+
+    it('takes them with the site\'s server secret', async () => {
+      const collector = stubCollector('ok');
+      const res = await callEdge(collectRequest(batch(), { origin: null, headers: serverAuth() }), { SITES: sites, COLLECTOR_URL: collector.url });
+      expect(res.status).toBe(200);
+      expect(await eventually(collector.received, (r) => r.length > 0)).toHaveLength(1);
+    });
+
+    it.each([
+      ['no Authorization', {}],
+      ['another secret', serverAuth('x'.repeat(SERVER_SECRET.length))],
+      ['the identity secret', serverAuth(IDENTITY_SECRET)],
+      ['the secret without its last character', serverAuth(SERVER_SECRET.slice(0, -1))],
+      ['the secret as Basic', { authorization: `Basic ${SERVER_SECRET}` }],
+    ])('refuses them with %s: 401', async (_name, headers) => {
+      const collector = stubCollector('ok');
+      const res = await callEdge(collectRequest(batch(), { origin: null, headers }), { SITES: sites, COLLECTOR_URL: collector.url });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: 'origin_required' });
+      expect(await collector.received()).toEqual([]);
+    });
+
+    it('refuses them when the site has no server secret, naming it', async () => {
+      const res = await callEdge(collectRequest(batch(), { origin: null, headers: serverAuth() }), { SITES: sites, SITE_SECRETS: undefined });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ message: expect.stringContaining('SITE_SECRETS.demo-site-key.server') });
+    });
+
+    it('still checks a browser\'s Origin', async () => {
+      const res = await callEdge(collectRequest(batch(), { origin: 'https://evil.example', headers: serverAuth() }), { SITES: sites });
+      expect(res.status).toBe(403);
+    });
   });
 });
 

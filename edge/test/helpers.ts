@@ -5,13 +5,20 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { inject } from 'vitest';
+import { sign } from 'hono/jwt';
 import type { EdgeBindings } from '../src/env.js';
 import worker from '../src/index.js';
-import type { RecordedRead, RecordedRelay } from './shared.js';
+import type { VisitorInspection } from '../src/visitor/visitor-do.js';
+import { TEST_ADMIN_SECRET, TEST_SITE_SECRETS, type RecordedRead, type RecordedRelay } from './shared.js';
 
 export const EDGE = 'http://edge.test';
 export const SITE_KEY = 'demo-site-key';
 export const ALLOWED_ORIGIN = 'http://localhost:8080';
+export const SERVER_SECRET = TEST_SITE_SECRETS[SITE_KEY].server;
+export const IDENTITY_SECRET = TEST_SITE_SECRETS[SITE_KEY].identity;
+
+/** The header the site's own server sends. */
+export const serverAuth = (secret: string = SERVER_SECRET): Record<string, string> => ({ authorization: `Bearer ${secret}` });
 
 /** Runs the Worker's fetch handler with the wrangler.toml bindings, some replaced. */
 export async function callEdge(request: Request, bindings: Partial<EdgeBindings> = {}): Promise<Response> {
@@ -82,4 +89,44 @@ export function base64ToBytes(base64: string): Uint8Array {
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
+}
+
+/** Claims of an identify token as the site's server signs them; `expInS` is from now (`null`: no exp). */
+export interface TokenClaims {
+  sub: string;
+  aud?: string | string[];
+  expInS?: number | null;
+  nbfInS?: number;
+  iatInS?: number;
+}
+
+/** An identify token: HS256 over the claims, signed with `secret` (the demo site's identity secret unless given). */
+export async function identifyToken(claims: TokenClaims, secret: string = IDENTITY_SECRET): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const payload: Record<string, unknown> = { sub: claims.sub, aud: claims.aud ?? SITE_KEY };
+  if (claims.expInS !== null) payload['exp'] = now + (claims.expInS ?? 600);
+  if (claims.nbfInS !== undefined) payload['nbf'] = now + claims.nbfInS;
+  if (claims.iatInS !== undefined) payload['iat'] = now + claims.iatInS;
+  return sign(payload, secret, 'HS256');
+}
+
+/** A request to /v1/admin/*, with the admin secret unless `authorization` says otherwise (`null`: none). */
+export function adminRequest(path: string, init: { method?: string; body?: unknown; authorization?: string | null } = {}): Request {
+  const headers = new Headers();
+  const authorization = init.authorization === undefined ? `Bearer ${TEST_ADMIN_SECRET}` : init.authorization;
+  if (authorization !== null) headers.set('authorization', authorization);
+  if (init.body !== undefined) headers.set('content-type', 'application/json');
+  return new Request(`${EDGE}/v1/admin${path}`, { method: init.method ?? 'GET', headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) });
+}
+
+/** What the visitor's object stores, through the admin inspection. */
+export async function inspectVisitor(anonymousId: string, site = SITE_KEY, bindings: Partial<EdgeBindings> = {}): Promise<VisitorInspection> {
+  const res = await callEdge(adminRequest(`/visitors/${encodeURIComponent(anonymousId)}?site=${encodeURIComponent(site)}`), bindings);
+  if (res.status !== 200) throw new Error(`inspection answered ${res.status}: ${await res.text()}`);
+  return res.json<VisitorInspection>();
+}
+
+/** `GET /v1/decide` as the site's server asks it (its secret unless `headers` say otherwise). */
+export function decideRequest(query: string, headers: Record<string, string> = serverAuth()): Request {
+  return new Request(`${EDGE}/v1/decide?${query}`, { headers });
 }

@@ -1,15 +1,15 @@
 /**
  * The visitor object and the collector's read API (served by the Node stub):
  * recommendations with their items, the popularity fallback, offers only for
- * products in stock, the profile asked by the canonical id, and decisions
+ * products in stock, the profile asked by the device or the verified user, and decisions
  * that go on when the reads fail. Reads happen after an answer, so each test
  * polls with visits until what was read shows.
  */
-import { assign, validateExperiments, type RecommendedItem } from '@sessionflow/core';
+import type { RecommendedItem } from '@sessionflow/core';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { EdgeAction, VisitDecision, VisitOutcome } from '../src/visitor/visitor-do.js';
-import { newVisitor, viewClick, visitorEvent } from './events.js';
+import { newVisitor, similarVisitor, variantOf, viewClick, visitorEvent } from './events.js';
 import { eventually, relayedEvents, stubCollector } from './helpers.js';
 import { TEST_READ_SECRET } from './shared.js';
 
@@ -18,11 +18,13 @@ const event = (anonymousId: string, type: string, extra: Record<string, unknown>
 const productClick = (anonymousId: string, id: string, category: string) => viewClick((type, extra) => event(anonymousId, type, extra), id, category);
 const track = (anonymousId: string, name: string, props: Record<string, unknown> = {}) => event(anonymousId, 'track', { name, props });
 
+/** A visit as the Worker makes it; every identify in `events` counts as verified (the Worker checked its token). */
 async function visit(collectorUrl: string, anonymousId: string, events: Record<string, unknown>[]): Promise<VisitDecision> {
   const namespace = env.VISITOR!;
   const stub = namespace.get(namespace.idFromName(`demo-site-key:${anonymousId}`));
   const relay = { siteKey: 'demo-site-key', collectorUrl, timeoutMs: 2000 };
-  const outcome = (await stub.visit({ anonymousId, events: events as never, receivedAt: Date.now(), relay })) as unknown as VisitOutcome;
+  const identities = events.map((e) => (e['type'] === 'identify' ? { verified: true as const, userId: e['userId'] as string } : undefined));
+  const outcome = (await stub.visit({ anonymousId, events: events as never, identities, receivedAt: Date.now(), relay })) as unknown as VisitOutcome;
   if (outcome.outcome !== 'taken') throw new Error(`not taken: ${outcome.outcome}`);
   return outcome;
 }
@@ -33,11 +35,6 @@ const POPULAR = { source: 'popularity', generatedAt: T0, items: [item('sku-1008'
 const ids = (items: RecommendedItem[] | undefined) => items?.map((i) => i.id);
 const recsOf = (actions: EdgeAction[]) => actions.find((action) => action.kind === 'recs');
 
-function variantOf(visitor: string, key: string): string | undefined {
-  const parsed = validateExperiments(JSON.parse(env.EXPERIMENTS as string));
-  if (!parsed.ok) throw new Error('wrangler.toml EXPERIMENTS must be valid');
-  return assign(parsed.value.find((e) => e.key === key)!, visitor)?.variant;
-}
 
 describe('decisions with the collector\'s reads', () => {
   it('sends recommendations on a product page once read, by the visitor\'s variant, without the page\'s own product', async () => {
@@ -65,7 +62,8 @@ describe('decisions with the collector\'s reads', () => {
     expect(recs.items![0]).toEqual({ id: recs.items![0]!.id, name: `Product ${recs.items![0]!.id}`, href: `/?product=${recs.items![0]!.id}`, price: '$10.00' });
     const reads = await collector.reads();
     expect(new Set(reads.map((r) => r.authorization))).toEqual(new Set([`Bearer ${TEST_READ_SECRET}`]));
-    expect(reads.find((r) => r.path === '/v1/recs' && r.query['visitor'] !== undefined)?.query).toMatchObject({ visitor, context: 'sku-1001' });
+    expect(reads.find((r) => r.path === '/v1/recs' && r.query['device'] !== undefined)?.query).toMatchObject({ device: visitor, context: 'sku-1001' });
+    expect(reads.some((r) => r.query['user'] !== undefined || r.query['visitor'] !== undefined)).toBe(false);
   });
 
   it('falls back to popularity, the page\'s category first, when the visitor\'s own recommendations cannot be read', async () => {
@@ -85,12 +83,6 @@ describe('decisions with the collector\'s reads', () => {
   it('holds session-aware recommendations until they are read for the page, rather than showing popularity first', async () => {
     const collector = stubCollector('ok');
     await collector.serveReads({ recs: SESSION_RECS, popular: POPULAR, inventory: {} });
-    const similarVisitor = () => {
-      for (;;) {
-        const id = newVisitor();
-        if (variantOf(id, 'recs-strategy') === 'similar') return id;
-      }
-    };
     // A first visitor makes the isolate read the popularity list.
     const first = similarVisitor();
     await visit(collector.url, first, [productClick(first, 'sku-1001', 'lighting')]);
@@ -107,8 +99,7 @@ describe('decisions with the collector\'s reads', () => {
   it('shows the visitor\'s list from the page before while the new page\'s is read, but not someone else\'s after a login', async () => {
     const collector = stubCollector('ok');
     await collector.serveReads({ recs: SESSION_RECS, popular: POPULAR, inventory: {} });
-    let visitor = newVisitor();
-    while (variantOf(visitor, 'recs-strategy') !== 'similar') visitor = newVisitor();
+    const visitor = similarVisitor();
     await visit(collector.url, visitor, [productClick(visitor, 'sku-1003', 'furniture')]);
     await eventually(() => visit(collector.url, visitor, [event(visitor, 'scroll', { depth: 25 })]), (d) => recsOf(d.actions) !== undefined, 10_000);
     // A new product page: its own list is not read yet; the one of the page before stands in, without this page's product.
@@ -135,18 +126,18 @@ describe('decisions with the collector\'s reads', () => {
     expect(offered.actions.find((a) => a.kind === 'offer')).toMatchObject({ ruleId: 'cart-abandonment-offer', productId: 'sku-1005', slot: 'offer' });
   }, 30_000);
 
-  it('asks for the profile by the anonymous id, and by the user id once the visitor identified', async () => {
+  it('asks for the device\'s profile and recommendations, and the user\'s once the visitor verified who it is', async () => {
     const collector = stubCollector('ok');
     await collector.serveReads({ popular: POPULAR, inventory: {} });
     const visitor = newVisitor();
     await visit(collector.url, visitor, [event(visitor, 'page_view')]);
-    await eventually(collector.reads, (reads) => reads.some((r) => r.path === `/v1/profile/${visitor}`), 10_000);
+    await eventually(collector.reads, (reads) => reads.some((r) => r.path === `/v1/profile/device/${visitor}`), 10_000);
     await eventually(
       async () => {
         await visit(collector.url, visitor, [event(visitor, 'identify', { userId: 'user-7' })]);
         return collector.reads();
       },
-      (reads) => reads.some((r) => r.path === '/v1/profile/user-7'),
+      (reads) => reads.some((r) => r.path === '/v1/profile/user/user-7') && reads.some((r) => r.path === '/v1/recs' && r.query['user'] === 'user-7'),
       10_000,
     );
   });

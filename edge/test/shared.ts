@@ -32,3 +32,24 @@ declare module 'vitest' {
     deadCollectorUrl: string;
   }
 }
+
+/**
+ * The demo site's secrets in the Workers tests (SITE_SECRETS, bound in
+ * vitest.config.ts): test values, at least 32 bytes as the edge demands.
+ */
+export const TEST_SITE_SECRETS = {
+  'demo-site-key': {
+    identity: 'edge-test-identity-secret-of-the-demo-site',
+    server: 'edge-test-server-secret-of-the-demo-site-0',
+  },
+} as const;
+
+/** ADMIN_SECRET in the Workers tests. */
+export const TEST_ADMIN_SECRET = 'edge-test-admin-secret-for-v1-admin-routes';
+
+/** VISITOR_RETAIN_MS in the Workers tests: a minute after a session is over, its object goes. */
+export const TEST_VISITOR_RETAIN_MS = 60_000;
+
+/** The tight rate-limiting bindings a test swaps in for SITE_RATE_LIMIT / CLIENT_RATE_LIMIT (per 60 s). */
+export const TIGHT_SITE_LIMIT = 4;
+export const TIGHT_CLIENT_LIMIT = 3;

@@ -12,7 +12,8 @@ import type { VisitDecision, VisitOutcome } from '../src/visitor/visitor-do.js';
 import { newVisitor, viewClick, visitorEvent } from './events.js';
 import { callEdge, collectRequest, stubCollector } from './helpers.js';
 
-const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
+// Now: a visitor object deletes its storage a while after its session is over (on the edge's clock), so a test's sessions are current.
+const T0 = Date.now();
 const MINUTE = 60_000;
 
 const event = (anonymousId: string, type: string, extra: Record<string, unknown> = {}) => visitorEvent(anonymousId, type, T0, extra);
@@ -137,40 +138,5 @@ describe('POST /v1/collect with decisions', () => {
     const body = (await res.json()) as { accepted: number; actions: Decision[] };
     expect(body.accepted).toBe(3);
     expect(body.actions).toMatchObject([{ kind: 'banner', ruleId: 'category-banner.textiles', id: 'category-banner.textiles:0' }]);
-  });
-});
-
-describe('GET /v1/decide', () => {
-  const decideRequest = (query: string) => new Request(`http://edge.test/v1/decide?${query}`, { headers: { origin: 'http://localhost:8080' } });
-
-  it('answers with the visitor\'s open session and sticky variants, extending nothing', async () => {
-    const visitor = newVisitor();
-    const visited = await visit(visitor, [event(visitor, 'page_view')], Date.now());
-    const url = encodeURIComponent('http://localhost:8080/?category=lighting');
-    const res = await callEdge(decideRequest(`site=demo-site-key&visitor=${visitor}&url=${url}`));
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as { sessionId?: string; variants: Record<string, string>; actions: Decision[] };
-    expect(body).toMatchObject({ sessionId: visited.sessionId, variants: visited.variants, actions: [] });
-  });
-
-  it('decides for a visitor it has not seen, without a session', async () => {
-    const visitor = newVisitor();
-    const res = await callEdge(decideRequest(`site=demo-site-key&visitor=${visitor}&url=${encodeURIComponent('https://shop.example/')}`));
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as Record<string, unknown>;
-    expect(body['sessionId']).toBeUndefined();
-    expect(Object.keys(body['variants'] as object)).toEqual(['recs-strategy']);
-  });
-
-  it.each([
-    ['no visitor', 'site=demo-site-key&url=https%3A%2F%2Fshop.example%2F', 400, 'visitor'],
-    ['a visitor id with spaces', 'site=demo-site-key&visitor=has%20spaces%20in&url=https%3A%2F%2Fshop.example%2F', 400, 'visitor'],
-    ['no url', 'site=demo-site-key&visitor=anon-12345678', 400, 'url'],
-    ['a relative url', 'site=demo-site-key&visitor=anon-12345678&url=%2Fcart', 400, 'url'],
-    ['an unknown site', 'site=nope&visitor=anon-12345678&url=https%3A%2F%2Fshop.example%2F', 401, 'nope'],
-  ])('refuses %s, naming it', async (_name, query, status, named) => {
-    const res = await callEdge(decideRequest(query));
-    expect(res.status).toBe(status);
-    expect(((await res.json()) as { message: string }).message).toContain(named);
   });
 });

@@ -97,7 +97,7 @@ export async function decideLoad(target: DecideLoadTarget, visitors: SimulatedVi
         idle.push(visitor);
         return;
       }
-      const res = await post(target.collectUrl, body, headers, agent);
+      const res = await post(target.collectUrl, body, { ...headers, 'cf-connecting-ip': visitor.clientIp }, agent);
       const ms = performance.now() - t0;
       idle.push(visitor);
       r.requestsTotal++;

@@ -31,6 +31,12 @@ type Step = (page: { url: string; referrer: string; pageViewId: string }) => Rec
 
 export class SimulatedVisitor {
   readonly anonymousId = randomUUID();
+  /**
+   * The address the visitor's requests come from (`CF-Connecting-IP`, in the benchmarking range
+   * 198.18.0.0/15): each visitor is its own client, as on a real site, so the edge's per-client
+   * limit counts each apart. Locally the header is taken as sent; on Cloudflare the platform sets it.
+   */
+  readonly clientIp: string;
   private readonly sessionId = randomUUID();
   private readonly random: () => number;
   private readonly favourite: string;
@@ -39,6 +45,7 @@ export class SimulatedVisitor {
   private seq = 0;
 
   constructor(index: number) {
+    this.clientIp = `198.${18 + ((index >> 16) & 1)}.${(index >> 8) & 255}.${index & 255}`;
     this.random = seeded(index + 1);
     this.favourite = CATEGORIES[index % CATEGORIES.length]!;
   }

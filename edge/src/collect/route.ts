@@ -1,19 +1,24 @@
 /**
  * `POST /v1/collect?site=<siteKey>`: the browser's batch of events. Checks run
- * in the order of the wire contract (site key 401, origin 403, size 413, media
- * type 415, JSON 400, envelope 400); good events are relayed even when others
- * in the batch are rejected.
+ * in the order of the wire contract (site key 401, origin 401/403, size 413,
+ * the site's and the client's limits 429, media type 415, JSON 400, envelope
+ * and one visitor 400, the visitor's own limit 429); good events are relayed even when others in the batch are
+ * rejected. Identifies are verified here, where the site's secrets are, and
+ * their tokens go no further.
  */
 import { Hono } from 'hono';
-import { deviceClassOf, partitionEvents, validateCollectBatch, type RejectedEvent } from '@sessionflow/core';
+import { deviceClassOf, partitionEvents, validateCollectBatch, type IdentityVerdict, type RejectedEvent } from '@sessionflow/core';
 import { requireRelaySecret } from '../config.js';
 import { EdgeError, errorBody } from '../errors.js';
 import type { EdgeEnv } from '../hono-env.js';
+import { checkIdentifies } from '../identity/identifies.js';
+import { enforceSiteLimits } from '../limits/site-limits.js';
 import { relayEnvelope, relayToCollector } from '../relay/relay.js';
-import { isObviousBot, visitAll } from '../visitor/route-to-visitors.js';
+import { isObviousBot, visitVisitor } from '../visitor/route-to-visitors.js';
 import type { EdgeAction } from '../visitor/visitor-do.js';
 import { checkMediaType, parseJsonBody, readBodyWithin } from './body.js';
 import { collectCors } from './cors.js';
+import { secondVisitor } from './one-visitor.js';
 import { siteGuard } from './site-guard.js';
 
 export interface CollectResponse {
@@ -21,6 +26,8 @@ export interface CollectResponse {
   rejected: RejectedEvent[];
   /** Decisions for the page, from the visitor's Durable Object. */
   actions: EdgeAction[];
+  /** What became of an identify in the batch, or of a user id an event claimed (core's IdentityVerdict). */
+  identity?: IdentityVerdict;
 }
 
 /** How many of the visitor's batches wait for the collector (0 when all were relayed). */
@@ -38,21 +45,27 @@ collect.post('/', async (c) => {
   const site = c.get('site');
   const receivedAt = Date.now();
 
+  // The body is read (within its limit) before any answer: local workerd breaks the connection behind a request answered before its body was consumed.
   const bytes = await readBodyWithin(c.req.raw, config.maxBodyBytes);
+  await enforceSiteLimits(c.env, { siteKey: site.siteKey, caller: c.get('caller'), clientIp: c.req.header('cf-connecting-ip'), periodS: config.rateLimitPeriodS });
   checkMediaType(c.req.header('content-type'));
   const batch = validateCollectBatch(parseJsonBody(bytes));
   if (!batch.ok) {
     const first = batch.errors[0]!;
     return c.json(errorBody('invalid_batch', `${first.field}: ${first.reason}`, { errors: batch.errors }), 400);
   }
+  const mixed = secondVisitor(batch.value.events);
+  if (mixed !== undefined) return c.json(errorBody('invalid_batch', `${mixed.field}: ${mixed.reason}`, { errors: [mixed] }), 400);
 
   const { accepted, rejected } = partitionEvents(batch.value.events);
-  // Each visitor's object takes its events into its outbox (relayed in order, kept until the collector has them) and decides.
+  const checked = await checkIdentifies(accepted, site, { maxTtlS: config.identityTokenMaxTtlS, nowMs: receivedAt });
+  // The visitor's object takes the events into its outbox (relayed in order, kept until the collector has them) and decides.
   const relay = { siteKey: site.siteKey, collectorUrl: config.collectorUrl, timeoutMs: config.relayTimeoutMs };
   requireRelaySecret(config);
   const userAgent = c.req.header('user-agent');
   const device = deviceClassOf(userAgent);
-  const visited = await visitAll(c.env, accepted, { receivedAt, relay, bot: isObviousBot(userAgent), device });
+  const anonymousId = accepted[0]?.anonymousId ?? '';
+  const visited = await visitVisitor(c.env, anonymousId, checked, { receivedAt, relay, bot: isObviousBot(userAgent), device });
   if (visited.kind === 'limited') {
     throw new EdgeError(429, 'rate_limited', `this visitor sent more events than the edge takes in a while; retry after ${visited.retryAfterS} s`, {
       'Retry-After': String(visited.retryAfterS),
@@ -80,7 +93,9 @@ collect.post('/', async (c) => {
 
   c.header('Cache-Control', 'no-store');
   c.header(OUTBOX_DEPTH_HEADER, String(visited.outboxDepth));
-  return c.json({ accepted: accepted.length, rejected, actions: visited.actions } satisfies CollectResponse, 200);
+  const body: CollectResponse = { accepted: accepted.length, rejected, actions: visited.actions };
+  if (visited.identity !== undefined) body.identity = visited.identity;
+  return c.json(body, 200);
 });
 
 collect.all('/', (c) => {

@@ -42,6 +42,11 @@ export class FreshValue<T> {
     }
   }
 
+  /** The value whatever its age (to tell what it is, not to decide on it). */
+  peek(): T | undefined {
+    return this.value;
+  }
+
   set(value: T, atMs: number): void {
     this.value = value;
     this.fetchedAt = atMs;

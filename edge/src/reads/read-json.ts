@@ -28,6 +28,8 @@ export async function readJson<T>(target: ReadTarget, pathAndQuery: string, pars
     const parsed = parse(await response.json());
     return parsed.ok ? parsed : { ok: false, reason: `malformed answer: ${parsed.errors.slice(0, 3).join('; ')}` };
   } catch (error) {
-    return { ok: false, reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    // The path names a user or a device: it stays out of the reason, which is logged.
+    return { ok: false, reason: reason.replaceAll(`${target.collectorUrl}${pathAndQuery}`, '<read URL>').replaceAll(pathAndQuery, '<read path>') };
   }
 }

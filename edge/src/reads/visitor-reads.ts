@@ -45,11 +45,19 @@ export interface ReadSnapshot {
   recsFor(strategy: RecsStrategy | undefined, page: { productId?: string | undefined; category?: string | undefined }, limit: number): RecommendedItem[] | undefined;
 }
 
+/**
+ * Whose profile and recommendations are read: the verified user's, else the
+ * device's own. User ids and anonymous ids are separate namespaces, so a
+ * read always names which one it means.
+ */
+export type ReadSubject = { kind: 'user'; id: string } | { kind: 'device'; id: string };
+
+/** The subject as one string (`user:<id>` / `device:<id>`): what the object records it last read. */
+export const subjectKey = (subject: ReadSubject): string => `${subject.kind}:${subject.id}`;
+
 /** What the object wants fresh after this visit. */
 export interface ReadWants {
-  /** The canonical id to ask the profile of: the user id once identified, else the anonymous id. */
-  profileId: string;
-  anonymousId: string;
+  subject: ReadSubject;
   sessionId: string;
   /** The product on the page, which session-aware recommendations are for. */
   productId: string | undefined;
@@ -61,16 +69,18 @@ export interface ReadWants {
 let sharedPopularity: { target: string; value: FreshValue<RecsView> } | undefined;
 
 export class VisitorReads {
-  private readonly profile: FreshValue<ProfileView | null>;
+  /** With whose it is: a value read for one subject is never used for another. */
+  private readonly profile: FreshValue<{ subject: string; view: ProfileView | null }>;
   private readonly recs: FreshValue<RecsView>;
   private recsContext: string | undefined;
+  private recsSubject: string | undefined;
   /** The context whose last read of session-aware recommendations failed: only then is popularity put in their place. */
   private recsFailedFor: { context: string | undefined } | undefined;
   private readonly inventory: FreshValue<Record<string, boolean>>;
   private stockAsked = new Set<string>();
   private readonly popularity: FreshValue<RecsView>;
   /** The last list read for this visitor (whatever page it was for): personal still, while the page's own is on its way. */
-  private lastRecs: { profileId: string; view: RecsView; at: number } | undefined;
+  private lastRecs: { subject: string; view: RecsView; at: number } | undefined;
   private readonly recsMaxAgeMs: number;
 
   constructor(
@@ -87,13 +97,15 @@ export class VisitorReads {
     this.popularity = sharedPopularity.value;
   }
 
-  /** What a decision at `nowMs` for the visitor known as `profileId` can use. */
-  snapshot(nowMs: number, profileId: string): ReadSnapshot {
-    const profile = this.profile.get(nowMs) ?? undefined;
+  /** What a decision at `nowMs` for `subject` can use. */
+  snapshot(nowMs: number, subject: ReadSubject): ReadSnapshot {
+    const key = subjectKey(subject);
+    const read = this.profile.get(nowMs);
+    const profile = read !== undefined && read.subject === key ? (read.view ?? undefined) : undefined;
     const last = this.lastRecs;
-    const earlierList = last !== undefined && last.profileId === profileId && nowMs - last.at <= this.recsMaxAgeMs ? last.view.items : undefined;
+    const earlierList = last !== undefined && last.subject === key && nowMs - last.at <= this.recsMaxAgeMs ? last.view.items : undefined;
     const inStock = this.inventory.get(nowMs);
-    const visitorRecs = this.recs.get(nowMs);
+    const visitorRecs = this.recsSubject === key ? this.recs.get(nowMs) : undefined;
     const popular = this.popularity.get(nowMs);
     const recsContext = this.recsContext;
     const recsFailedFor = this.recsFailedFor;
@@ -121,30 +133,36 @@ export class VisitorReads {
   /** Starts the reads that are due; resolves when they are done (the caller does not wait for it before answering). */
   async refresh(wants: ReadWants, nowMs: () => number): Promise<void> {
     const { target } = this;
-    if (wants.productId !== this.recsContext) {
+    const subject = subjectKey(wants.subject);
+    if (wants.productId !== this.recsContext || subject !== this.recsSubject) {
       this.recs.clear();
       this.recsContext = wants.productId;
+      this.recsSubject = subject;
       this.recsFailedFor = undefined;
     }
+    // Someone else's now (a login): read theirs at once rather than wait out the old one's freshness.
+    if (this.profile.peek()?.subject !== subject) this.profile.clear();
     if (wants.stockIds.some((id) => !this.stockAsked.has(id))) {
       this.stockAsked = new Set([...this.stockAsked, ...wants.stockIds]);
       this.inventory.clear();
     }
-    const recsQuery = new URLSearchParams({ visitor: wants.profileId, session: wants.sessionId, n: String(POPULARITY_SIZE) });
+    const recsQuery = new URLSearchParams({ [wants.subject.kind]: wants.subject.id, session: wants.sessionId, n: String(POPULARITY_SIZE) });
     if (wants.productId !== undefined) recsQuery.set('context', wants.productId);
     const stockIds = [...this.stockAsked];
     await Promise.all([
       this.profile.refresh(nowMs, async () => {
-        const outcome = await readJson(target, `/v1/profile/${encodeURIComponent(wants.profileId)}`, parseProfileView);
+        const outcome = await readJson(target, `/v1/profile/${wants.subject.kind}/${encodeURIComponent(wants.subject.id)}`, parseProfileView);
         // Unknown to the collector is an answer too: a new visitor has no profile yet.
-        if (!outcome.ok && outcome.notFound === true) return { ok: true, value: null };
-        return logged('profile', outcome);
+        if (!outcome.ok && outcome.notFound === true) return { ok: true, value: { subject, view: null } };
+        const checked = logged('profile', outcome);
+        return checked.ok ? { ok: true, value: { subject, view: checked.value } } : checked;
       }),
       this.recs.refresh(nowMs, async () => {
         const outcome = logged('recs', await readJson(target, `/v1/recs?${recsQuery}`, parseRecsView));
         if (wants.productId === this.recsContext) this.recsFailedFor = outcome.ok ? undefined : { context: wants.productId };
-        if (outcome.ok) this.lastRecs = { profileId: wants.profileId, view: outcome.value, at: nowMs() };
-        return outcome;
+        if (outcome.ok) this.lastRecs = { subject, view: outcome.value, at: nowMs() };
+        // Read for someone the visitor no longer is (a login while it was in flight): not kept as the current list.
+        return subject === this.recsSubject ? outcome : { ok: false };
       }),
       stockIds.length === 0
         ? undefined

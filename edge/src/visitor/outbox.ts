@@ -37,6 +37,8 @@ export interface OutboxDeps {
   secret: () => Uint8Array;
   now: () => number;
   fetch: typeof fetch;
+  /** Asks for the object's one alarm at `atMs` (or earlier, when something else needs it sooner). */
+  wakeAt: (atMs: number) => Promise<void>;
 }
 
 export class Outbox {
@@ -54,6 +56,13 @@ export class Outbox {
 
   async depth(): Promise<number> {
     return (await this.keys()).length;
+  }
+
+  /** Forgets what it knew of its storage, after the object's storage was deleted. */
+  forget(): void {
+    this.waiting = undefined;
+    this.next = undefined;
+    this.failures = 0;
   }
 
   /** Adds a batch; the depth with it, or undefined when the outbox is full (nothing added). */
@@ -102,7 +111,7 @@ export class Outbox {
       if (!outcome.ok) {
         this.failures += 1;
         console.error(`relay of ${entry.events.length} events to ${entry.collectorUrl} failed (${outcome.reason}); retry #${this.failures} by alarm`);
-        await storage.setAlarm(this.deps.now() + retryDelayMs(this.failures));
+        await this.deps.wakeAt(this.deps.now() + retryDelayMs(this.failures));
         return;
       }
       await storage.delete(key);

@@ -22,27 +22,34 @@ import {
   signalsOf,
   type Decision,
   type DeviceClass,
+  type IdentityVerdict,
   type OpenSession,
   type RecommendedItem,
   type SessionBaseline,
   type SessionflowEvent,
+  type RulesDocument,
   type ShownRecord,
 } from '@sessionflow/core';
 import type { EdgeBindings } from '../env.js';
 import { experimentsOf, variantsOf, type Assignments } from './experiments.js';
 import { edgeConfig, requireRelaySecret } from '../config.js';
+import { applyIdentity } from '../identity/apply.js';
 import { Outbox } from './outbox.js';
 import { rateLimitOf } from './rate-limit.js';
 import { rulesStore } from '../rules/store.js';
-import { VisitorReads, type ReadSnapshot } from '../reads/visitor-reads.js';
+import { VisitorReads, subjectKey, type ReadSnapshot, type ReadSubject } from '../reads/visitor-reads.js';
 import { offeredProductIds } from './offers.js';
+import { wakeNoLaterThan } from './alarm.js';
+import { expiresAt } from './expiry.js';
 
 export interface VisitInput {
   anonymousId: string;
   /** An obvious bot by its user agent: flagged on the session, never dropped. */
   bot?: boolean;
-  /** This visitor's accepted events of one batch, in the order received. */
+  /** This visitor's accepted events of one batch, in the order received; identifies without their token. */
   events: SessionflowEvent[];
+  /** The verdict of each identify, at its event's index: the Worker verified the tokens (identity/identifies.ts). */
+  identities?: (IdentityVerdict | undefined)[];
   /** The edge's clock when the batch arrived: sessions are cut on it, not on the device's. */
   receivedAt: number;
   /** The browser's device class (from the user agent), relayed with the batch. */
@@ -68,6 +75,24 @@ export interface VisitDecision {
   bot: boolean;
   /** Batches waiting for the collector, this one included. */
   outboxDepth: number;
+  /** Set when the batch held an identify, or claimed a user this visitor has not verified. */
+  identity?: IdentityVerdict;
+}
+
+/** What `GET /v1/decide` asks: `rendered` when the server shows the actions (only then is anything kept). */
+export interface DecideInput {
+  anonymousId: string;
+  url: string;
+  nowMs: number;
+  collectorUrl?: string;
+  rendered: boolean;
+}
+
+/** What the admin inspection answers: the stored state as it is, nothing created to answer. */
+export interface VisitorInspection {
+  exists: boolean;
+  state: VisitorState | null;
+  outboxDepth: number;
 }
 
 /** What `GET /v1/decide` answers: no session id when the visitor has no open session. */
@@ -77,7 +102,7 @@ export interface PageDecision {
   variants: Record<string, string>;
 }
 
-interface VisitorState {
+export interface VisitorState {
   session?: OpenSession;
   /** The visitor's usual session, from the sessions this object closed. */
   baseline?: SessionBaseline;
@@ -87,6 +112,12 @@ interface VisitorState {
   assignments: Assignments;
   /** Events taken in the current rate window. */
   rate?: { windowStart: number; events: number };
+  /** The user this visitor proved to be (a verified identify); without it the visitor is its device only. */
+  verifiedUserId?: string;
+  /** Whose profile and recommendations the object last asked the collector for (`user:<id>` / `device:<id>`). */
+  reads?: { profile: string; recs: string };
+  /** When the object deletes its storage (expiry.ts), on the edge's clock. */
+  expiresAt?: number;
 }
 
 const STATE_KEY = 'visitor';
@@ -97,6 +128,7 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     secret: () => requireRelaySecret(edgeConfig(this.env)),
     now: () => Date.now(),
     fetch: (input, init) => fetch(input, init),
+    wakeAt: (atMs) => wakeNoLaterThan(this.ctx.storage, atMs),
   });
 
   /** Each object keeps its own: a KV read in flight must not be shared across objects' request contexts. */
@@ -105,6 +137,8 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
   /** The stored state, read when the object wakes; afterwards this copy is the truth and storage follows it. */
   private state: VisitorState | undefined;
   private reads: { collectorUrl: string; reads: VisitorReads } | undefined;
+  /** The rules document of the last decision, which the expiry's cooldowns are counted by. */
+  private lastRules: RulesDocument | undefined;
 
   async visit(input: VisitInput): Promise<VisitOutcome> {
     const state = await this.loaded();
@@ -114,18 +148,21 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
       // Nothing of the batch is taken: the SDK keeps it and comes back after the window.
       return { outcome: 'limited', retryAfterS: Math.max(1, Math.ceil((rate.windowStart + limit.windowMs - input.receivedAt) / 1000)) };
     }
+    // Before anything is folded or kept: a user id stays only when this visitor verified it.
+    const identity = applyIdentity(input.events, input.identities ?? [], state.verifiedUserId);
     const previous = state.session;
-    const folded = foldEvents(previous, input.events, input.receivedAt, sessionIdFor(input.events, previous));
+    const folded = foldEvents(previous, identity.events, input.receivedAt, sessionIdFor(identity.events, previous));
     if (folded === undefined) throw new Error('a visit needs at least one event');
     const session = input.bot && !folded.bot ? { ...folded, bot: true } : folded;
     // Taken means kept until the collector has it: into the outbox first, and nothing else if it is full.
     const { relay } = input;
-    const outboxDepth = await this.outbox.add({ ...relay, receivedAt: input.receivedAt, events: stamped(input.events, session.id), ...(input.device !== undefined ? { device: input.device } : {}) });
+    const outboxDepth = await this.outbox.add({ ...relay, receivedAt: input.receivedAt, events: stamped(identity.events, session.id), ...(input.device !== undefined ? { device: input.device } : {}) });
     if (outboxDepth === undefined) {
       void this.outbox.drain();
       return { outcome: 'outbox_full' };
     }
     state.rate = { windowStart: rate.windowStart, events: rate.events + input.events.length };
+    if (identity.verifiedUserId !== undefined) state.verifiedUserId = identity.verifiedUserId;
     if (previous !== undefined && previous.id !== session.id) state.baseline = baselineWith(state.baseline, previous);
     if (state.shownIn !== session.id) {
       state.shown = {};
@@ -133,35 +170,61 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     }
     state.session = session;
     const reads = this.readsFor(relay.collectorUrl);
-    const { actions, variants } = await this.decideFor(state, session, input.anonymousId, input.receivedAt, session.lastPageUrl, reads);
-    await this.save(state);
+    const { actions, variants } = await this.decideFor(state, session, input.anonymousId, input.receivedAt, session.lastPageUrl, reads, true);
+    await this.saveAndExpire(state, input.receivedAt);
     // Relayed and read after the answer; a relay that fails waits for the alarm, or for the next visit.
     void this.outbox.drain();
-    return { outcome: 'taken', sessionId: session.id, actions, variants, bot: session.bot === true, outboxDepth };
+    return {
+      outcome: 'taken',
+      sessionId: session.id,
+      actions,
+      variants,
+      bot: session.bot === true,
+      outboxDepth,
+      ...(identity.verdict !== undefined ? { identity: identity.verdict } : {}),
+    };
   }
 
   /**
    * The decision for a page about to be rendered on a server (`GET /v1/decide`):
-   * the open session as it is (not extended), the page named by `url`.
-   * What it decides counts as shown, since the server renders it.
+   * the open session as it is (not extended), the page named by `url`. Only
+   * when the server says it rendered the actions (`rendered`) are they counted
+   * as shown and the variants kept; otherwise it is worked out on a copy and
+   * nothing is stored, read or scheduled.
    */
-  async decideNow(input: { anonymousId: string; url: string; nowMs: number; collectorUrl?: string }): Promise<PageDecision> {
-    const state = await this.loaded();
+  async decideNow(input: DecideInput): Promise<PageDecision> {
+    const stored = await this.loaded();
+    const state = input.rendered ? stored : structuredClone(stored);
     const live = state.session !== undefined && !sessionExpired(state.session, input.nowMs) ? state.session : undefined;
     if (live === undefined) state.shown = {};
     const session = live ?? emptyOpenSession({ id: 'no-session', startedAt: input.nowMs, lastActivityAt: input.nowMs }, input.url);
     const reads = input.collectorUrl === undefined ? undefined : this.readsFor(input.collectorUrl);
-    const { actions, variants } = await this.decideFor(state, session, input.anonymousId, input.nowMs, input.url, reads);
-    await this.save(state);
+    const { actions, variants } = await this.decideFor(state, session, input.anonymousId, input.nowMs, input.url, reads, input.rendered);
+    if (input.rendered) await this.saveAndExpire(state, input.nowMs);
     return { sessionId: live?.id, actions, variants };
   }
 
-  /** Variants, signals and the rules' decision for `session` on `pageUrl`; records in `state` what is shown and assigned. */
-  private async decideFor(state: VisitorState, session: OpenSession, anonymousId: string, nowMs: number, pageUrl: string, reads: VisitorReads | undefined) {
+  /** Admin: deletes the visitor's storage and alarm and forgets it; whether there was anything to delete. */
+  async erase(): Promise<{ held: boolean }> {
+    const held = (await this.ctx.storage.list({ limit: 1 })).size > 0;
+    await this.forget();
+    return { held };
+  }
+
+  /** Admin: what is stored, read without creating anything. */
+  async inspect(): Promise<VisitorInspection> {
+    const exists = (await this.ctx.storage.list({ limit: 1 })).size > 0;
+    const state = (await this.ctx.storage.get<VisitorState>(STATE_KEY)) ?? null;
+    return { exists, state, outboxDepth: exists ? await this.outbox.depth() : 0 };
+  }
+
+  /** Variants, signals and the rules' decision for `session` on `pageUrl`; records in `state` what is shown and assigned, and (when `refresh`) starts the reads. */
+  private async decideFor(state: VisitorState, session: OpenSession, anonymousId: string, nowMs: number, pageUrl: string, reads: VisitorReads | undefined, refresh: boolean) {
     const { variants, kept } = variantsOf(experimentsOf(this.env.EXPERIMENTS), anonymousId, state.assignments);
     const { rules } = await this.rules.current();
-    const profileId = session.userId ?? anonymousId;
-    const known = reads?.snapshot(nowMs, profileId);
+    // The verified user's profile and recommendations, else the device's own: never a user's on the browser's word.
+    const subject: ReadSubject = state.verifiedUserId !== undefined ? { kind: 'user', id: state.verifiedUserId } : { kind: 'device', id: anonymousId };
+    const known = reads?.snapshot(nowMs, subject);
     // The page, and the product looked at last (the storefront shows products in place).
     const lastProduct = session.productsViewed.at(-1);
     const page = { url: pageUrl, path: pathOf(pageUrl), productId: lastProduct?.id, category: lastProduct?.category };
@@ -183,16 +246,17 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     const fired = result.fired.filter((ruleId) => actions.some((action) => action.ruleId === ruleId));
     state.assignments = kept;
     state.shown = recordShown(state.shown, fired, nowMs);
-    if (reads !== undefined && session.id !== 'no-session') {
+    if (refresh && reads !== undefined && session.id !== 'no-session') {
       const wants = {
-        profileId,
-        anonymousId,
+        subject,
         sessionId: session.id,
         productId: page.productId,
         stockIds: [...offeredProductIds(rules.rules), ...(page.productId !== undefined ? [page.productId] : []), ...Object.keys(session.cart)],
       };
+      state.reads = { profile: subjectKey(subject), recs: subjectKey(subject) };
       this.ctx.waitUntil(reads.refresh(wants, () => Date.now()));
     }
+    this.lastRules = rules;
     return { actions, variants };
   }
 
@@ -201,9 +265,22 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     return this.state;
   }
 
-  private async save(state: VisitorState): Promise<void> {
+  /** Stores the state with the time it expires, and makes sure the alarm comes by then. */
+  private async saveAndExpire(state: VisitorState, nowMs: number): Promise<void> {
+    const rules = this.lastRules ?? (await this.rules.current()).rules;
+    state.expiresAt = expiresAt(state, rules, nowMs, edgeConfig(this.env).visitorRetainMs);
     this.state = state;
     await this.ctx.storage.put<VisitorState>(STATE_KEY, state);
+    await wakeNoLaterThan(this.ctx.storage, state.expiresAt);
+  }
+
+  /** Deletes everything the object stored, its alarm too, and what it kept in memory. */
+  private async forget(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.state = undefined;
+    this.reads = undefined;
+    this.outbox.forget();
   }
 
   /** The reads of this visitor, or none when no read secret is configured (decisions on the session alone). */
@@ -217,8 +294,21 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     return this.reads.reads;
   }
 
+  /**
+   * The one alarm: the outbox's retry and the visitor's expiry. The outbox
+   * is relayed first; the storage goes only once nothing waits in it and the
+   * expiry has come, else the alarm is set again for what is next.
+   */
   override async alarm(): Promise<void> {
     await this.outbox.drain();
+    const expires = (await this.ctx.storage.get<VisitorState>(STATE_KEY))?.expiresAt;
+    if ((await this.outbox.depth()) > 0) {
+      // A failed relay has set the retry; an expiry that has come waits for it (set again, it would wake the object at once, over and over).
+      if (expires !== undefined && expires > Date.now()) await wakeNoLaterThan(this.ctx.storage, expires);
+      return;
+    }
+    if (expires === undefined || expires <= Date.now()) await this.forget();
+    else await wakeNoLaterThan(this.ctx.storage, expires);
   }
 }
 

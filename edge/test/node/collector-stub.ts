@@ -9,10 +9,14 @@
  * `POST /__up/<scenario>`, then 202); `GET /__received/<scenario>` returns what
  * was recorded.
  *
- * The read API too: `POST /__reads/<scenario>` sets what the scenario's
- * `GET /v1/profile/:id`, `/v1/recs` (`visitor` given: `recs`, else `popular`)
- * and `/v1/inventory` answer (`status` instead, when set; 503 before any is
- * set), and `GET /__reads-log/<scenario>` lists the reads with their headers.
+ * The read API too, on the collector's paths: `POST /__reads/<scenario>` sets
+ * what the scenario's `GET /v1/profile/user/:userId` and
+ * `/v1/profile/device/:anonymousId` (`profiles["user:<id>"]`,
+ * `profiles["device:<id>"]`), `/v1/recs` (`user=` or `device=` given: that
+ * one's `recsFor["user:<id>"]` / `recsFor["device:<id>"]`, else `recs`;
+ * neither: `popular`; both: 400) and `/v1/inventory` answer (`status` instead,
+ * when set; 503 before any is set), and `GET /__reads-log/<scenario>` lists
+ * the reads with their headers.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,7 +37,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 /** What one scenario's read API answers. */
 interface ReadFixtures {
   status?: number;
+  /** By `user:<id>` / `device:<id>`. */
   profiles?: Record<string, unknown>;
+  /** A user's or a device's own list, by `user:<id>` / `device:<id>`. */
+  recsFor?: Record<string, unknown>;
   recs?: unknown;
   popular?: unknown;
   inventory?: Record<string, boolean>;
@@ -42,13 +49,17 @@ interface ReadFixtures {
 function answerRead(res: ServerResponse, fixtures: ReadFixtures | undefined, route: string[], query: URLSearchParams): void {
   if (fixtures === undefined) return sendJson(res, 503, { error: 'read_store_unavailable', message: 'no fixtures for this scenario' });
   if (fixtures.status !== undefined) return sendJson(res, fixtures.status, { error: 'stub_status', message: `status ${fixtures.status}` });
-  const [what, id] = route;
-  if (what === 'profile' && id !== undefined) {
-    const profile = fixtures.profiles?.[decodeURIComponent(id)];
-    return profile === undefined ? sendJson(res, 404, { error: 'not_found', message: id }) : sendJson(res, 200, profile);
+  const [what, kind, id] = route;
+  if (what === 'profile' && (kind === 'user' || kind === 'device') && id !== undefined && route.length === 3) {
+    const profile = fixtures.profiles?.[`${kind}:${decodeURIComponent(id)}`];
+    return profile === undefined ? sendJson(res, 404, { error: 'not_found', message: `no ${kind} profile` }) : sendJson(res, 200, profile);
   }
-  if (what === 'recs') {
-    const recs = query.has('visitor') ? fixtures.recs : fixtures.popular;
+  if (what === 'recs' && route.length === 1) {
+    const user = query.get('user');
+    const device = query.get('device');
+    if (user !== null && device !== null) return sendJson(res, 400, { error: 'invalid_query', message: 'user: at most one of user and device' });
+    const subject = user !== null ? `user:${user}` : device !== null ? `device:${device}` : undefined;
+    const recs = subject === undefined ? fixtures.popular : (fixtures.recsFor?.[subject] ?? fixtures.recs);
     return recs === undefined ? sendJson(res, 404, { error: 'not_found', message: 'no recs fixture' }) : sendJson(res, 200, recs);
   }
   if (what === 'inventory') {
