@@ -152,6 +152,18 @@ describe('init in a browser', () => {
     expect(validateEvent(dwell).ok).toBe(true);
   });
 
+  it('passes the site server\u2019s token with identify, and sends every request with an abort signal (its timeout)', async () => {
+    sdk.init({ siteKey: 'demo-site-key', endpoint: 'http://127.0.0.1:8787', requestTimeoutMs: 3000 });
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyIn0.c2lnbmF0dXJl';
+    sdk.identify('user-42', { plan: 'pro' }, { token });
+    await sdk.flush();
+    const identify = posted.flatMap((p) => p.events).find((e) => e['type'] === 'identify');
+    expect(identify).toMatchObject({ userId: 'user-42', traits: { plan: 'pro' }, token });
+    expect(validateEvent(identify).ok).toBe(true);
+    expect(posted.every((p) => p.init.signal instanceof AbortSignal)).toBe(true);
+    expect(Object.values(localStorage).some((value) => String(value).includes(token))).toBe(false);
+  });
+
   it('ignores a second init', async () => {
     sdk.init({ siteKey: 'demo-site-key', endpoint: 'http://127.0.0.1:8787' });
     sdk.init({ siteKey: 'other-key', endpoint: 'http://other.test' });

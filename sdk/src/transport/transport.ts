@@ -1,4 +1,4 @@
-/** How a batch travels to the edge. `send` throws on a network failure; any HTTP answer is returned. */
+/** How a batch travels to the edge. `send` throws on a network failure or a timeout; any HTTP answer is returned. */
 export interface Transport {
   send(url: string, body: string): Promise<TransportResponse>;
   /** Hands the body to the browser to send after the page is gone (no answer); false when it would not take it. */
@@ -26,12 +26,23 @@ export const fitsKeepalive = (body: string): boolean => body.length * 3 < KEEPAL
  * `keepalive` lets a batch sent as the page goes away outlive it; the batcher
  * keeps batches under its cap, and a single event too big for it goes without
  * rather than failing for good.
+ *
+ * A request not answered (body included) within `timeoutMs` is aborted and
+ * fails like a network error: the sender lock is held while it runs, and one
+ * hung request must not stop delivery in every tab. The edge may have taken
+ * it all the same; the retry sends the same event ids, counted once downstream.
  */
-export function fetchTransport(fetchFn: typeof fetch, sendBeacon?: (url: string, body: string) => boolean): Transport {
+export function fetchTransport(fetchFn: typeof fetch, sendBeacon: ((url: string, body: string) => boolean) | undefined, timeoutMs: number): Transport {
   return {
     async send(url, body) {
-      const response = await fetchFn(url, { method: 'POST', body, keepalive: fitsKeepalive(body) });
-      return { status: response.status, body: await response.json().catch(() => undefined), retryAfter: response.headers.get('retry-after') };
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), timeoutMs);
+      try {
+        const response = await fetchFn(url, { method: 'POST', body, keepalive: fitsKeepalive(body), signal: abort.signal });
+        return { status: response.status, body: await response.json().catch(() => undefined), retryAfter: response.headers.get('retry-after') };
+      } finally {
+        clearTimeout(timer);
+      }
     },
     beacon: sendBeacon,
   };
