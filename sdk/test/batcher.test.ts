@@ -189,6 +189,30 @@ describe('Batcher', () => {
     expect(await queue.size()).toBe(0);
   });
 
+  it('does not let a flush asked for while a send was failing jump the backoff or Retry-After', async () => {
+    let release: () => void = () => {};
+    const { batcher, transport, queue } = setup({ answer: () => (transport.sent.length === 1 ? { status: 503, body: undefined, retryAfter: '5' } : undefined) });
+    const send = transport.send.bind(transport);
+    transport.send = async (url, body) => {
+      const answer = await send(url, body);
+      if (transport.sent.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      return answer;
+    };
+    await queue.enqueue([event(1)]);
+    const first = batcher.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    batcher.add(event(2));
+    const meanwhile = batcher.flush();
+    release();
+    await Promise.all([first, meanwhile]);
+    expect(transport.sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(transport.sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(transport.sent.map(ids)).toEqual([[event(1).eventId], [event(1).eventId, event(2).eventId]]);
+    expect(await queue.size()).toBe(0);
+  });
+
   it('holds the queue while offline and sends nothing, counting no failure', async () => {
     let online = false;
     const { batcher, transport, queue } = setup({ online: () => online });

@@ -117,19 +117,21 @@ describe('a hung collect request', () => {
     expect(calls).toHaveLength(1);
     // While it hangs, this tab holds the lock: no other tab of the site may send.
     expect(await otherTabMaySend()).toBe(false);
+    // Captured meanwhile: its flush waits behind the hung send.
+    batcher.add(event(3));
 
     await vi.advanceTimersByTimeAsync(TIMEOUT_MS);
     expect(calls.map((c) => c.outcome)).toEqual(['aborted']);
     expect(await otherTabMaySend()).toBe(true);
-    expect(await queue.size()).toBe(2);
+    expect(await queue.size()).toBe(3);
 
-    // The first backoff step is flushIntervalMs (no jitter here).
+    // Not at once: after the first backoff step, flushIntervalMs (no jitter here).
     await vi.advanceTimersByTimeAsync(999);
     expect(calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(calls.map((c) => ids(c.body))).toEqual([
       ['event-1', 'event-2'],
-      ['event-1', 'event-2'],
+      ['event-1', 'event-2', 'event-3'],
     ]);
     expect(calls.map((c) => c.outcome)).toEqual(['aborted', 'answered']);
     expect(await queue.size()).toBe(0);

@@ -167,9 +167,13 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
   const flush = (): Promise<void> => {
     // One drain at a time; calls made while one runs share the single drain queued after it.
     if (waiting) return waiting;
+    const failed = failures;
     const next = running
       .then(async () => {
         waiting = undefined;
+        // The send this call waited for has failed (a timeout, a 503): the retry timer, with its
+        // backoff and Retry-After, decides when to try again, not a flush asked for meanwhile.
+        if (failures > failed) return;
         stop();
         await save();
         // Offline: the `online` event flushes again. Another tab sending: look again later.
