@@ -45,8 +45,8 @@ describe('init in a browser', () => {
     expect(posted).toHaveLength(1);
     const [request] = posted;
     expect(request!.url).toBe('http://127.0.0.1:8787/v1/collect?site=demo-site-key');
-    // A string body: text/plain, which needs no CORS preflight.
-    expect(request!.init).toMatchObject({ method: 'POST', keepalive: true });
+    // A string body: text/plain, which needs no CORS preflight. Visible: no keepalive (see transport.ts).
+    expect(request!.init).toMatchObject({ method: 'POST', keepalive: false });
     expect(request!.init.headers).toBeUndefined();
     expect(typeof request!.init.body).toBe('string');
 
@@ -85,6 +85,8 @@ describe('init in a browser', () => {
     document.dispatchEvent(new Event('visibilitychange'));
     await vi.waitFor(() => expect(posted).toHaveLength(1));
     expect(posted[0]!.events[0]!['type']).toBe('page_view');
+    // Hidden may be the page's last moment: this request may outlive it.
+    expect(posted[0]!.init.keepalive).toBe(true);
   });
 
   it('sends what the page holds by beacon, as text, when the page is left', () => {

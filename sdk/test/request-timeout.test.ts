@@ -62,7 +62,7 @@ afterEach(() => {
 describe('fetchTransport', () => {
   it('aborts a request that has no answer when the timeout is up, and fails it like a network error', async () => {
     const { fetchFn, calls } = scriptedFetch(['hang']);
-    const outcome = fetchTransport(fetchFn, undefined, TIMEOUT_MS)
+    const outcome = fetchTransport(fetchFn, undefined, TIMEOUT_MS, () => false)
       .send(URL, '{"events":[]}')
       .then(
         () => 'answered',
@@ -77,7 +77,7 @@ describe('fetchTransport', () => {
 
   it('counts reading the answer within the timeout: a body that never ends is cut off, the status stands', async () => {
     const { fetchFn, calls } = scriptedFetch(['hang-body']);
-    const sending = fetchTransport(fetchFn, undefined, TIMEOUT_MS).send(URL, '{"events":[]}');
+    const sending = fetchTransport(fetchFn, undefined, TIMEOUT_MS, () => false).send(URL, '{"events":[]}');
     await vi.advanceTimersByTimeAsync(TIMEOUT_MS);
     // The edge answered 200: it took the batch, so the events leave the queue even without the body.
     expect(await sending).toMatchObject({ status: 200, body: undefined });
@@ -86,7 +86,7 @@ describe('fetchTransport', () => {
 
   it('leaves no timer behind once the edge has answered', async () => {
     const { fetchFn, calls } = scriptedFetch([200]);
-    const answer = await fetchTransport(fetchFn, undefined, TIMEOUT_MS).send(URL, '{"events":[]}');
+    const answer = await fetchTransport(fetchFn, undefined, TIMEOUT_MS, () => false).send(URL, '{"events":[]}');
     expect(answer.status).toBe(200);
     expect(calls[0]?.signal).toBeInstanceOf(AbortSignal);
     expect(vi.getTimerCount()).toBe(0);
@@ -100,7 +100,7 @@ describe('a hung collect request', () => {
     const { locks } = fakeLocks();
     const { fetchFn, calls } = scriptedFetch(['hang', 200]);
     const queue = memoryQueue<ReturnType<typeof event>>();
-    const batcher = createBatcher(queue, fetchTransport(fetchFn, undefined, TIMEOUT_MS), {
+    const batcher = createBatcher(queue, fetchTransport(fetchFn, undefined, TIMEOUT_MS, () => false), {
       collectUrl: URL,
       maxBatch: 20,
       flushIntervalMs: 1000,
