@@ -1,18 +1,47 @@
-// The store's own behaviour: a cart counter and product details. Purchases of
-// intent are reported with `sessionflow.track`; clicks are captured by the SDK itself.
-document.addEventListener('click', (event) => {
+// The store's own behaviour: a cart counter, product details and the demo sign-in.
+// Purchase intent is reported with `sessionflow.track`; clicks are captured by the SDK itself.
+
+/**
+ * Tells the SDK who is signed in, with the token the store's server signed for
+ * this user: without it the edge links nothing. Called at sign-in and on every
+ * page load of a signed-in visitor (the server renders a fresh token each time).
+ */
+function identify(identity) {
+  window.sessionflow?.identify(identity.userId, identity.traits, { token: identity.token });
+}
+
+function showAccount(button, signedIn) {
+  button.dataset.action = signedIn ? 'sign-out' : 'sign-in';
+  button.textContent = signedIn ? 'Sign out' : 'Sign in';
+}
+
+const rendered = document.getElementById('sf-identity');
+if (rendered) identify(JSON.parse(rendered.textContent));
+
+async function post(path) {
+  const response = await fetch(path, { method: 'POST' });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.message ?? `${path} answered ${response.status}`);
+  return body;
+}
+
+document.addEventListener('click', async (event) => {
   const button = event.target instanceof Element ? event.target.closest('button[data-action]') : null;
-  if (button?.dataset.action === 'sign-in') {
-    // A demo login: the SDK links this browser's anonymous id to the user.
-    window.sessionflow?.identify('demo-user-1', { plan: 'demo' });
-    button.dataset.action = 'sign-out';
-    button.textContent = 'Sign out';
-    return;
-  }
-  if (button?.dataset.action === 'sign-out') {
-    window.sessionflow?.reset();
-    button.dataset.action = 'sign-in';
-    button.textContent = 'Sign in';
+  if (button?.dataset.action === 'sign-in' || button?.dataset.action === 'sign-out') {
+    const signingIn = button.dataset.action === 'sign-in';
+    button.disabled = true;
+    try {
+      if (signingIn) identify(await post('/api/sign-in'));
+      else {
+        await post('/api/sign-out');
+        window.sessionflow?.reset();
+      }
+      showAccount(button, signingIn);
+    } catch (error) {
+      console.error(`demo store: ${error.message}`);
+    } finally {
+      button.disabled = false;
+    }
     return;
   }
   const card = button?.closest('[data-sf-product]');

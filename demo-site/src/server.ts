@@ -12,6 +12,8 @@ import { locateSdkBundle } from './sdk-bundle.js';
 export { PRODUCTS, type Product, type ProductCategory } from './catalog/products.js';
 export { createDemoApp, type DemoAppOptions } from './app.js';
 export { SdkNotBuiltError } from './sdk-bundle.js';
+export { DEMO_USER } from './account/demo-user.js';
+export { IDENTITY_TOKEN_TTL_S, issueIdentityToken } from './account/identity-token.js';
 
 export interface DemoSiteOptions {
   /** 0 picks a free port (default 8080). */
@@ -23,6 +25,8 @@ export interface DemoSiteOptions {
   siteKey: string;
   /** Where the SDK's IIFE is; defaults to the built @sessionflow/sdk. */
   sdkFile?: string;
+  /** The site's identity secret (`SITE_IDENTITY_SECRET`); without it nobody can sign in. */
+  identitySecret?: string | undefined;
 }
 
 export interface DemoSite {
@@ -41,6 +45,7 @@ export function startDemoSite(options: DemoSiteOptions): Promise<DemoSite> {
     siteKey: options.siteKey,
     sdkFile: locateSdkBundle(options.sdkFile),
     publicDir: PUBLIC_DIR,
+    identitySecret: options.identitySecret,
   });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port ?? 8080, hostname: host }, (info: AddressInfo) => {

@@ -12,3 +12,6 @@ export * from './services/demo-site.js';
 export * from './stack.js';
 export * from './browser/chromium.js';
 export * from './services/pipeline.js';
+export * from './secrets/local-secrets.js';
+export * from './secrets/secrets-file.js';
+export * from './secrets/dotenv.js';

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { startKafka } from './kafka/broker.js';
 import { freePort } from './process/ports.js';
 import { startRedis } from './redis/server.js';
+import { generateSecrets, type LocalSecrets } from './secrets/local-secrets.js';
 import { startCollectorProcess } from './services/collector.js';
 import { startDemoSiteProcess } from './services/demo-site.js';
 import { startEdgeProcess } from './services/edge.js';
@@ -27,8 +28,11 @@ export interface StackOptions {
   redisUrl?: string | undefined;
   /** Which parts to run; each part starts what it needs before it. Default: all. */
   parts?: Part[];
+  /** The secrets of every scope (npm start passes the ones it keeps); default: new random ones for this stack. */
+  secrets?: LocalSecrets;
+  /** The relay secret, instead of the one in `secrets`. */
   secret?: string;
-  /** The collector's read API secret (edge and storefront present it). */
+  /** The collector's read API secret (the edge presents it), instead of the one in `secrets`. */
   readSecret?: string;
   siteKey?: string;
   topicPrefix?: string;
@@ -44,7 +48,11 @@ export interface Stack {
   edgeUrl?: string;
   demoUrl?: string;
   siteKey: string;
+  /** Every scope's secret, and `siteIdentity` / `siteServer`: those of `siteKey`. */
+  secrets: StackSecrets;
+  /** The relay secret (`secrets.relay`). */
   secret: string;
+  /** The collector's read API secret (`secrets.read`). */
   readSecret: string;
   topicPrefix: string;
   /** part → log file, for the parts this stack started. */
@@ -52,6 +60,27 @@ export interface Stack {
   /** Stops one part and leaves the others running (tests of degraded modes). */
   stopPart(part: Part): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface StackSecrets extends LocalSecrets {
+  /** The stack's site's identity secret: identity tokens for `stack.siteKey` are signed with it. */
+  siteIdentity: string;
+  /** The stack's site's server secret: the bearer of `GET /v1/decide` and of collect requests without an Origin. */
+  siteServer: string;
+}
+
+/** `secrets` with the stack's own site among its sites (made for it when missing) and the overrides applied. */
+function stackSecrets(opts: StackOptions, siteKey: string): StackSecrets {
+  const base = opts.secrets ?? generateSecrets([siteKey]);
+  const site = base.sites[siteKey] ?? generateSecrets([siteKey]).sites[siteKey]!;
+  return {
+    ...base,
+    relay: opts.secret ?? base.relay,
+    read: opts.readSecret ?? base.read,
+    sites: { ...base.sites, [siteKey]: site },
+    siteIdentity: site.identity,
+    siteServer: site.server,
+  };
 }
 
 const needs: Record<Part, Part[]> = {
@@ -80,11 +109,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const port = async (name: keyof NonNullable<StackOptions['ports']>): Promise<number> => opts.ports?.[name] ?? freePort();
   const logDir = path.join(opts.dir, 'logs');
   const stops: { part: Part; stop: () => Promise<void> }[] = [];
+  const siteKey = opts.siteKey ?? 'demo-site-key';
+  const secrets = stackSecrets(opts, siteKey);
   const stack: Stack = {
     kafkaBrokers: opts.kafkaBrokers ?? [],
-    siteKey: opts.siteKey ?? 'demo-site-key',
-    secret: opts.secret ?? 'local-dev-relay-secret',
-    readSecret: opts.readSecret ?? 'local-dev-read-secret',
+    siteKey,
+    secrets,
+    secret: secrets.relay,
+    readSecret: secrets.read,
     topicPrefix: opts.topicPrefix ?? 'sf',
     logs: {},
     async stopPart(part) {
@@ -144,13 +176,21 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         stack.logs.redis = redis.logFile;
       }
     }
+    // The collector's erasure calls the edge, which starts after it: the edge's port is chosen now.
+    const edgePort = parts.has('edge') ? await port('edge') : undefined;
+    const edgeUrl = edgePort !== undefined ? `http://127.0.0.1:${edgePort}` : undefined;
     if (parts.has('collector')) {
       stack.collectorUrl = await startService('collector', (port, logFile) =>
         startCollectorProcess({
           port,
           brokers: stack.kafkaBrokers,
-          secret: stack.secret,
-          readSecret: stack.readSecret,
+          secret: secrets.relay,
+          readSecret: secrets.read,
+          catalogSecret: secrets.catalog,
+          adminSecret: secrets.admin,
+          erasureSecret: secrets.erasure,
+          edgeUrl,
+          edgeAdminSecret: edgeUrl !== undefined ? secrets.edgeAdmin : undefined,
           redisUrl: stack.redisUrl,
           topicPrefix: stack.topicPrefix,
           logFile,
@@ -160,22 +200,24 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (parts.has('pipeline') && stack.redisUrl) {
       const redisUrl = stack.redisUrl;
       stack.pipelineUrl = await startService('pipeline', (port, logFile) =>
-        startPipelineProcess({ port, brokers: stack.kafkaBrokers, redisUrl, topicPrefix: stack.topicPrefix, logFile }),
+        startPipelineProcess({ port, brokers: stack.kafkaBrokers, redisUrl, erasureSecret: secrets.erasure, topicPrefix: stack.topicPrefix, logFile }),
       );
     }
-    if (parts.has('edge') && stack.collectorUrl) {
+    if (edgePort !== undefined && stack.collectorUrl) {
       const collectorUrl = stack.collectorUrl;
       const demoPort = await port('demo-site');
-      opts = { ...opts, ports: { ...opts.ports, 'demo-site': demoPort } };
+      opts = { ...opts, ports: { ...opts.ports, edge: edgePort, 'demo-site': demoPort } };
       stack.edgeUrl = await startService(
         'edge',
         (port, logFile) =>
           startEdgeProcess({
             port,
             collectorUrl,
-            secret: stack.secret,
-            readSecret: stack.readSecret,
-            sites: { [stack.siteKey]: { origins: [`http://127.0.0.1:${demoPort}`, `http://localhost:${demoPort}`] } },
+            secret: secrets.relay,
+            readSecret: secrets.read,
+            adminSecret: secrets.edgeAdmin,
+            sites: { [siteKey]: { origins: [`http://127.0.0.1:${demoPort}`, `http://localhost:${demoPort}`] } },
+            siteSecrets: secrets.sites,
             persistDir: path.join(opts.dir, 'wrangler'),
             logFile,
           }),
@@ -188,9 +230,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         startDemoSiteProcess({
           port,
           edgeUrl,
-          siteKey: stack.siteKey,
+          siteKey,
+          identitySecret: secrets.siteIdentity,
           collectorUrl: stack.collectorUrl,
-          readSecret: stack.readSecret,
+          catalogSecret: secrets.catalog,
           logFile,
         }),
       );

@@ -1,12 +1,17 @@
 /**
  * `npm start`: the whole loop on this machine, on fixed loopback ports, until
  * Ctrl-C. State and logs live in .run/ (git ignores it); Kafka's storage is
- * kept there between runs and formatted only the first time.
+ * kept there between runs and formatted only the first time, and so are the
+ * secrets of every scope (.run/secrets.json), made on the first start.
  */
 import path from 'node:path';
 import { runDir } from './paths.js';
 import { isListening } from './process/ports.js';
+import { loadOrCreateSecrets } from './secrets/secrets-file.js';
 import { existingServersFromEnv, startStack, type Stack } from './stack.js';
+
+const SITE_KEY = 'demo-site-key';
+const secretsFile = path.join(runDir, 'secrets.json');
 
 const ports = {
   kafka: Number(process.env.KAFKA_PORT ?? 29092),
@@ -47,15 +52,18 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  stack = await startStack({ dir: runDir, ports, ...existing, log });
-  if (stopping) return;
+  const { secrets, created, added } = loadOrCreateSecrets(secretsFile, [SITE_KEY]);
   const rel = (file?: string): string => (file ? path.relative(process.cwd(), file) : '(not started here)');
+  if (created) log(`secrets: made a random one for every scope in ${rel(secretsFile)} (kept for the next start)`);
+  else log(`secrets: from ${rel(secretsFile)}${added.length > 0 ? ` (new now: ${added.join(', ')})` : ''}`);
+  stack = await startStack({ dir: runDir, ports, ...existing, siteKey: SITE_KEY, secrets, log });
+  if (stopping) return;
   console.log(`
 Sessionflow is running.
 
   Storefront   ${stack.demoUrl}/          ← open this, click around
   Edge         ${stack.edgeUrl}/v1/collect   (wrangler dev, workerd)
-  Collector    ${stack.collectorUrl}/metrics   /readyz  /healthz   read API /v1/recs, /v1/profile/:id (Bearer ${stack.readSecret})
+  Collector    ${stack.collectorUrl}/metrics   /readyz  /healthz   read API /v1/recs, /v1/profile/user/:id, /v1/profile/device/:id
   Pipeline     ${stack.pipelineUrl}/metrics   /readyz   (identity, sessions and aggregates stages → Redis; lag per partition in /metrics)
   Kafka        ${stack.kafkaBrokers.join(',')}   topics ${stack.topicPrefix}.events, ${stack.topicPrefix}.products, ${stack.topicPrefix}.inventory, …
   Redis        ${stack.redisUrl}
@@ -67,6 +75,12 @@ Logs:
   pipeline   ${rel(stack.logs.pipeline)}
   edge       ${rel(stack.logs.edge)}
   demo-site  ${rel(stack.logs['demo-site'])}
+
+Secrets (every scope has its own; all of them, the edge's and the site's included, in ${rel(secretsFile)}):
+  read API   Authorization: Bearer ${stack.secrets.read}
+             curl -H 'Authorization: Bearer ${stack.secrets.read}' ${stack.collectorUrl}/v1/profile/user/demo-user-1
+  admin      Authorization: Bearer ${stack.secrets.admin}
+             curl -X DELETE -H 'Authorization: Bearer ${stack.secrets.admin}' ${stack.collectorUrl}/v1/users/demo-user-1
 
 Watch events arrive:  npm run tail:events
 Ctrl-C stops everything.

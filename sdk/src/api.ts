@@ -8,7 +8,7 @@ import type { ActionHandler } from './act/dispatch.js';
 import { resolveConfig, type InitOptions } from './config.js';
 import type { ConsentChoice } from './privacy/consent.js';
 import { startBrowserTracker } from './runtime/browser.js';
-import type { Tracker } from './tracker.js';
+import type { IdentifyOptions, Tracker } from './tracker.js';
 
 let running: Tracker | undefined;
 const handlers = new Set<ActionHandler>();
@@ -37,8 +37,11 @@ export const page: () => void = call('page');
  * The visitor logged in as `userId`: an `identify` event links this device's
  * anonymous id (and the session so far) to the user, and every later event
  * carries the user id. Identifying as a different user first calls `reset`.
+ * The edge links only an identify whose `token` the site's own server signed
+ * for this user (see the README's "Identity verification"); call it at sign-in
+ * and on each page load of a signed-in visitor, with a fresh token each time.
  */
-export const identify: (userId: string, traits?: Record<string, unknown>) => void = call('identify');
+export const identify: (userId: string, traits?: Record<string, unknown>, options?: IdentifyOptions) => void = call('identify');
 
 /** The visitor logged out: a new anonymous id and a new session, no user. */
 export const reset: () => void = call('reset');

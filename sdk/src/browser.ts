@@ -37,6 +37,7 @@ if (!stub || 'q' in stub) {
         siteKey: data['siteKey'],
         endpoint: data['endpoint'],
         flushIntervalMs: Number(data['flushIntervalMs']),
+        requestTimeoutMs: Number(data['requestTimeoutMs']),
         debug: flag('debug'),
         requireConsent: flag('requireConsent'),
         honorPrivacySignals: flag('honorPrivacySignals'),

@@ -46,6 +46,14 @@ export interface TrackerDeps {
 }
 
 export const USER_ID_KEY = 'sf_uid';
+
+export interface IdentifyOptions {
+  /**
+   * The site's server's signed word that this visitor is `userId` (a short-lived
+   * JWT). It travels in this one identify event and is kept nowhere else.
+   */
+  token?: string | undefined;
+}
 const MAX_NAME = 128;
 
 /** The page view events belong to: its URL and referrer are fixed when it starts. */
@@ -67,8 +75,12 @@ export interface Tracker {
   page(): SessionflowEvent | undefined;
   click(click: ClickDescriptor): SessionflowEvent | undefined;
   track(name: string, props?: Record<string, unknown>): SessionflowEvent | undefined;
-  /** Links this device's anonymous id to `userId`; later events carry it. A different user than the current one starts afresh (see `reset`). */
-  identify(userId: string, traits?: Record<string, unknown>): SessionflowEvent | undefined;
+  /**
+   * Links this device's anonymous id to `userId`; later events carry it. A
+   * different user than the current one starts afresh (see `reset`). The
+   * edge links only what `options.token` (signed by the site's server) vouches for.
+   */
+  identify(userId: string, traits?: Record<string, unknown>, options?: IdentifyOptions): SessionflowEvent | undefined;
   /** Logout: a new anonymous id and session, no user. */
   reset(): void;
   consent(choice: ConsentChoice): void;
@@ -184,13 +196,14 @@ export function createTracker(deps: TrackerDeps): Tracker {
     },
     click: (click) => emit({ type: 'click', ...click }),
     track,
-    identify(user, traits) {
+    identify(user, traits, options) {
       const id = nameOf(user);
       if (id === '') return void debug('identify needs a user id', user);
       if (userId !== undefined && userId !== id) reset();
       userId = id;
       store.set(USER_ID_KEY, id);
-      return emit({ type: 'identify', userId: id, traits: plain(traits) });
+      // The token goes in the event and nowhere else: not stored, not reused (it is single-purpose and short-lived).
+      return emit({ type: 'identify', userId: id, traits: plain(traits), token: options?.token });
     },
     reset,
     consent(choice) {

@@ -45,8 +45,8 @@ describe('init in a browser', () => {
     expect(posted).toHaveLength(1);
     const [request] = posted;
     expect(request!.url).toBe('http://127.0.0.1:8787/v1/collect?site=demo-site-key');
-    // A string body: text/plain, which needs no CORS preflight.
-    expect(request!.init).toMatchObject({ method: 'POST', keepalive: true });
+    // A string body: text/plain, which needs no CORS preflight. Visible: no keepalive (see transport.ts).
+    expect(request!.init).toMatchObject({ method: 'POST', keepalive: false });
     expect(request!.init.headers).toBeUndefined();
     expect(typeof request!.init.body).toBe('string');
 
@@ -85,6 +85,8 @@ describe('init in a browser', () => {
     document.dispatchEvent(new Event('visibilitychange'));
     await vi.waitFor(() => expect(posted).toHaveLength(1));
     expect(posted[0]!.events[0]!['type']).toBe('page_view');
+    // Hidden may be the page's last moment: this request may outlive it.
+    expect(posted[0]!.init.keepalive).toBe(true);
   });
 
   it('sends what the page holds by beacon, as text, when the page is left', () => {
@@ -150,6 +152,18 @@ describe('init in a browser', () => {
     const [view, dwell] = posted[0]!.events;
     expect(dwell).toMatchObject({ type: 'dwell', activeMs: 7000, page: { pageViewId: (view!['page'] as { pageViewId: string }).pageViewId } });
     expect(validateEvent(dwell).ok).toBe(true);
+  });
+
+  it('passes the site server\u2019s token with identify, and sends every request with an abort signal (its timeout)', async () => {
+    sdk.init({ siteKey: 'demo-site-key', endpoint: 'http://127.0.0.1:8787', requestTimeoutMs: 3000 });
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyIn0.c2lnbmF0dXJl';
+    sdk.identify('user-42', { plan: 'pro' }, { token });
+    await sdk.flush();
+    const identify = posted.flatMap((p) => p.events).find((e) => e['type'] === 'identify');
+    expect(identify).toMatchObject({ userId: 'user-42', traits: { plan: 'pro' }, token });
+    expect(validateEvent(identify).ok).toBe(true);
+    expect(posted.every((p) => p.init.signal instanceof AbortSignal)).toBe(true);
+    expect(Object.values(localStorage).some((value) => String(value).includes(token))).toBe(false);
   });
 
   it('ignores a second init', async () => {

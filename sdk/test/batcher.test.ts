@@ -8,6 +8,7 @@ import { fakeStore, fakeTransport, type SentBatch } from './fakes.js';
 
 interface TestEvent {
   eventId: string;
+  anonymousId: string;
   timestamp: number;
   type: string;
 }
@@ -34,7 +35,8 @@ function setup(
   return { queue, transport, batcher, logged };
 }
 
-const event = (n: number): TestEvent => ({ eventId: `event-${String(n).padStart(6, '0')}`, timestamp: Date.UTC(2025, 0, 15) + n, type: 'click' });
+const VISITOR = 'visitor-1';
+const event = (n: number, anonymousId = VISITOR): TestEvent => ({ eventId: `event-${String(n).padStart(6, '0')}`, anonymousId, timestamp: Date.UTC(2025, 0, 15) + n, type: 'click' });
 const ids = (batch: SentBatch | undefined) => batch?.body.events.map((e) => e.eventId);
 
 beforeEach(() => {
@@ -76,6 +78,21 @@ describe('Batcher', () => {
     for (const n of [1, 2, 3, 4, 5]) await queue.enqueue([event(n)]);
     await batcher.flush();
     expect(transport.sent.map((b) => b.body.events.length)).toEqual([2, 2, 1]);
+  });
+
+  it('sends the events of one visitor per request: after a reset the queue holds two anonymous ids', async () => {
+    const { batcher, transport, queue } = setup({ maxBatch: 10 });
+    // Two tabs can interleave them: one still on the old id, one on the new.
+    const queued = [event(1, 'visitor-1'), event(2, 'visitor-1'), event(3, 'visitor-2'), event(4, 'visitor-1'), event(5, 'visitor-2')];
+    for (const e of queued) await queue.enqueue([e]);
+    await batcher.flush();
+    const visitors = transport.sent.map((b) => [...new Set(b.body.events.map((e) => (e as unknown as TestEvent).anonymousId))]);
+    expect(visitors).toEqual([['visitor-1'], ['visitor-2']]);
+    expect(transport.sent.map(ids)).toEqual([
+      [event(1).eventId, event(2).eventId, event(4).eventId],
+      [event(3).eventId, event(5).eventId],
+    ]);
+    expect(await queue.size()).toBe(0);
   });
 
   it.each([
@@ -172,6 +189,30 @@ describe('Batcher', () => {
     expect(await queue.size()).toBe(0);
   });
 
+  it('does not let a flush asked for while a send was failing jump the backoff or Retry-After', async () => {
+    let release: () => void = () => {};
+    const { batcher, transport, queue } = setup({ answer: () => (transport.sent.length === 1 ? { status: 503, body: undefined, retryAfter: '5' } : undefined) });
+    const send = transport.send.bind(transport);
+    transport.send = async (url, body) => {
+      const answer = await send(url, body);
+      if (transport.sent.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      return answer;
+    };
+    await queue.enqueue([event(1)]);
+    const first = batcher.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    batcher.add(event(2));
+    const meanwhile = batcher.flush();
+    release();
+    await Promise.all([first, meanwhile]);
+    expect(transport.sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(transport.sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(transport.sent.map(ids)).toEqual([[event(1).eventId], [event(1).eventId, event(2).eventId]]);
+    expect(await queue.size()).toBe(0);
+  });
+
   it('holds the queue while offline and sends nothing, counting no failure', async () => {
     let online = false;
     const { batcher, transport, queue } = setup({ online: () => online });
@@ -257,6 +298,23 @@ describe('Batcher', () => {
     batcher.add(event(2));
     batcher.leave();
     expect(beacons.map((body) => (JSON.parse(body) as SentBatch['body']).events.map((e) => e.eventId))).toEqual([[event(1).eventId, event(2).eventId]]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await queue.size()).toBe(0);
+  });
+
+  it('on leaving, beacons each visitor\u2019s events apart', async () => {
+    const beacons: string[] = [];
+    const { batcher, transport, queue } = setup({ answer: () => new TypeError('offline') });
+    transport.beacon = (_url, body) => (beacons.push(body), true);
+    batcher.add(event(1, 'visitor-1'));
+    batcher.add(event(2, 'visitor-2'));
+    batcher.add(event(3, 'visitor-1'));
+    batcher.leave();
+    const sent = beacons.map((body) => (JSON.parse(body) as { events: TestEvent[] }).events.map((e) => `${e.anonymousId} ${e.eventId}`));
+    expect(sent).toEqual([
+      [`visitor-1 ${event(1).eventId}`, `visitor-1 ${event(3).eventId}`],
+      [`visitor-2 ${event(2).eventId}`],
+    ]);
     await vi.advanceTimersByTimeAsync(0);
     expect(await queue.size()).toBe(0);
   });

@@ -38,3 +38,25 @@ export function fakeTransport(answer?: (batch: SentBatch) => TransportResponse |
     },
   };
 }
+
+/** navigator.locks shared by the "tabs" of a test: `ifAvailable` gets null while the lock is held. */
+export function fakeLocks() {
+  const held = new Set<string>();
+  const names: string[] = [];
+  const locks = {
+    async request(name: string, options: LockOptions, callback: (lock: Lock | null) => unknown) {
+      names.push(name);
+      if (held.has(name)) {
+        if (options.ifAvailable) return callback(null);
+        throw new Error('the fake only does ifAvailable');
+      }
+      held.add(name);
+      try {
+        return await callback({ name, mode: 'exclusive' });
+      } finally {
+        held.delete(name);
+      }
+    },
+  };
+  return { locks: locks as unknown as LockManager, names };
+}

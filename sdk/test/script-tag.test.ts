@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 interface Posted {
-  events: { type: string; name?: string; userId?: string }[];
+  events: { type: string; name?: string; userId?: string; token?: string }[];
 }
 
 let posted: Posted[];
@@ -46,6 +46,17 @@ describe('the script-tag entry', () => {
     expect(events.map((e) => e.type)).toEqual(['page_view', 'identify', 'track']);
     expect(events[2]).toMatchObject({ name: 'add_to_cart', userId: 'user-42' });
     expect(api.userId()).toBe('user-42');
+  });
+
+  it('keeps all three arguments of a queued identify, the token included', async () => {
+    pasteStub();
+    const early = window.sessionflow as unknown as Record<string, (...a: unknown[]) => void>;
+    early['init']!({ siteKey: 'demo-site-key', endpoint: 'http://127.0.0.1:8787' });
+    early['identify']!('user-42', { plan: 'pro' }, { token: 'aaa.bbb.ccc' });
+    await import('../src/browser.js');
+    await (window.sessionflow as { flush(): Promise<void> }).flush();
+    const identify = posted.flatMap((p) => p.events).find((e) => e.type === 'identify');
+    expect(identify).toMatchObject({ userId: 'user-42', token: 'aaa.bbb.ccc' });
   });
 
   it('reports a bad queued call and still makes the rest', async () => {

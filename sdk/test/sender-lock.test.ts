@@ -1,27 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SENDER_LOCK, senderLock } from '../src/delivery/sender-lock.js';
-
-/** navigator.locks for one lock name, shared by "tabs" in this test: `ifAvailable` gets null while it is held. */
-function fakeLocks() {
-  const held = new Set<string>();
-  const names: string[] = [];
-  const locks = {
-    async request(name: string, options: LockOptions, callback: (lock: Lock | null) => unknown) {
-      names.push(name);
-      if (held.has(name)) {
-        if (options.ifAvailable) return callback(null);
-        throw new Error('the fake only does ifAvailable');
-      }
-      held.add(name);
-      try {
-        return await callback({ name, mode: 'exclusive' });
-      } finally {
-        held.delete(name);
-      }
-    },
-  };
-  return { locks: locks as unknown as LockManager, names };
-}
+import { fakeLocks } from './fakes.js';
 
 describe('senderLock', () => {
   it('lets one tab send while the other is told the lock is busy, then the other may', async () => {

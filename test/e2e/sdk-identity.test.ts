@@ -1,10 +1,12 @@
 /**
- * Identity end to end: a visitor logs in halfway through a session. What the
- * edge relays must let the pipeline stitch the anonymous prefix to the user:
- * the same anonymous id and session throughout, the link as an identify event,
- * and the user id on everything after it.
+ * Identity end to end: a visitor logs in halfway through a session, with the
+ * token the site's server signed for them. What the edge relays must let the
+ * pipeline stitch the anonymous prefix to the user: the same anonymous id and
+ * session throughout, the link as an identify event, and the user id on
+ * everything after it.
  */
 import { expect, test } from 'vitest';
+import { signIdentityToken } from './support/identity-token.js';
 import { distinctById, ofType, openShop, sdk, watchPageErrors, withContext } from './support/sdk-page.js';
 import { useSdkStack } from './support/sdk-stack.js';
 import type { RelayedEvent } from './support/stub-collector.js';
@@ -23,7 +25,9 @@ test('identify mid-session: anonymous before, linked by an identify event, the u
     await api.track('add_to_cart', { productId: 'sku-1001' });
     expect(await api.userId()).toBeUndefined();
 
-    await api.identify(USER_ID, { plan: 'pro' });
+    const { siteKey, secrets } = env.stack;
+    const token = await signIdentityToken({ userId: USER_ID, siteKey, secret: secrets.sites[siteKey]!.identity });
+    await api.identify(USER_ID, { plan: 'pro' }, { token });
     expect(await api.userId()).toBe(USER_ID);
     expect(await api.anonymousId()).toBe(ids.anonymousId);
     expect(await api.sessionId()).toBe(ids.sessionId);

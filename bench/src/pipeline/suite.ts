@@ -83,7 +83,7 @@ export async function pipelineSuite(o: PipelineSuiteOptions = defaultPipelineOpt
     bar.done();
 
     console.log('  pipeline: starting one process (identity, sessions and aggregates stages)…');
-    pipeline = await startPipelineProcess({ port: await freePort(), brokers: stack.kafkaBrokers, redisUrl: stack.redisUrl!, topicPrefix: PREFIX, logFile: path.join(dir, 'logs', 'pipeline.log') });
+    pipeline = await startPipelineProcess({ port: await freePort(), brokers: stack.kafkaBrokers, redisUrl: stack.redisUrl!, erasureSecret: stack.secrets.erasure, topicPrefix: PREFIX, logFile: path.join(dir, 'logs', 'pipeline.log') });
     const throughput = await timeCatchUp(redis.client, kafkaAdmin.admin, topics, o.events, pipeline.child.pid);
     console.log(`  throughput: ${o.events.toLocaleString('en')} events through every stage in ${round(throughput.seconds, 2)} s: ${Math.round(throughput.eventsPerS).toLocaleString('en')} events/s (${throughput.byUser.toLocaleString('en')} re-keyed records); CPU per event: pipeline ${cpuText(throughput.cpuUsPerEvent.pipeline)}, Redis ${cpuText(throughput.cpuUsPerEvent.redis)}`);
 

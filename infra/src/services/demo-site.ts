@@ -7,9 +7,11 @@ export interface DemoSiteOptions {
   port: number;
   edgeUrl: string;
   siteKey: string;
-  /** Where the storefront sends its catalog feed at start-up. */
+  /** The site's identity secret: the storefront signs the identity tokens of its sign-in with it (SITE_IDENTITY_SECRET). */
+  identitySecret?: string | undefined;
+  /** Where the storefront sends its catalog feed at start-up, and the collector's catalog bearer (CATALOG_SECRET). */
   collectorUrl?: string | undefined;
-  readSecret?: string | undefined;
+  catalogSecret?: string | undefined;
   logFile: string;
 }
 
@@ -24,7 +26,8 @@ export function startDemoSiteProcess(opts: DemoSiteOptions): Promise<HttpService
       DEMO_PORT: String(opts.port),
       EDGE_URL: opts.edgeUrl,
       SITE_KEY: opts.siteKey,
-      ...(opts.collectorUrl !== undefined && opts.readSecret !== undefined ? { COLLECTOR_URL: opts.collectorUrl, READ_API_SECRET: opts.readSecret } : {}),
+      ...(opts.identitySecret !== undefined ? { SITE_IDENTITY_SECRET: opts.identitySecret } : {}),
+      ...(opts.collectorUrl !== undefined && opts.catalogSecret !== undefined ? { COLLECTOR_URL: opts.collectorUrl, CATALOG_SECRET: opts.catalogSecret } : {}),
     },
     logFile: opts.logFile,
     port: opts.port,

@@ -7,6 +7,8 @@ export interface PipelineOptions {
   port: number;
   brokers: string[];
   redisUrl: string;
+  /** HMAC key of erasure markers, the collector's too (ERASURE_SECRET). */
+  erasureSecret?: string | undefined;
   topicPrefix?: string;
   partitions?: number;
   logFile: string;
@@ -32,6 +34,7 @@ export function startPipelineProcess(opts: PipelineOptions): Promise<HttpService
       ...opts.env,
       KAFKA_BROKERS: opts.brokers.join(','),
       REDIS_URL: opts.redisUrl,
+      ...(opts.erasureSecret !== undefined ? { ERASURE_SECRET: opts.erasureSecret } : {}),
       PIPELINE_HOST: '127.0.0.1',
       PIPELINE_PORT: String(opts.port),
       TOPIC_PREFIX: opts.topicPrefix ?? 'sf',

@@ -10,6 +10,7 @@
  * for all the events of that moment, and before any send. Until then the
  * event lives in the page (and goes by beacon if the page is left).
  */
+import type { IdentityVerdict } from '@sessionflow/core';
 import { debug } from '../debug/logger.js';
 import { QUEUE_CAPACITY, type EventQueue, type QueuedEvent } from '../queue/queue.js';
 import { fitsKeepalive, type Transport } from '../transport/transport.js';
@@ -59,7 +60,10 @@ export interface Batcher<E> {
 /** Answers that say the batch itself is bad: sending it again can never succeed. */
 const REFUSED_FOR_GOOD = [400, 413, 415];
 
-export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, transport: Transport, options: BatcherOptions): Batcher<E> {
+/** What the batcher sends: a queued event of one visitor (device). */
+export type VisitorEvent = QueuedEvent & { anonymousId: string };
+
+export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, transport: Transport, options: BatcherOptions): Batcher<E> {
   const { collectUrl, maxBatch, flushIntervalMs, now, online = () => true, lock = (send) => send().then(() => true), random = Math.random, tabs } = options;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -103,8 +107,14 @@ export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, trans
     return saving;
   };
 
-  /** The longest prefix (at least one event) whose body fits a keepalive request, with that body. */
+  /**
+   * The first event's visitor's events (the edge takes one visitor per request,
+   * and after `reset()` the queue holds the old anonymous id's events beside the
+   * new one's), as many of them from the start (at least one) as fit a keepalive
+   * request, with that body.
+   */
   const pack = (events: E[]): [E[], string] => {
+    events = events.filter((event) => event.anonymousId === events[0]!.anonymousId);
     for (;;) {
       const body = JSON.stringify({ events, sentAt: now() });
       if (events.length < 2 || fitsKeepalive(body)) return [events, body];
@@ -117,8 +127,10 @@ export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, trans
     try {
       const { status, body: answer, retryAfter } = await transport.send(collectUrl, body);
       if (status < 300 && status > 199) {
-        const rejected = (answer as { rejected?: unknown[] } | undefined)?.rejected;
+        const { rejected, identity } = (answer ?? {}) as { rejected?: unknown[]; identity?: IdentityVerdict };
         if (rejected?.length) debug('rejected', rejected);
+        // Why a sign-in did or did not link this device: the edge's verdict on an identify in the batch.
+        if (identity) debug(identity.verified ? `identity verified: ${identity.userId}` : `identity not verified: ${identity.reason}`, identity);
         const count = options.dropped?.take();
         if (count) options.reportDropped?.(count);
         options.onAnswer?.(answer);
@@ -155,9 +167,13 @@ export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, trans
   const flush = (): Promise<void> => {
     // One drain at a time; calls made while one runs share the single drain queued after it.
     if (waiting) return waiting;
+    const failed = failures;
     const next = running
       .then(async () => {
         waiting = undefined;
+        // The send this call waited for has failed (a timeout, a 503): the retry timer, with its
+        // backoff and Retry-After, decides when to try again, not a flush asked for meanwhile.
+        if (failures > failed) return;
         stop();
         await save();
         // Offline: the `online` event flushes again. Another tab sending: look again later.
@@ -196,7 +212,7 @@ export function createBatcher<E extends QueuedEvent>(queue: EventQueue<E>, trans
         forget(gone);
         unsaved = unsaved.filter((event) => !gone.includes(event.eventId));
         queue.remove(batch).catch(() => {});
-        events = events.slice(batch.length);
+        events = events.filter((event) => !batch.includes(event));
       }
       void save();
     },

@@ -45,7 +45,7 @@ export function startBrowserTracker(config: Config, handlers: ReadonlySet<Action
       // Said once, whether or not `debug` is on: the site should know events will not outlive the page.
       console.debug('[sessionflow] no IndexedDB: queue in memory'),
     ),
-    transport: fetchTransport(win.fetch.bind(win), nav.sendBeacon?.bind(nav)),
+    transport: fetchTransport(win.fetch.bind(win), nav.sendBeacon?.bind(nav), config.requestTimeoutMs, () => doc.visibilityState === 'hidden'),
     online: () => nav.onLine !== false,
     lock: senderLock(nav.locks),
     tabs,

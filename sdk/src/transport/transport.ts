@@ -1,4 +1,4 @@
-/** How a batch travels to the edge. `send` throws on a network failure; any HTTP answer is returned. */
+/** How a batch travels to the edge. `send` throws on a network failure or a timeout; any HTTP answer is returned. */
 export interface Transport {
   send(url: string, body: string): Promise<TransportResponse>;
   /** Hands the body to the browser to send after the page is gone (no answer); false when it would not take it. */
@@ -23,15 +23,37 @@ export const fitsKeepalive = (body: string): boolean => body.length * 3 < KEEPAL
  * POST with fetch, and `navigator.sendBeacon` for the page's last moments. A
  * string body goes as `text/plain;charset=UTF-8`, which the edge accepts and
  * which needs no CORS preflight (a page being unloaded could not wait for one).
- * `keepalive` lets a batch sent as the page goes away outlive it; the batcher
- * keeps batches under its cap, and a single event too big for it goes without
- * rather than failing for good.
+ *
+ * A request not answered (body included) within `timeoutMs` is aborted and
+ * fails like a network error: the sender lock is held while it runs, and one
+ * hung request must not stop delivery in every tab. The edge may have taken
+ * it all the same; the retry sends the same event ids, counted once downstream.
+ *
+ * `keepalive` (the request outlives the page) only while the page is hidden,
+ * which may be the last moment it runs; the batcher keeps batches under its
+ * cap, and a single event too big for it goes without rather than failing for
+ * good. Not otherwise: Chromium does not cancel an aborted keepalive request,
+ * so hung ones would pile up, holding the host's few connections and the
+ * 64 KiB that keepalive requests and beacons share. A visible page that goes
+ * away mid-request loses nothing: the events stay queued, and its pagehide
+ * beacon carries them.
  */
-export function fetchTransport(fetchFn: typeof fetch, sendBeacon?: (url: string, body: string) => boolean): Transport {
+export function fetchTransport(
+  fetchFn: typeof fetch,
+  sendBeacon: ((url: string, body: string) => boolean) | undefined,
+  timeoutMs: number,
+  hidden: () => boolean,
+): Transport {
   return {
     async send(url, body) {
-      const response = await fetchFn(url, { method: 'POST', body, keepalive: fitsKeepalive(body) });
-      return { status: response.status, body: await response.json().catch(() => undefined), retryAfter: response.headers.get('retry-after') };
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), timeoutMs);
+      try {
+        const response = await fetchFn(url, { method: 'POST', body, keepalive: hidden() && fitsKeepalive(body), signal: abort.signal });
+        return { status: response.status, body: await response.json().catch(() => undefined), retryAfter: response.headers.get('retry-after') };
+      } finally {
+        clearTimeout(timer);
+      }
     },
     beacon: sendBeacon,
   };

@@ -21,7 +21,7 @@ export interface SdkCalls {
   track(name: string, props?: Record<string, unknown>): Promise<void>;
   page(): Promise<void>;
   flush(): Promise<void>;
-  identify(userId: string, traits?: Record<string, unknown>): Promise<void>;
+  identify(userId: string, traits?: Record<string, unknown>, options?: { token?: string }): Promise<void>;
   reset(): Promise<void>;
   consent(choice: { analytics?: boolean; personalization?: boolean }): Promise<void>;
   optOut(): Promise<void>;

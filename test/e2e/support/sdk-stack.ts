@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startEdgeProcess, type HttpService } from '@sessionflow/infra';
+import { freePort, generateSecrets, startEdgeProcess, type HttpService, type LocalSecrets } from '@sessionflow/infra';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { launchChromium } from './browser.js';
@@ -21,6 +21,8 @@ export interface SdkStack {
   /** Where the test shop is served (an origin the edge allows). */
   pageOrigin: string;
   siteKey: string;
+  /** The edge's secrets, new for each stack; `secrets.sites[siteKey].identity` signs identity tokens. */
+  secrets: LocalSecrets;
   collector: StubCollector;
   dir: string;
   /** Stops everything by its handle; the folder (edge log) is kept when `keepDir`. */
@@ -29,6 +31,7 @@ export interface SdkStack {
 
 export async function startSdkStack(): Promise<SdkStack> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sessionflow-sdk-e2e-'));
+  const secrets = generateSecrets([SDK_SITE_KEY]);
   let edge: HttpService | undefined;
   let collector: StubCollector | undefined;
   let pages: PageServer | undefined;
@@ -47,12 +50,14 @@ export async function startSdkStack(): Promise<SdkStack> {
     edge = await startEdgeProcess({
       port: edgePort,
       collectorUrl: collector.url,
-      secret: 'sdk-e2e-relay-secret',
+      secret: secrets.relay,
+      adminSecret: secrets.edgeAdmin,
       sites: { [SDK_SITE_KEY]: { origins: [pages.origin] } },
+      siteSecrets: secrets.sites,
       persistDir: path.join(dir, 'wrangler'),
       logFile: path.join(dir, 'logs', 'edge.log'),
     });
-    return { edgeUrl, pageOrigin: pages.origin, siteKey: SDK_SITE_KEY, collector, dir, close };
+    return { edgeUrl, pageOrigin: pages.origin, siteKey: SDK_SITE_KEY, secrets, collector, dir, close };
   } catch (err) {
     await close(true);
     throw err;
