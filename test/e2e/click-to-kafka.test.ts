@@ -50,9 +50,3 @@ test('a product click in the browser lands in sf.events after its page view, wit
   expect(clickEvent.page.pageViewId).toBe(pageView.event.page.pageViewId);
   expect(pageErrors).toEqual([]);
 });
-
-declare global {
-  interface Window {
-    sessionflow?: { anonymousId(): string | undefined; sessionId(): string | undefined };
-  }
-}

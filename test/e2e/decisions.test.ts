@@ -42,9 +42,3 @@ test('three lighting products viewed: the lighting banner appears in its slot, a
   expect(exposure).toMatchObject({ type: 'exposure', actionId: 'category-banner.lighting:0', slot: 'banner' });
   expect(pageErrors).toEqual([]);
 });
-
-declare global {
-  interface Window {
-    sessionflow?: { anonymousId(): string | undefined; sessionId(): string | undefined };
-  }
-}

@@ -49,9 +49,3 @@ test('the recommendations the page shows are those of the visitor\'s variant, an
   expect(exposure).toMatchObject({ actionId: `${shownRule!.id}:0`, experiment: 'recs-strategy', variant: expectedVariant, slot: 'recs' });
   expect(pageErrors).toEqual([]);
 });
-
-declare global {
-  interface Window {
-    sessionflow?: { anonymousId(): string | undefined; sessionId(): string | undefined };
-  }
-}
