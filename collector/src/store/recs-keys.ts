@@ -5,6 +5,8 @@
  * aggregates' `popularity` sorted sets.
  */
 
+import { keyPart } from './key-parts.js';
+
 export interface RecsKeys {
   /** List: the product ids a session viewed, in order, the last `itemsPerSession` kept. */
   recsSessionItems(sessionId: string): string;
@@ -17,9 +19,9 @@ export interface RecsKeys {
 /** `p`: the deployment prefix with its colon, as keys.ts passes it. */
 export function recsKeys(p: string): RecsKeys {
   return {
-    recsSessionItems: (sessionId) => `${p}recs:session:${sessionId}:items`,
-    recsSessionTime: (sessionId) => `${p}recs:session:${sessionId}:time`,
-    recsItemSessions: (productId) => `${p}recs:item:${productId}:sessions`,
+    recsSessionItems: (sessionId) => `${p}recs:session:${keyPart(sessionId)}:items`,
+    recsSessionTime: (sessionId) => `${p}recs:session:${keyPart(sessionId)}:time`,
+    recsItemSessions: (productId) => `${p}recs:item:${keyPart(productId)}:sessions`,
   };
 }
 

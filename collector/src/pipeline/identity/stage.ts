@@ -18,12 +18,15 @@ import { PARTITIONS_AT_ONCE, startStageConsumer, type StageConsumer } from '../s
 import { applyIdentityBatch, type IdentityOutcome } from './apply.js';
 import { profileSnapshotPublisher, type PublishProfiles } from './profile-snapshots.js';
 import { oneAtATime, producerSendRecords } from '../send.js';
+import type { StateBounds } from '../../store/bounds.js';
 
 export interface IdentityStageSettings {
   redisUrl: string;
   topicPrefix: string;
   /** The pipeline's group id; the stage's group is `<groupId>-identity`. */
   groupId: string;
+  /** The graph's links and device sets live as long as user profiles (store/bounds.ts). */
+  bounds: StateBounds;
   /** Where its batches are counted (`/metrics`); none in tests that do not look. */
   metrics?: PipelineMetrics;
 }
@@ -57,7 +60,7 @@ export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'eve
 
   try {
     await Promise.all([redis.connect(), snapshotsRedis.connect(), rekeying.connect(), snapshots.connect()]);
-    const apply = { redis, keys, topics, send: oneAtATime(producerSendRecords(rekeying)) };
+    const apply = { redis, keys, topics, send: oneAtATime(producerSendRecords(rekeying)), linkTtlSeconds: settings.bounds.userProfileTtlSeconds };
     // Partitions side by side, each one's sends one at a time (../send.ts): a partition's records reach sf.events.by-user in its order.
     consumer = await startStageConsumer({
       kafka,
