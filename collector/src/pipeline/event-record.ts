@@ -20,14 +20,19 @@ export function readEvent(value: string): IngestedEvent | null {
   if (raw === null || typeof raw !== 'object') return null;
   const e = raw as Record<string, unknown>;
   const ok =
-    typeof e['eventId'] === 'string' &&
-    typeof e['anonymousId'] === 'string' &&
-    typeof e['sessionId'] === 'string' &&
+    isId(e['eventId']) &&
+    isId(e['anonymousId']) &&
+    isId(e['sessionId']) &&
     typeof e['type'] === 'string' &&
     typeof e['timestamp'] === 'number' &&
     Number.isFinite(e['timestamp']) &&
-    (e['userId'] === undefined || typeof e['userId'] === 'string');
+    (e['userId'] === undefined || isId(e['userId']));
   return ok ? (raw as IngestedEvent) : null;
+}
+
+/** What a key can be built from: a string that is not empty (an empty id would name no profile: `u:` is not a ref). */
+function isId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
 }
 
 /** A `sf.events.by-user` record: an event whose `canonicalId`, when present, is a profile ref (`u:…` / `a:…`). */
