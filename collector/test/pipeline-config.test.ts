@@ -55,6 +55,7 @@ describe('the state bounds', () => {
       PIPELINE_EXPERIMENT_TTL_S: '7200',
       PIPELINE_SESSION_GAP_MS: '1000',
       PIPELINE_SESSION_TTL_S: '2',
+      PIPELINE_RECS_TTL_S: '5',
     });
     expect(bounds).toEqual({
       anonymousProfileTtlSeconds: 3,
@@ -65,6 +66,7 @@ describe('the state bounds', () => {
       categoryPopularityTtlSeconds: 86_400,
       experimentTtlSeconds: 7_200,
       sessionTtlSeconds: 2,
+      recsTtlSeconds: 5,
     });
   });
 

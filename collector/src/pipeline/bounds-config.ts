@@ -24,6 +24,7 @@ export function readStateBounds(env: Env, sessionGapMs: number): StateBounds {
     categoryPopularityTtlSeconds: integer(env, 'PIPELINE_CATEGORY_POPULARITY_TTL_S', d.categoryPopularityTtlSeconds, 1, YEARS_10_S),
     experimentTtlSeconds: integer(env, 'PIPELINE_EXPERIMENT_TTL_S', d.experimentTtlSeconds, 1, YEARS_10_S),
     sessionTtlSeconds: integer(env, 'PIPELINE_SESSION_TTL_S', d.sessionTtlSeconds, 1, YEARS_10_S),
+    recsTtlSeconds: integer(env, 'PIPELINE_RECS_TTL_S', d.recsTtlSeconds, 1, YEARS_10_S),
   };
   if (bounds.sessionTtlSeconds * 1000 <= sessionGapMs) {
     throw new Error(`PIPELINE_SESSION_TTL_S must be longer than the session gap (PIPELINE_SESSION_GAP_MS = ${sessionGapMs} ms), or sessions would vanish before they close (got ${bounds.sessionTtlSeconds})`);

@@ -13,6 +13,7 @@
 import type { IngestedEvent } from '@sessionflow/core';
 import { parseCatalogEntry } from '../catalog/schema.js';
 import { DEFAULT_STATE_BOUNDS, type StateBounds } from '../store/bounds.js';
+import { RECS_LIMITS } from '../store/recs-keys.js';
 import { forwardDecayed } from '../store/decay.js';
 import type { StoreKeys } from '../store/keys.js';
 import { productSignals, SIGNAL_WEIGHTS } from './signals.js';
@@ -133,7 +134,7 @@ export function eventCommands(events: readonly ByUserEvent[], ctx: EventPlanCont
   for (const key of categories) commands.push(['EXPIRE', key, String(bounds.categoryPopularityTtlSeconds)]);
   for (const profile of touched.keys()) commands.push(...profileExpiryCommands(profile, keys, bounds));
   commands.push(...experimentCommands(counted, keys, ctx.experiments ?? [], bounds), ...rollupCommands(counted, keys));
-  commands.push(...recsViewCommands(counted, keys));
+  commands.push(...recsViewCommands(counted, keys, { ...RECS_LIMITS, ttlSeconds: bounds.recsTtlSeconds }));
   return commands;
 }
 

@@ -29,8 +29,14 @@ export interface StateBounds {
   readonly categoryPopularityTtlSeconds: number;
   /** An experiment's counts and units expire after this long without an exposure or conversion. */
   readonly experimentTtlSeconds: number;
-  /** A session's live state (its hash, its index entries) after its last event, until the ticker closes it; a closed one is kept for the dedupe window. */
+  /**
+   * A session's live state (its hash, its index entries) after its last event,
+   * until the ticker closes it; a closed one is kept for the dedupe window. A
+   * device's anonymous prefix (identity stage) lives no longer than this either.
+   */
   readonly sessionTtlSeconds: number;
+  /** The recommendation model's keys (a session's items and time, a product's sessions) after their last write. */
+  readonly recsTtlSeconds: number;
 }
 
 const DAY_S = 24 * 60 * 60;
@@ -45,6 +51,7 @@ export const DEFAULT_STATE_BOUNDS: StateBounds = Object.freeze({
   categoryPopularityTtlSeconds: 30 * DAY_S,
   experimentTtlSeconds: 180 * DAY_S,
   sessionTtlSeconds: 7 * DAY_S,
+  recsTtlSeconds: RECS_LIMITS.ttlSeconds,
 });
 
 /** The TTL of a profile's keys: a user's, or a device's own. */
@@ -58,5 +65,5 @@ export function profileTtlSeconds(ref: string, bounds: StateBounds): number {
  * erasure of the device finds every session that still has state.
  */
 export function deviceSessionsTtlSeconds(bounds: StateBounds): number {
-  return Math.max(bounds.sessionTtlSeconds, RECS_LIMITS.ttlSeconds);
+  return Math.max(bounds.sessionTtlSeconds, bounds.recsTtlSeconds);
 }

@@ -147,6 +147,12 @@ describe('planIdentity', () => {
     expect(plan.commands.findIndex((c) => c[0] === 'EXPIRE' && c[1] === keys.link('anon-b'))).toBeGreaterThan(set);
   });
 
+  it("keeps a quiet device's prefix no longer than it is told (a session's own state)", () => {
+    const plan = planIdentity([productClick('anon-a', 's1')], new Map(), new Map(), { ...ctx, prefixTtlSeconds: 7 });
+    expect(plan.commands).toContainEqual(['SET', keys.prefixSession('anon-a'), expect.any(String), 'EX', '7']);
+    expect(plan.commands).toContainEqual(['EXPIRE', keys.prefixEvents('anon-a'), '7']);
+  });
+
   it('links several devices to one user', () => {
     const plan = planIdentity([identify('anon-a', 's1', 'user-1'), identify('anon-b', 's9', 'user-1')], new Map(), new Map(), ctx);
     expect(plan.links).toEqual([

@@ -34,6 +34,8 @@ export interface IdentityApplyDeps {
   prefixLimit?: number;
   /** How long a link and a user's device set are kept (the user profile's TTL); the default when absent. */
   linkTtlSeconds?: number;
+  /** How long a quiet device's prefix is kept; the default when absent. */
+  prefixTtlSeconds?: number;
   maxAttempts?: number;
 }
 
@@ -115,6 +117,7 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: rea
     topics: deps.topics,
     ...(deps.prefixLimit === undefined ? {} : { prefixLimit: deps.prefixLimit }),
     ...(deps.linkTtlSeconds === undefined ? {} : { linkTtlSeconds: deps.linkTtlSeconds }),
+    ...(deps.prefixTtlSeconds === undefined ? {} : { prefixTtlSeconds: deps.prefixTtlSeconds }),
   });
   outcome.links = plan.links.length;
   outcome.erased = plan.erased;

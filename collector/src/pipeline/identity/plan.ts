@@ -75,7 +75,11 @@ export function decodeDeviceSession(value: string | null): DeviceSession {
 
 /** Events of one session kept to re-send as the prefix (prefix-kept.ts): a browsing session rarely has more before a login. */
 export const PREFIX_LIMIT = 500;
-/** The prefix of a device that went quiet expires: longer than the longest session (core's 24 h). */
+/**
+ * The prefix of a device that went quiet expires: longer than the longest session (core's 24 h),
+ * and never longer than a session's own state (`sessionTtlSeconds`, store/bounds.ts): a device
+ * quiet for longer than the session gap starts a new session, whose prefix starts empty anyway.
+ */
 export const PREFIX_TTL_S = 25 * 60 * 60;
 
 /** What is stored about a device (anonymous id). */
@@ -103,6 +107,8 @@ export interface IdentityPlanContext {
   prefixLimit?: number;
   /** How long a link and a user's device set are kept after the last event of a linked device: the user profile's TTL. */
   linkTtlSeconds?: number;
+  /** How long a quiet device's prefix is kept; PREFIX_TTL_S when absent. */
+  prefixTtlSeconds?: number;
 }
 
 export interface IdentityPlan {
@@ -203,15 +209,16 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
       }
     }
   }
+  const prefixTtl = String(ctx.prefixTtlSeconds ?? PREFIX_TTL_S);
   for (const anon of sessionsChanged) {
     const device = current.get(anon);
-    if (device?.sessionId !== undefined) plan.commands.push(['SET', keys.prefixSession(anon), encodeDeviceSession(device.sessionId, device.source, device.prefixProgress), 'EX', String(PREFIX_TTL_S)]);
+    if (device?.sessionId !== undefined) plan.commands.push(['SET', keys.prefixSession(anon), encodeDeviceSession(device.sessionId, device.source, device.prefixProgress), 'EX', prefixTtl]);
   }
   for (const [anon, { cleared, tailDropped, appended }] of stored) {
     const key = keys.prefixEvents(anon);
     if (cleared) plan.commands.push(['DEL', key]);
     if (tailDropped) plan.commands.push(['RPOP', key]);
-    if (appended.length > 0) plan.commands.push(['RPUSH', key, ...appended], ['LTRIM', key, String(-limit), '-1'], ['EXPIRE', key, String(PREFIX_TTL_S)]);
+    if (appended.length > 0) plan.commands.push(['RPUSH', key, ...appended], ['LTRIM', key, String(-limit), '-1'], ['EXPIRE', key, prefixTtl]);
   }
   const linkTtl = String(ctx.linkTtlSeconds ?? DEFAULT_STATE_BOUNDS.userProfileTtlSeconds);
   const users = new Set<string>();
