@@ -46,12 +46,6 @@ export function eventTime(event: IngestedEvent): number {
   return typeof received === 'number' ? Math.min(event.timestamp, received) : event.timestamp;
 }
 
-/** When an event counts as activity: the edge's clock when it arrived (a visitor's clock may be anywhere). */
-export function activityAt(event: IngestedEvent): number {
-  const received = event.ingest?.receivedAt;
-  return typeof received === 'number' && Number.isFinite(received) ? received : event.timestamp;
-}
-
 /**
  * Commands for events already known to be new (not counted before, each once).
  *

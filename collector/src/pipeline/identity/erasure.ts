@@ -3,10 +3,10 @@
  * compacted topics, and the transaction that does it.
  *
  * - Redis, in ONE MULTI/EXEC: the erasure markers (erased.ts) of the user
- *   (`u:<user id>`) and of each of its devices (`a:<anonymous id>`), then every
- *   key of the user's profile, of each
- *   device's own (anonymous) profile, of the identity graph (links, the user's
- *   device set, the devices' prefixes), and what the other stages keep of the
+ *   (`u:<user id>`) and of each of its devices (`a:<anonymous id>`), then
+ *   every key of the user's profile, of each device's own (anonymous)
+ *   profile, of the identity graph (links, the user's device set, the
+ *   devices' prefixes), and what the other stages keep of the
  *   person (erasure-state.ts: live sessions, recommendation sessions, experiment
  *   units). The devices and the person's session ids are read under WATCH, so a
  *   device linked or a session recorded meanwhile refuses the transaction and
@@ -37,8 +37,6 @@ import { ERASURE_MARKER_TTL_S } from './erased.js';
 import { experimentUnitRemovals, otherStagesDeletes, sessionSourceKeys, type OtherStagesState } from './erasure-state.js';
 import type { KeyedRecord } from './records.js';
 import { profileKeysOf } from '../profiles/commands.js';
-
-export { profileKeysOf };
 
 export interface ErasureResult {
   userId: string;

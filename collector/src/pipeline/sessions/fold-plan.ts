@@ -11,11 +11,9 @@
  */
 import { foldEvent, type IngestedEvent, type OpenSession, type SessionPolicy } from '@sessionflow/core';
 import { DEFAULT_STATE_BOUNDS, deviceSessionsTtlSeconds, type StateBounds } from '../../store/bounds.js';
-import { activityAt, type RedisCommand } from '../commands.js';
+import type { RedisCommand } from '../commands.js';
 import type { SessionKeys } from './keys.js';
 import { SESSION_FIELDS, type StoredSession } from './stored.js';
-
-export { activityAt };
 
 /** The edge already cut the sessions: the id on the event decides, never a gap or a length seen here. */
 const EDGE_DECIDES: Readonly<SessionPolicy> = Object.freeze({ inactivityGapMs: Number.POSITIVE_INFINITY, maxLengthMs: Number.POSITIVE_INFINITY });
@@ -31,6 +29,12 @@ export interface FoldPlanContext {
   snapshotIntervalMs: number;
   /** How long a session's state and a device's index are kept (store/bounds.ts); the defaults when absent. */
   bounds?: StateBounds;
+}
+
+/** When an event counts as activity: the edge's clock when it arrived (a visitor's clock may be anywhere). */
+export function activityAt(event: IngestedEvent): number {
+  const received = event.ingest?.receivedAt;
+  return typeof received === 'number' && Number.isFinite(received) ? received : event.timestamp;
 }
 
 interface Touched {
