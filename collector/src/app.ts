@@ -46,9 +46,20 @@ export interface CollectorAppDeps {
 }
 
 const ROUTES = new Set(['/v1/ingest', '/v1/catalog', '/v1/recs', '/v1/inventory', '/healthz', '/readyz', '/metrics', '/v1/rollups/funnel']);
-const PROFILE_ROUTE = '/v1/profile/:id';
+const USER_PROFILE_ROUTE = '/v1/profile/user/:userId';
+const DEVICE_PROFILE_ROUTE = '/v1/profile/device/:anonymousId';
 const EXPERIMENT_ROUTE = '/v1/experiments/:key';
 const USER_ROUTE = '/v1/users/:id';
+
+/** A fixed set of route labels: ids in paths, and unknown paths, must not grow the metric's cardinality. */
+export function routeLabel(path: string): string {
+  if (ROUTES.has(path)) return path;
+  if (path.startsWith('/v1/profile/user/')) return USER_PROFILE_ROUTE;
+  if (path.startsWith('/v1/profile/device/')) return DEVICE_PROFILE_ROUTE;
+  if (path.startsWith('/v1/experiments/')) return EXPERIMENT_ROUTE;
+  if (path.startsWith('/v1/users/')) return USER_ROUTE;
+  return 'other';
+}
 
 export function createCollectorApp(deps: CollectorAppDeps): Hono {
   const isDraining = deps.isDraining ?? (() => false);
@@ -58,9 +69,7 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
 
   app.use('*', async (c, next) => {
     await next();
-    // A fixed set of route labels: unknown paths must not grow the metric's cardinality.
-    const route = ROUTES.has(c.req.path) ? c.req.path : c.req.path.startsWith('/v1/profile/') ? PROFILE_ROUTE : c.req.path.startsWith('/v1/experiments/') ? EXPERIMENT_ROUTE : c.req.path.startsWith('/v1/users/') ? USER_ROUTE : 'other';
-    metrics.httpRequests.inc({ route, status: String(c.res.status) });
+    metrics.httpRequests.inc({ route: routeLabel(c.req.path), status: String(c.res.status) });
   });
 
   app.post(

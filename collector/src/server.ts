@@ -22,7 +22,6 @@ import { redisReadStore } from './read/redis-store.js';
 import { redisAggregateReads } from './read/aggregate-redis-store.js';
 import { createStoreClient, type StoreClient } from './store/client.js';
 import { storeKeys } from './store/keys.js';
-import { identityKeys } from './store/identity-keys.js';
 import { startErasureService, type ErasureService } from './pipeline/identity/erasure-service.js';
 
 export { createCollectorApp, type CollectorAppDeps } from './app.js';
@@ -117,7 +116,7 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
     topics,
     sink: batcher,
     readiness,
-    readStore: redis === undefined ? undefined : redisReadStore(redis, storeKeys(settings.topicPrefix), identityKeys(settings.topicPrefix)),
+    readStore: redis === undefined ? undefined : redisReadStore(redis, storeKeys(settings.topicPrefix)),
     erase: erasure?.erase,
     aggregateReads: redis === undefined ? undefined : redisAggregateReads(redis, storeKeys(settings.topicPrefix)),
     experiments: settings.experiments,

@@ -15,6 +15,7 @@ import { deviceOf } from '../src/pipeline/rollups/device.js';
 import { lastMinutes, minuteOf } from '../src/pipeline/rollups/minute.js';
 import { trafficSource } from '../src/pipeline/rollups/source.js';
 import { funnelStep } from '../src/pipeline/rollups/steps.js';
+import { DEFAULT_STATE_BOUNDS } from '../src/store/bounds.js';
 import { storeKeys } from '../src/store/keys.js';
 import { click, NOW, pageView } from './fakes.js';
 
@@ -47,17 +48,27 @@ function tuples(commands: string[][], script: string, size: number, skip = 0): s
 describe('experimentCommands', () => {
   const plan = (events: ByUserEvent[]) => tuples(experimentCommands(events, keys, experiments), EXPERIMENT_SCRIPT, 5);
 
-  it('counts exposures of configured experiments and variants (and the holdout) for the canonical id, in record order', () => {
+  it('counts exposures of configured experiments and variants (and the holdout) for the canonical profile ref, in record order', () => {
     const args = plan([
-      exposure('anon-aaaaaaaa', 'recs-strategy', 'popular', { canonicalId: 'user-1' }),
+      exposure('anon-aaaaaaaa', 'recs-strategy', 'popular', { canonicalId: 'u:user-1' }),
       exposure('anon-bbbbbbbb', 'recs-strategy', 'holdout'),
       exposure('anon-cccccccc', 'banner', 'b'),
     ]);
     expect(args).toEqual([
-      ['exposure', keys.experimentCounts('recs-strategy'), keys.experimentUnits('recs-strategy'), 'user-1', 'popular'],
-      ['exposure', keys.experimentCounts('recs-strategy'), keys.experimentUnits('recs-strategy'), 'anon-bbbbbbbb', 'holdout'],
-      ['exposure', keys.experimentCounts('banner'), keys.experimentUnits('banner'), 'anon-cccccccc', 'b'],
+      ['exposure', keys.experimentCounts('recs-strategy'), keys.experimentUnits('recs-strategy'), 'u:user-1', 'popular'],
+      ['exposure', keys.experimentCounts('recs-strategy'), keys.experimentUnits('recs-strategy'), 'a:anon-bbbbbbbb', 'holdout'],
+      ['exposure', keys.experimentCounts('banner'), keys.experimentUnits('banner'), 'a:anon-cccccccc', 'b'],
     ]);
+  });
+
+  it("lets each counted experiment's keys expire after its quiet period, after the script", () => {
+    const bounds = { ...DEFAULT_STATE_BOUNDS, experimentTtlSeconds: 1234 };
+    const commands = experimentCommands([exposure('anon-aaaaaaaa', 'banner', 'a'), exposure('anon-aaaaaaaa', 'nope', 'a')], keys, experiments, bounds);
+    expect(commands.slice(1)).toEqual([
+      ['EXPIRE', keys.experimentCounts('banner'), '1234'],
+      ['EXPIRE', keys.experimentUnits('banner'), '1234'],
+    ]);
+    expect(commands[0]?.[0]).toBe('EVAL');
   });
 
   it('ignores exposures of unknown experiments or variants, and exposures without an experiment', () => {
@@ -68,13 +79,13 @@ describe('experimentCommands', () => {
   it("offers each experiment's own conversion event", () => {
     const args = plan([track('anon-aaaaaaaa', 'add_to_cart', { productId: 'sku-1' }), track('anon-aaaaaaaa', 'purchase', { productId: 'sku-1' }), track('anon-aaaaaaaa', 'search')]);
     expect(args).toEqual([
-      ['conversion', keys.experimentCounts('recs-strategy'), keys.experimentUnits('recs-strategy'), 'anon-aaaaaaaa', ''],
-      ['conversion', keys.experimentCounts('banner'), keys.experimentUnits('banner'), 'anon-aaaaaaaa', ''],
+      ['conversion', keys.experimentCounts('recs-strategy'), keys.experimentUnits('recs-strategy'), 'a:anon-aaaaaaaa', ''],
+      ['conversion', keys.experimentCounts('banner'), keys.experimentUnits('banner'), 'a:anon-aaaaaaaa', ''],
     ]);
   });
 
   it('changes nothing for a prefix record, nor without experiments', () => {
-    const prefix = { canonicalId: 'user-1', attribution: 'prefix' };
+    const prefix = { canonicalId: 'u:user-1', attribution: 'prefix' };
     expect(experimentCommands([exposure('anon-aaaaaaaa', 'recs-strategy', 'similar', prefix), track('anon-aaaaaaaa', 'add_to_cart', {}, prefix)], keys, experiments)).toEqual([]);
     expect(experimentCommands([exposure('anon-aaaaaaaa', 'recs-strategy', 'similar')], keys, [])).toEqual([]);
   });
@@ -86,8 +97,8 @@ describe('rollupCommands', () => {
   const stamped = (event: ByUserEvent, source: string): ByUserEvent => ({ ...event, source });
   const visitorsOf = (commands: string[][], key: string) => commands.filter((c) => c[0] === 'PFADD' && c[1] === key).flatMap((c) => c.slice(2));
 
-  it('counts each funnel step in its event-time minute under the stamped source, the device and the canonical id', () => {
-    const landing = ingested({ ...pageView('anon-aaaaaaaa'), canonicalId: 'user-1' }, { device: 'mobile' });
+  it('counts each funnel step in its event-time minute under the stamped source, the device and the canonical profile ref', () => {
+    const landing = ingested({ ...pageView('anon-aaaaaaaa'), canonicalId: 'u:user-1' }, { device: 'mobile' });
     const commands = rollupCommands(
       [
         stamped(landing, 'newsletter'),
@@ -101,12 +112,12 @@ describe('rollupCommands', () => {
       ['HINCRBY', keys.funnelEvents(minute), 'page_view|mobile|newsletter', '1'],
       ['HINCRBY', keys.funnelEvents(minute), 'product_view|tablet|newsletter', '1'],
       ['HINCRBY', keys.funnelEvents(minute), 'add_to_cart|unknown|google.com', '1'],
-      ['PFADD', segment('page_view', 'mobile', 'newsletter'), 'user-1'],
-      ['PFADD', keys.funnelVisitors(minute, 'page_view'), 'user-1'],
-      ['PFADD', segment('product_view', 'tablet', 'newsletter'), 'anon-aaaaaaaa'],
-      ['PFADD', keys.funnelVisitors(minute, 'product_view'), 'anon-aaaaaaaa'],
-      ['PFADD', segment('add_to_cart', 'unknown', 'google.com'), 'anon-aaaaaaaa'],
-      ['PFADD', keys.funnelVisitors(minute, 'add_to_cart'), 'anon-aaaaaaaa'],
+      ['PFADD', segment('page_view', 'mobile', 'newsletter'), 'u:user-1'],
+      ['PFADD', keys.funnelVisitors(minute, 'page_view'), 'u:user-1'],
+      ['PFADD', segment('product_view', 'tablet', 'newsletter'), 'a:anon-aaaaaaaa'],
+      ['PFADD', keys.funnelVisitors(minute, 'product_view'), 'a:anon-aaaaaaaa'],
+      ['PFADD', segment('add_to_cart', 'unknown', 'google.com'), 'a:anon-aaaaaaaa'],
+      ['PFADD', keys.funnelVisitors(minute, 'add_to_cart'), 'a:anon-aaaaaaaa'],
       ...[keys.funnelEvents(minute), segment('page_view', 'mobile', 'newsletter'), keys.funnelVisitors(minute, 'page_view'), segment('product_view', 'tablet', 'newsletter'), keys.funnelVisitors(minute, 'product_view'), segment('add_to_cart', 'unknown', 'google.com'), keys.funnelVisitors(minute, 'add_to_cart')].map((key) => ['EXPIREAT', key, expireAt]),
     ]);
   });
@@ -115,7 +126,7 @@ describe('rollupCommands', () => {
     const unstamped = ingested({ ...pageView('anon-aaaaaaaa'), page: { url: 'https://shop.example/?utm_source=Newsletter', referrer: '' } });
     const commands = rollupCommands([unstamped, track('anon-aaaaaaaa', 'purchase')], keys);
     expect(commands.filter((c) => c[0] === 'HINCRBY').map((c) => c[2])).toEqual(['page_view|unknown|unknown', 'purchase|unknown|unknown']);
-    expect(visitorsOf(commands, keys.funnelSegmentVisitors(minute, 'purchase', 'unknown', 'unknown'))).toEqual(['anon-aaaaaaaa']);
+    expect(visitorsOf(commands, keys.funnelSegmentVisitors(minute, 'purchase', 'unknown', 'unknown'))).toEqual(['a:anon-aaaaaaaa']);
     expect(new Set(commands.map((c) => c[0]))).toEqual(new Set(['HINCRBY', 'PFADD', 'EXPIREAT']));
   });
 
@@ -128,8 +139,8 @@ describe('rollupCommands', () => {
       ['HINCRBY', keys.funnelEvents(minute), 'page_view|unknown|direct', '3'],
       ['HINCRBY', keys.funnelEvents(minuteOf(earlier)), 'page_view|unknown|direct', '1'],
     ]);
-    expect(visitorsOf(commands, keys.funnelVisitors(minute, 'page_view'))).toEqual(['anon-aaaaaaaa', 'anon-bbbbbbbb']);
-    expect(visitorsOf(commands, keys.funnelVisitors(minuteOf(earlier), 'page_view'))).toEqual(['anon-aaaaaaaa']);
+    expect(visitorsOf(commands, keys.funnelVisitors(minute, 'page_view'))).toEqual(['a:anon-aaaaaaaa', 'a:anon-bbbbbbbb']);
+    expect(visitorsOf(commands, keys.funnelVisitors(minuteOf(earlier), 'page_view'))).toEqual(['a:anon-aaaaaaaa']);
     const expiries = commands.filter((c) => c[0] === 'EXPIREAT');
     expect(expiries).toHaveLength(6);
     expect(new Set(expiries.map((c) => c[1])).size).toBe(6);
@@ -139,7 +150,7 @@ describe('rollupCommands', () => {
 
   it('skips events outside the funnel and prefix records', () => {
     expect(rollupCommands([ingested({ ...pageView('anon-aaaaaaaa'), type: 'scroll', depth: 50 }), track('anon-aaaaaaaa', 'search')], keys)).toEqual([]);
-    expect(rollupCommands([ingested({ ...pageView('anon-aaaaaaaa'), canonicalId: 'user-1', attribution: 'prefix', source: 'direct' })], keys)).toEqual([]);
+    expect(rollupCommands([ingested({ ...pageView('anon-aaaaaaaa'), canonicalId: 'u:user-1', attribution: 'prefix', source: 'direct' })], keys)).toEqual([]);
   });
 
   it('uses the time the edge received an event when the visitor clock runs ahead', () => {
@@ -183,22 +194,28 @@ describe('funnel readings', () => {
 });
 
 describe('eventCommands with the aggregates', () => {
-  it('adds one experiment script per batch and then the rollups, after the other state', () => {
+  it('adds one experiment script per batch, its expiries, and then the rollups, after the other state', () => {
     const events = [exposure('anon-aaaaaaaa', 'recs-strategy', 'similar'), ingested(pageView('anon-aaaaaaaa')), track('anon-aaaaaaaa', 'add_to_cart', { productId: 'sku-1' })];
     const commands = eventCommands(events as IngestedEvent[], { keys, seenTtlSeconds: 60, categoryOf: () => undefined, experiments });
-    expect(commands.filter((c) => c[0] === 'EVAL').map((c) => c[1])).toEqual([EXPERIMENT_SCRIPT]);
+    expect(commands.filter((c) => c[0] === 'EVAL' && c[1] === EXPERIMENT_SCRIPT)).toHaveLength(1);
     const rollups = rollupCommands(events, keys);
     expect(rollups.length).toBeGreaterThan(0);
-    const experimentAt = commands.findIndex((c) => c[0] === 'EVAL');
-    expect(commands.slice(experimentAt + 1, experimentAt + 1 + rollups.length)).toEqual(rollups);
+    const experimentAt = commands.findIndex((c) => c[0] === 'EVAL' && c[1] === EXPERIMENT_SCRIPT);
+    const ttl = String(DEFAULT_STATE_BOUNDS.experimentTtlSeconds);
+    expect(commands.slice(experimentAt + 1, experimentAt + 3)).toEqual([
+      ['EXPIRE', keys.experimentCounts('recs-strategy'), ttl],
+      ['EXPIRE', keys.experimentUnits('recs-strategy'), ttl],
+    ]);
+    expect(commands.slice(experimentAt + 3, experimentAt + 3 + rollups.length)).toEqual(rollups);
     expect(commands.filter((c) => c[0] === 'SET' && c[1]?.includes(':seen:'))).toHaveLength(3);
   });
 
   it('a prefix record adds nothing to experiments or rollups', () => {
-    const prefix = { canonicalId: 'user-1', attribution: 'prefix' };
+    const prefix = { canonicalId: 'u:user-1', attribution: 'prefix' };
     const events = [exposure('anon-aaaaaaaa', 'recs-strategy', 'similar', prefix), ingested({ ...pageView('anon-aaaaaaaa'), ...prefix })];
     const commands = eventCommands(events as IngestedEvent[], { keys, seenTtlSeconds: 60, categoryOf: () => undefined, experiments });
-    expect(commands.filter((c) => c[0] === 'EVAL')).toEqual([]);
+    expect(commands.filter((c) => c[0] === 'EVAL' && c[1] === EXPERIMENT_SCRIPT)).toEqual([]);
+    expect(commands.filter((c) => c.some((arg) => arg.includes(':experiment:')))).toEqual([]);
     expect(commands.filter((c) => c.some((arg) => arg.includes(':rollup:')))).toEqual([]);
   });
 });

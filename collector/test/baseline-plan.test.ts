@@ -15,6 +15,8 @@ import { sessionSnapshot, type SessionSnapshotState } from '../src/pipeline/sess
 import type { StoreClient } from '../src/store/client.js';
 import { identityKeys } from '../src/store/identity-keys.js';
 import { storeKeys } from '../src/store/keys.js';
+import { profileExpiryCommands } from '../src/pipeline/profiles/commands.js';
+import { DEFAULT_STATE_BOUNDS } from '../src/store/bounds.js';
 import { pageView, productClick, sessionEvent, T0 } from './sessions/events.js';
 
 const keys = storeKeys('t');
@@ -80,46 +82,55 @@ describe('planBaseline', () => {
     const plan = planBaseline([loggedIn()], NO_READS, ctx);
     expect(plan.commands).toEqual([
       ['SET', keys.baselineCounted('s-1'), '1', 'EX', '600'],
-      ['HINCRBY', keys.profileBaseline('user-1'), 'sessions', '1'],
-      ['HINCRBY', keys.profileBaseline('user-1'), 'events', '4'],
-      ['HINCRBY', keys.profileBaseline('user-1'), 'pageViews', '2'],
-      ['HINCRBY', keys.profileBaseline('user-1'), 'activeMs', '1500'],
+      ['HINCRBY', keys.profileBaseline('u:user-1'), 'sessions', '1'],
+      ['HINCRBY', keys.profileBaseline('u:user-1'), 'events', '4'],
+      ['HINCRBY', keys.profileBaseline('u:user-1'), 'pageViews', '2'],
+      ['HINCRBY', keys.profileBaseline('u:user-1'), 'activeMs', '1500'],
+      // A counted session is activity: the user's whole profile is kept for the user's quiet period from now.
+      ...profileExpiryCommands('u:user-1', keys, DEFAULT_STATE_BOUNDS),
     ]);
-    expect(plan.profiles).toEqual(['user-1']);
+    expect(plan.commands.at(-1)).toEqual(['EXPIRE', keys.profileBaseline('u:user-1'), String(DEFAULT_STATE_BOUNDS.userProfileTtlSeconds)]);
+    expect(plan.profiles).toEqual(['u:user-1']);
     expect(plan.guards).toEqual(
       expect.arrayContaining([
         { key: keys.baselineCounted('s-1'), expected: null },
-        { key: idKeys.erased('anon-of-s-1'), expected: null },
-        { key: idKeys.erased('user-1'), expected: null },
+        { key: idKeys.erased('a:anon-of-s-1'), expected: null },
+        { key: idKeys.erased('u:user-1'), expected: null },
       ]),
     );
+  });
+
+  it("keeps a device's own baseline for the anonymous quiet period", () => {
+    const plan = planBaseline([anonymous()], NO_READS, { ...ctx, bounds: { ...DEFAULT_STATE_BOUNDS, anonymousProfileTtlSeconds: 77 } });
+    expect(plan.commands).toContainEqual(['EXPIRE', keys.profileBaseline('a:anon-of-s-2'), '77']);
+    expect(plan.commands).toContainEqual(['EXPIRE', keys.profile('a:anon-of-s-2'), '77']);
   });
 
   it('sums the sessions of one person in a batch, the same as one batch per session', () => {
     const second = { ...anonymous(), userId: 'user-1' };
     const together = sums(planBaseline([loggedIn(), second], NO_READS, ctx).commands);
     const apart = sums(planBaseline([second], NO_READS, ctx).commands, sums(planBaseline([loggedIn()], NO_READS, ctx).commands));
-    expect(together.get(keys.profileBaseline('user-1'))).toEqual({ sessions: '2', events: '7', pageViews: '3', activeMs: '2200' });
+    expect(together.get(keys.profileBaseline('u:user-1'))).toEqual({ sessions: '2', events: '7', pageViews: '3', activeMs: '2200' });
     expect(apart).toEqual(together);
   });
 
   it('counts an anonymous session for the user its device is linked to now, and guards the link', () => {
     const reads = { ...NO_READS, links: new Map([['anon-of-s-2', 'user-2']]) };
     const plan = planBaseline([anonymous()], reads, ctx);
-    expect([...sums(plan.commands).keys()]).toEqual([keys.profileBaseline('user-2')]);
-    expect(plan.profiles).toEqual(['user-2']);
-    expect(plan.guards).toEqual(expect.arrayContaining([{ key: idKeys.link('anon-of-s-2'), expected: 'user-2' }, { key: idKeys.erased('user-2'), expected: null }]));
+    expect([...sums(plan.commands).keys()]).toEqual([keys.profileBaseline('u:user-2')]);
+    expect(plan.profiles).toEqual(['u:user-2']);
+    expect(plan.guards).toEqual(expect.arrayContaining([{ key: idKeys.link('anon-of-s-2'), expected: 'user-2' }, { key: idKeys.erased('u:user-2'), expected: null }]));
   });
 
   it('counts a session of a device linked to nobody for the device, and guards the missing link', () => {
     const plan = planBaseline([anonymous()], NO_READS, ctx);
-    expect(sums(plan.commands).get(keys.profileBaseline('anon-of-s-2'))).toEqual({ sessions: '1', events: '3', pageViews: '1', activeMs: '700' });
+    expect(sums(plan.commands).get(keys.profileBaseline('a:anon-of-s-2'))).toEqual({ sessions: '1', events: '3', pageViews: '1', activeMs: '700' });
     expect(plan.guards).toContainEqual({ key: idKeys.link('anon-of-s-2'), expected: null });
   });
 
   it('counts a session once: a closing snapshot sent again, in the same batch or a later one, changes nothing', () => {
     const twice = planBaseline([loggedIn(), loggedIn()], NO_READS, ctx);
-    expect(sums(twice.commands).get(keys.profileBaseline('user-1'))?.['sessions']).toBe('1');
+    expect(sums(twice.commands).get(keys.profileBaseline('u:user-1'))?.['sessions']).toBe('1');
     expect(twice.duplicates).toBe(1);
 
     const again = planBaseline([loggedIn()], { ...NO_READS, counted: new Map([['s-1', '1']]) }, ctx);
@@ -130,18 +141,20 @@ describe('planBaseline', () => {
 
   it('drops the session of a person erased after its last activity, whichever of its ids was erased, and guards the marks', () => {
     const erasedAt = String(T0 + 10_000);
-    for (const id of ['user-1', 'anon-of-s-1']) {
-      const plan = planBaseline([loggedIn()], { ...NO_READS, marks: new Map([[id, erasedAt]]) }, ctx);
+    for (const ref of ['u:user-1', 'a:anon-of-s-1']) {
+      const plan = planBaseline([loggedIn()], { ...NO_READS, marks: new Map([[ref, erasedAt]]) }, ctx);
       expect(plan.commands).toEqual([]);
-      expect(plan.guards).toContainEqual({ key: idKeys.erased(id), expected: erasedAt });
+      expect(plan.guards).toContainEqual({ key: idKeys.erased(ref), expected: erasedAt });
     }
-    const linked = { ...NO_READS, links: new Map([['anon-of-s-2', 'user-2']]), marks: new Map([['user-2', erasedAt]]) };
+    // A device id and a user id that read alike are different people: erasing one keeps the other's session.
+    expect(planBaseline([loggedIn()], { ...NO_READS, marks: new Map([['a:user-1', erasedAt], ['u:anon-of-s-1', erasedAt]]) }, ctx).commands).not.toEqual([]);
+    const linked = { ...NO_READS, links: new Map([['anon-of-s-2', 'user-2']]), marks: new Map([['u:user-2', erasedAt]]) };
     expect(planBaseline([anonymous()], linked, ctx).commands).toEqual([]);
   });
 
   it('counts a session active after the erasure: the person came back', () => {
-    const plan = planBaseline([loggedIn()], { ...NO_READS, marks: new Map([['user-1', String(T0 + 1_000)]]) }, ctx);
-    expect(sums(plan.commands).get(keys.profileBaseline('user-1'))?.['sessions']).toBe('1');
+    const plan = planBaseline([loggedIn()], { ...NO_READS, marks: new Map([['u:user-1', String(T0 + 1_000)]]) }, ctx);
+    expect(sums(plan.commands).get(keys.profileBaseline('u:user-1'))?.['sessions']).toBe('1');
   });
 });
 
@@ -161,8 +174,8 @@ describe('planSessionsBatch', () => {
       { offset: '7', key: 's-9', value: null },
     ];
     const planned = await planSessionsBatch(deps({ [idKeys.link('anon-of-s-2')]: 'user-2' }), offsetKey, messages);
-    expect([...sums(planned!.commands)]).toEqual([[keys.profileBaseline('user-2'), { sessions: '1', events: '2', pageViews: '1', activeMs: '300' }]]);
-    expect(planned!.outcome).toEqual({ applied: 3, replayed: 0, duplicates: 0, unreadable: 0, profiles: ['user-2'] });
+    expect([...sums(planned!.commands)]).toEqual([[keys.profileBaseline('u:user-2'), { sessions: '1', events: '2', pageViews: '1', activeMs: '300' }]]);
+    expect(planned!.outcome).toEqual({ applied: 3, replayed: 0, duplicates: 0, unreadable: 0, profiles: ['u:user-2'] });
     expect(planned!.lastOffset).toBe(7n);
     expect(planned!.guards).toContainEqual({ key: offsetKey, expected: null });
 
@@ -175,11 +188,11 @@ describe('planSessionsBatch', () => {
       { offset: '3', key: 's-1', value: snapshotValue('closed', [pageView('s-1', T0)]) },
       { offset: '4', key: 's-2', value: snapshotValue('closed', [pageView('s-2', T0)]) },
     ];
-    const stored = { [offsetKey]: '4', [idKeys.link('anon-of-s-2')]: 'user-2', [idKeys.erased('user-2')]: String(T0 + 5) };
+    const stored = { [offsetKey]: '4', [idKeys.link('anon-of-s-2')]: 'user-2', [idKeys.erased('u:user-2')]: String(T0 + 5) };
     const planned = await planSessionsBatch(deps(stored), offsetKey, messages);
     expect(planned!.outcome).toMatchObject({ applied: 1, replayed: 1, profiles: [] });
     expect(planned!.commands).toEqual([]);
-    expect(planned!.guards).toContainEqual({ key: idKeys.erased('user-2'), expected: String(T0 + 5) });
+    expect(planned!.guards).toContainEqual({ key: idKeys.erased('u:user-2'), expected: String(T0 + 5) });
     expect(await planSessionsBatch(deps({ [offsetKey]: '5' }), offsetKey, messages)).toBeNull();
   });
 });

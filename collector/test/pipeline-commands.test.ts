@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { IngestedEvent } from '@sessionflow/core';
 import { eventCommands, eventTime, inventoryCommands, productCommands } from '../src/pipeline/commands.js';
 import { productSignals } from '../src/pipeline/signals.js';
+import { profileKeysOf } from '../src/pipeline/profiles/commands.js';
+import { PROFILE_SCRIPT } from '../src/pipeline/profiles/script.js';
+import { DEFAULT_STATE_BOUNDS, type StateBounds } from '../src/store/bounds.js';
 import { decayedAt } from '../src/store/decay.js';
 import { storeKeys } from '../src/store/keys.js';
 import { click, NOW, pageView } from './fakes.js';
@@ -42,16 +45,72 @@ describe('productSignals', () => {
 });
 
 describe('eventCommands', () => {
-  const plan = (events: IngestedEvent[], catalog: Record<string, string> = {}) =>
-    eventCommands(events, { keys, seenTtlSeconds: 60, categoryOf: (id) => catalog[id] });
+  const plan = (events: IngestedEvent[], catalog: Record<string, string> = {}, bounds?: StateBounds) =>
+    eventCommands(events, { keys, seenTtlSeconds: 60, categoryOf: (id) => catalog[id], ...(bounds ? { bounds } : {}) });
+  const device = 'a:anon-aaaaaaaa';
 
-  it('remembers each event id with an expiry and keeps the profile: sessions, latest time, user id', () => {
+  it('remembers each event id with an expiry and keeps the profile under its ref: latest time, sessions, devices', () => {
     const event = ingested({ ...pageView('anon-aaaaaaaa'), userId: 'user-1' });
     const commands = plan([event]);
     expect(commands).toContainEqual(['SET', keys.seenEvent(event.eventId), '1', 'EX', '60']);
-    expect(commands).toContainEqual(['ZADD', keys.profilesUpdatedAt, 'GT', String(event.timestamp), 'anon-aaaaaaaa']);
-    expect(commands).toContainEqual(['SADD', keys.profileSessions('anon-aaaaaaaa'), 'session-0001']);
-    expect(commands).toContainEqual(['HSET', keys.profile('anon-aaaaaaaa'), 'userId', 'user-1']);
+    // One script call: the latest event time, and each session with its own.
+    expect(commands).toContainEqual(['EVAL', PROFILE_SCRIPT, '0', keys.profile(device), keys.profileSessions(device), String(event.timestamp), '1', 'session-0001', String(event.timestamp)]);
+    expect(commands).toContainEqual(['ZADD', keys.profilesUpdatedAt, 'GT', String(event.timestamp), device]);
+    expect(commands).toContainEqual(['SADD', keys.profileDevices(device), 'anon-aaaaaaaa']);
+    // A device's own profile never names a user, whatever its events claim.
+    expect(commands.filter((c) => c[0] === 'HSET')).toEqual([]);
+  });
+
+  it('names a user profile by its ref and records its user id there', () => {
+    const event = ingested({ ...pageView('anon-aaaaaaaa'), canonicalId: 'u:user-1' });
+    const commands = plan([event]);
+    expect(commands).toContainEqual(['HSET', keys.profile('u:user-1'), 'userId', 'user-1']);
+    expect(commands.some((c) => c.includes(keys.profile(device)))).toBe(false);
+  });
+
+  it("keeps every key of a touched profile for its quiet period, a device's shorter than a user's, from after the batch's writes", () => {
+    const bounds: StateBounds = { ...DEFAULT_STATE_BOUNDS, anonymousProfileTtlSeconds: 111, userProfileTtlSeconds: 222 };
+    const anonymous = ingested(click('anon-aaaaaaaa', 'sku-1'));
+    const user = ingested({ ...click('anon-bbbbbbbb', 'sku-2'), canonicalId: 'u:user-1' });
+    const commands = plan([anonymous, user], {}, bounds);
+    for (const [ref, ttl] of [[device, '111'], ['u:user-1', '222']] as const) {
+      for (const key of profileKeysOf(ref, keys)) {
+        const expiry = commands.findIndex((c) => c[0] === 'EXPIRE' && c[1] === key);
+        expect(commands[expiry]).toEqual(['EXPIRE', key, ttl]);
+        // Keys this batch did not write (purchases, the baseline) expire all the same: the whole profile lives as one.
+        const writes = commands.flatMap((c, i) => (c[0] !== 'EXPIRE' && c.includes(key) ? [i] : []));
+        expect(expiry).toBeGreaterThan(Math.max(-1, ...writes));
+      }
+      for (const key of [keys.profile(ref), keys.profileSessions(ref), keys.profileAffinities(ref), keys.profileRecentlyViewed(ref), keys.profileDevices(ref)]) {
+        expect(commands.some((c) => c[0] !== 'EXPIRE' && c.includes(key))).toBe(true);
+      }
+    }
+  });
+
+  it("trims the profile's sessions and the recent-profiles index, and keeps the index within the anonymous quiet period", () => {
+    const bounds: StateBounds = { ...DEFAULT_STATE_BOUNDS, profileSessionsKept: 3, recentProfilesKept: 7, anonymousProfileTtlSeconds: 10 };
+    const event = ingested(pageView('anon-aaaaaaaa'));
+    const commands = plan([event], {}, bounds);
+    expect(commands).toContainEqual(['ZREMRANGEBYRANK', keys.profileSessions(device), '0', '-4']);
+    const index = commands.filter((c) => c[1] === keys.profilesUpdatedAt);
+    expect(index).toEqual([
+      ['ZADD', keys.profilesUpdatedAt, 'GT', String(event.timestamp), device],
+      ['ZREMRANGEBYSCORE', keys.profilesUpdatedAt, '-inf', `(${event.timestamp - 10_000}`],
+      ['ZREMRANGEBYRANK', keys.profilesUpdatedAt, '0', '-8'],
+    ]);
+  });
+
+  it('trims each popularity set to its top after the increments, and lets a category set expire', () => {
+    const bounds: StateBounds = { ...DEFAULT_STATE_BOUNDS, popularityKept: 250, categoryPopularityTtlSeconds: 99 };
+    const commands = plan([ingested(click('anon-aaaaaaaa', 'sku-1'))], {}, bounds);
+    for (const key of [keys.popularity, keys.categoryPopularity('kitchen')]) {
+      const trim = commands.findIndex((c) => c[0] === 'ZREMRANGEBYRANK' && c[1] === key);
+      expect(commands[trim]).toEqual(['ZREMRANGEBYRANK', key, '0', '-251']);
+      expect(trim).toBeGreaterThan(commands.findIndex((c) => c[0] === 'ZINCRBY' && c[1] === key));
+    }
+    expect(commands).toContainEqual(['EXPIRE', keys.categoryPopularity('kitchen'), '99']);
+    // The overall set is the catalog's popularity: no expiry.
+    expect(commands.some((c) => c[0] === 'EXPIRE' && c[1] === keys.popularity)).toBe(false);
   });
 
   it('sums popularity per product and batch with weights 1 view, 3 cart, 5 purchase', () => {
@@ -87,13 +146,13 @@ describe('eventCommands', () => {
   it('adds forward-decayed category affinity that reads back as the weight at the event time', () => {
     const event = track('anon-aaaaaaaa', 'add_to_cart', { productId: 'sku-1', category: 'kitchen' });
     const affinity = plan([event]).find((c) => c[0] === 'HINCRBYFLOAT');
-    expect(affinity?.slice(0, 3)).toEqual(['HINCRBYFLOAT', keys.profileAffinities('anon-aaaaaaaa'), 'kitchen']);
+    expect(affinity?.slice(0, 3)).toEqual(['HINCRBYFLOAT', keys.profileAffinities('a:anon-aaaaaaaa'), 'kitchen']);
     expect(decayedAt(Number(affinity?.[3]), eventTime(event))).toBeCloseTo(3, 9);
   });
 
   it('moves a viewed product to the head of recently viewed, capped at 20', () => {
-    const key = keys.profileRecentlyViewed('anon-aaaaaaaa');
-    const lists = plan([ingested(click('anon-aaaaaaaa', 'sku-1'))]).filter((c) => c[1] === key);
+    const key = keys.profileRecentlyViewed('a:anon-aaaaaaaa');
+    const lists = plan([ingested(click('anon-aaaaaaaa', 'sku-1'))]).filter((c) => c[1] === key && c[0] !== 'EXPIRE');
     expect(lists).toEqual([
       ['LREM', key, '0', 'sku-1'],
       ['LPUSH', key, 'sku-1'],

@@ -36,6 +36,53 @@ describe('readPipelineConfig', () => {
   });
 });
 
+describe('the state bounds', () => {
+  it('keep anonymous profiles 90 days and known users longer by default', () => {
+    const { bounds } = readPipelineConfig({});
+    expect(bounds.anonymousProfileTtlSeconds).toBe(90 * 24 * 3600);
+    expect(bounds.userProfileTtlSeconds).toBe(395 * 24 * 3600);
+    expect(bounds.sessionTtlSeconds * 1000).toBeGreaterThan(DEFAULT_PIPELINE_CONFIG.sessionGapMs);
+  });
+
+  it('read every bound from its variable', () => {
+    const { bounds } = readPipelineConfig({
+      PIPELINE_ANONYMOUS_PROFILE_TTL_S: '3',
+      PIPELINE_USER_PROFILE_TTL_S: '60',
+      PIPELINE_PROFILE_SESSIONS_KEPT: '10',
+      PIPELINE_RECENT_PROFILES_KEPT: '1000',
+      PIPELINE_POPULARITY_KEPT: '500',
+      PIPELINE_CATEGORY_POPULARITY_TTL_S: '86400',
+      PIPELINE_EXPERIMENT_TTL_S: '7200',
+      PIPELINE_SESSION_GAP_MS: '1000',
+      PIPELINE_SESSION_TTL_S: '2',
+      PIPELINE_RECS_TTL_S: '5',
+    });
+    expect(bounds).toEqual({
+      anonymousProfileTtlSeconds: 3,
+      userProfileTtlSeconds: 60,
+      profileSessionsKept: 10,
+      recentProfilesKept: 1000,
+      popularityKept: 500,
+      categoryPopularityTtlSeconds: 86_400,
+      experimentTtlSeconds: 7_200,
+      sessionTtlSeconds: 2,
+      recsTtlSeconds: 5,
+    });
+  });
+
+  it.each([
+    [{ PIPELINE_ANONYMOUS_PROFILE_TTL_S: '0' }, /PIPELINE_ANONYMOUS_PROFILE_TTL_S/],
+    [{ PIPELINE_USER_PROFILE_TTL_S: 'a year' }, /PIPELINE_USER_PROFILE_TTL_S/],
+    // A top smaller than what a read of recommendations asks for would starve it.
+    [{ PIPELINE_POPULARITY_KEPT: '50' }, /PIPELINE_POPULARITY_KEPT must be an integer from 220/],
+    // State that vanishes before the ticker could close its session would lose the closing snapshot.
+    [{ PIPELINE_SESSION_TTL_S: '1800' }, /PIPELINE_SESSION_TTL_S must be longer than the session gap/],
+    [{ PIPELINE_SESSION_GAP_MS: '5000', PIPELINE_SESSION_TTL_S: '5' }, /PIPELINE_SESSION_TTL_S/],
+  ])('refuse %o naming the variable', (env, message) => {
+    expect(() => readPipelineConfig(env)).toThrow(message);
+  });
+});
+
 describe('pipeline probes', () => {
   it('is ready only once the consumer joined its group and Redis answers', async () => {
     let joined = false;

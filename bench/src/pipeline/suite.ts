@@ -122,7 +122,7 @@ export async function pipelineSuite(o: PipelineSuiteOptions = defaultPipelineOpt
         crossDevice: {
           rounds: loop.length,
           p50Ms: round(percentile(loop, 50)),
-          note: 'POST /v1/collect on the edge (wrangler dev) for device A until GET /v1/profile/<user> on the collector answers with the clicked product first; the edge object of device B reads that profile in the background (every second at most), which comes on top',
+          note: 'POST /v1/collect on the edge (wrangler dev) for device A until GET /v1/profile/user/<user> on the collector answers with the clicked product first; the edge object of device B reads that profile in the background (every second at most), which comes on top',
         },
       },
     };
@@ -264,7 +264,7 @@ async function crossDevice(stack: Stack, rounds: number): Promise<number[]> {
     await res.arrayBuffer();
   };
   const profileHead = async (): Promise<string | undefined> => {
-    const res = await fetch(`${stack.collectorUrl}/v1/profile/${userId}`, { headers: { authorization: `Bearer ${stack.readSecret}` } });
+    const res = await fetch(`${stack.collectorUrl}/v1/profile/user/${encodeURIComponent(userId)}`, { headers: { authorization: `Bearer ${stack.readSecret}` } });
     if (res.status !== 200) {
       await res.arrayBuffer();
       return undefined;

@@ -17,15 +17,17 @@
  *   event's other changes depend on it.
  */
 import type { IngestedEvent, Topics } from '@sessionflow/core';
+import type { StateBounds } from '../store/bounds.js';
 import { parseCatalogEntry } from '../catalog/schema.js';
 import type { StoreClient } from '../store/client.js';
 import type { StoreKeys } from '../store/keys.js';
 import { eventCommands, inventoryCommands, productCommands, type RedisCommand } from './commands.js';
 import { productSignals } from './signals.js';
 import type { IdentityKeys } from '../store/identity-keys.js';
-import { idsOf, isErased } from './identity/erased.js';
+import { refsOf, isErased } from './identity/erased.js';
 import { runGuardedBatch, untilGuardsHold, type Guard } from '../store/guarded-batch.js';
-import { dedupeIdOf, profileIdOf, type ByUserEvent } from './identity/records.js';
+import { profileRefOf, seenKeyOf, type ByUserEvent } from './identity/records.js';
+import { readByUserEvent } from './event-record.js';
 import type { ExperimentSetup } from './experiments/config.js';
 import { planSessionsBatch } from './baseline/apply.js';
 
@@ -50,7 +52,7 @@ export interface BatchOutcome {
   duplicates: number;
   /** Records that could not be read (not JSON, not the topic's shape): covered by the offset, changing nothing. */
   unreadable: number;
-  /** Profiles (canonical ids) the batch changed, for their snapshots. */
+  /** Profiles (refs) the batch changed, for their snapshots. */
   profiles?: string[];
 }
 
@@ -63,6 +65,8 @@ export interface ApplyDeps {
   seenTtlSeconds: number;
   /** The experiments whose exposures and conversions are counted. */
   experiments?: readonly ExperimentSetup[];
+  /** How long and how much state is kept (store/bounds.ts); the defaults when absent. */
+  bounds?: StateBounds;
   /** Attempts when concurrent writers keep changing what the batch watched. */
   maxAttempts?: number;
 }
@@ -79,7 +83,7 @@ interface ReadRecord {
 }
 
 function readEvents(messages: readonly BatchMessage[]): ReadRecord[] {
-  return messages.map((m) => ({ offset: BigInt(m.offset), event: m.value === null ? null : readEvent(m.value) }));
+  return messages.map((m) => ({ offset: BigInt(m.offset), event: m.value === null ? null : readByUserEvent(m.value) }));
 }
 
 /** One attempt: null when what it read changed before its script ran (nothing was written). */
@@ -145,13 +149,13 @@ interface PlannedEvents {
 async function planEvents(deps: ApplyDeps, offsetKey: string, records: readonly ReadRecord[]): Promise<PlannedEvents | null> {
   const { redis, keys } = deps;
   const events = records.flatMap((r) => (r.event === null ? [] : [r.event]));
-  const markIds = [...new Set(events.flatMap(idsOf))];
-  const ids = [...new Set(events.map(dedupeIdOf))];
+  const markRefs = [...new Set(events.flatMap(refsOf))];
+  const seenKeys = [...new Set(events.map((e) => seenKeyOf(e, keys)))];
   const wantedProducts = uncategorisedProducts(events);
   const [stored, markValues, seenValues, productValues] = await Promise.all([
     redis.get(offsetKey),
-    markIds.length === 0 ? [] : redis.mGet(markIds.map((id) => deps.identityKeys.erased(id))),
-    ids.length === 0 ? [] : redis.mGet(ids.map((id) => keys.seenEvent(id))),
+    markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => deps.identityKeys.erased(ref))),
+    seenKeys.length === 0 ? [] : redis.mGet(seenKeys),
     wantedProducts.length === 0 ? [] : redis.hmGet(keys.products, wantedProducts),
   ]);
 
@@ -164,30 +168,30 @@ async function planEvents(deps: ApplyDeps, offsetKey: string, records: readonly 
   const readable = fresh.flatMap((r) => (r.event === null ? [] : [r.event]));
   outcome.unreadable = fresh.length - readable.length;
 
-  const markValue = new Map(markIds.map((id, i) => [id, markValues[i] ?? null]));
+  const markValue = new Map(markRefs.map((ref, i) => [ref, markValues[i] ?? null]));
   const marks = new Map<string, number>();
   const guardedMarks = new Set<string>();
   for (const event of readable) {
-    for (const id of idsOf(event)) {
-      if (guardedMarks.has(id)) continue;
-      guardedMarks.add(id);
-      const value = markValue.get(id) ?? null;
-      guards.push({ key: deps.identityKeys.erased(id), expected: value });
-      if (value !== null && Number.isFinite(Number(value))) marks.set(id, Number(value));
+    for (const ref of refsOf(event)) {
+      if (guardedMarks.has(ref)) continue;
+      guardedMarks.add(ref);
+      const value = markValue.get(ref) ?? null;
+      guards.push({ key: deps.identityKeys.erased(ref), expected: value });
+      if (value !== null && Number.isFinite(Number(value))) marks.set(ref, Number(value));
     }
   }
   const live = readable.filter((e) => !isErased(e, marks));
 
-  const seenValue = new Map(ids.map((id, i) => [id, seenValues[i] ?? null]));
+  const seenValue = new Map(seenKeys.map((key, i) => [key, seenValues[i] ?? null]));
   const counted = new Set<string>();
   const unseen: ByUserEvent[] = [];
   for (const event of live) {
-    const id = dedupeIdOf(event);
-    if (counted.has(id)) continue;
-    counted.add(id);
-    if (seenValue.get(id) !== null) continue;
+    const seenKey = seenKeyOf(event, keys);
+    if (counted.has(seenKey)) continue;
+    counted.add(seenKey);
+    if (seenValue.get(seenKey) !== null) continue;
     // Counted by nobody yet: the script refuses the batch if another writer counts it first.
-    guards.push({ key: keys.seenEvent(id), expected: null });
+    guards.push({ key: seenKey, expected: null });
     unseen.push(event);
   }
   outcome.duplicates = live.length - unseen.length;
@@ -199,8 +203,10 @@ async function planEvents(deps: ApplyDeps, offsetKey: string, records: readonly 
     if (product) categories.set(id, product.category);
   });
   const commands =
-    unseen.length === 0 ? [] : eventCommands(unseen, { keys, seenTtlSeconds: deps.seenTtlSeconds, categoryOf: (id) => categories.get(id), experiments: deps.experiments ?? [] });
-  outcome.profiles = [...new Set(unseen.map(profileIdOf))];
+    unseen.length === 0
+      ? []
+      : eventCommands(unseen, { keys, seenTtlSeconds: deps.seenTtlSeconds, categoryOf: (id) => categories.get(id), experiments: deps.experiments ?? [], ...(deps.bounds === undefined ? {} : { bounds: deps.bounds }) });
+  outcome.profiles = [...new Set(unseen.map(profileRefOf))];
   return { commands, guards, outcome, lastOffset: last.offset };
 }
 
@@ -211,24 +217,4 @@ function uncategorisedProducts(events: readonly IngestedEvent[]): string[] {
     for (const signal of productSignals(event)) if (signal.category === undefined) wanted.add(signal.productId);
   }
   return [...wanted];
-}
-
-/** An event record from the events topic, or null when it lacks what the pipeline keys state by. */
-export function readEvent(value: string): IngestedEvent | null {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(value);
-  } catch {
-    return null;
-  }
-  if (raw === null || typeof raw !== 'object') return null;
-  const e = raw as Record<string, unknown>;
-  const ok =
-    typeof e['eventId'] === 'string' &&
-    typeof e['anonymousId'] === 'string' &&
-    typeof e['sessionId'] === 'string' &&
-    typeof e['type'] === 'string' &&
-    typeof e['timestamp'] === 'number' &&
-    Number.isFinite(e['timestamp']);
-  return ok ? (raw as IngestedEvent) : null;
 }

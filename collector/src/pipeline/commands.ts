@@ -1,24 +1,28 @@
 /**
  * The state changes of consumed records, as Redis commands: pure functions
  * from records (and the catalog's categories, looked up by the caller) to the
- * commands that go into the batch's one MULTI/EXEC. Tested without Redis.
+ * commands that go into the batch's one guarded script. Tested without Redis.
  *
  * Every command is either order-free (ZINCRBY, HINCRBYFLOAT of forward-decayed
- * values, SADD, ZADD GT, HSET of the latest value) or applied in record order
- * (the recently-viewed and purchased lists), so replaying the same records in
- * other batch sizes gives the same state.
+ * values, SADD, ZADD GT, the latest value) or applied in record order (the
+ * recently-viewed and purchased lists), so replaying the same records in
+ * other batch sizes gives the same state. The exceptions are the bounds: a
+ * product that falls out of a popularity set's top, or a session out of a
+ * profile's kept ones, is dropped where the batch that pushed it out ends.
  */
 import type { IngestedEvent } from '@sessionflow/core';
 import { parseCatalogEntry } from '../catalog/schema.js';
+import { DEFAULT_STATE_BOUNDS, type StateBounds } from '../store/bounds.js';
+import { RECS_LIMITS } from '../store/recs-keys.js';
 import { forwardDecayed } from '../store/decay.js';
 import type { StoreKeys } from '../store/keys.js';
 import { productSignals, SIGNAL_WEIGHTS } from './signals.js';
-import { profileIdentityCommands } from './identity/profile-commands.js';
-import { dedupeIdOf, isPrefixRecord, profileIdOf, type ByUserEvent } from './identity/records.js';
+import { isPrefixRecord, profileRefOf, seenKeyOf, type ByUserEvent } from './identity/records.js';
 import type { ExperimentSetup } from './experiments/config.js';
 import { experimentCommands } from './experiments/commands.js';
 import { rollupCommands } from './rollups/commands.js';
 import { recsViewCommands } from './recs/commands.js';
+import { profileExpiryCommands, profileTouchCommands, type ProfileTouch } from './profiles/commands.js';
 
 export type RedisCommand = string[];
 
@@ -32,6 +36,8 @@ export interface EventPlanContext {
   categoryOf(productId: string): string | undefined;
   /** The experiments whose exposures and conversions are counted; none when absent. */
   experiments?: readonly ExperimentSetup[];
+  /** How long and how much state is kept (store/bounds.ts); the defaults when absent. */
+  bounds?: StateBounds;
 }
 
 /** When the event happened, by the visitor's clock, but never after the edge received it (a clock in the future). */
@@ -44,26 +50,31 @@ export function eventTime(event: IngestedEvent): number {
  * Commands for events already known to be new (not counted before, each once).
  *
  * Per batch, not per event, where the result is the same whatever the order
- * and however the records are cut into batches: one ZADD GT per profile (the
- * latest time wins), one SADD per set (a union), one ZINCRBY per product (a sum
- * of integers), and per list the products in the order of their last
- * occurrence (moving to the head is all that a repeat does). Affinities stay
- * one HINCRBYFLOAT per signal: summing floats first could round differently
- * when a restart cuts the batches elsewhere.
+ * and however the records are cut into batches: one script call for the
+ * profiles' latest times and session counts (profiles/), one SADD per set (a
+ * union), one ZINCRBY per product (a sum of integers), and per list the
+ * products in the order of their last occurrence (moving to the head is all
+ * that a repeat does). Affinities stay one HINCRBYFLOAT per signal: summing
+ * floats first could round differently when a restart cuts the batches
+ * elsewhere. Then the bounds: the popularity sets trimmed to their top, a
+ * category's set expiring, and every touched profile's keys expiring after
+ * its quiet period (store/bounds.ts).
  */
 export function eventCommands(events: readonly ByUserEvent[], ctx: EventPlanContext): RedisCommand[] {
   const { keys } = ctx;
+  const bounds = ctx.bounds ?? DEFAULT_STATE_BOUNDS;
   const commands: RedisCommand[] = [];
   // A prefix record (identity/records.ts) changes its canonical id's profile only: global state counted it when it was anonymous.
   const counted = events.filter((e) => !isPrefixRecord(e));
   // Popularity is a sum of integers, so one ZINCRBY per product and batch gives the same state as one per event.
   const popularity = new Map<string, Map<string, number>>();
+  const categories = new Set<string>();
   const addPopularity = (key: string, productId: string, weight: number) => {
     const scores = popularity.get(key) ?? new Map<string, number>();
     scores.set(productId, (scores.get(productId) ?? 0) + weight);
     popularity.set(key, scores);
   };
-  const updatedAt = new Map<string, number>();
+  const touched = new Map<string, ProfileTouch>();
   const sets = new Map<string, Set<string>>();
   const addToSet = (key: string, member: string) => {
     const members = sets.get(key) ?? new Set<string>();
@@ -78,23 +89,26 @@ export function eventCommands(events: readonly ByUserEvent[], ctx: EventPlanCont
   };
 
   for (const event of events) {
-    const profile = profileIdOf(event);
+    const profile = profileRefOf(event);
     const global = !isPrefixRecord(event);
     const at = eventTime(event);
-    commands.push(['SET', keys.seenEvent(dedupeIdOf(event)), '1', 'EX', String(ctx.seenTtlSeconds)]);
-    updatedAt.set(profile, Math.max(updatedAt.get(profile) ?? Number.NEGATIVE_INFINITY, at));
-    addToSet(keys.profileSessions(profile), event.sessionId);
-    for (const command of profileIdentityCommands(event, profile, keys)) {
-      if (command[0] === 'SADD' && command.length === 3) addToSet(command[1] as string, command[2] as string);
-      else commands.push(command);
-    }
+    commands.push(['SET', seenKeyOf(event, keys), '1', 'EX', String(ctx.seenTtlSeconds)]);
+    let touch = touched.get(profile);
+    if (touch === undefined) touched.set(profile, (touch = { updatedAt: at, sessions: new Map() }));
+    touch.updatedAt = Math.max(touch.updatedAt, at);
+    // Event time, as updatedAt: a user's profile then ends the same from the prefix the identity stage keeps as from every raw event.
+    touch.sessions.set(event.sessionId, Math.max(touch.sessions.get(event.sessionId) ?? Number.NEGATIVE_INFINITY, at));
+    addToSet(keys.profileDevices(profile), event.anonymousId);
 
     for (const signal of productSignals(event)) {
       const weight = SIGNAL_WEIGHTS[signal.kind];
       const category = signal.category ?? ctx.categoryOf(signal.productId);
       if (global) addPopularity(keys.popularity, signal.productId, weight);
       if (category !== undefined) {
-        if (global) addPopularity(keys.categoryPopularity(category), signal.productId, weight);
+        if (global) {
+          addPopularity(keys.categoryPopularity(category), signal.productId, weight);
+          categories.add(keys.categoryPopularity(category));
+        }
         commands.push(['HINCRBYFLOAT', keys.profileAffinities(profile), category, String(forwardDecayed(weight, at))]);
       }
       if (signal.kind === 'view') moveToHead(keys.profileRecentlyViewed(profile), signal.productId, PROFILE_LIMITS.recentlyViewed);
@@ -102,14 +116,19 @@ export function eventCommands(events: readonly ByUserEvent[], ctx: EventPlanCont
     }
   }
 
-  for (const [profile, at] of updatedAt) commands.push(['ZADD', keys.profilesUpdatedAt, 'GT', String(at), profile]);
+  commands.push(...profileTouchCommands(touched, keys, bounds));
   for (const [key, members] of sets) commands.push(...inChunks(['SADD', key], [...members]));
   for (const [key, { ids, limit }] of lists) commands.push(...mostRecentFirst(key, ids, limit));
   for (const [key, scores] of popularity) {
     for (const [productId, weight] of scores) commands.push(['ZINCRBY', key, String(weight), productId]);
+    // The top is what recommendations read (at most n + prefix + slack, far below the bound); the long tail goes.
+    commands.push(['ZREMRANGEBYRANK', key, '0', String(-(bounds.popularityKept + 1))]);
   }
-  commands.push(...experimentCommands(counted, keys, ctx.experiments ?? []), ...rollupCommands(counted, keys));
-  commands.push(...recsViewCommands(counted, keys));
+  // Categories come from events: a category nobody touches for a while is forgotten.
+  for (const key of categories) commands.push(['EXPIRE', key, String(bounds.categoryPopularityTtlSeconds)]);
+  for (const profile of touched.keys()) commands.push(...profileExpiryCommands(profile, keys, bounds));
+  commands.push(...experimentCommands(counted, keys, ctx.experiments ?? [], bounds), ...rollupCommands(counted, keys));
+  commands.push(...recsViewCommands(counted, keys, { ...RECS_LIMITS, ttlSeconds: bounds.recsTtlSeconds }));
   return commands;
 }
 

@@ -8,6 +8,8 @@ import { DEFAULT_CONFIG, integer, level, list, optionalUrl, text, type Env } fro
 import type { LogLevel } from '../log.js';
 import { DEFAULT_SESSION_POLICY } from '@sessionflow/core';
 import { readExperiments, type ExperimentSetup } from './experiments/config.js';
+import { DEFAULT_STATE_BOUNDS, type StateBounds } from '../store/bounds.js';
+import { readStateBounds } from './bounds-config.js';
 
 export interface PipelineConfig {
   kafkaBrokers: string[];
@@ -32,6 +34,8 @@ export interface PipelineConfig {
   sessionGapMs: number;
   /** The experiments counted (`PIPELINE_EXPERIMENTS`, see experiments/config.ts). */
   experiments: ExperimentSetup[];
+  /** How long and how much state is kept: TTLs, trims and counts of every key (store/bounds.ts, bounds-config.ts). */
+  bounds: StateBounds;
 }
 
 export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
@@ -49,11 +53,13 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   snapshotIntervalMs: 5_000,
   sessionGapMs: DEFAULT_SESSION_POLICY.inactivityGapMs,
   experiments: readExperiments({}, 'PIPELINE_EXPERIMENTS'),
+  bounds: DEFAULT_STATE_BOUNDS,
 };
 
 /** Reads the configuration from the environment; throws naming the variable when a value is unusable. */
 export function readPipelineConfig(env: Env = process.env): PipelineConfig {
   const d = DEFAULT_PIPELINE_CONFIG;
+  const sessionGapMs = integer(env, 'PIPELINE_SESSION_GAP_MS', d.sessionGapMs, 1_000, 7 * 24 * 3_600_000);
   return {
     kafkaBrokers: list(env, 'KAFKA_BROKERS', d.kafkaBrokers),
     kafkaClientId: text(env, 'PIPELINE_KAFKA_CLIENT_ID', d.kafkaClientId),
@@ -67,7 +73,8 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
     replicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', d.replicationFactor, 1, 100),
     logLevel: level(env, 'LOG_LEVEL', d.logLevel),
     snapshotIntervalMs: integer(env, 'PIPELINE_SNAPSHOT_INTERVAL_MS', d.snapshotIntervalMs, 100, 3_600_000),
-    sessionGapMs: integer(env, 'PIPELINE_SESSION_GAP_MS', d.sessionGapMs, 1_000, 7 * 24 * 3_600_000),
+    sessionGapMs,
     experiments: readExperiments(env, 'PIPELINE_EXPERIMENTS'),
+    bounds: readStateBounds(env, sessionGapMs),
   };
 }

@@ -17,6 +17,7 @@ import type { IdentityKeys } from '../store/identity-keys.js';
 import type { PublishProfiles } from './identity/profile-snapshots.js';
 import type { PipelineMetrics } from './metrics.js';
 import { startStageConsumer } from './stage-consumer.js';
+import type { StateBounds } from '../store/bounds.js';
 
 /**
  * One partition at a time. Nothing the stage keeps depends on the order
@@ -42,6 +43,8 @@ export interface ConsumerDeps {
   seenTtlSeconds: number;
   /** The experiments whose exposures and conversions are counted. */
   experiments?: readonly ExperimentSetup[];
+  /** How long and how much state is kept (store/bounds.ts); the defaults when absent. */
+  bounds?: StateBounds;
   logger: Logger;
   metrics?: PipelineMetrics;
   /** Told after each applied batch (tests). */
@@ -60,7 +63,15 @@ export async function startConsumer(deps: ConsumerDeps): Promise<PipelineConsume
   const { topics, logger } = deps;
   // Published after the batch, not awaited by it: the next batch (and the next event's latency) does not wait for Kafka.
   const snapshots = deps.publishProfiles ? coalescedSnapshots(deps.publishProfiles, (error) => logger.warn('publishing profile snapshots failed', { error })) : undefined;
-  const apply: ApplyDeps = { redis: deps.redis, keys: deps.keys, identityKeys: deps.identityKeys, topics, seenTtlSeconds: deps.seenTtlSeconds, experiments: deps.experiments ?? [] };
+  const apply: ApplyDeps = {
+    redis: deps.redis,
+    keys: deps.keys,
+    identityKeys: deps.identityKeys,
+    topics,
+    seenTtlSeconds: deps.seenTtlSeconds,
+    experiments: deps.experiments ?? [],
+    ...(deps.bounds === undefined ? {} : { bounds: deps.bounds }),
+  };
   const consumer = await startStageConsumer({
     kafka: deps.kafka,
     stage: 'aggregates',

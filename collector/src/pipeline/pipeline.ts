@@ -91,6 +91,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
       publishProfiles: identity.publishProfiles,
       seenTtlSeconds: settings.dedupeTtlSeconds,
       experiments: settings.experiments,
+      bounds: settings.bounds,
       logger,
       metrics,
       ...(hooks.onBatch ? { onBatch: hooks.onBatch } : {}),

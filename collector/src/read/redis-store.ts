@@ -3,16 +3,15 @@
  * (store/keys.ts). Every failure to reach Redis becomes a
  * ReadStoreUnavailableError, which the routes answer with 503.
  */
-import type { InventoryView } from '@sessionflow/core';
+import { refOf, type InventoryView } from '@sessionflow/core';
 import type { StoreClient } from '../store/client.js';
 import type { StoreKeys } from '../store/keys.js';
-import type { IdentityKeys } from '../store/identity-keys.js';
-import { readPersonProfile, readStoredProfile } from '../pipeline/identity/profile-read.js';
+import { readStoredProfile } from '../pipeline/identity/profile-read.js';
 import { redisRecsStore } from './recs/redis-recs-store.js';
 import { sessionRecs } from './recs/session-recs.js';
 import { ReadStoreUnavailableError, type ReadStore } from './store.js';
 
-export function redisReadStore(redis: StoreClient, keys: StoreKeys, identity?: IdentityKeys): ReadStore {
+export function redisReadStore(redis: StoreClient, keys: StoreKeys): ReadStore {
   // Session-aware when the visitor's views give the neighbours something to continue, else popularity (read/recs).
   const recsStore = redisRecsStore(redis, keys);
   const guarded = async <T>(read: () => Promise<T>): Promise<T> => {
@@ -39,7 +38,7 @@ export function redisReadStore(redis: StoreClient, keys: StoreKeys, identity?: I
         return { inStock };
       }),
 
-    // A linked device answers with its user's profile (pipeline/identity/profile-read.ts).
-    profile: (id, nowMs) => guarded(() => (identity === undefined ? readStoredProfile(redis, keys, id, nowMs) : readPersonProfile(redis, keys, identity, id, nowMs))),
+    // Exactly the profile named: a device's read never follows its link to a user (pipeline/identity/profile-read.ts).
+    profile: (whose, nowMs) => guarded(() => readStoredProfile(redis, keys, refOf(whose), nowMs)),
   };
 }

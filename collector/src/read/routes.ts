@@ -3,12 +3,19 @@
  * profiles from the online store the pipeline fills. Every route needs the
  * read secret; without a store (REDIS_URL unset) or while Redis is down they
  * answer 503 `read_store_unavailable`, and ingest is unaffected.
+ *
+ * A profile is asked for by kind: `/v1/profile/user/:userId` (a verified
+ * user's, stitched across devices) or `/v1/profile/device/:anonymousId` (the
+ * device's own). A device's read never answers with its linked user's profile:
+ * who may read a user is decided by naming the user (the edge names one only
+ * once the site's server signed it).
  */
+import type { ProfileRef } from '@sessionflow/core';
 import type { Context, Hono } from 'hono';
 import { jsonError } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import type { CollectorMetrics } from '../metrics.js';
-import { parseInventoryQuery, parseRecsQuery, type QueryResult } from './query.js';
+import { parseInventoryQuery, parseProfilePath, parseRecsQuery, type QueryResult } from './query.js';
 import { ReadStoreUnavailableError, type ReadStore } from './store.js';
 
 export interface ReadRouteDeps {
@@ -54,14 +61,18 @@ export function addReadRoutes(app: Hono, deps: ReadRouteDeps): void {
     return withStore(c, async (store) => c.json(await store.inventory(query.value.ids)));
   });
 
-  app.get('/v1/profile/:id', (c) => {
-    const id = c.req.param('id');
-    if (id.length === 0 || id.length > 256) {
-      return badQuery(c, { ok: false, field: 'id', reason: 'must be 1 to 256 characters' });
-    }
+  const profile = (c: Context, kind: ProfileRef['kind'], id: string) => {
+    const whose = parseProfilePath(kind, id);
+    if (!whose.ok) return badQuery(c, whose);
     return withStore(c, async (store) => {
-      const profile = await store.profile(id, deps.now());
-      return profile === null ? jsonError(c, 404, 'not_found', `no profile for ${id}`) : c.json(profile);
+      const view = await store.profile(whose.value, deps.now());
+      return view === null ? jsonError(c, 404, 'not_found', `no profile for this ${kind}`) : c.json(view);
     });
-  });
+  };
+  app.get('/v1/profile/user/:userId', (c) => profile(c, 'user', c.req.param('userId')));
+  app.get('/v1/profile/device/:anonymousId', (c) => profile(c, 'device', c.req.param('anonymousId')));
+  // The route that took either kind of id is gone: said out loud, since a 404 would read as "no profile yet".
+  app.get('/v1/profile/:id', (c) =>
+    jsonError(c, 410, 'route_removed', 'GET /v1/profile/:id is gone: read /v1/profile/user/:userId (a verified user) or /v1/profile/device/:anonymousId (a device\'s own profile)'),
+  );
 }

@@ -1,8 +1,9 @@
 /** What the read routes need of the online store; Redis in production (redis-store.ts), a fake in route tests. */
-import type { InventoryView, ProfileView, RecsView } from '@sessionflow/core';
+import type { InventoryView, ProfileRef, ProfileView, RecsView } from '@sessionflow/core';
 
 export interface RecsQuery {
-  visitor?: string | undefined;
+  /** Whose profile personalises: a user's (stitched across devices) or a device's own; none for popularity alone. */
+  profile?: ProfileRef;
   session?: string | undefined;
   /** The product on screen: recommend around it, never it. */
   context?: string | undefined;
@@ -12,8 +13,8 @@ export interface RecsQuery {
 export interface ReadStore {
   recs(query: RecsQuery, nowMs: number): Promise<RecsView>;
   inventory(ids: readonly string[]): Promise<InventoryView>;
-  /** Null when the id has no profile. */
-  profile(id: string, nowMs: number): Promise<ProfileView | null>;
+  /** The profile of a user or of a device (its own, never its linked user's); null when there is none. */
+  profile(whose: ProfileRef, nowMs: number): Promise<ProfileView | null>;
   /** False while the store cannot be reached: the routes answer 503 without trying. */
   available(): boolean;
 }

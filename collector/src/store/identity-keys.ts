@@ -1,11 +1,14 @@
 /**
  * Redis keys of the identity stage (the identity graph, the anonymous prefix
  * of each device's open session, the stage's own offsets) and of erasure
- * markers. Same prefix as store/keys.ts.
+ * markers. Same prefix as store/keys.ts; devices and users are named by their
+ * refs (`a:<anonymous id>`, `u:<user id>`, key-parts.ts), so no id reaches
+ * into another's keys.
  */
+import { devicePart, keyPart, refPart, userPart } from './key-parts.js';
 
 export interface IdentityKeys {
-  /** String: the user id an anonymous id is linked to now. */
+  /** String: the user id an anonymous id is linked to now (the raw id: a value, never a key). */
   link(anonymousId: string): string;
   /** Set: every anonymous id (device) linked to a user id. */
   userDevices(userId: string): string;
@@ -15,18 +18,18 @@ export interface IdentityKeys {
   prefixEvents(anonymousId: string): string;
   /** String: the identity stage's next offset of one topic-partition (apart from the aggregates stage's). */
   offset(topic: string, partition: number): string;
-  /** String, expiring: epoch ms (collector clock) when a user or anonymous id was erased. */
-  erased(id: string): string;
+  /** String, expiring: epoch ms (collector clock) when a profile (`ref`: a user's `u:…` or a device's `a:…`) was erased. */
+  erased(ref: string): string;
 }
 
 export function identityKeys(prefix: string): IdentityKeys {
   const p = `${prefix}:`;
   return {
-    link: (anonymousId) => `${p}identity:link:${anonymousId}`,
-    userDevices: (userId) => `${p}identity:user:${userId}:devices`,
-    prefixSession: (anonymousId) => `${p}identity:prefix:${anonymousId}:session`,
-    prefixEvents: (anonymousId) => `${p}identity:prefix:${anonymousId}:events`,
-    offset: (topic, partition) => `${p}identity:offset:${topic}:${partition}`,
-    erased: (id) => `${p}erased:${id}`,
+    link: (anonymousId) => `${p}identity:link:${devicePart(anonymousId)}`,
+    userDevices: (userId) => `${p}identity:devices:${userPart(userId)}`,
+    prefixSession: (anonymousId) => `${p}identity:prefix:${devicePart(anonymousId)}:session`,
+    prefixEvents: (anonymousId) => `${p}identity:prefix:${devicePart(anonymousId)}:events`,
+    offset: (topic, partition) => `${p}identity:offset:${keyPart(topic)}:${partition}`,
+    erased: (ref) => `${p}erased:${refPart(ref)}`,
   };
 }

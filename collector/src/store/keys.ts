@@ -2,7 +2,13 @@
  * The Redis key layout of the online store, shared by the pipeline (writer)
  * and the read API (reader). Every key starts with the deployment's topic
  * prefix, so test runs and deployments sharing a Redis stay apart.
+ *
+ * A profile is named by its ref (`u:<user id>` or `a:<anonymous id>`, core's
+ * `userRef` / `deviceRef`): `profile:u:X` and `profile:a:X` are two people,
+ * and a user id `X:affinities` names `profile:u:X%3Aaffinities`, never X's
+ * affinities. Every other id goes through `keyPart` (key-parts.ts).
  */
+import { keyPart, refPart } from './key-parts.js';
 import { experimentKeys, type ExperimentKeys } from './experiment-keys.js';
 import { recsKeys, type RecsKeys } from './recs-keys.js';
 import { rollupKeys, type RollupKeys } from './rollup-keys.js';
@@ -16,32 +22,40 @@ export interface StoreKeys extends ExperimentKeys, RollupKeys, RecsKeys {
   popularity: string;
   /** Sorted set: product id → weighted interactions within one category. */
   categoryPopularity(category: string): string;
-  /** Sorted set: profile id → epoch ms of its latest event; also the index of known profiles. */
+  /** Sorted set: profile ref → epoch ms of its latest event; the recently updated profiles (trimmed, see bounds.ts). */
   profilesUpdatedAt: string;
-  /** Hash: `userId` of the profile (more fields as the profile grows). */
-  profile(id: string): string;
-  /** Set of the profile's session ids. */
-  profileSessions(id: string): string;
+  /**
+   * Hash of the profile (`ref`: `u:…` or `a:…`): `updatedAt` (epoch ms of its
+   * latest event: the profile exists while this does), `sessions` (how many
+   * sessions it counted), `userId` for a user's profile.
+   */
+  profile(ref: string): string;
+  /** Sorted set: the profile's most recently active session ids → their latest activity (bounded, see bounds.ts). */
+  profileSessions(ref: string): string;
   /** Hash: category → forward-decayed affinity (see pipeline/decay.ts). */
-  profileAffinities(id: string): string;
+  profileAffinities(ref: string): string;
   /** List of product ids, most recent first. */
-  profileRecentlyViewed(id: string): string;
+  profileRecentlyViewed(ref: string): string;
   /** List of product ids, most recent first. */
-  profilePurchased(id: string): string;
+  profilePurchased(ref: string): string;
   /** Set of the anonymous ids (devices) whose events the profile holds. */
-  profileDevices(id: string): string;
+  profileDevices(ref: string): string;
   /**
    * Hash: integer sums over the profile's closed sessions, `sessions`, `events`,
    * `pageViews`, `activeMs`, from which the read API derives its engagement
    * baseline (means per session). Sums, so any cut of the batches gives the same.
    */
-  profileBaseline(id: string): string;
+  profileBaseline(ref: string): string;
   /** String with an expiry: the closed session was counted in its profile's baseline (a closing snapshot may come again). */
   baselineCounted(sessionId: string): string;
   /** String: the next offset to apply of one topic-partition, written with the state it covers. */
   offset(topic: string, partition: number): string;
-  /** String with an expiry: the event id was counted. */
-  seenEvent(eventId: string): string;
+  /**
+   * String with an expiry: the event was counted; with `prefix`, its re-sent
+   * copy under the user it turned out to be (identity/records.ts). The event
+   * id is escaped, so no event id names another's prefix mark.
+   */
+  seenEvent(eventId: string, attribution?: 'prefix'): string;
 }
 
 export function storeKeys(prefix: string): StoreKeys {
@@ -50,18 +64,18 @@ export function storeKeys(prefix: string): StoreKeys {
     products: `${p}products`,
     inventory: `${p}inventory`,
     popularity: `${p}popularity`,
-    categoryPopularity: (category) => `${p}popularity:category:${category}`,
+    categoryPopularity: (category) => `${p}popularity:category:${keyPart(category)}`,
     profilesUpdatedAt: `${p}profiles:updated-at`,
-    profile: (id) => `${p}profile:${id}`,
-    profileSessions: (id) => `${p}profile:${id}:sessions`,
-    profileAffinities: (id) => `${p}profile:${id}:affinities`,
-    profileRecentlyViewed: (id) => `${p}profile:${id}:recently-viewed`,
-    profilePurchased: (id) => `${p}profile:${id}:purchased`,
-    profileDevices: (id) => `${p}profile:${id}:devices`,
-    profileBaseline: (id) => `${p}profile:${id}:baseline`,
-    baselineCounted: (sessionId) => `${p}baseline:counted:${sessionId}`,
-    offset: (topic, partition) => `${p}offset:${topic}:${partition}`,
-    seenEvent: (eventId) => `${p}seen:${eventId}`,
+    profile: (ref) => `${p}profile:${refPart(ref)}`,
+    profileSessions: (ref) => `${p}profile:${refPart(ref)}:sessions`,
+    profileAffinities: (ref) => `${p}profile:${refPart(ref)}:affinities`,
+    profileRecentlyViewed: (ref) => `${p}profile:${refPart(ref)}:recently-viewed`,
+    profilePurchased: (ref) => `${p}profile:${refPart(ref)}:purchased`,
+    profileDevices: (ref) => `${p}profile:${refPart(ref)}:devices`,
+    profileBaseline: (ref) => `${p}profile:${refPart(ref)}:baseline`,
+    baselineCounted: (sessionId) => `${p}baseline:counted:${keyPart(sessionId)}`,
+    offset: (topic, partition) => `${p}offset:${keyPart(topic)}:${partition}`,
+    seenEvent: (eventId, attribution) => `${p}seen:${keyPart(eventId)}${attribution === 'prefix' ? ':prefix' : ''}`,
     ...experimentKeys(p),
     ...rollupKeys(p),
     ...recsKeys(p),

@@ -1,8 +1,11 @@
 /**
  * Redis keys of the minute rollups (pipeline/rollups), under the deployment's
  * prefix like every other key (keys.ts). `minute` is the ISO minute of event
- * time, e.g. `2026-12-02T09:41`.
+ * time, e.g. `2026-12-02T09:41` (the pipeline's own format, not an id); the
+ * device and the traffic source come from events and go through `keyPart`.
  */
+import { keyPart } from './key-parts.js';
+
 export interface RollupKeys {
   /** Hash: `<step>|<device>|<source>` → events in the minute. */
   funnelEvents(minute: string): string;
@@ -15,7 +18,7 @@ export interface RollupKeys {
 export function rollupKeys(p: string): RollupKeys {
   return {
     funnelEvents: (minute) => `${p}rollup:funnel:${minute}:events`,
-    funnelSegmentVisitors: (minute, step, device, source) => `${p}rollup:funnel:${minute}:visitors:${step}:${device}:${source}`,
-    funnelVisitors: (minute, step) => `${p}rollup:funnel:${minute}:visitors:${step}`,
+    funnelSegmentVisitors: (minute, step, device, source) => `${p}rollup:funnel:${minute}:visitors:${keyPart(step)}:${keyPart(device)}:${keyPart(source)}`,
+    funnelVisitors: (minute, step) => `${p}rollup:funnel:${minute}:visitors:${keyPart(step)}`,
   };
 }

@@ -17,9 +17,9 @@ const sesKeys = sessionKeys('t');
 describe('erasureCommands', () => {
   const { commands, deletes } = erasureCommands('user-1', ['anon-a', 'anon-b'], NOW, keys, idKeys);
 
-  it('marks the user and each device first, so stages in flight drop their events', () => {
+  it('marks the user and each device first, by their refs, so stages in flight drop their events', () => {
     const marks = commands.filter((c) => c[0] === 'SET');
-    expect(marks.map((c) => c[1])).toEqual([idKeys.erased('user-1'), idKeys.erased('anon-a'), idKeys.erased('anon-b')]);
+    expect(marks.map((c) => c[1])).toEqual([idKeys.erased('u:user-1'), idKeys.erased('a:anon-a'), idKeys.erased('a:anon-b')]);
     expect(marks.every((c) => c[2] === String(NOW))).toBe(true);
     expect(commands.indexOf(marks[0]!)).toBe(0);
   });
@@ -27,17 +27,27 @@ describe('erasureCommands', () => {
   it('deletes the profiles of the user and of each device (engagement baselines included), the links, the device set and the prefixes', () => {
     const deleted = commands.filter((c) => c[0] === 'DEL').map((c) => c[1]);
     expect(deleted).toHaveLength(deletes);
-    for (const id of ['user-1', 'anon-a', 'anon-b']) {
-      expect(deleted).toEqual(expect.arrayContaining([keys.profile(id), keys.profileSessions(id), keys.profileAffinities(id), keys.profileRecentlyViewed(id), keys.profilePurchased(id), keys.profileDevices(id), keys.profileBaseline(id)]));
+    for (const ref of ['u:user-1', 'a:anon-a', 'a:anon-b']) {
+      expect(deleted).toEqual(expect.arrayContaining([keys.profile(ref), keys.profileSessions(ref), keys.profileAffinities(ref), keys.profileRecentlyViewed(ref), keys.profilePurchased(ref), keys.profileDevices(ref), keys.profileBaseline(ref)]));
     }
     expect(deleted).toEqual(expect.arrayContaining([idKeys.userDevices('user-1'), idKeys.link('anon-a'), idKeys.link('anon-b'), idKeys.prefixEvents('anon-a'), idKeys.prefixSession('anon-b')]));
-    expect(commands.at(-1)).toEqual(['ZREM', keys.profilesUpdatedAt, 'user-1', 'anon-a', 'anon-b']);
+    expect(commands.at(-1)).toEqual(['ZREM', keys.profilesUpdatedAt, 'u:user-1', 'a:anon-a', 'a:anon-b']);
   });
 
-  it('tombstones the profiles of the user and its devices, the devices links and the sessions', () => {
+  it("erases a crafted user id's own keys only, never those of the user or device its id reads like", () => {
+    const crafted = erasureCommands('X:affinities', ['anon-c'], NOW, keys, idKeys);
+    const touched = crafted.commands.map((c) => c[1] as string);
+    for (const ref of ['u:X', 'a:X']) for (const key of [keys.profile(ref), keys.profileAffinities(ref), keys.profileSessions(ref), idKeys.erased(ref)]) expect(touched).not.toContain(key);
+    expect(touched).toContain(keys.profileAffinities('u:X%3Aaffinities'));
+    expect(touched).not.toContain(idKeys.userDevices('X'));
+    const deviceLike = erasureCommands('anon-a', [], NOW, keys, idKeys);
+    expect(deviceLike.commands.map((c) => c[1])).not.toContain(keys.profile('a:anon-a'));
+  });
+
+  it('tombstones the profiles of the user and its devices (by ref), the devices links and the sessions', () => {
     expect(erasureTombstones('user-1', ['anon-a'], topics, ['s-1'])).toEqual([
-      { topic: topics.profiles, key: 'user-1', value: null },
-      { topic: topics.profiles, key: 'anon-a', value: null },
+      { topic: topics.profiles, key: 'u:user-1', value: null },
+      { topic: topics.profiles, key: 'a:anon-a', value: null },
       { topic: topics.identity, key: 'anon-a', value: null },
       { topic: topics.sessions, key: 's-1', value: null },
     ]);
@@ -60,8 +70,8 @@ describe('erasureCommands with the other stages\' state', () => {
   it('removes the user and its devices from each configured experiment\'s units, never its counts', () => {
     const removals = commands.filter((c) => c[0] === 'HDEL');
     expect(removals).toEqual([
-      ['HDEL', keys.experimentUnits('exp-a'), 'user-1', 'anon-a', 'anon-b'],
-      ['HDEL', keys.experimentUnits('exp-b'), 'user-1', 'anon-a', 'anon-b'],
+      ['HDEL', keys.experimentUnits('exp-a'), 'u:user-1', 'a:anon-a', 'a:anon-b'],
+      ['HDEL', keys.experimentUnits('exp-b'), 'u:user-1', 'a:anon-a', 'a:anon-b'],
     ]);
     expect(commands.some((c) => c.includes(keys.experimentCounts('exp-a')))).toBe(false);
   });
@@ -73,7 +83,7 @@ describe('erasureCommands with the other stages\' state', () => {
 });
 
 describe('DELETE /v1/users/:id', () => {
-  const result: ErasureResult = { userId: 'user-1', anonymousIds: ['anon-a'], redisKeysRemoved: 7, tombstones: { profiles: ['user-1', 'anon-a'], identity: ['anon-a'], sessions: ['s-1'] } };
+  const result: ErasureResult = { userId: 'user-1', anonymousIds: ['anon-a'], redisKeysRemoved: 7, tombstones: { profiles: ['u:user-1', 'a:anon-a'], identity: ['anon-a'], sessions: ['s-1'] } };
   const setup = (erase: ((id: string, now: number) => Promise<ErasureResult>) | undefined) =>
     createCollectorApp({
       config: { relaySecret: SECRET, readSecret: 'read-secret', bodyLimitBytes: 1024, produceTimeoutMs: 5_000 },

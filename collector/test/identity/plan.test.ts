@@ -36,10 +36,10 @@ const byUser = (plan: ReturnType<typeof planIdentity>) =>
   });
 
 describe('planIdentity', () => {
-  it('keys an unknown device by its anonymous id and keeps its session as the prefix', () => {
+  it("keys an unknown device by its device ref and keeps its session as the prefix", () => {
     const a = event('anon-a', 's1');
     const plan = planIdentity([a], new Map(), new Map(), ctx);
-    expect(byUser(plan)).toEqual([{ key: 'anon-a', eventId: a.event.eventId, canonicalId: 'anon-a', attribution: undefined }]);
+    expect(byUser(plan)).toEqual([{ key: 'a:anon-a', eventId: a.event.eventId, canonicalId: 'a:anon-a', attribution: undefined }]);
     const at = a.event.timestamp;
     expect(plan.commands).toContainEqual(['SET', keys.prefixSession('anon-a'), encodeDeviceSession('s1', 'direct', { latestAt: at, tailIsLatest: true }), 'EX', expect.any(String)]);
     expect(plan.commands).toContainEqual(['RPUSH', keys.prefixEvents('anon-a'), kept(a)]);
@@ -52,12 +52,12 @@ describe('planIdentity', () => {
     const after = event('anon-a', 's1');
     const plan = planIdentity([...before, login, after], new Map(), new Map(), ctx);
     expect(byUser(plan)).toEqual([
-      { key: 'anon-a', eventId: before[0]!.event.eventId, canonicalId: 'anon-a', attribution: undefined },
-      { key: 'anon-a', eventId: before[1]!.event.eventId, canonicalId: 'anon-a', attribution: undefined },
-      { key: 'user-1', eventId: before[0]!.event.eventId, canonicalId: 'user-1', attribution: 'prefix' },
-      { key: 'user-1', eventId: before[1]!.event.eventId, canonicalId: 'user-1', attribution: 'prefix' },
-      { key: 'user-1', eventId: login.event.eventId, canonicalId: 'user-1', attribution: undefined },
-      { key: 'user-1', eventId: after.event.eventId, canonicalId: 'user-1', attribution: undefined },
+      { key: 'a:anon-a', eventId: before[0]!.event.eventId, canonicalId: 'a:anon-a', attribution: undefined },
+      { key: 'a:anon-a', eventId: before[1]!.event.eventId, canonicalId: 'a:anon-a', attribution: undefined },
+      { key: 'u:user-1', eventId: before[0]!.event.eventId, canonicalId: 'u:user-1', attribution: 'prefix' },
+      { key: 'u:user-1', eventId: before[1]!.event.eventId, canonicalId: 'u:user-1', attribution: 'prefix' },
+      { key: 'u:user-1', eventId: login.event.eventId, canonicalId: 'u:user-1', attribution: undefined },
+      { key: 'u:user-1', eventId: after.event.eventId, canonicalId: 'u:user-1', attribution: undefined },
     ]);
     const identity = plan.records.filter((r) => r.topic === topics.identity);
     expect(identity).toEqual([{ topic: topics.identity, key: 'anon-a', value: JSON.stringify({ userId: 'user-1', linkedAt: login.event.timestamp }) }]);
@@ -113,7 +113,7 @@ describe('planIdentity', () => {
     const stored: DeviceState = { userId: 'user-1', sessionId: 's1', prefix: [] };
     const relogin = identify('anon-a', 's1', 'user-2');
     const plan = planIdentity([event('anon-a', 's1'), relogin, event('anon-a', 's1')], new Map([['anon-a', stored]]), new Map(), ctx);
-    expect(byUser(plan).map((r) => r.key)).toEqual(['user-1', 'user-2', 'user-2']);
+    expect(byUser(plan).map((r) => r.key)).toEqual(['u:user-1', 'u:user-2', 'u:user-2']);
     expect(byUser(plan).some((r) => r.attribution === 'prefix')).toBe(false);
     expect(plan.commands).toContainEqual(['SREM', keys.userDevices('user-1'), 'anon-a']);
     expect(plan.commands).toContainEqual(['SET', keys.link('anon-a'), 'user-2']);
@@ -125,6 +125,32 @@ describe('planIdentity', () => {
     const plan = planIdentity([identify('anon-a', 's1', 'user-1')], new Map([['anon-a', stored]]), new Map(), ctx);
     expect(plan.links).toEqual([]);
     expect(plan.records.filter((r) => r.topic === topics.identity)).toEqual([]);
+  });
+
+  it("names user ids and anonymous ids apart, whatever they hold: a user id equal to a device's id, or shaped like a ref", () => {
+    const plan = planIdentity([identify('anon-a', 's1', 'anon-b'), event('anon-b', 's2'), identify('anon-c', 's3', 'a:anon-b')], new Map(), new Map(), ctx);
+    expect(byUser(plan).map((r) => r.canonicalId)).toEqual(['u:anon-b', 'a:anon-b', 'u:a%3Aanon-b']);
+    expect(new Set(byUser(plan).map((r) => r.key)).size).toBe(3);
+  });
+
+  it('keeps the links and device sets of the batch\'s linked devices for the user profile\'s quiet period', () => {
+    const stored: DeviceState = { userId: 'user-1', sessionId: 's1', prefix: [] };
+    const plan = planIdentity([event('anon-a', 's1'), identify('anon-b', 's2', 'user-2'), event('anon-c', 's3')], new Map([['anon-a', stored]]), new Map(), { ...ctx, linkTtlSeconds: 4242 });
+    expect(plan.commands.filter((c) => c[0] === 'EXPIRE' && !c[1]?.includes(':identity:prefix:'))).toEqual([
+      ['EXPIRE', keys.link('anon-a'), '4242'],
+      ['EXPIRE', keys.link('anon-b'), '4242'],
+      ['EXPIRE', keys.userDevices('user-1'), '4242'],
+      ['EXPIRE', keys.userDevices('user-2'), '4242'],
+    ]);
+    // After the link is set: an EXPIRE before the SET would be undone by it.
+    const set = plan.commands.findIndex((c) => c[0] === 'SET' && c[1] === keys.link('anon-b'));
+    expect(plan.commands.findIndex((c) => c[0] === 'EXPIRE' && c[1] === keys.link('anon-b'))).toBeGreaterThan(set);
+  });
+
+  it("keeps a quiet device's prefix no longer than it is told (a session's own state)", () => {
+    const plan = planIdentity([productClick('anon-a', 's1')], new Map(), new Map(), { ...ctx, prefixTtlSeconds: 7 });
+    expect(plan.commands).toContainEqual(['SET', keys.prefixSession('anon-a'), expect.any(String), 'EX', '7']);
+    expect(plan.commands).toContainEqual(['EXPIRE', keys.prefixEvents('anon-a'), '7']);
   });
 
   it('links several devices to one user', () => {
@@ -139,7 +165,7 @@ describe('planIdentity', () => {
     const inFlight = identify('anon-a', 's1', 'user-1');
     const erasedAt = (inFlight.event.ingest.ingestedAt as number) + 1;
     const later = event('anon-a', 's1', { ingest: { siteKey: 'site', receivedAt: erasedAt + 5, ingestedAt: erasedAt + 10 } });
-    const plan = planIdentity([inFlight, later], new Map(), new Map([['user-1', erasedAt]]), ctx);
+    const plan = planIdentity([inFlight, later], new Map(), new Map([['u:user-1', erasedAt]]), ctx);
     expect(plan.erased).toBe(1);
     expect(plan.links).toEqual([]);
     expect(byUser(plan).map((r) => r.eventId)).toEqual([later.event.eventId]);

@@ -4,8 +4,8 @@
  * every raw event would. Checked on the aggregates stage's own commands.
  */
 import { describe, expect, it } from 'vitest';
-import { topicNames, type IngestedEvent } from '@sessionflow/core';
-import { readEvent } from '../../src/pipeline/apply.js';
+import { topicNames, userRef, type IngestedEvent } from '@sessionflow/core';
+import { readEvent } from '../../src/pipeline/event-record.js';
 import { eventCommands, type RedisCommand } from '../../src/pipeline/commands.js';
 import { decodeDeviceSession, devicesToLink, planIdentity, type DeviceState, type IdentityEvent } from '../../src/pipeline/identity/plan.js';
 import { byUserValue, type ByUserEvent } from '../../src/pipeline/identity/records.js';
@@ -113,7 +113,7 @@ function oneEventPerBatch(events: readonly IdentityEvent[]): string[] {
 
 describe('the anonymous prefix as kept', () => {
   const { anonymous, login } = session();
-  const everyRaw = anonymous.map((e) => byUserValue(e.raw, USER, 'prefix'));
+  const everyRaw = anonymous.map((e) => byUserValue(e.raw, userRef(USER), 'prefix'));
   const kept = prefixRecords(planIdentity([...anonymous, login], new Map(), new Map(), { keys: idKeys, topics }));
 
   it('keeps the product events and the latest one, fewer than were sent', () => {
@@ -127,7 +127,7 @@ describe('the anonymous prefix as kept', () => {
     for (const record of kept) {
       const event = readEvent(record) as ByUserEvent | null;
       expect(event).not.toBeNull();
-      expect(event).toMatchObject({ canonicalId: USER, attribution: 'prefix', anonymousId: ANON, sessionId: 'sess-eeeeeeee' });
+      expect(event).toMatchObject({ canonicalId: userRef(USER), attribution: 'prefix', anonymousId: ANON, sessionId: 'sess-eeeeeeee' });
     }
   });
 
@@ -135,15 +135,15 @@ describe('the anonymous prefix as kept', () => {
     const fromRaw = commandsOf(everyRaw);
     const fromKept = commandsOf(kept);
     expect(profileState(fromKept)).toEqual(profileState(fromRaw));
-    // The change is not empty: sessions, devices, the user id, affinities, both lists and updatedAt are all there.
-    expect(new Set(profileState(fromKept).map((c) => c[0]))).toEqual(new Set(['HSET', 'HINCRBYFLOAT', 'ZADD', 'SADD', 'LREM', 'LPUSH', 'LTRIM']));
+    // The change is not empty: sessions and updatedAt (the script), devices, the user id, affinities, both lists, the index and the bounds are all there.
+    expect(new Set(profileState(fromKept).map((c) => c[0]))).toEqual(new Set(['EVAL', 'HSET', 'HINCRBYFLOAT', 'ZADD', 'SADD', 'LREM', 'LPUSH', 'LTRIM', 'ZREMRANGEBYRANK', 'ZREMRANGEBYSCORE', 'EXPIRE']));
     // Every mark the kept records set, the raw ones set too.
     const marks = (commands: RedisCommand[]) => commands.filter((c) => c[0] === 'SET').map((c) => c[1]);
     expect(marks(fromRaw)).toEqual(expect.arrayContaining(marks(fromKept)));
   });
 
   it('gives the same state with the login that follows the prefix', () => {
-    const loginRecord = byUserValue(login.raw, USER);
+    const loginRecord = byUserValue(login.raw, userRef(USER));
     expect(profileState(commandsOf([...kept, loginRecord]))).toEqual(profileState(commandsOf([...everyRaw, loginRecord])));
   });
 

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readout, SCHEMA_VERSION, topicNames, type SessionflowEvent } from '@sessionflow/core';
+import { readout, SCHEMA_VERSION, topicNames, userRef, type SessionflowEvent } from '@sessionflow/core';
 import type { Producer } from 'kafkajs';
 import type { BatchOutcome } from '../../src/pipeline/apply.js';
 import type { RunningPipeline } from '../../src/pipeline/pipeline.js';
@@ -48,6 +48,7 @@ afterAll(async () => {
 });
 
 interface Person {
+  /** The profile's ref, as the identity stage stamps it. */
   canonicalId: string;
   anonymousId: string;
   sessionId: string;
@@ -55,7 +56,7 @@ interface Person {
   source?: string;
 }
 
-const person = (): Person => ({ canonicalId: `user-${randomUUID()}`, anonymousId: `anon-${randomUUID()}`, sessionId: `session-${randomUUID()}` });
+const person = (): Person => ({ canonicalId: userRef(`user-${randomUUID()}`), anonymousId: `anon-${randomUUID()}`, sessionId: `session-${randomUUID()}` });
 
 type Extra = { device?: string; attribution?: 'prefix'; page?: { url: string; referrer: string }; at?: number };
 
@@ -139,6 +140,8 @@ describe('experiment readouts', () => {
     expect(await redis.hGet(keys.experimentUnits('recs-strategy'), b1!.canonicalId)).toBe('1popular');
     expect(await redis.hGet(keys.experimentUnits('recs-strategy'), a2!.canonicalId)).toBe('0similar');
     expect(await redis.hGet(keys.experimentUnits('recs-strategy'), late!.canonicalId)).toBeNull();
+    // Bounded: the experiment's keys expire after its quiet period (a TTL, not for ever).
+    for (const key of [keys.experimentUnits('recs-strategy'), keys.experimentCounts('recs-strategy')]) expect(await redis.ttl(key)).toBeGreaterThan(0);
   });
 
   it('answers 404 JSON for an experiment that is not configured, and 401 without the secret', async () => {

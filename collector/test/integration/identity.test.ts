@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeEventRecord, parseProfileView, SCHEMA_VERSION, topicNames, type ProfileView, type SessionflowEvent } from '@sessionflow/core';
+import { deviceRef, encodeEventRecord, parseProfileView, SCHEMA_VERSION, topicNames, userRef, type ProfileView, type SessionflowEvent } from '@sessionflow/core';
 import type { BatchOutcome } from '../../src/pipeline/apply.js';
 import type { IdentityOutcome } from '../../src/pipeline/identity/apply.js';
 import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
@@ -73,8 +73,8 @@ async function call(method: string, path: string): Promise<{ status: number; bod
   return { status: response.status, body: (await response.json()) as unknown };
 }
 
-async function profileOf(id: string): Promise<ProfileView | null> {
-  const { status, body } = await call('GET', `/v1/profile/${encodeURIComponent(id)}`);
+async function profileOf(kind: 'user' | 'device', id: string): Promise<ProfileView | null> {
+  const { status, body } = await call('GET', `/v1/profile/${kind}/${encodeURIComponent(id)}`);
   if (status === 404) return null;
   expect(status).toBe(200);
   const parsed = parseProfileView(body);
@@ -116,26 +116,33 @@ describe('identity stitching across devices, and erasure', () => {
 
     const wanted = ['sku-before-login', 'sku-garden-2', 'sku-after-login', 'sku-device-b', 'sku-b-logged-in'];
     await eventually('one profile with both devices', async () => {
-      const profile = await profileOf(userId);
+      const profile = await profileOf('user', userId);
       return profile !== null && wanted.every((id) => profile.recentlyViewed.includes(id));
     }, 60_000);
 
-    const profile = (await profileOf(userId)) as ProfileView;
+    const profile = (await profileOf('user', userId)) as ProfileView;
+    expect(profile.kind).toBe('user');
     expect(profile.id).toBe(userId);
     expect(profile.userId).toBe(userId);
     expect([...profile.anonymousIds].sort()).toEqual([deviceA.anonymousId, deviceB.anonymousId].sort());
     expect(Object.keys(profile.affinities).sort()).toEqual(['books', 'garden', 'kitchen']);
     expect(profile.sessions).toBe(2);
-    // A linked device answers with its person's profile.
-    expect((await profileOf(deviceA.anonymousId))?.id).toBe(userId);
-    expect((await profileOf(deviceB.anonymousId))?.id).toBe(userId);
+    // A device's profile is its own, what it did while anonymous: never its user's, though it is linked.
+    const ownA = await profileOf('device', deviceA.anonymousId);
+    expect(ownA).toMatchObject({ kind: 'device', id: deviceA.anonymousId, anonymousIds: [deviceA.anonymousId], recentlyViewed: ['sku-garden-2', 'sku-before-login'] });
+    expect(ownA?.userId).toBeUndefined();
+    expect((await profileOf('device', deviceB.anonymousId))?.recentlyViewed).toEqual(['sku-device-b']);
+    // The user id named as a device, and a device id named as a user, are nobody.
+    expect(await profileOf('device', userId)).toBeNull();
+    expect(await profileOf('user', deviceA.anonymousId)).toBeNull();
     // The prefix changed the user's profile only: the view before login counts once in popularity.
     expect(await redis.zScore(keys.popularity, 'sku-before-login')).toBe(1);
 
     const links = await latestByKey(topics.identity, (l) => l.has(deviceA.anonymousId) && l.has(deviceB.anonymousId));
     for (const device of [deviceA, deviceB]) expect(JSON.parse(links.get(device.anonymousId) as string)).toMatchObject({ userId, linkedAt: expect.any(Number) });
-    const snapshots = await latestByKey(topics.profiles, (l) => l.has(userId));
-    expect(JSON.parse(snapshots.get(userId) as string)).toMatchObject({ id: userId, userId });
+    // Snapshots are keyed by the profile's ref.
+    const snapshots = await latestByKey(topics.profiles, (l) => l.has(userRef(userId)));
+    expect(JSON.parse(snapshots.get(userRef(userId)) as string)).toMatchObject({ kind: 'user', id: userId, userId });
   });
 
   it('erases the user: every read answers nothing, the compacted topics carry tombstones, and events in flight do not bring it back', async () => {
@@ -144,7 +151,7 @@ describe('identity stitching across devices, and erasure', () => {
     // What the other stages keep of the person exists before the erasure, so its absence afterwards means something
     // (the session's traffic source is kept with the device's open session by the identity stage).
     await eventually('the sessions, recs, rollups and experiments to hold the person', async () => {
-      const [asUser, asDeviceB] = await redis.hmGet(units, [userId, deviceB.anonymousId]);
+      const [asUser, asDeviceB] = await redis.hmGet(units, [userRef(userId), deviceRef(deviceB.anonymousId)]);
       const present = await Promise.all([...sessionIds.flatMap((id) => [sesKeys.session(id), keys.recsSessionItems(id), keys.recsSessionTime(id)]), idKeys.prefixSession(deviceA.anonymousId)].map((key) => redis.exists(key)));
       return asUser !== null && asDeviceB !== null && present.every((n) => n === 1);
     }, 60_000);
@@ -157,12 +164,13 @@ describe('identity stitching across devices, and erasure', () => {
     expect(erased.userId).toBe(userId);
     expect([...erased.anonymousIds].sort()).toEqual([deviceA.anonymousId, deviceB.anonymousId].sort());
     expect(erased.redisKeysRemoved).toBeGreaterThan(0);
-    expect(erased.tombstones.profiles).toContain(userId);
+    expect(erased.tombstones.profiles).toEqual(expect.arrayContaining([userRef(userId), deviceRef(deviceA.anonymousId), deviceRef(deviceB.anonymousId)]));
     expect([...erased.tombstones.sessions].sort()).toEqual(sessionIds);
 
-    for (const id of [userId, deviceA.anonymousId, deviceB.anonymousId]) expect(await profileOf(id)).toBeNull();
-    for (const visitor of [userId, deviceA.anonymousId]) {
-      const recs = await call('GET', `/v1/recs?visitor=${encodeURIComponent(visitor)}`);
+    expect(await profileOf('user', userId)).toBeNull();
+    for (const device of [deviceA, deviceB]) expect(await profileOf('device', device.anonymousId)).toBeNull();
+    for (const query of [`user=${encodeURIComponent(userId)}`, `device=${deviceA.anonymousId}`]) {
+      const recs = await call('GET', `/v1/recs?${query}`);
       expect(recs.status).toBe(200);
       expect((recs.body as { source: string }).source).toBe('popularity');
     }
@@ -174,19 +182,20 @@ describe('identity stitching across devices, and erasure', () => {
     await infra.producer.send({ topic: topics.events, acks: -1, messages: [encodeEventRecord(late, { siteKey: 'demo-site-key', receivedAt: Date.now() - 30_000, ingestedAt: Date.now() - 29_000 })] });
     await eventually('the late event to be dropped', async () => identityOutcomes.reduce((sum, o) => sum + o.erased, 0) > erasedBefore);
     await eventually('the sessions stage to read the late event', async () => sessionOutcomes.reduce((sum, o) => sum + o.applied, 0) > sessionRecordsBefore);
-    for (const id of [userId, deviceA.anonymousId]) expect(await profileOf(id)).toBeNull();
-    expect(await redis.get(`${prefix}:identity:link:${deviceA.anonymousId}`)).toBeNull();
+    expect(await profileOf('user', userId)).toBeNull();
+    expect(await profileOf('device', deviceA.anonymousId)).toBeNull();
+    expect(await redis.get(idKeys.link(deviceA.anonymousId))).toBeNull();
 
     const links = await latestByKey(topics.identity, (l) => l.get(deviceA.anonymousId) === null && l.get(deviceB.anonymousId) === null);
     expect(links.get(deviceA.anonymousId)).toBeNull();
-    const snapshots = await latestByKey(topics.profiles, (l) => l.get(userId) === null);
-    expect(snapshots.get(userId)).toBeNull();
+    const snapshots = await latestByKey(topics.profiles, (l) => l.get(userRef(userId)) === null);
+    expect(snapshots.get(userRef(userId))).toBeNull();
     const sessions = await latestByKey(topics.sessions, (l) => sessionIds.every((id) => l.get(id) === null));
     for (const id of sessionIds) expect(sessions.get(id)).toBeNull();
 
     // Nothing under the prefix names or holds the person, but the erasure markers that keep in-flight events out.
     const ids = [userId, deviceA.anonymousId, deviceB.anonymousId];
-    const markers = ids.map((id) => `${prefix}:erased:${id}`);
+    const markers = [userRef(userId), deviceRef(deviceA.anonymousId), deviceRef(deviceB.anonymousId)].map((ref) => idKeys.erased(ref));
     expect(await redis.exists(markers)).toBe(ids.length);
     const traces = await personTraces(redis, prefix, [...ids, ...sessionIds]);
     // A product's recent sessions may still name an erased session: no person's id, it reads as absent and expires.

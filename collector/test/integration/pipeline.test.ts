@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeEventRecord, parseInventoryView, parseProfileView, parseRecsView, topicNames, type SessionflowEvent } from '@sessionflow/core';
+import { deviceRef, encodeEventRecord, parseInventoryView, parseProfileView, parseRecsView, topicNames, type SessionflowEvent } from '@sessionflow/core';
 import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
 import type { BatchOutcome } from '../../src/pipeline/apply.js';
 import type { RunningCollector } from '../../src/server.js';
@@ -119,22 +119,24 @@ describe('catalog, pipeline and read API on real Kafka and Redis', () => {
     // kettle 3 (out of stock), rake 3 (one add to cart), pan 2, mug 1, hose untouched.
     expect(await recIds('')).toEqual(['rake', 'pan', 'mug', 'hose']);
     // The visitor's recently viewed (kettle, pan, mug) make a prefix its own session continues: pan, voted for; then popularity.
-    expect(await recIds('?context=mug&visitor=' + shopper.anonymousId, 'session')).toEqual(['pan', 'rake', 'hose']);
+    expect(await recIds('?context=mug&device=' + shopper.anonymousId, 'session')).toEqual(['pan', 'rake', 'hose']);
     expect(await recIds('?n=2')).toEqual(['rake', 'pan']);
 
     const stock = await read('/v1/inventory?ids=mug,kettle,unknown');
     expect(stock.status).toBe(200);
     expect(parseInventoryView(stock.body)).toEqual({ ok: true, value: { inStock: { mug: true, kettle: false } } });
 
-    const profile = await read(`/v1/profile/${shopper.anonymousId}`);
+    const profile = await read(`/v1/profile/device/${shopper.anonymousId}`);
     expect(profile.status).toBe(200);
     const view = parseProfileView(profile.body);
     if (!view.ok) throw new Error(view.errors.join('; '));
-    expect(view.value).toMatchObject({ id: shopper.anonymousId, anonymousIds: [shopper.anonymousId], sessions: 1, recentlyViewed: ['mug', 'pan', 'kettle'], purchased: [] });
+    expect(view.value).toMatchObject({ kind: 'device', id: shopper.anonymousId, anonymousIds: [shopper.anonymousId], sessions: 1, recentlyViewed: ['mug', 'pan', 'kettle'], purchased: [] });
     expect(view.value.affinities['kitchen']).toBeCloseTo(6, 2);
     expect(view.value.affinities['garden']).toBeCloseTo(3, 2);
     expect(view.value.updatedAt).toBe(t + 7);
-    expect((await read('/v1/profile/anon-nobody-at-all')).status).toBe(404);
+    expect((await read('/v1/profile/device/anon-nobody-at-all')).status).toBe(404);
+    // The same id named as a user is another namespace: nobody.
+    expect((await read(`/v1/profile/user/${shopper.anonymousId}`)).status).toBe(404);
   });
 
   it('stops recommending a product once the catalog says it went out of stock', async () => {
@@ -272,7 +274,11 @@ describe('a pipeline killed and restarted', () => {
         const inCategory = await redis.zRangeWithScores(keys.categoryPopularity(category), 0, -1);
         expect(new Map(inCategory.map(({ value, score }) => [value, score]))).toEqual(views);
       }
-      for (const [visitor, count] of sessions) expect(await redis.sCard(keys.profileSessions(visitor))).toBe(count);
+      // Each profile counted its one session once, across the kill and the re-deliveries.
+      for (const [visitor, count] of sessions) {
+        expect(await redis.hGet(keys.profile(deviceRef(visitor)), 'sessions')).toBe(String(count));
+        expect(await redis.zCard(keys.profileSessions(deviceRef(visitor)))).toBe(count);
+      }
     } finally {
       await restarted?.close();
       await child?.stop(5_000);

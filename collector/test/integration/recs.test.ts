@@ -5,7 +5,7 @@
  * yet from what the same person viewed on another device.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeEventRecord, parseRecsView, topicNames, type RecsView, type SessionflowEvent } from '@sessionflow/core';
+import { deviceRef, encodeEventRecord, parseRecsView, userRef, topicNames, type RecsView, type SessionflowEvent } from '@sessionflow/core';
 import type { Producer } from 'kafkajs';
 import type { RunningPipeline } from '../../src/pipeline/pipeline.js';
 import type { RunningCollector } from '../../src/server.js';
@@ -37,7 +37,7 @@ afterAll(async () => {
   await infra?.stop();
 });
 
-/** Views as the identity stage hands them to the aggregates stage: keyed and stamped with the canonical id. */
+/** Views as the identity stage hands them to the aggregates stage: keyed and stamped with the canonical profile's ref. */
 async function sendViews(visitor: Visitor, canonicalId: string, products: readonly string[], at: number): Promise<void> {
   const events: SessionflowEvent[] = products.map((id, i) => productClick(visitor, id, 'kitchen', at + i));
   const messages = events.map((event) => {
@@ -85,16 +85,16 @@ describe('recommendations learned live from the stream', () => {
       [newVisitor(), ['A', 'C']],
       ...Array.from({ length: 4 }, (): [Visitor, string[]] => [newVisitor(), ['E']]),
     ];
-    for (const [i, [visitor, products]] of sessions.entries()) await sendViews(visitor, visitor.anonymousId, products, t + i * 10);
+    for (const [i, [visitor, products]] of sessions.entries()) await sendViews(visitor, deviceRef(visitor.anonymousId), products, t + i * 10);
     for (const [visitor, products] of sessions) await learned(visitor.sessionId, products.length);
   });
 
   it('continues a new session viewing A with B first, as a session recommendation', async () => {
     const visitor = newVisitor();
-    await sendViews(visitor, visitor.anonymousId, ['A'], Date.now() - 1_000);
+    await sendViews(visitor, deviceRef(visitor.anonymousId), ['A'], Date.now() - 1_000);
     await learned(visitor.sessionId, 1);
 
-    const onPage = await recs(`visitor=${visitor.anonymousId}&session=${visitor.sessionId}&context=A&n=3`);
+    const onPage = await recs(`device=${visitor.anonymousId}&session=${visitor.sessionId}&context=A&n=3`);
     expect(onPage.source).toBe('session');
     expect(onPage.items.map((i) => i.id)).toEqual(['B', 'C', 'E']);
     expect(onPage.items[0]).toMatchObject({ id: 'B', name: 'Tea cups', category: 'kitchen', href: '/p/B', price: '€12.00' });
@@ -114,19 +114,21 @@ describe('recommendations learned live from the stream', () => {
   it("continues a session with no views yet from the views of the same person's other device", async () => {
     const user = `user-${newVisitor().anonymousId}`;
     const laptop = newVisitor();
-    const query = `visitor=${user}&session=${laptop.sessionId}&n=3`;
+    const query = `user=${user}&session=${laptop.sessionId}&n=3`;
     const before = await recs(query);
     expect(before.source).toBe('popularity');
 
     const phone = newVisitor();
-    await sendViews(phone, user, ['C'], Date.now() - 1_000);
+    await sendViews(phone, userRef(user), ['C'], Date.now() - 1_000);
     await learned(phone.sessionId, 1);
-    await eventually('the view in the profile', async () => (await redis.lRange(keys.profileRecentlyViewed(user), 0, -1)).includes('C'));
+    await eventually('the view in the profile', async () => (await redis.lRange(keys.profileRecentlyViewed(userRef(user)), 0, -1)).includes('C'));
 
     const after = await recs(query);
     expect(after.source).toBe('session');
     expect(after.items.map((i) => i.id)).not.toEqual(before.items.map((i) => i.id));
     // C to come back to, then what viewers of C viewed: A.
     expect(after.items.map((i) => i.id).slice(0, 2)).toEqual(['C', 'A']);
+    // The laptop's own recommendations (named as a device) know nothing of the user's views: a device never reads its user's profile.
+    expect((await recs(`device=${laptop.anonymousId}&session=${laptop.sessionId}&n=3`)).source).toBe('popularity');
   });
 });

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeEventRecord, HOLDOUT_VARIANT, SCHEMA_VERSION, topicNames, type DeviceClass, type SessionflowEvent, type Topics } from '@sessionflow/core';
+import { deviceRef, encodeEventRecord, HOLDOUT_VARIANT, SCHEMA_VERSION, topicNames, userRef, type DeviceClass, type SessionflowEvent, type Topics } from '@sessionflow/core';
 import type { Child } from '@sessionflow/infra';
 import { AssignerProtocol, type Admin, type Producer } from 'kafkajs';
 import { murmur2 } from '../../src/kafka/partitioner.js';
@@ -80,7 +80,7 @@ interface Delivery {
 interface Workload {
   /** In the order they are produced: a device's events in time order, a re-delivery right after its original. */
   deliveries: Delivery[];
-  /** Every id a profile may be stored under: user ids and anonymous ids. */
+  /** Every profile that may be stored, by ref: users' (`u:…`) and devices' own (`a:…`). */
   profileIds: string[];
   /** The ISO minutes the events fall in. */
   minutes: string[];
@@ -172,8 +172,8 @@ function workload(startMs: number): Workload {
   const ids = new Set<string>();
   const minutes = new Set<string>();
   for (const { event } of ordered) {
-    ids.add(event.anonymousId);
-    if (event.userId !== undefined) ids.add(event.userId);
+    ids.add(deviceRef(event.anonymousId));
+    if (event.userId !== undefined) ids.add(userRef(event.userId));
     minutes.add(minuteOf(event.timestamp));
   }
   return { deliveries: ordered, profileIds: [...ids].sort(), minutes: [...minutes].sort() };

@@ -9,12 +9,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeEventRecord, topicNames, type ProfileView, type SessionflowEvent, type Topics } from '@sessionflow/core';
+import { encodeEventRecord, topicNames, userRef, type ProfileView, type SessionflowEvent, type Topics } from '@sessionflow/core';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
 import type { SessionSnapshot } from '../../src/pipeline/sessions/snapshot.js';
 import { redisReadStore } from '../../src/read/redis-store.js';
-import { identityKeys } from '../../src/store/identity-keys.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { addToCart, connectRedis, eventually, type Infra, newVisitor, pageView, productClick, startInfra, startPipelineChild, type TestRedis, type Visitor } from './support.js';
 
@@ -185,13 +184,17 @@ describe('live session snapshots', () => {
       avgPageViews: sessionsSent.reduce((sum, events) => sum + events.filter((e) => e.type === 'page_view').length, 0) / sessionsSent.length,
       avgActiveMs: sessionsSent.reduce((sum, events) => sum + events.reduce((ms, e) => ms + (e.type === 'dwell' ? e.activeMs : 0), 0), 0) / sessionsSent.length,
     };
-    const store = redisReadStore(redis, storeKeys(prefix), identityKeys(prefix));
-    await eventually('both sessions in the baseline', async () => (await store.profile(userId, Date.now()))?.baseline?.sessions === 2);
-    expect((await store.profile(userId, Date.now()))?.baseline).toEqual(expected);
-    // The device is the user's: it answers with the same profile.
-    expect((await store.profile(device.anonymousId, Date.now()))?.baseline).toEqual(expected);
-    await eventually('a profile snapshot with both sessions', async () => profiles.latest.get(userId)?.baseline?.sessions === 2);
-    expect(profiles.latest.get(userId)?.baseline).toEqual(expected);
+    const store = redisReadStore(redis, storeKeys(prefix));
+    const user = { kind: 'user', id: userId } as const;
+    await eventually('both sessions in the baseline', async () => (await store.profile(user, Date.now()))?.baseline?.sessions === 2);
+    expect((await store.profile(user, Date.now()))?.baseline).toEqual(expected);
+    // The device's own profile (its anonymous start) is the device's: both sessions counted for the user, none for it.
+    const own = await store.profile({ kind: 'device', id: device.anonymousId }, Date.now());
+    expect(own?.kind).toBe('device');
+    expect(own?.baseline).toBeUndefined();
+    // Snapshots are keyed by the profile's ref.
+    await eventually('a profile snapshot with both sessions', async () => profiles.latest.get(userRef(userId))?.baseline?.sessions === 2);
+    expect(profiles.latest.get(userRef(userId))?.baseline).toEqual(expected);
   });
 
   it('keeps snapshotting a session that keeps getting events, no more often than the interval', async () => {

@@ -117,9 +117,9 @@ export function pipelineSettings(infra: Infra, prefix: string): Partial<Pipeline
   return { kafkaBrokers: infra.kafka.brokers, redisUrl: infra.redis.url, topicPrefix: prefix, groupId: `${prefix}-pipeline`, port: 0, logLevel: 'error' };
 }
 
-/** The pipeline in this process, once its probe says every stage joined its group. */
-export async function startReadyPipeline(infra: Infra, prefix: string, hooks: PipelineHooks = {}): Promise<RunningPipeline> {
-  const pipeline = await startPipeline(pipelineSettings(infra, prefix), hooks);
+/** The pipeline in this process (`config` over the test's settings), once its probe says every stage joined its group. */
+export async function startReadyPipeline(infra: Infra, prefix: string, hooks: PipelineHooks = {}, config: Partial<PipelineConfig> = {}): Promise<RunningPipeline> {
+  const pipeline = await startPipeline({ ...pipelineSettings(infra, prefix), ...config }, hooks);
   try {
     await eventually('the pipeline to be ready', async () => (await fetch(`${pipeline.url}/readyz`)).status === 200, 60_000);
   } catch (error) {

@@ -70,24 +70,26 @@ describe('sessionRecs', () => {
 
   it("continues a session with no views yet from the profile's views on another device", async () => {
     const store = shop();
-    const before = await recs(store, { visitor: 'user-1', session: 'fresh-device' });
+    const before = await recs(store, { profile: { kind: 'user', id: 'user-1' }, session: 'fresh-device' });
     expect(before.source).toBe('popularity');
-    store.recent.set('user-1', ['A']);
-    const after = await recs(store, { visitor: 'user-1', session: 'fresh-device' });
+    store.recent.set('u:user-1', ['A']);
+    const after = await recs(store, { profile: { kind: 'user', id: 'user-1' }, session: 'fresh-device' });
     expect(after.source).toBe('session');
     // A, viewed on the other device, to come back to; then what viewers of A went on to.
     expect(after.ids.slice(0, 2)).toEqual(['A', 'B']);
     expect(after.ids).not.toEqual(before.ids);
+    // A device's recommendations read the device's own profile, never a user's that reads alike.
+    expect((await recs(store, { profile: { kind: 'device', id: 'user-1' }, session: 'fresh-device' })).source).toBe('popularity');
   });
 
   it("nudges the neighbours' votes towards the profile's categories", async () => {
     const store = shop().product('K', 'toys');
     // After X, neighbours went to kitchen's C and to toys' K equally often.
     store.product('X', 'misc').session('xc', ['X', 'C'], NOW - 1_000).session('xk', ['X', 'K'], NOW - 1_000);
-    store.affinity.set('kid', { toys: 5, kitchen: 1 });
-    store.affinity.set('cook', { kitchen: 5 });
-    expect((await recs(store, { visitor: 'kid', context: 'X' })).ids[0]).toBe('K');
-    expect((await recs(store, { visitor: 'cook', context: 'X' })).ids[0]).toBe('C');
+    store.affinity.set('a:kid', { toys: 5, kitchen: 1 });
+    store.affinity.set('u:cook', { kitchen: 5 });
+    expect((await recs(store, { profile: { kind: 'device', id: 'kid' }, context: 'X' })).ids[0]).toBe('K');
+    expect((await recs(store, { profile: { kind: 'user', id: 'cook' }, context: 'X' })).ids[0]).toBe('C');
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planSessionEvents, type FoldPlanContext } from '../../src/pipeline/sessions/fold-plan.js';
 import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
 import type { StoredSession } from '../../src/pipeline/sessions/stored.js';
+import { DEFAULT_STATE_BOUNDS, deviceSessionsTtlSeconds, type StateBounds } from '../../src/store/bounds.js';
 import { addToCart, pageView, productClick, T0 } from './events.js';
 import { MemoryStore } from './memory-store.js';
 
@@ -10,13 +11,13 @@ const ctx: FoldPlanContext = { keys, topic: 't.events', partition: 1, seenTtlSec
 const open = keys.open('t.events', 1);
 const due = keys.due('t.events', 1);
 
-function fold(store: MemoryStore, events: Parameters<typeof planSessionEvents>[0]): void {
+function fold(store: MemoryStore, events: Parameters<typeof planSessionEvents>[0], bounds?: StateBounds): void {
   const stored = new Map<string, StoredSession>();
   for (const id of new Set(events.map((e) => e.sessionId))) {
     const session = store.session(keys, id);
     if (session) stored.set(id, session);
   }
-  store.run(planSessionEvents(events, stored, ctx));
+  store.run(planSessionEvents(events, stored, bounds ? { ...ctx, bounds } : ctx));
 }
 
 describe('planSessionEvents', () => {
@@ -33,13 +34,40 @@ describe('planSessionEvents', () => {
     expect(store.strings.get(keys.seenEvent(first.eventId))).toBe('1');
   });
 
-  it('indexes each session under its device, which an erasure of the device reads, and lets the index expire', () => {
+  it('indexes each session under its device by its latest activity, which an erasure of the device reads, and lets the index expire', () => {
     const store = new MemoryStore();
     fold(store, [pageView('s-1', T0), pageView('s-2', T0 + 1_000)]);
     fold(store, [pageView('s-1', T0 + 2_000)]);
-    expect(store.sets.get(keys.device('anon-of-s-1'))).toEqual(new Set(['s-1']));
-    expect(store.sets.get(keys.device('anon-of-s-2'))).toEqual(new Set(['s-2']));
-    expect(store.expiring.has(keys.device('anon-of-s-1'))).toBe(true);
+    expect(store.members(keys.device('anon-of-s-1'))).toEqual(new Map([['s-1', T0 + 2_000]]));
+    expect(store.members(keys.device('anon-of-s-2'))).toEqual(new Map([['s-2', T0 + 1_000]]));
+    // As long as any state kept per session: the recommendation model's 30 days by default.
+    expect(store.expiring.get(keys.device('anon-of-s-1'))).toBe(deviceSessionsTtlSeconds(DEFAULT_STATE_BOUNDS));
+    expect(deviceSessionsTtlSeconds(DEFAULT_STATE_BOUNDS)).toBeGreaterThanOrEqual(DEFAULT_STATE_BOUNDS.sessionTtlSeconds);
+  });
+
+  it("keeps a device's most recently active sessions only, as many as the bound", () => {
+    const store = new MemoryStore();
+    const bounds: StateBounds = { ...DEFAULT_STATE_BOUNDS, profileSessionsKept: 2 };
+    const device = (sessionId: string, at: number) => ({ ...pageView(sessionId, at), anonymousId: 'anon-x' });
+    fold(store, [device('s-1', T0), device('s-2', T0 + 1_000)], bounds);
+    fold(store, [device('s-3', T0 + 2_000)], bounds);
+    expect([...store.members(keys.device('anon-x')).keys()].sort()).toEqual(['s-2', 's-3']);
+    // A session active again moves up: s-2 is now the oldest, and goes when s-4 comes.
+    fold(store, [device('s-3', T0 + 3_000), device('s-4', T0 + 4_000)], bounds);
+    expect([...store.members(keys.device('anon-x')).keys()].sort()).toEqual(['s-3', 's-4']);
+  });
+
+  it("keeps a session's state for the session TTL after its last event, and the indexes free of sessions quiet for longer", () => {
+    const store = new MemoryStore();
+    const bounds: StateBounds = { ...DEFAULT_STATE_BOUNDS, sessionTtlSeconds: 3_600 };
+    fold(store, [pageView('s-old', T0)], bounds);
+    expect(store.expiring.get(keys.session('s-old'))).toBe(3_600);
+    // An hour and more later, another session's batch drops the old one's index entries: its hash has expired by then.
+    fold(store, [pageView('s-new', T0 + 3_600_001)], bounds);
+    expect([...store.members(open).keys()]).toEqual(['s-new']);
+    expect([...store.members(due).keys()]).toEqual(['s-new']);
+    fold(store, [pageView('s-other', T0 + 3_600_002)], bounds);
+    expect([...store.members(open).keys()].sort()).toEqual(['s-new', 's-other']);
   });
 
   it('counts an event once when it comes again in the same batch (a later batch never sees it: apply.ts skips ids counted before)', () => {
@@ -98,7 +126,8 @@ describe('planSessionEvents', () => {
     const session = store.session(keys, 's-1');
     expect(session?.closedAt).toBeUndefined();
     expect(session?.state.events).toBe(2);
-    expect(store.expiring.has(keys.session('s-1'))).toBe(false);
+    // Kept as an open session again: the session TTL from its latest event, no longer the closed one's 60 s.
+    expect(store.expiring.get(keys.session('s-1'))).toBe(DEFAULT_STATE_BOUNDS.sessionTtlSeconds);
     expect(store.members(open).get('s-1')).toBe(T0 + 41 * 60_000);
   });
 });

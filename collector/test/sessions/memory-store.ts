@@ -13,7 +13,8 @@ export class MemoryStore {
   readonly hashes = new Map<string, Map<string, string>>();
   readonly sortedSets = new Map<string, Map<string, number>>();
   readonly sets = new Map<string, Set<string>>();
-  readonly expiring = new Set<string>();
+  /** Key → the TTL (seconds) its latest EXPIRE gave it. */
+  readonly expiring = new Map<string, number>();
 
   run(commands: readonly RedisCommand[]): void {
     for (const command of commands) this.one(command);
@@ -63,16 +64,36 @@ export class MemoryStore {
         this.expiring.delete(key);
         return;
       case 'EXPIRE':
-        this.expiring.add(key);
+        this.expiring.set(key, Number(args[0]));
         return;
       case 'ZADD': {
         const set = this.sortedSets.get(key) ?? new Map<string, number>();
-        const flags = args.filter((a) => a === 'NX' || a === 'XX');
-        const [score, member] = args.slice(flags.length);
-        const has = set.has(member!);
-        if ((flags.includes('NX') && has) || (flags.includes('XX') && !has)) return;
-        set.set(member!, Number(score));
+        const flags = args.filter((a) => a === 'NX' || a === 'XX' || a === 'GT');
+        const pairs = args.slice(flags.length);
+        for (let i = 0; i + 1 < pairs.length; i += 2) {
+          const [score, member] = [Number(pairs[i]), pairs[i + 1]!];
+          const before = set.get(member);
+          if ((flags.includes('NX') && before !== undefined) || (flags.includes('XX') && before === undefined)) continue;
+          if (flags.includes('GT') && before !== undefined && score <= before) continue;
+          set.set(member, score);
+        }
         this.sortedSets.set(key, set);
+        return;
+      }
+      case 'ZREMRANGEBYSCORE': {
+        const set = this.sortedSets.get(key);
+        const [min = '', max = ''] = args;
+        const below = (score: number) => (max.startsWith('(') ? score < Number(max.slice(1)) : score <= Number(max));
+        if (min !== '-inf') throw new Error('the memory store trims from -inf only');
+        for (const [member, score] of set ?? []) if (below(score)) set?.delete(member);
+        return;
+      }
+      case 'ZREMRANGEBYRANK': {
+        const set = this.sortedSets.get(key);
+        if (set === undefined) return;
+        const ranked = [...set].sort(([a, x], [b, y]) => x - y || (a < b ? -1 : 1)).map(([member]) => member);
+        const at = (i: number) => (i < 0 ? ranked.length + i : i);
+        for (const member of ranked.slice(at(Number(args[0])), at(Number(args[1])) + 1)) set.delete(member);
         return;
       }
       case 'SADD': {

@@ -40,6 +40,14 @@ const UserId = v.pipe(
 );
 
 /**
+ * The schema's rules for the ids it reads, for the services that take an id
+ * elsewhere than in an event (a read API's path or query): anonymous, session
+ * and event ids (`IdSchema`), and user ids (`UserIdSchema`).
+ */
+export const IdSchema = Id;
+export const UserIdSchema = UserId;
+
+/**
  * The site's signed word for an identify (a compact JWT). The edge verifies it
  * and drops it: it never travels past the edge.
  */

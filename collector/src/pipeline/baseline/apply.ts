@@ -8,6 +8,7 @@
  * those few are read in a second one, only when a link names a user the first
  * read did not cover.
  */
+import type { StateBounds } from '../../store/bounds.js';
 import type { StoreClient } from '../../store/client.js';
 import type { Guard } from '../../store/guarded-batch.js';
 import type { IdentityKeys } from '../../store/identity-keys.js';
@@ -22,6 +23,8 @@ export interface BaselineApplyDeps {
   keys: StoreKeys;
   identityKeys: IdentityKeys;
   seenTtlSeconds: number;
+  /** How long a profile is kept after its activity; the defaults when absent. */
+  bounds?: StateBounds;
 }
 
 export interface PlannedSessionsBatch {
@@ -37,12 +40,12 @@ export async function planSessionsBatch(deps: BaselineApplyDeps, offsetKey: stri
   const records = messages.map((m) => ({ offset: BigInt(m.offset), read: readSessionRecord(m.value) }));
   const closed = records.flatMap((r) => (r.read.kind === 'closed' ? [r.read.session] : []));
   const devices = linksToRead(closed);
-  const ownIds = marksToRead(closed, new Map());
+  const ownRefs = marksToRead(closed, new Map());
   const sessionIds = [...new Set(closed.map((s) => s.sessionId))];
   const [stored, linkValues, ownMarks, countedValues] = await Promise.all([
     redis.get(offsetKey),
     mGet(redis, devices.map((id) => identityKeys.link(id))),
-    mGet(redis, ownIds.map((id) => identityKeys.erased(id))),
+    mGet(redis, ownRefs.map((ref) => identityKeys.erased(ref))),
     mGet(redis, sessionIds.map((id) => keys.baselineCounted(id))),
   ]);
 
@@ -53,10 +56,10 @@ export async function planSessionsBatch(deps: BaselineApplyDeps, offsetKey: stri
   const sessions: ClosedSession[] = fresh.flatMap((r) => (r.read.kind === 'closed' ? [r.read.session] : []));
 
   const links = zip(devices, linkValues);
-  const marks = zip(ownIds, ownMarks);
-  const linkedUsers = marksToRead(sessions, links).filter((id) => !marks.has(id));
-  const userMarks = await mGet(redis, linkedUsers.map((id) => identityKeys.erased(id)));
-  linkedUsers.forEach((id, i) => marks.set(id, userMarks[i] ?? null));
+  const marks = zip(ownRefs, ownMarks);
+  const linkedUsers = marksToRead(sessions, links).filter((ref) => !marks.has(ref));
+  const userMarks = await mGet(redis, linkedUsers.map((ref) => identityKeys.erased(ref)));
+  linkedUsers.forEach((ref, i) => marks.set(ref, userMarks[i] ?? null));
 
   const plan = planBaseline(sessions, { links, marks, counted: zip(sessionIds, countedValues) }, deps);
   const unreadable = fresh.filter((r) => r.read.kind === 'unreadable').length;

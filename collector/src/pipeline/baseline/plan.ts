@@ -5,8 +5,8 @@
  * without Redis.
  *
  * - A session counts for its person: the user id it carries, else the user its
- *   device is linked to now, else the device itself, the profile ids the
- *   by-user stage keys profiles by. A link read is guarded: a login landing
+ *   device is linked to now, else the device itself, by the refs the by-user
+ *   stage names profiles with (`u:<user id>`, `a:<anonymous id>`). A link read is guarded: a login landing
  *   before the batch's script refuses it, and it is planned for the user.
  * - A session of a person erased after its last activity changes nothing
  *   (../identity/erased.ts); the marks read are guarded. A session active
@@ -17,34 +17,41 @@
  *   `baselineCounted` key is guarded absent and set with the batch.
  * - The changes are HINCRBYs of integer sums, one per field and profile and
  *   batch: order-free, so any cut of the records into batches gives the same.
+ *   A counted session is activity of its profile: the profile's keys expire
+ *   from then on after its quiet period, like after an event (../profiles/).
  */
+import { deviceRef, userRef } from '@sessionflow/core';
+import { DEFAULT_STATE_BOUNDS, type StateBounds } from '../../store/bounds.js';
 import type { IdentityKeys } from '../../store/identity-keys.js';
 import type { Guard } from '../../store/guarded-batch.js';
 import type { StoreKeys } from '../../store/keys.js';
 import type { RedisCommand } from '../commands.js';
 import type { ClosedSession } from './closing.js';
+import { profileExpiryCommands } from '../profiles/commands.js';
 
 /** What the plan depends on, as read from Redis; a value absent from a map reads as null. */
 export interface BaselineReads {
   /** Anonymous id → the user id its link names (`IdentityKeys.link`). */
   links: ReadonlyMap<string, string | null>;
-  /** User or anonymous id → its erasure mark (epoch ms, as stored). */
+  /** Profile ref (a user's or a device's) → its erasure mark (epoch ms, as stored). */
   marks: ReadonlyMap<string, string | null>;
   /** Session id → its `baselineCounted` value. */
   counted: ReadonlyMap<string, string | null>;
 }
 
 export interface BaselinePlanContext {
-  keys: Pick<StoreKeys, 'profileBaseline' | 'baselineCounted'>;
+  keys: StoreKeys;
   identityKeys: Pick<IdentityKeys, 'link' | 'erased'>;
   /** How long a counted session is remembered. */
   seenTtlSeconds: number;
+  /** How long a profile is kept after its activity; the defaults when absent. */
+  bounds?: StateBounds;
 }
 
 export interface BaselinePlan {
   commands: RedisCommand[];
   guards: Guard[];
-  /** Profiles whose baseline changed, for their snapshots. */
+  /** Profiles (refs) whose baseline changed, for their snapshots. */
   profiles: string[];
   /** Sessions counted before, or twice in the batch. */
   duplicates: number;
@@ -58,14 +65,15 @@ export function linksToRead(sessions: readonly ClosedSession[]): string[] {
   return [...new Set(sessions.filter((s) => s.userId === undefined).map((s) => s.anonymousId))];
 }
 
-/** The ids whose erasure marks the plan needs, once the links are known: each session's device, its user and its profile. */
+/** The refs whose erasure marks the plan needs, once the links are known: each session's device, its user and its profile. */
 export function marksToRead(sessions: readonly ClosedSession[], links: BaselineReads['links']): string[] {
-  return [...new Set(sessions.flatMap((s) => idsOf(s, profileOf(s, links))))];
+  return [...new Set(sessions.flatMap((s) => refsOf(s, profileOf(s, links))))];
 }
 
-/** The profile (canonical id) a closed session belongs to. */
+/** The profile (its ref) a closed session belongs to. */
 export function profileOf(session: ClosedSession, links: BaselineReads['links']): string {
-  return session.userId ?? links.get(session.anonymousId) ?? session.anonymousId;
+  const userId = session.userId ?? links.get(session.anonymousId) ?? undefined;
+  return userId !== undefined ? userRef(userId) : deviceRef(session.anonymousId);
 }
 
 export function planBaseline(sessions: readonly ClosedSession[], reads: BaselineReads, ctx: BaselinePlanContext): BaselinePlan {
@@ -86,9 +94,9 @@ export function planBaseline(sessions: readonly ClosedSession[], reads: Baseline
     if (session.userId === undefined) guard(identityKeys.link(session.anonymousId), reads.links.get(session.anonymousId) ?? null);
     const profile = profileOf(session, reads.links);
     let erased = false;
-    for (const id of idsOf(session, profile)) {
-      const mark = reads.marks.get(id) ?? null;
-      guard(identityKeys.erased(id), mark);
+    for (const ref of refsOf(session, profile)) {
+      const mark = reads.marks.get(ref) ?? null;
+      guard(identityKeys.erased(ref), mark);
       if (mark !== null && Number.isFinite(Number(mark)) && session.lastActivityAt <= Number(mark)) erased = true;
     }
     if (erased) continue;
@@ -112,10 +120,11 @@ export function planBaseline(sessions: readonly ClosedSession[], reads: Baseline
   for (const [profile, sum] of sums) {
     const key = keys.profileBaseline(profile);
     for (const field of Object.values(BASELINE_FIELDS)) commands.push(['HINCRBY', key, field, String(sum[field])]);
+    commands.push(...profileExpiryCommands(profile, keys, ctx.bounds ?? DEFAULT_STATE_BOUNDS));
   }
   return { commands, guards, profiles: [...sums.keys()], duplicates };
 }
 
-function idsOf(session: ClosedSession, profile: string): string[] {
-  return [...new Set([session.anonymousId, ...(session.userId !== undefined ? [session.userId] : []), profile])];
+function refsOf(session: ClosedSession, profile: string): string[] {
+  return [...new Set([deviceRef(session.anonymousId), ...(session.userId !== undefined ? [userRef(session.userId)] : []), profile])];
 }

@@ -8,16 +8,17 @@
  * Producing before the transaction means a crash (or a refused EXEC) between
  * the two re-produces the batch on the next attempt: `sf.events.by-user` may
  * carry a record twice, and the aggregates stage counts it once by its event id
- * (prefix records by event id and canonical id). `sf.identity` is compacted and
+ * (prefix records by their event id's prefix mark). `sf.identity` is compacted and
  * a link's value is derived from its event, so a repeat is the same record.
  * The reverse order could lose records: the offset would cover events whose
  * re-keyed copies never reached Kafka.
  */
-import type { IngestedEvent } from '@sessionflow/core';
+import { deviceRef, userRef, type IngestedEvent } from '@sessionflow/core';
 import type { StoreClient } from '../../store/client.js';
 import type { IdentityKeys } from '../../store/identity-keys.js';
-import { readEvent, type BatchOutcome, type TopicBatch } from '../apply.js';
-import { erasedNow, idsOf } from './erased.js';
+import type { BatchOutcome, TopicBatch } from '../apply.js';
+import { readEvent } from '../event-record.js';
+import { erasedNow, refsOf } from './erased.js';
 import { runGuardedBatch, untilGuardsHold, type Guard } from '../../store/guarded-batch.js';
 import { decodeDeviceSession, devicesToLink, planIdentity, type DeviceState, type IdentityEvent } from './plan.js';
 import type { KeyedRecord } from './records.js';
@@ -31,6 +32,10 @@ export interface IdentityApplyDeps {
   topics: { events: string; eventsByUser: string; identity: string };
   send: SendRecords;
   prefixLimit?: number;
+  /** How long a link and a user's device set are kept (the user profile's TTL); the default when absent. */
+  linkTtlSeconds?: number;
+  /** How long a quiet device's prefix is kept; the default when absent. */
+  prefixTtlSeconds?: number;
   maxAttempts?: number;
 }
 
@@ -60,13 +65,13 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: rea
   const offsetKey = keys.offset(batch.topic, batch.partition);
   const all = records.flatMap((r) => (r.event === null ? [] : [r.event]));
   const anons = [...new Set(all.map((e) => e.anonymousId))];
-  const markIds = [...new Set(all.flatMap(idsOf))];
+  const markRefs = [...new Set(all.flatMap(refsOf))];
   // Everything the plan depends on, in one round trip; records below the offset (a re-delivery) are read needlessly.
   const [stored, links, sessions, markValues] = await Promise.all([
     redis.get(offsetKey),
     anons.length === 0 ? [] : redis.mGet(anons.map((a) => keys.link(a))),
     anons.length === 0 ? [] : redis.mGet(anons.map((a) => keys.prefixSession(a))),
-    markIds.length === 0 ? [] : redis.mGet(markIds.map((id) => keys.erased(id))),
+    markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => keys.erased(ref))),
   ]);
 
   const from = stored === null ? -1n : BigInt(stored);
@@ -99,15 +104,21 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: rea
     if (device) device.prefix = prefixes[i] ?? [];
   });
 
-  const markValue = new Map(markIds.map((id, i) => [id, markValues[i] ?? null]));
+  const markValue = new Map(markRefs.map((ref, i) => [ref, markValues[i] ?? null]));
   const marks = new Map<string, number>();
-  for (const id of new Set(events.flatMap(({ event }) => idsOf(event)))) {
-    const value = markValue.get(id) ?? null;
-    guards.push({ key: keys.erased(id), expected: value });
-    if (value !== null && Number.isFinite(Number(value))) marks.set(id, Number(value));
+  for (const ref of new Set(events.flatMap(({ event }) => refsOf(event)))) {
+    const value = markValue.get(ref) ?? null;
+    guards.push({ key: keys.erased(ref), expected: value });
+    if (value !== null && Number.isFinite(Number(value))) marks.set(ref, Number(value));
   }
 
-  const plan = planIdentity(events, devices, marks, { keys, topics: deps.topics, ...(deps.prefixLimit === undefined ? {} : { prefixLimit: deps.prefixLimit }) });
+  const plan = planIdentity(events, devices, marks, {
+    keys,
+    topics: deps.topics,
+    ...(deps.prefixLimit === undefined ? {} : { prefixLimit: deps.prefixLimit }),
+    ...(deps.linkTtlSeconds === undefined ? {} : { linkTtlSeconds: deps.linkTtlSeconds }),
+    ...(deps.prefixTtlSeconds === undefined ? {} : { prefixTtlSeconds: deps.prefixTtlSeconds }),
+  });
   outcome.links = plan.links.length;
   outcome.erased = plan.erased;
   outcome.rekeyed = events.length - plan.erased;
@@ -128,8 +139,8 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: rea
  */
 async function tombstoneErasedLinks(deps: IdentityApplyDeps, links: readonly { anonymousId: string; userId: string }[]): Promise<void> {
   if (links.length === 0) return;
-  const erased = await erasedNow(deps.redis, deps.keys, [...new Set(links.flatMap((l) => [l.anonymousId, l.userId]))]);
+  const erased = await erasedNow(deps.redis, deps.keys, [...new Set(links.flatMap((l) => [deviceRef(l.anonymousId), userRef(l.userId)]))]);
   if (erased.size === 0) return;
-  const tombstones = links.filter((l) => erased.has(l.anonymousId) || erased.has(l.userId)).map((l): KeyedRecord => ({ topic: deps.topics.identity, key: l.anonymousId, value: null }));
+  const tombstones = links.filter((l) => erased.has(deviceRef(l.anonymousId)) || erased.has(userRef(l.userId))).map((l): KeyedRecord => ({ topic: deps.topics.identity, key: l.anonymousId, value: null }));
   await deps.send(tombstones);
 }

@@ -9,7 +9,13 @@
  *   id, reads as a neighbour with no items, and expires with the list;
  * - per device: its session index;
  * - per configured experiment: the unit's entry (its variant, converted or
- *   not) for the user and each device, the ids units are counted under.
+ *   not) for the user and each device, the refs units are counted under.
+ *
+ * The person's sessions are found in the profiles' session sets and the
+ * devices' session indexes, which keep the most recently active sessions
+ * (store/bounds.ts): a session that fell out of both holds no state that does
+ * not expire by itself (its hash within the session TTL of its last event, or
+ * the dedupe window after closing; its recommendation keys within 30 days).
  *
  * Kept, because they hold no id and cannot be traced back to one person:
  * experiment counts (exposures, units, conversions per variant; the readout
@@ -40,12 +46,12 @@ export function otherStagesDeletes(anonymousIds: readonly string[], state: Other
   return dels;
 }
 
-/** The person's fields in the experiments' unit hashes (`ids`: the user id and its devices, the units they were counted as). */
-export function experimentUnitRemovals(ids: readonly string[], state: OtherStagesState, keys: StoreKeys): RedisCommand[] {
-  return ids.length === 0 ? [] : state.experiments.map((experiment): RedisCommand => ['HDEL', keys.experimentUnits(experiment), ...ids]);
+/** The person's fields in the experiments' unit hashes (`refs`: the user's and its devices', the units they were counted as). */
+export function experimentUnitRemovals(refs: readonly string[], state: OtherStagesState, keys: StoreKeys): RedisCommand[] {
+  return refs.length === 0 ? [] : state.experiments.map((experiment): RedisCommand => ['HDEL', keys.experimentUnits(experiment), ...refs]);
 }
 
-/** The person's session-id sources: each profile's session set and each device's session index. */
-export function sessionSourceKeys(ids: readonly string[], anonymousIds: readonly string[], keys: StoreKeys, sessionKeys: SessionKeys): string[] {
-  return [...ids.map((id) => keys.profileSessions(id)), ...anonymousIds.map((anon) => sessionKeys.device(anon))];
+/** The person's session-id sources (sorted sets): each profile's session set (`refs`) and each device's session index. */
+export function sessionSourceKeys(refs: readonly string[], anonymousIds: readonly string[], keys: StoreKeys, sessionKeys: SessionKeys): string[] {
+  return [...refs.map((ref) => keys.profileSessions(ref)), ...anonymousIds.map((anon) => sessionKeys.device(anon))];
 }

@@ -2,17 +2,18 @@
  * Erasure of a user (`DELETE /v1/users/:id`): what goes in Redis and in the
  * compacted topics, and the transaction that does it.
  *
- * - Redis, in ONE MULTI/EXEC: the erasure markers (erased.ts) of the user id and
- *   of each of its devices, then every key of the user's profile, of each
- *   device's own (anonymous) profile, of the identity graph (links, the user's
- *   device set, the devices' prefixes), and what the other stages keep of the
+ * - Redis, in ONE MULTI/EXEC: the erasure markers (erased.ts) of the user
+ *   (`u:<user id>`) and of each of its devices (`a:<anonymous id>`), then
+ *   every key of the user's profile, of each device's own (anonymous)
+ *   profile, of the identity graph (links, the user's device set, the
+ *   devices' prefixes), and what the other stages keep of the
  *   person (erasure-state.ts: live sessions, recommendation sessions, experiment
  *   units). The devices and the person's session ids are read under WATCH, so a
  *   device linked or a session recorded meanwhile refuses the transaction and
  *   they are read again.
  * - Kafka, after the transaction: tombstones (null values) for the user and each
- *   device in `sf.profiles` (snapshots are keyed by canonical id, which was the
- *   device while it was anonymous), for each device in `sf.identity` and for
+ *   device in `sf.profiles` (snapshots are keyed by the profile's ref, which was
+ *   the device's while it was anonymous), for each device in `sf.identity` and for
  *   each of the person's sessions in `sf.sessions`. Compaction then drops the
  *   earlier values.
  *
@@ -21,7 +22,11 @@
  * snapshot and link publishers check them after each send (see
  * tombstoneErasedLinks, profile-snapshots.ts and the sessions ticker) for the
  * same reason.
+ *
+ * Everything is found from the user's ref: a crafted user id (`X:affinities`,
+ * `{X}`) names keys of its own (store/key-parts.ts), never X's.
  */
+import { deviceRef, userRef } from '@sessionflow/core';
 import { WatchError } from 'redis';
 import type { StoreClient } from '../../store/client.js';
 import type { IdentityKeys } from '../../store/identity-keys.js';
@@ -31,6 +36,7 @@ import type { SessionKeys } from '../sessions/keys.js';
 import { ERASURE_MARKER_TTL_S } from './erased.js';
 import { experimentUnitRemovals, otherStagesDeletes, sessionSourceKeys, type OtherStagesState } from './erasure-state.js';
 import type { KeyedRecord } from './records.js';
+import { profileKeysOf } from '../profiles/commands.js';
 
 export interface ErasureResult {
   userId: string;
@@ -38,7 +44,7 @@ export interface ErasureResult {
   anonymousIds: string[];
   /** Redis keys that existed and were deleted. */
   redisKeysRemoved: number;
-  /** Keys of the tombstones written to each compacted topic. */
+  /** Keys of the tombstones written to each compacted topic (profiles: refs; identity: anonymous ids; sessions: session ids). */
   tombstones: { profiles: string[]; identity: string[]; sessions: string[] };
 }
 
@@ -48,27 +54,27 @@ export interface ErasureTopics {
   sessions: string;
 }
 
-/** Every Redis key of one profile (canonical or anonymous id). */
-export function profileKeysOf(id: string, keys: StoreKeys): string[] {
-  return [keys.profile(id), keys.profileSessions(id), keys.profileAffinities(id), keys.profileRecentlyViewed(id), keys.profilePurchased(id), keys.profileDevices(id), keys.profileBaseline(id)];
+/** The profiles an erasure of a user removes, by ref: the user's, then each device's own. */
+export function erasedRefs(userId: string, anonymousIds: readonly string[]): string[] {
+  return [userRef(userId), ...anonymousIds.map(deviceRef)];
 }
 
 /** The erasure's Redis commands: markers first, then the DELs (their replies count what was removed), then the index and experiment entries. */
 export function erasureCommands(userId: string, anonymousIds: readonly string[], nowMs: number, keys: StoreKeys, identity: IdentityKeys, others?: OtherStagesState): { commands: RedisCommand[]; markers: number; deletes: number } {
-  const ids = [userId, ...anonymousIds.filter((a) => a !== userId)];
-  const commands: RedisCommand[] = ids.map((id) => ['SET', identity.erased(id), String(nowMs), 'EX', String(ERASURE_MARKER_TTL_S)]);
+  const refs = erasedRefs(userId, anonymousIds);
+  const commands: RedisCommand[] = refs.map((ref) => ['SET', identity.erased(ref), String(nowMs), 'EX', String(ERASURE_MARKER_TTL_S)]);
   const dels: RedisCommand[] = [];
-  for (const id of ids) for (const key of profileKeysOf(id, keys)) dels.push(['DEL', key]);
+  for (const ref of refs) for (const key of profileKeysOf(ref, keys)) dels.push(['DEL', key]);
   dels.push(['DEL', identity.userDevices(userId)]);
   for (const anon of anonymousIds) dels.push(['DEL', identity.link(anon)], ['DEL', identity.prefixSession(anon)], ['DEL', identity.prefixEvents(anon)]);
   if (others !== undefined) dels.push(...otherStagesDeletes(anonymousIds, others, keys));
-  commands.push(...dels, ['ZREM', keys.profilesUpdatedAt, ...ids]);
-  if (others !== undefined) commands.push(...experimentUnitRemovals(ids, others, keys));
-  return { commands, markers: ids.length, deletes: dels.length };
+  commands.push(...dels, ['ZREM', keys.profilesUpdatedAt, ...refs]);
+  if (others !== undefined) commands.push(...experimentUnitRemovals(refs, others, keys));
+  return { commands, markers: refs.length, deletes: dels.length };
 }
 
 export function erasureTombstones(userId: string, anonymousIds: readonly string[], topics: ErasureTopics, sessionIds: readonly string[] = []): KeyedRecord[] {
-  const profiles = [userId, ...anonymousIds.filter((a) => a !== userId)];
+  const profiles = erasedRefs(userId, anonymousIds);
   return [
     ...profiles.map((key): KeyedRecord => ({ topic: topics.profiles, key, value: null })),
     ...anonymousIds.map((key): KeyedRecord => ({ topic: topics.identity, key, value: null })),
@@ -114,13 +120,14 @@ export async function eraseUser(deps: ErasureDeps, userId: string, nowMs: number
 
 async function eraseInRedis(deps: ErasureDeps, userId: string, nowMs: number): Promise<{ anonymousIds: string[]; sessionIds: string[]; redisKeysRemoved: number }> {
   const { redis, keys, identityKeys, sessionKeys } = deps;
-  const devicesKeys = [identityKeys.userDevices(userId), keys.profileDevices(userId)];
+  const devicesKeys = [identityKeys.userDevices(userId), keys.profileDevices(userRef(userId))];
   await redis.watch(devicesKeys);
   const [linked, held] = await Promise.all(devicesKeys.map((key) => redis.sMembers(key)));
-  const anonymousIds = [...new Set([...(linked ?? []), ...(held ?? [])])].filter((a) => a !== userId).sort();
-  const sources = sessionSourceKeys([userId, ...anonymousIds], anonymousIds, keys, sessionKeys);
+  const anonymousIds = [...new Set([...(linked ?? []), ...(held ?? [])])].sort();
+  const sources = sessionSourceKeys(erasedRefs(userId, anonymousIds), anonymousIds, keys, sessionKeys);
   await redis.watch(sources);
-  const listed = await Promise.all(sources.map((key) => redis.sMembers(key)));
+  // Sorted sets of the most recently active sessions (store/bounds.ts); older sessions' state expires by itself.
+  const listed = await Promise.all(sources.map((key) => redis.zRange(key, 0, -1)));
   const sessionIds = [...new Set(listed.flat())].sort();
   const others = { sessionIds, experiments: deps.experiments, sessionKeys };
   const { commands, markers, deletes } = erasureCommands(userId, anonymousIds, nowMs, keys, identityKeys, others);

@@ -11,7 +11,9 @@
  * - A device seen under another user id later is relinked from that event on.
  *   What was attributed before stays where it is: a user id never changes what
  *   was attributed to it, and two user ids are never merged.
- * - Canonical id = the user id the device is linked to, else the anonymous id.
+ * - Canonical id = the ref of the user the device is linked to (`u:<user id>`),
+ *   else of the device (`a:<anonymous id>`): user ids and anonymous ids never
+ *   name the same profile, whatever they are.
  * - The anonymous prefix: of the events of the open session sent while the
  *   device was anonymous, those that can change the user's profile are kept
  *   (prefix-kept.ts: the ones with product signals and the latest, projected
@@ -20,8 +22,12 @@
  *   the user id with `attribution: "prefix"`. A relink re-sends nothing: those
  *   events were attributed to a user already. A new session starts an empty
  *   prefix.
+ * - Bounds: a link and a user's device set expire after the user profile's
+ *   quiet period (store/bounds.ts), refreshed by every batch with an event of
+ *   a linked device, so the graph lives as long as the profiles it joins.
  */
-import type { IngestedEvent } from '@sessionflow/core';
+import { deviceRef, userRef, type IngestedEvent } from '@sessionflow/core';
+import { DEFAULT_STATE_BOUNDS } from '../../store/bounds.js';
 import type { IdentityKeys } from '../../store/identity-keys.js';
 import type { RedisCommand } from '../commands.js';
 import { eventTime } from '../commands.js';
@@ -69,7 +75,11 @@ export function decodeDeviceSession(value: string | null): DeviceSession {
 
 /** Events of one session kept to re-send as the prefix (prefix-kept.ts): a browsing session rarely has more before a login. */
 export const PREFIX_LIMIT = 500;
-/** The prefix of a device that went quiet expires: longer than the longest session (core's 24 h). */
+/**
+ * The prefix of a device that went quiet expires: longer than the longest session (core's 24 h),
+ * and never longer than a session's own state (`sessionTtlSeconds`, store/bounds.ts): a device
+ * quiet for longer than the session gap starts a new session, whose prefix starts empty anyway.
+ */
 export const PREFIX_TTL_S = 25 * 60 * 60;
 
 /** What is stored about a device (anonymous id). */
@@ -95,6 +105,10 @@ export interface IdentityPlanContext {
   keys: IdentityKeys;
   topics: { eventsByUser: string; identity: string };
   prefixLimit?: number;
+  /** How long a link and a user's device set are kept after the last event of a linked device: the user profile's TTL. */
+  linkTtlSeconds?: number;
+  /** How long a quiet device's prefix is kept; PREFIX_TTL_S when absent. */
+  prefixTtlSeconds?: number;
 }
 
 export interface IdentityPlan {
@@ -166,13 +180,14 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
       if (previous !== undefined) plan.commands.push(['SREM', keys.userDevices(previous), anon]);
       plan.records.push({ topic: topics.identity, key: anon, value: identityValue({ userId, linkedAt }) });
       if (previous === undefined && (device.prefix.length > 0 || device.prefixProgress !== undefined)) {
-        for (const earlier of device.prefix) plan.records.push({ topic: topics.eventsByUser, key: userId, value: byUserValue(prefixRecordOf(earlier, anon, event.sessionId), userId, 'prefix') });
+        const user = userRef(userId);
+        for (const earlier of device.prefix) plan.records.push({ topic: topics.eventsByUser, key: user, value: byUserValue(prefixRecordOf(earlier, anon, event.sessionId), user, 'prefix') });
         clearPrefix(anon, device);
         sessionsChanged.add(anon);
       }
     }
 
-    const canonicalId = device.userId ?? anon;
+    const canonicalId = device.userId !== undefined ? userRef(device.userId) : deviceRef(anon);
     plan.records.push({ topic: topics.eventsByUser, key: canonicalId, value: byUserValue(raw, canonicalId, undefined, device.source) });
     if (device.userId === undefined) {
       const step = prefixStep(device.prefixProgress, event);
@@ -194,16 +209,25 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
       }
     }
   }
+  const prefixTtl = String(ctx.prefixTtlSeconds ?? PREFIX_TTL_S);
   for (const anon of sessionsChanged) {
     const device = current.get(anon);
-    if (device?.sessionId !== undefined) plan.commands.push(['SET', keys.prefixSession(anon), encodeDeviceSession(device.sessionId, device.source, device.prefixProgress), 'EX', String(PREFIX_TTL_S)]);
+    if (device?.sessionId !== undefined) plan.commands.push(['SET', keys.prefixSession(anon), encodeDeviceSession(device.sessionId, device.source, device.prefixProgress), 'EX', prefixTtl]);
   }
   for (const [anon, { cleared, tailDropped, appended }] of stored) {
     const key = keys.prefixEvents(anon);
     if (cleared) plan.commands.push(['DEL', key]);
     if (tailDropped) plan.commands.push(['RPOP', key]);
-    if (appended.length > 0) plan.commands.push(['RPUSH', key, ...appended], ['LTRIM', key, String(-limit), '-1'], ['EXPIRE', key, String(PREFIX_TTL_S)]);
+    if (appended.length > 0) plan.commands.push(['RPUSH', key, ...appended], ['LTRIM', key, String(-limit), '-1'], ['EXPIRE', key, prefixTtl]);
   }
+  const linkTtl = String(ctx.linkTtlSeconds ?? DEFAULT_STATE_BOUNDS.userProfileTtlSeconds);
+  const users = new Set<string>();
+  for (const [anon, device] of current) {
+    if (device.userId === undefined) continue;
+    plan.commands.push(['EXPIRE', keys.link(anon), linkTtl]);
+    users.add(device.userId);
+  }
+  for (const userId of users) plan.commands.push(['EXPIRE', keys.userDevices(userId), linkTtl]);
   return plan;
 }
 

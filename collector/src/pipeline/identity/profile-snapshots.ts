@@ -1,6 +1,6 @@
 /**
- * Profile snapshots on the compacted `sf.profiles` (key: canonical id, value:
- * the ProfileView JSON). A serving copy for consumers that cannot reach Redis;
+ * Profile snapshots on the compacted `sf.profiles` (key: the profile's ref,
+ * `u:<user id>` or `a:<anonymous id>`; value: the ProfileView JSON). A serving copy for consumers that cannot reach Redis;
  * Redis is the truth. Published after a batch's transaction committed, once
  * per profile and batch (so a burst of events yields one snapshot, not one per
  * event). A crash between the commit and the send skips that snapshot; the
@@ -22,17 +22,18 @@ export interface ProfileSnapshotDeps {
   now(): number;
 }
 
-export type PublishProfiles = (profileIds: readonly string[]) => Promise<void>;
+/** Publishes the snapshots of the profiles named (by ref). */
+export type PublishProfiles = (profileRefs: readonly string[]) => Promise<void>;
 
 export function profileSnapshotPublisher(deps: ProfileSnapshotDeps): PublishProfiles {
-  return async (profileIds) => {
-    const ids = [...new Set(profileIds)];
-    if (ids.length === 0) return;
+  return async (profileRefs) => {
+    const refs = [...new Set(profileRefs)];
+    if (refs.length === 0) return;
     const nowMs = deps.now();
-    const views = await Promise.all(ids.map((id) => readStoredProfile(deps.redis, deps.keys, id, nowMs)));
+    const views = await Promise.all(refs.map((ref) => readStoredProfile(deps.redis, deps.keys, ref, nowMs)));
     const records: KeyedRecord[] = [];
     views.forEach((view, i) => {
-      if (view !== null) records.push({ topic: deps.topic, key: ids[i] as string, value: JSON.stringify(view) });
+      if (view !== null) records.push({ topic: deps.topic, key: refs[i] as string, value: JSON.stringify(view) });
     });
     if (records.length === 0) return;
     await deps.send(records);

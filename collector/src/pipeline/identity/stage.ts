@@ -16,14 +16,18 @@ import { storeKeys } from '../../store/keys.js';
 import type { PipelineMetrics } from '../metrics.js';
 import { PARTITIONS_AT_ONCE, startStageConsumer, type StageConsumer } from '../stage-consumer.js';
 import { applyIdentityBatch, type IdentityOutcome } from './apply.js';
+import { PREFIX_TTL_S } from './plan.js';
 import { profileSnapshotPublisher, type PublishProfiles } from './profile-snapshots.js';
 import { oneAtATime, producerSendRecords } from '../send.js';
+import type { StateBounds } from '../../store/bounds.js';
 
 export interface IdentityStageSettings {
   redisUrl: string;
   topicPrefix: string;
   /** The pipeline's group id; the stage's group is `<groupId>-identity`. */
   groupId: string;
+  /** The graph's links and device sets live as long as user profiles (store/bounds.ts). */
+  bounds: StateBounds;
   /** Where its batches are counted (`/metrics`); none in tests that do not look. */
   metrics?: PipelineMetrics;
 }
@@ -57,7 +61,14 @@ export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'eve
 
   try {
     await Promise.all([redis.connect(), snapshotsRedis.connect(), rekeying.connect(), snapshots.connect()]);
-    const apply = { redis, keys, topics, send: oneAtATime(producerSendRecords(rekeying)) };
+    const apply = {
+      redis,
+      keys,
+      topics,
+      send: oneAtATime(producerSendRecords(rekeying)),
+      linkTtlSeconds: settings.bounds.userProfileTtlSeconds,
+      prefixTtlSeconds: Math.min(PREFIX_TTL_S, settings.bounds.sessionTtlSeconds),
+    };
     // Partitions side by side, each one's sends one at a time (../send.ts): a partition's records reach sf.events.by-user in its order.
     consumer = await startStageConsumer({
       kafka,

@@ -15,7 +15,7 @@
  */
 import type { StoreKeys } from '../../store/keys.js';
 import { eventTime, inChunks, type RedisCommand } from '../commands.js';
-import { isPrefixRecord, profileIdOf, type ByUserEvent } from '../identity/records.js';
+import { isPrefixRecord, profileRefOf, type ByUserEvent } from '../identity/records.js';
 import { deviceOf } from './device.js';
 import { MINUTE_MS, minuteOf } from './minute.js';
 import { UNKNOWN_SOURCE } from './source.js';
@@ -51,7 +51,7 @@ export function rollupCommands(events: readonly ByUserEvent[], keys: StoreKeys):
     fields.set(field, (fields.get(field) ?? 0) + 1);
     counts.set(eventsKey, fields);
     expireAt.set(eventsKey, expiry);
-    const visitor = profileIdOf(event);
+    const visitor = profileRefOf(event);
     addVisitor(keys.funnelSegmentVisitors(minute, step, device, source), visitor, expiry);
     addVisitor(keys.funnelVisitors(minute, step), visitor, expiry);
   }

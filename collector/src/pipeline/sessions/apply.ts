@@ -13,8 +13,10 @@
  */
 import type { IngestedEvent } from '@sessionflow/core';
 import type { StoreClient } from '../../store/client.js';
-import { readEvent, type BatchOutcome, type TopicBatch } from '../apply.js';
-import { idsOf, isErased } from '../identity/erased.js';
+import type { BatchOutcome, TopicBatch } from '../apply.js';
+import { readEvent } from '../event-record.js';
+import { refsOf, isErased } from '../identity/erased.js';
+import type { StateBounds } from '../../store/bounds.js';
 import { planSessionEvents } from './fold-plan.js';
 import type { SessionKeys } from './keys.js';
 import { readStoredSession, SESSION_FIELDS, STORED_SESSION_FIELDS, type StoredSession } from './stored.js';
@@ -28,6 +30,8 @@ export interface SessionApplyDeps {
   keys: SessionKeys;
   seenTtlSeconds: number;
   snapshotIntervalMs: number;
+  /** How long a session's state and a device's index are kept; the defaults when absent. */
+  bounds?: StateBounds;
   /** Attempts when concurrent writers keep changing what the batch watched. */
   maxAttempts?: number;
 }
@@ -50,11 +54,11 @@ async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: 
   const events = records.flatMap((r) => (r.event === null ? [] : [r.event]));
   const ids = [...new Set(events.map((e) => e.eventId))];
   const sessionIds = [...new Set(events.map((e) => e.sessionId))];
-  const markIds = [...new Set(events.flatMap(idsOf))];
+  const markRefs = [...new Set(events.flatMap(refsOf))];
   // Everything the plan depends on, in one round trip; records below the offset (a re-delivery) are read needlessly.
   const [stored, markValues, seenValues, sessionValues] = await Promise.all([
     redis.get(offsetKey),
-    markIds.length === 0 ? [] : redis.mGet(markIds.map((id) => keys.erased(id))),
+    markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => keys.erased(ref))),
     ids.length === 0 ? [] : redis.mGet(ids.map((id) => keys.seenEvent(id))),
     Promise.all(sessionIds.map((id) => redis.hmGet(keys.session(id), [...STORED_SESSION_FIELDS]))),
   ]);
@@ -69,12 +73,12 @@ async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: 
   outcome.unreadable = fresh.length - readable.length;
 
   // Events of a person erased after they were ingested are not folded in (../identity/erased.ts); an erasure in between refuses the batch.
-  const markValue = new Map(markIds.map((id, i) => [id, markValues[i] ?? null]));
+  const markValue = new Map(markRefs.map((ref, i) => [ref, markValues[i] ?? null]));
   const marks = new Map<string, number>();
-  for (const id of new Set(readable.flatMap(idsOf))) {
-    const value = markValue.get(id) ?? null;
-    guards.push({ key: keys.erased(id), expected: value });
-    if (value !== null && Number.isFinite(Number(value))) marks.set(id, Number(value));
+  for (const ref of new Set(readable.flatMap(refsOf))) {
+    const value = markValue.get(ref) ?? null;
+    guards.push({ key: keys.erased(ref), expected: value });
+    if (value !== null && Number.isFinite(Number(value))) marks.set(ref, Number(value));
   }
   const live = readable.filter((e) => !isErased(e, marks));
 
@@ -110,6 +114,7 @@ async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: 
     partition: batch.partition,
     seenTtlSeconds: deps.seenTtlSeconds,
     snapshotIntervalMs: deps.snapshotIntervalMs,
+    ...(deps.bounds === undefined ? {} : { bounds: deps.bounds }),
   });
   commands.push(['SET', offsetKey, String(last.offset + 1n)]);
   const result = await runGuardedBatch(redis, guards, commands);

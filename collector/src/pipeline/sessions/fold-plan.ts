@@ -10,8 +10,9 @@
  * with. The pipeline's session therefore matches the edge's.
  */
 import { foldEvent, type IngestedEvent, type OpenSession, type SessionPolicy } from '@sessionflow/core';
+import { DEFAULT_STATE_BOUNDS, deviceSessionsTtlSeconds, type StateBounds } from '../../store/bounds.js';
 import type { RedisCommand } from '../commands.js';
-import { DEVICE_SESSIONS_TTL_S, type SessionKeys } from './keys.js';
+import type { SessionKeys } from './keys.js';
 import { SESSION_FIELDS, type StoredSession } from './stored.js';
 
 /** The edge already cut the sessions: the id on the event decides, never a gap or a length seen here. */
@@ -26,6 +27,8 @@ export interface FoldPlanContext {
   seenTtlSeconds: number;
   /** The least time between two open snapshots of a session. */
   snapshotIntervalMs: number;
+  /** How long a session's state and a device's index are kept (store/bounds.ts); the defaults when absent. */
+  bounds?: StateBounds;
 }
 
 /** When an event counts as activity: the edge's clock when it arrived (a visitor's clock may be anywhere). */
@@ -61,10 +64,17 @@ export function planSessionEvents(events: readonly IngestedEvent[], stored: Read
     entry.folded++;
   }
 
+  const bounds = ctx.bounds ?? DEFAULT_STATE_BOUNDS;
+  const open = keys.open(ctx.topic, ctx.partition);
+  const due = keys.due(ctx.topic, ctx.partition);
+  // Device → its sessions folded in this batch → their latest activity.
+  const devices = new Map<string, Map<string, number>>();
+  let latest = Number.NEGATIVE_INFINITY;
   for (const [sessionId, entry] of touched) {
     if (entry.state === undefined || entry.folded === 0) continue;
     const key = keys.session(sessionId);
     const lastActivityAt = entry.state.lastActivityAt;
+    latest = Math.max(latest, lastActivityAt);
     const lastSnapshotAt = entry.stored?.lastSnapshotAt;
     // A session not shown yet is due at once; afterwards no sooner than the interval after the last snapshot.
     const dueAt = lastSnapshotAt === undefined ? lastActivityAt : Math.max(lastActivityAt, lastSnapshotAt + ctx.snapshotIntervalMs);
@@ -73,13 +83,29 @@ export function planSessionEvents(events: readonly IngestedEvent[], stored: Read
       ['HINCRBY', key, SESSION_FIELDS.version, String(entry.folded)],
       // A late event reopens a closed session: it is open, and kept, again.
       ['HDEL', key, SESSION_FIELDS.closedAt],
-      ['PERSIST', key],
-      ['ZADD', keys.open(ctx.topic, ctx.partition), String(lastActivityAt), sessionId],
+      // Until the ticker closes it (which shortens this to the dedupe window): a session whose ticker never comes still goes.
+      ['EXPIRE', key, String(bounds.sessionTtlSeconds)],
+      ['ZADD', open, String(lastActivityAt), sessionId],
       // NX: a session already waiting for its snapshot keeps its earlier turn.
-      ['ZADD', keys.due(ctx.topic, ctx.partition), 'NX', String(dueAt), sessionId],
-      // The device's index of its sessions: what an erasure of the device deletes (../identity/erasure.ts).
-      ['SADD', keys.device(entry.anonymousId), sessionId],
-      ['EXPIRE', keys.device(entry.anonymousId), String(DEVICE_SESSIONS_TTL_S)],
+      ['ZADD', due, 'NX', String(dueAt), sessionId],
+    );
+    const sessions = devices.get(entry.anonymousId) ?? new Map<string, number>();
+    sessions.set(sessionId, lastActivityAt);
+    devices.set(entry.anonymousId, sessions);
+  }
+  if (devices.size === 0) return commands;
+  // Entries of sessions quiet for longer than their state is kept name hashes that are gone: the ticker would only drop them.
+  const stale = `(${latest - bounds.sessionTtlSeconds * 1000}`;
+  commands.push(['ZREMRANGEBYSCORE', open, '-inf', stale], ['ZREMRANGEBYSCORE', due, '-inf', stale]);
+  // The device's index of its sessions: what an erasure of the device deletes (../identity/erasure.ts). The most recently
+  // active are kept; the state of one that falls out expires by itself (its hash, its recommendation keys), and the
+  // index itself as long after its last session as any per-session state lives.
+  for (const [anonymousId, sessions] of devices) {
+    const index = keys.device(anonymousId);
+    commands.push(
+      ['ZADD', index, 'GT', ...[...sessions].flatMap(([sessionId, at]) => [String(at), sessionId])],
+      ['ZREMRANGEBYRANK', index, '0', String(-(bounds.profileSessionsKept + 1))],
+      ['EXPIRE', index, String(deviceSessionsTtlSeconds(bounds))],
     );
   }
   return commands;

@@ -4,11 +4,12 @@
  * counted event ids. Every key starts with the deployment's topic prefix.
  */
 import { identityKeys } from '../../store/identity-keys.js';
+import { devicePart, keyPart } from '../../store/key-parts.js';
 
 export interface SessionKeys {
   /** Hash: the session's fold and snapshot bookkeeping (fields in stored.ts). */
   session(sessionId: string): string;
-  /** Sorted set: session id → epoch ms of its latest activity; the sessions open on one partition. */
+  /** Sorted set: session id → epoch ms of its latest activity; the sessions open on one partition (trimmed to the session TTL). */
   open(topic: string, partition: number): string;
   /** Sorted set: session id → epoch ms from which its next open snapshot is due; only sessions with activity not yet snapshotted. */
   due(topic: string, partition: number): string;
@@ -16,24 +17,25 @@ export interface SessionKeys {
   offset(topic: string, partition: number): string;
   /** String with an expiry: the event id was folded in. */
   seenEvent(eventId: string): string;
-  /** Set: the session ids of one device (anonymous id), so an erasure finds sessions the profiles have not seen yet. */
+  /**
+   * Sorted set: the session ids of one device (anonymous id) → their latest
+   * activity, so an erasure finds sessions the profiles have not seen yet; the
+   * most recent kept (store/bounds.ts).
+   */
   device(anonymousId: string): string;
-  /** The erasure marker of a user or anonymous id (store/identity-keys.ts): events of an erased id are not folded in. */
-  erased(id: string): string;
+  /** The erasure marker of a profile ref (store/identity-keys.ts): events of an erased person are not folded in. */
+  erased(ref: string): string;
 }
-
-/** A device's session index lives as long as the longest-lived state kept per session (the recs model's, 30 days). */
-export const DEVICE_SESSIONS_TTL_S = 30 * 24 * 60 * 60;
 
 export function sessionKeys(prefix: string): SessionKeys {
   const p = `${prefix}:sessions:`;
   return {
-    session: (sessionId) => `${prefix}:session:${sessionId}`,
-    open: (topic, partition) => `${p}open:${topic}:${partition}`,
-    due: (topic, partition) => `${p}due:${topic}:${partition}`,
-    offset: (topic, partition) => `${p}offset:${topic}:${partition}`,
-    seenEvent: (eventId) => `${p}seen:${eventId}`,
-    device: (anonymousId) => `${p}device:${anonymousId}`,
+    session: (sessionId) => `${prefix}:session:${keyPart(sessionId)}`,
+    open: (topic, partition) => `${p}open:${keyPart(topic)}:${partition}`,
+    due: (topic, partition) => `${p}due:${keyPart(topic)}:${partition}`,
+    offset: (topic, partition) => `${p}offset:${keyPart(topic)}:${partition}`,
+    seenEvent: (eventId) => `${p}seen:${keyPart(eventId)}`,
+    device: (anonymousId) => `${p}device:${devicePart(anonymousId)}`,
     erased: identityKeys(prefix).erased,
   };
 }

@@ -17,6 +17,7 @@ import { sessionKeys } from './keys.js';
 import type { SessionSnapshot } from './snapshot.js';
 import { SessionTicker, type PartitionOffsets } from './ticker.js';
 import { producerSendRecords } from '../send.js';
+import type { StateBounds } from '../../store/bounds.js';
 
 /** How often the ticker looks; a snapshot is at most this late, a closing one about twice this (applied-through.ts). */
 const TICK_MS = 1_000;
@@ -29,6 +30,8 @@ export interface SessionStageSettings {
   dedupeTtlSeconds: number;
   snapshotIntervalMs: number;
   sessionGapMs: number;
+  /** How long a session's state and a device's index are kept (store/bounds.ts). */
+  bounds: StateBounds;
   /** Where its batches are counted (`/metrics`); none in tests that do not look. */
   metrics?: PipelineMetrics;
 }
@@ -61,7 +64,7 @@ export async function startSessionStage(kafka: Kafka, topics: Pick<Topics, 'even
 
   try {
     await Promise.all([folding.connect(), ticking.connect(), producer.connect(), admin.connect()]);
-    const apply = { redis: folding, keys, seenTtlSeconds: settings.dedupeTtlSeconds, snapshotIntervalMs: settings.snapshotIntervalMs };
+    const apply = { redis: folding, keys, seenTtlSeconds: settings.dedupeTtlSeconds, snapshotIntervalMs: settings.snapshotIntervalMs, bounds: settings.bounds };
     consumer = await startStageConsumer({
       kafka,
       stage: 'sessions',

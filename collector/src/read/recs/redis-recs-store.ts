@@ -59,10 +59,10 @@ export function redisRecsStore(redis: StoreClient, keys: StoreKeys): RecsStore {
 
     itemSessions: (items, limit) => Promise.all(items.map((item) => redis.lRange(keys.recsItemSessions(item), 0, limit - 1))),
 
-    recentlyViewed: (visitor) => redis.lRange(keys.profileRecentlyViewed(visitor), 0, PROFILE_LIMITS.recentlyViewed - 1),
+    recentlyViewed: (profile) => redis.lRange(keys.profileRecentlyViewed(profile), 0, PROFILE_LIMITS.recentlyViewed - 1),
 
-    affinities: async (visitor, nowMs) => {
-      const stored = await redis.hGetAll(keys.profileAffinities(visitor));
+    affinities: async (profile, nowMs) => {
+      const stored = await redis.hGetAll(keys.profileAffinities(profile));
       const affinities: Record<string, number> = {};
       for (const [category, value] of Object.entries(stored)) {
         const now = decayedAt(Number(value), nowMs);

@@ -1,6 +1,6 @@
 /**
  * `/v1/recs` from the model learned live: core's session-kNN `recommend` continues the visitor's
- * prefix (prefix.ts) over a snapshot of the state, loaded in five steps whose reads go out
+ * prefix (prefix.ts: the named profile's recently viewed products, then the open session's views) over a snapshot of the state, loaded in five steps whose reads go out
  * together: (1) the open session, the profile and the product on screen; (2) the sessions that
  * viewed the prefix's products, the prefix's catalog entries and overall popularity; (3) those
  * sessions' times, and popularity in the page's category; (4) the items of the most recent of them
@@ -11,7 +11,7 @@
  * does not describe (the item needs its name). `source` is `session` when the neighbours voted for
  * at least one item, else `popularity`.
  */
-import { DEFAULT_RECS_OPTIONS, recommend, type RecsOptions, type RecsView, type SessionRecord } from '@sessionflow/core';
+import { DEFAULT_RECS_OPTIONS, recommend, refOf, type RecsOptions, type RecsView, type SessionRecord } from '@sessionflow/core';
 import type { CatalogEntry } from '../../catalog/schema.js';
 import { RECS_LIMITS } from '../../store/recs-keys.js';
 import { recsItems } from '../ranking.js';
@@ -44,12 +44,14 @@ export const ONLINE_RECS: OnlineRecsSettings = Object.freeze({
 const POPULAR_SLACK = 50;
 
 export async function sessionRecs(store: RecsStore, query: RecsQuery, nowMs: number, settings: OnlineRecsSettings = ONLINE_RECS): Promise<RecsView> {
-  const { visitor, session, context, n } = query;
+  const { session, context, n } = query;
+  // The profile named, by ref: a user's (every device of theirs) or a device's own, never a device's linked user's.
+  const profile = query.profile === undefined ? undefined : refOf(query.profile);
 
   const [open, recentlyViewed, affinities, onScreen] = await Promise.all([
     session === undefined ? Promise.resolve([]) : store.sessions([session]),
-    visitor === undefined ? Promise.resolve([]) : store.recentlyViewed(visitor),
-    visitor === undefined ? Promise.resolve({}) : store.affinities(visitor, nowMs),
+    profile === undefined ? Promise.resolve([]) : store.recentlyViewed(profile),
+    profile === undefined ? Promise.resolve({}) : store.affinities(profile, nowMs),
     context === undefined ? Promise.resolve(new Map<string, CatalogEntry>()) : store.products([context]),
   ]);
   const prefix = recsPrefix({

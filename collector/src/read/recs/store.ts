@@ -14,10 +14,10 @@ export interface RecsStore {
   sessionTimes(ids: readonly string[]): Promise<(number | undefined)[]>;
   /** For each product, the sessions that viewed it, the most recent first, at most `limit`. */
   itemSessions(items: readonly string[], limit: number): Promise<string[][]>;
-  /** The profile's recently viewed products, most recent first (every device of the canonical id). */
-  recentlyViewed(visitor: string): Promise<string[]>;
+  /** The profile's recently viewed products, most recent first (`profile`: its ref, a user's or a device's own). */
+  recentlyViewed(profile: string): Promise<string[]>;
   /** The profile's category affinities at `nowMs`. */
-  affinities(visitor: string, nowMs: number): Promise<Record<string, number>>;
+  affinities(profile: string, nowMs: number): Promise<Record<string, number>>;
   /** The catalog entries of the products the catalog describes. */
   products(ids: readonly string[]): Promise<Map<string, CatalogEntry>>;
   /** Stock of the products whose stock is known. */

@@ -1,0 +1,45 @@
+/**
+ * Reading the event records the stages consume. The collector validated every
+ * event with core's schema before it reached `sf.events`, and only the identity
+ * stage writes `sf.events.by-user`; still, whatever a stage puts into a key is
+ * checked here first: a record that lacks what state is keyed by, or carries a
+ * canonical id that is not a profile ref, is unreadable (covered by the offset,
+ * changing nothing) rather than a key built from something unexpected.
+ */
+import { parseProfileRef, type IngestedEvent } from '@sessionflow/core';
+import type { ByUserEvent } from './identity/records.js';
+
+/** An event record from the events topic, or null when it lacks what the pipeline keys state by. */
+export function readEvent(value: string): IngestedEvent | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  if (raw === null || typeof raw !== 'object') return null;
+  const e = raw as Record<string, unknown>;
+  const ok =
+    isId(e['eventId']) &&
+    isId(e['anonymousId']) &&
+    isId(e['sessionId']) &&
+    typeof e['type'] === 'string' &&
+    typeof e['timestamp'] === 'number' &&
+    Number.isFinite(e['timestamp']) &&
+    (e['userId'] === undefined || isId(e['userId']));
+  return ok ? (raw as IngestedEvent) : null;
+}
+
+/** What a key can be built from: a string that is not empty (an empty id would name no profile: `u:` is not a ref). */
+function isId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+/** A `sf.events.by-user` record: an event whose `canonicalId`, when present, is a profile ref (`u:…` / `a:…`). */
+export function readByUserEvent(value: string): ByUserEvent | null {
+  const event = readEvent(value);
+  if (event === null) return null;
+  const canonicalId: unknown = (event as Record<string, unknown>)['canonicalId'];
+  if (canonicalId !== undefined && (typeof canonicalId !== 'string' || parseProfileRef(canonicalId) === undefined)) return null;
+  return event as ByUserEvent;
+}
