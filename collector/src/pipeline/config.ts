@@ -4,7 +4,8 @@
  * that point it at real clusters. Shares the collector's variable names where
  * the meaning is the same.
  */
-import { DEFAULT_CONFIG, integer, level, list, optionalUrl, text, type Env } from '../config.js';
+import { DEFAULT_CONFIG, DEV_SECRETS, flag, integer, level, list, optionalUrl, text, type Env } from '../config.js';
+import { enforceSecrets } from '../secrets/policy.js';
 import type { LogLevel } from '../log.js';
 import { DEFAULT_SESSION_POLICY } from '@sessionflow/core';
 import { readExperiments, type ExperimentSetup } from './experiments/config.js';
@@ -32,6 +33,10 @@ export interface PipelineConfig {
   sessionGapMs: number;
   /** The experiments counted (`PIPELINE_EXPERIMENTS`, see experiments/config.ts). */
   experiments: ExperimentSetup[];
+  /** `ERASURE_SECRET`: HMAC key of the erasure markers, the collector's. */
+  erasureSecret: string;
+  /** `SESSIONFLOW_DEV=1`: a weak secret is warned about instead of refused, wherever the probes listen. */
+  devMode: boolean;
 }
 
 export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
@@ -49,6 +54,8 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   snapshotIntervalMs: 5_000,
   sessionGapMs: DEFAULT_SESSION_POLICY.inactivityGapMs,
   experiments: readExperiments({}, 'PIPELINE_EXPERIMENTS'),
+  erasureSecret: DEV_SECRETS.erasure,
+  devMode: false,
 };
 
 /** Reads the configuration from the environment; throws naming the variable when a value is unusable. */
@@ -69,5 +76,21 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
     snapshotIntervalMs: integer(env, 'PIPELINE_SNAPSHOT_INTERVAL_MS', d.snapshotIntervalMs, 100, 3_600_000),
     sessionGapMs: integer(env, 'PIPELINE_SESSION_GAP_MS', d.sessionGapMs, 1_000, 7 * 24 * 3_600_000),
     experiments: readExperiments(env, 'PIPELINE_EXPERIMENTS'),
+    erasureSecret: text(env, 'ERASURE_SECRET', d.erasureSecret),
+    devMode: flag(env, 'SESSIONFLOW_DEV', d.devMode),
   };
+}
+
+/**
+ * Before the pipeline connects to anything: throws naming ERASURE_SECRET when
+ * it is refused (../secrets/policy.ts; its probes' host, PIPELINE_HOST, decides
+ * loopback), else the warnings to log.
+ */
+export function pipelineStartupChecks(config: PipelineConfig): string[] {
+  return enforceSecrets('the pipeline', {
+    secrets: [{ variable: 'ERASURE_SECRET', value: config.erasureSecret, devDefault: DEV_SECRETS.erasure }],
+    host: config.host,
+    hostVariable: 'PIPELINE_HOST',
+    devMode: config.devMode,
+  });
 }

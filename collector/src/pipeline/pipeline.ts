@@ -12,7 +12,7 @@ import { ensureTopics } from '../kafka/topics.js';
 import { createLogger } from '../log.js';
 import { createStoreClient, redacted, storeAnswers } from '../store/client.js';
 import { storeKeys } from '../store/keys.js';
-import { readPipelineConfig, type PipelineConfig } from './config.js';
+import { pipelineStartupChecks, readPipelineConfig, type PipelineConfig } from './config.js';
 import { startConsumer, type ConsumerDeps, type PipelineConsumer } from './consumer.js';
 import { createHealthApp } from './health.js';
 import { createPipelineMetrics } from './metrics.js';
@@ -48,6 +48,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
     },
   };
   const logger = createLogger(settings.logLevel);
+  for (const warning of pipelineStartupChecks(settings)) logger.warn(warning);
   const metrics = createPipelineMetrics();
   const topics = topicNames(settings.topicPrefix);
   const kafka = createKafka({ kafkaBrokers: settings.kafkaBrokers, kafkaClientId: settings.kafkaClientId }, logger);

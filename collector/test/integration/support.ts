@@ -13,7 +13,7 @@ import type { PipelineConfig } from '../../src/pipeline/config.js';
 import { startPipeline, type PipelineHooks, type RunningPipeline } from '../../src/pipeline/pipeline.js';
 import { startCollector, type RunningCollector } from '../../src/server.js';
 import { createStoreClient, type StoreClient } from '../../src/store/client.js';
-import { SECRET } from '../fakes.js';
+import { ADMIN_SECRET, CATALOG_SECRET, SECRET } from '../fakes.js';
 
 const quiet = createLogger('error', () => undefined);
 
@@ -98,7 +98,11 @@ export async function connectRedis(url: string): Promise<TestRedis> {
   return client;
 }
 
-/** The collector in this process on the test's Kafka and Redis, on a free port, relayed batches signed with the fakes' secret. */
+/**
+ * The collector in this process on the test's Kafka and Redis, on a free port (loopback, so the short test
+ * secrets are only warned about): relayed batches signed with the fakes' secret, the catalog fed with
+ * the fakes' CATALOG_SECRET, erasure with their ADMIN_SECRET, reads with `readSecret`.
+ */
 export function startTestCollector(infra: Infra, prefix: string, readSecret: string): Promise<RunningCollector> {
   return startCollector({
     kafkaBrokers: infra.kafka.brokers,
@@ -106,6 +110,8 @@ export function startTestCollector(infra: Infra, prefix: string, readSecret: str
     topicPrefix: prefix,
     relaySecret: SECRET,
     readSecret,
+    catalogSecret: CATALOG_SECRET,
+    adminSecret: ADMIN_SECRET,
     redisUrl: infra.redis.url,
     producerThread: false,
     logLevel: 'error',
