@@ -6,6 +6,7 @@
 import { isLogLevel, type LogLevel } from './log.js';
 import { readExperiments, type ExperimentSetup } from './pipeline/experiments/config.js';
 import { enforceSecrets, type SecretSetting } from './secrets/policy.js';
+import { DAY_MS, DEFAULT_TOPIC_BOUNDS, MINUTE_MS, type TopicBounds } from './kafka/topic-bounds.js';
 
 /**
  * The development defaults of every secret: known to anyone who reads this
@@ -32,9 +33,11 @@ export interface CollectorConfig {
   kafkaClientId: string;
   /** Topics are `<prefix>.events` and `<prefix>.events.dlq`. */
   topicPrefix: string;
-  /** Partitions for topics the collector creates; existing topics are left as they are. */
+  /** Partitions for topics the collector creates; existing topics keep theirs. */
   topicPartitions: number;
   replicationFactor: number;
+  /** Retention and compaction of every topic (kafka/topic-bounds.ts), set at creation and on existing topics at start. */
+  topicBounds: TopicBounds;
   /** `RELAY_HMAC_SECRET`, shared with the edge: HMAC-SHA256 key of the relay signature (`POST /v1/ingest`). */
   relaySecret: string;
   /**
@@ -96,6 +99,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   topicPrefix: 'sf',
   topicPartitions: 3,
   replicationFactor: 1,
+  topicBounds: { ...DEFAULT_TOPIC_BOUNDS },
   relaySecret: DEV_SECRETS.relay,
   readSecret: DEV_SECRETS.read,
   catalogSecret: DEV_SECRETS.catalog,
@@ -132,6 +136,7 @@ export function readConfig(env: Env = process.env): CollectorConfig {
     topicPrefix: text(env, 'TOPIC_PREFIX', d.topicPrefix),
     topicPartitions: integer(env, 'TOPIC_PARTITIONS', d.topicPartitions, 1, 10_000),
     replicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', d.replicationFactor, 1, 100),
+    topicBounds: readTopicBounds(env),
     relaySecret: text(env, 'RELAY_HMAC_SECRET', d.relaySecret),
     readSecret: bearerToken(env, 'READ_API_SECRET', d.readSecret),
     catalogSecret: bearerToken(env, 'CATALOG_SECRET', d.catalogSecret),
@@ -152,6 +157,21 @@ export function readConfig(env: Env = process.env): CollectorConfig {
     shutdownTimeoutMs: integer(env, 'COLLECTOR_SHUTDOWN_TIMEOUT_MS', d.shutdownTimeoutMs, 0, 600_000),
     logLevel: level(env, 'LOG_LEVEL', d.logLevel),
     experiments: readExperiments(env, 'EXPERIMENTS'),
+  };
+}
+
+/** The topics' bounds (kafka/topic-bounds.ts): the collector and the pipeline read the same variables. */
+export function readTopicBounds(env: Env): TopicBounds {
+  const d = DEFAULT_TOPIC_BOUNDS;
+  const ms = (name: string, fallback: number) => integer(env, name, fallback, MINUTE_MS, 3650 * DAY_MS);
+  const bytes = (name: string, fallback: number) => (env[name]?.trim() === '-1' ? -1 : integer(env, name, fallback, 1024 * 1024, Number.MAX_SAFE_INTEGER));
+  return {
+    eventsRetentionMs: ms('TOPIC_EVENTS_RETENTION_MS', d.eventsRetentionMs),
+    eventsRetentionBytes: bytes('TOPIC_EVENTS_RETENTION_BYTES', d.eventsRetentionBytes),
+    dlqRetentionBytes: bytes('TOPIC_DLQ_RETENTION_BYTES', d.dlqRetentionBytes),
+    stateRetentionMs: ms('TOPIC_STATE_RETENTION_MS', d.stateRetentionMs),
+    segmentMs: ms('TOPIC_SEGMENT_MS', d.segmentMs),
+    maxCompactionLagMs: ms('TOPIC_MAX_COMPACTION_LAG_MS', d.maxCompactionLagMs),
   };
 }
 

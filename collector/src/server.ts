@@ -64,7 +64,7 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
 
   try {
     await admin.connect();
-    await ensureTopics(admin, topics, { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor }, logger);
+    await ensureTopics(admin, topics, { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor, bounds: settings.topicBounds }, logger);
     producer = settings.producerThread ? await startProducerThread(settings, logger) : await startInlineProducer(kafka);
     await probeAdmin.connect();
   } catch (error) {

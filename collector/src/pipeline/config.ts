@@ -4,7 +4,8 @@
  * that point it at real clusters. Shares the collector's variable names where
  * the meaning is the same.
  */
-import { DEFAULT_CONFIG, DEV_SECRETS, flag, integer, level, list, optionalUrl, text, type Env } from '../config.js';
+import { DEFAULT_CONFIG, DEV_SECRETS, flag, integer, level, list, optionalUrl, readTopicBounds, text, type Env } from '../config.js';
+import type { TopicBounds } from '../kafka/topic-bounds.js';
 import { enforceSecrets } from '../secrets/policy.js';
 import type { LogLevel } from '../log.js';
 import { DEFAULT_SESSION_POLICY } from '@sessionflow/core';
@@ -26,6 +27,8 @@ export interface PipelineConfig {
   /** For topics the pipeline creates when it starts before the collector. */
   topicPartitions: number;
   replicationFactor: number;
+  /** Retention and compaction of every topic, as the collector's (`TOPIC_*` variables). */
+  topicBounds: TopicBounds;
   logLevel: LogLevel;
   /** Least time between two open snapshots of a session with new activity (sessions/). */
   snapshotIntervalMs: number;
@@ -50,6 +53,7 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   dedupeTtlSeconds: 24 * 60 * 60,
   topicPartitions: DEFAULT_CONFIG.topicPartitions,
   replicationFactor: DEFAULT_CONFIG.replicationFactor,
+  topicBounds: DEFAULT_CONFIG.topicBounds,
   logLevel: 'info',
   snapshotIntervalMs: 5_000,
   sessionGapMs: DEFAULT_SESSION_POLICY.inactivityGapMs,
@@ -72,6 +76,7 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
     dedupeTtlSeconds: integer(env, 'PIPELINE_DEDUPE_TTL_S', d.dedupeTtlSeconds, 1, 365 * 24 * 60 * 60),
     topicPartitions: integer(env, 'TOPIC_PARTITIONS', d.topicPartitions, 1, 10_000),
     replicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', d.replicationFactor, 1, 100),
+    topicBounds: readTopicBounds(env),
     logLevel: level(env, 'LOG_LEVEL', d.logLevel),
     snapshotIntervalMs: integer(env, 'PIPELINE_SNAPSHOT_INTERVAL_MS', d.snapshotIntervalMs, 100, 3_600_000),
     sessionGapMs: integer(env, 'PIPELINE_SESSION_GAP_MS', d.sessionGapMs, 1_000, 7 * 24 * 3_600_000),

@@ -56,7 +56,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
   const admin = kafka.admin();
   try {
     await admin.connect();
-    await ensureTopics(admin, topics, { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor }, logger);
+    await ensureTopics(admin, topics, { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor, bounds: settings.topicBounds }, logger);
   } catch (error) {
     throw new Error(`cannot start the pipeline: Kafka at ${settings.kafkaBrokers.join(',')} is not usable: ${message(error)}`, { cause: error });
   } finally {

@@ -8,6 +8,7 @@ import { freePort, startChild, startKafka, startRedis, waitUntil, type Child, ty
 import { SCHEMA_VERSION, type SessionflowEvent, type Topics } from '@sessionflow/core';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { ensureTopics } from '../../src/kafka/topics.js';
+import { DEFAULT_TOPIC_BOUNDS } from '../../src/kafka/topic-bounds.js';
 import { createLogger } from '../../src/log.js';
 import type { PipelineConfig } from '../../src/pipeline/config.js';
 import { startPipeline, type PipelineHooks, type RunningPipeline } from '../../src/pipeline/pipeline.js';
@@ -87,7 +88,7 @@ export function startInfra(): Promise<Infra> {
     const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     onStop(() => producer.disconnect());
-    const createTopics = (topics: Topics, partitions = 3) => ensureTopics(admin, topics, { partitions, replicationFactor: 1 }, quiet);
+    const createTopics = (topics: Topics, partitions = 3) => ensureTopics(admin, topics, { partitions, replicationFactor: 1, bounds: DEFAULT_TOPIC_BOUNDS }, quiet);
     return { kafka, redis, store, client, admin, producer, createTopics };
   });
 }
