@@ -42,6 +42,15 @@ describe('readPipelineConfig', () => {
     expect(pipelineStartupChecks(readPipelineConfig({ PIPELINE_HOST: '0.0.0.0', SESSIONFLOW_DEV: '1' }))).toEqual([expect.stringContaining('SESSIONFLOW_DEV=1')]);
   });
 
+  it('reads the backoff of a partition whose batch failed', () => {
+    expect(readPipelineConfig({}).retryBackoff).toEqual({ initialMs: 1_000, maxMs: 60_000 });
+    expect(readPipelineConfig({ PIPELINE_RETRY_BACKOFF_MS: '200', PIPELINE_RETRY_BACKOFF_MAX_MS: '1000' }).retryBackoff).toEqual({ initialMs: 200, maxMs: 1_000 });
+    // A first wait beyond the default maximum raises the maximum with it, unless the maximum is set.
+    expect(readPipelineConfig({ PIPELINE_RETRY_BACKOFF_MS: '120000' }).retryBackoff).toEqual({ initialMs: 120_000, maxMs: 120_000 });
+    expect(() => readPipelineConfig({ PIPELINE_RETRY_BACKOFF_MS: '500', PIPELINE_RETRY_BACKOFF_MAX_MS: '100' })).toThrow('PIPELINE_RETRY_BACKOFF_MAX_MS');
+    expect(() => readPipelineConfig({ PIPELINE_RETRY_BACKOFF_MS: 'soon' })).toThrow('PIPELINE_RETRY_BACKOFF_MS');
+  });
+
   it('names the variable that is wrong', () => {
     expect(() => readPipelineConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
     expect(() => readPipelineConfig({ PIPELINE_PORT: 'eighty' })).toThrow(/PIPELINE_PORT/);

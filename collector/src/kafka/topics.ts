@@ -11,7 +11,7 @@
  * `TOPIC_*` variables are the truth for the settings Sessionflow owns: a value
  * set on the broker by hand for one of those is put back at the next start.
  */
-import { ConfigResourceTypes, ConfigSource, type Admin, type ITopicConfig } from 'kafkajs';
+import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
 import type { Topics } from '@sessionflow/core';
 import type { Logger } from '../log.js';
 import { TOPIC_KINDS, topicConfigEntries, type TopicBounds } from './topic-bounds.js';
@@ -21,6 +21,9 @@ export interface TopicSettings {
   replicationFactor: number;
   bounds: TopicBounds;
 }
+
+// kafkajs is CommonJS, and Node's ESM loader does not find these two among its named exports (vitest's does).
+const { ConfigResourceTypes, ConfigSource } = kafkajs;
 
 /** How long start-up waits for the broker to show created topics and altered configs (they reach it through the metadata log). */
 const ALTERED_VISIBLE_WITHIN_MS = 15_000;

@@ -6,6 +6,7 @@
  */
 import { DEFAULT_CONFIG, DEV_SECRETS, flag, integer, level, list, optionalUrl, readTopicBounds, text, type Env } from '../config.js';
 import type { TopicBounds } from '../kafka/topic-bounds.js';
+import { DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './partition-stops.js';
 import { enforceSecrets } from '../secrets/policy.js';
 import type { LogLevel } from '../log.js';
 import { DEFAULT_SESSION_POLICY } from '@sessionflow/core';
@@ -36,6 +37,8 @@ export interface PipelineConfig {
   sessionGapMs: number;
   /** The experiments counted (`PIPELINE_EXPERIMENTS`, see experiments/config.ts). */
   experiments: ExperimentSetup[];
+  /** A partition whose batch failed is tried again after `initialMs`, doubling up to `maxMs` (partition-stops.ts). */
+  retryBackoff: RetryBackoff;
   /** `ERASURE_SECRET`: HMAC key of the erasure markers, the collector's. */
   erasureSecret: string;
   /** `SESSIONFLOW_DEV=1`: a weak secret is warned about instead of refused, wherever the probes listen. */
@@ -58,6 +61,7 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   snapshotIntervalMs: 5_000,
   sessionGapMs: DEFAULT_SESSION_POLICY.inactivityGapMs,
   experiments: readExperiments({}, 'PIPELINE_EXPERIMENTS'),
+  retryBackoff: { ...DEFAULT_RETRY_BACKOFF },
   erasureSecret: DEV_SECRETS.erasure,
   devMode: false,
 };
@@ -81,9 +85,17 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
     snapshotIntervalMs: integer(env, 'PIPELINE_SNAPSHOT_INTERVAL_MS', d.snapshotIntervalMs, 100, 3_600_000),
     sessionGapMs: integer(env, 'PIPELINE_SESSION_GAP_MS', d.sessionGapMs, 1_000, 7 * 24 * 3_600_000),
     experiments: readExperiments(env, 'PIPELINE_EXPERIMENTS'),
+    retryBackoff: retryBackoff(env, d.retryBackoff),
     erasureSecret: text(env, 'ERASURE_SECRET', d.erasureSecret),
     devMode: flag(env, 'SESSIONFLOW_DEV', d.devMode),
   };
+}
+
+function retryBackoff(env: Env, d: RetryBackoff): RetryBackoff {
+  const initialMs = integer(env, 'PIPELINE_RETRY_BACKOFF_MS', d.initialMs, 10, 3_600_000);
+  const maxMs = integer(env, 'PIPELINE_RETRY_BACKOFF_MAX_MS', Math.max(d.maxMs, initialMs), 10, 3_600_000);
+  if (maxMs < initialMs) throw new Error(`PIPELINE_RETRY_BACKOFF_MAX_MS must be at least PIPELINE_RETRY_BACKOFF_MS (${initialMs})`);
+  return { initialMs, maxMs };
 }
 
 /**

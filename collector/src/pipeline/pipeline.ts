@@ -94,6 +94,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
       experiments: settings.experiments,
       logger,
       metrics,
+      retryBackoff: settings.retryBackoff,
       ...(hooks.onBatch ? { onBatch: hooks.onBatch } : {}),
       ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });

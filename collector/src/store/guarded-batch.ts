@@ -74,7 +74,7 @@ export class BatchWouldFailError extends Error {
     readonly reason: string,
     readonly neededBy: string,
   ) {
-    super(`the batch would fail, so nothing of it was written: ${reason} (needed by ${neededBy})`);
+    super(`a command would fail: ${reason} (needed by ${neededBy})`);
     this.name = 'BatchWouldFailError';
   }
 }

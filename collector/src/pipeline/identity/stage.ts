@@ -18,6 +18,7 @@ import { PARTITIONS_AT_ONCE, startStageConsumer, type StageConsumer } from '../s
 import { applyIdentityBatch, type IdentityOutcome } from './apply.js';
 import { profileSnapshotPublisher, type PublishProfiles } from './profile-snapshots.js';
 import { oneAtATime, producerSendRecords } from '../send.js';
+import type { RetryBackoff } from '../partition-stops.js';
 
 export interface IdentityStageSettings {
   redisUrl: string;
@@ -26,6 +27,8 @@ export interface IdentityStageSettings {
   groupId: string;
   /** Where its batches are counted (`/metrics`); none in tests that do not look. */
   metrics?: PipelineMetrics;
+  /** How long a partition whose batch failed waits before it is tried again (../partition-stops.ts). */
+  retryBackoff?: RetryBackoff;
 }
 
 export interface IdentityStageHooks {
@@ -70,6 +73,7 @@ export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'eve
       apply: (batch) => applyIdentityBatch(apply, batch),
       logger,
       ...(settings.metrics ? { metrics: settings.metrics } : {}),
+      ...(settings.retryBackoff ? { retryBackoff: settings.retryBackoff } : {}),
       ...(hooks.onIdentityBatch ? { onBatch: hooks.onIdentityBatch } : {}),
       ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });
