@@ -37,6 +37,7 @@ export { DEFAULT_PIPELINE_CONFIG, readPipelineConfig, type PipelineConfig } from
 export type { ReadStore, RecsQuery } from './read/store.js';
 export { storeKeys, type StoreKeys } from './store/keys.js';
 export { stageOffsetKeys, type StageName } from './pipeline/stage-offsets.js';
+export { DEFAULT_TOPIC_BOUNDS, erasuresRetentionMs, longestPersonalDataLifeMs, type TopicBounds } from './kafka/topic-bounds.js';
 
 export interface RunningCollector {
   /** Base URL, e.g. `http://127.0.0.1:8788`. */
