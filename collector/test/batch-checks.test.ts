@@ -138,6 +138,15 @@ describe('batchChecks', () => {
     expect(checks([['HSET', 'h', 'n', '41'], ['HINCRBY', 'h', 'n', '1']])).toEqual([{ op: 'type', key: 'h', type: 'hash', describe: 'HSET (command 1)' }]);
   });
 
+  it("checks a counter's value as an integer, or knows it when the batch set it", () => {
+    expect(checks([['INCRBY', 'n', '5'], ['DECR', 'n'], ['INCR', 'n']])).toEqual([
+      { op: 'type', key: 'n', type: 'string', describe: 'INCRBY (command 1)' },
+      { op: 'int', key: 'n', field: '', up: 6, down: 1, describe: 'INCRBY (command 1), DECR (command 2), INCR (command 3)' },
+    ]);
+    expect(checks([['SET', 'n', '41'], ['INCR', 'n'], ['DEL', 'm'], ['INCRBY', 'm', '3']])).toEqual([]);
+    expect(() => checks([['SET', 'n', 'forty-one'], ['INCR', 'n']])).toThrow(/non-integer/);
+  });
+
   it('checks PFADD keys as HyperLogLogs, and the fields of a hash an experiment script may increment', () => {
     expect(checks([['PFADD', 'v', 'a', 'b']])).toEqual([{ op: 'type', key: 'v', type: 'hll', describe: 'PFADD (command 1)' }]);
     const script = ['EVAL', EXPERIMENT_SCRIPT, '0', 'exposure', 'c', 'u', 'unit-1', 'A', 'conversion', 'c', 'u', 'unit-1', ''];
@@ -162,7 +171,7 @@ describe('batchChecks', () => {
     ['a count that is no integer', [['LREM', 'l', 'all', 'x']], /the count must be an integer/],
     ['an expiry that is no integer', [['EXPIRE', 'k', 'soon']], /the expiry must be an integer/],
     ['HSET without a value', [['HSET', 'h', 'f']], /at least 3/],
-    ['a command the table does not know', [['INCR', 'k']], /INCR is not a command the batch checks know/],
+    ['a command the table does not know', [['INCRBYFLOAT', 'k', '1.5']], /INCRBYFLOAT is not a command the batch checks know/],
     ['a script that declares nothing', [['EVAL', 'return 1', '0']], /declares nothing/],
   ] as [string, RedisCommand[], RegExp][])('refuses %s at planning', (_what, commands, message) => {
     expect(() => checks(commands)).toThrow(BatchPlanError);
@@ -171,7 +180,7 @@ describe('batchChecks', () => {
 
   it('knows the commands the planners emit today, and those bounding state may add', () => {
     expect(Object.keys(COMMAND_RULES).sort()).toEqual(
-      ['DEL', 'EXPIRE', 'EXPIREAT', 'HDEL', 'HINCRBY', 'HINCRBYFLOAT', 'HSET', 'HSETNX', 'LPOP', 'LPUSH', 'LREM', 'LTRIM', 'PERSIST', 'PEXPIRE', 'PEXPIREAT', 'PFADD', 'RPOP', 'RPUSH', 'SADD', 'SET', 'SREM', 'UNLINK', 'ZADD', 'ZINCRBY', 'ZREM', 'ZREMRANGEBYRANK', 'ZREMRANGEBYSCORE'],
+      ['DECR', 'DECRBY', 'DEL', 'EXPIRE', 'EXPIREAT', 'HDEL', 'HINCRBY', 'HINCRBYFLOAT', 'HSET', 'HSETNX', 'INCR', 'INCRBY', 'LPOP', 'LPUSH', 'LREM', 'LTRIM', 'PERSIST', 'PEXPIRE', 'PEXPIREAT', 'PFADD', 'RPOP', 'RPUSH', 'SADD', 'SET', 'SREM', 'UNLINK', 'ZADD', 'ZINCRBY', 'ZREM', 'ZREMRANGEBYRANK', 'ZREMRANGEBYSCORE'],
     );
   });
 });

@@ -79,6 +79,18 @@ const typed =
     sim.becomes(key, type);
   };
 
+/** INCR, DECR, INCRBY, DECRBY: a string key holding an integer, with room for what is added. */
+function counter(sign: 1 | -1): Rule {
+  return (sim, args, who) => {
+    arity(who, args, 1);
+    const key = args[0] as string;
+    const by = args.length > 1 ? integerArg(who, args[1], 'the increment') : 1;
+    sim.need(key, 'string', who);
+    sim.becomes(key, 'string');
+    sim.addInt(key, '', sign * by, who);
+  };
+}
+
 /** Every command a planner may emit, and what it needs and leaves. */
 export const COMMAND_RULES: Readonly<Record<string, Rule>> = Object.freeze({
   SET: (sim, args, who) => {
@@ -89,7 +101,12 @@ export const COMMAND_RULES: Readonly<Record<string, Rule>> = Object.freeze({
       if (ttl > MAX_EXPIRY) throw new BatchPlanError(`${who}: the expiry ${ttl} is out of range`);
     } else if (options.length > 0) throw new BatchPlanError(`${who}: only SET key value [EX|PX n] is planned (got ${options.join(' ')})`);
     sim.becomes(args[0] as string, 'string');
+    sim.setField(args[0] as string, '', args[1] as string);
   },
+  INCR: counter(1),
+  DECR: counter(-1),
+  INCRBY: counter(1),
+  DECRBY: counter(-1),
   DEL: (sim, args, who) => {
     arity(who, args, 1);
     for (const key of args) sim.becomes(key, 'none');

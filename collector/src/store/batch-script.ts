@@ -6,7 +6,8 @@
  * 2. the checks (batch-checks.ts): `[count, (op, key, a, b, c) ...]` with op
  *    `T` a key's type (`hll`: a string that is a valid HyperLogLog, as PFADD
  *    checks, a sparse one covering exactly its 16,384 registers), `I` an
- *    integer field with room for `b` up and `c` down within ±2^53, `F` a
+ *    integer field (field '': the string key's own value) with room for `b`
+ *    up and `c` down within ±2^53, `F` a
  *    finite number field staying finite after adding `b` in size, `A` every
  *    field of a hash an integer with room for `a` more; one that fails returns
  *    `{2, index, reason}`, nothing written;
@@ -80,11 +81,14 @@ for c = 1, checks do
       end
     end
   elseif op == 'I' then
-    local s = redis.call('HGET', key, a)
+    local s
+    if a == '' then s = redis.call('GET', key) else s = redis.call('HGET', key, a) end
     if s then
       local v = integer(s)
-      if v == nil then return {2, c, key .. ' field ' .. a .. ' is not an integer'} end
-      if v + tonumber(b) > MAX or v - tonumber(d) < -MAX then return {2, c, key .. ' field ' .. a .. ' would leave the range of exact integers'} end
+      local what = key
+      if a ~= '' then what = key .. ' field ' .. a end
+      if v == nil then return {2, c, what .. ' is not an integer'} end
+      if v + tonumber(b) > MAX or v - tonumber(d) < -MAX then return {2, c, what .. ' would leave the range of exact integers'} end
     end
   elseif op == 'F' then
     local s = redis.call('HGET', key, a)

@@ -7,7 +7,7 @@
 
 export type KeyType = 'string' | 'hash' | 'list' | 'set' | 'zset' | 'hll';
 
-/** One read the script makes before it writes; `describe` says which commands need it. */
+/** One read the script makes before it writes; `describe` says which commands need it. A field '' is a string key's own value. */
 export type Check =
   | { op: 'type'; key: string; type: KeyType; describe: string }
   | { op: 'int'; key: string; field: string; up: number; down: number; describe: string }
@@ -72,12 +72,13 @@ export class BatchSimulation {
 
   /** After the command the key holds `type`, or nothing. */
   becomes(key: string, type: KeyType | 'none'): void {
+    const before = this.known.get(key);
     this.known.set(key, type);
-    if (type !== 'hash') {
-      this.fieldsAbsent.add(key);
-      this.knownFields.delete(key);
-      for (const id of this.conditional) if (id.startsWith(`${key}\u0000`)) this.conditional.delete(id);
-    }
+    // A hash keeps its fields, a string its value (kept as the field ''); anything else starts from nothing.
+    if (type === 'hash' || (type === 'string' && before === 'string')) return;
+    this.fieldsAbsent.add(key);
+    this.knownFields.delete(key);
+    for (const id of this.conditional) if (id.startsWith(`${key}\u0000`)) this.conditional.delete(id);
   }
 
   private knownValue(key: string, field: string): { known: true; value: string | null } | { known: false } {

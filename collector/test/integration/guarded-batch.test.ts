@@ -100,7 +100,7 @@ describe('runGuardedBatch', () => {
     await expect(redis.sendCommand(command)).rejects.toThrow();
   }
 
-  it('checks the values increments add to: integers within range, finite floats', async () => {
+  it('checks the values increments add to: integers within range (hash fields and counters), finite floats', async () => {
     await redis.hSet('r:h', { text: 'many', near: String(2 ** 53 - 2), float: 'abc', inf: 'inf', spaced: ' 1' });
     await expectRefused(['HINCRBY', 'r:h', 'text', '1'], /r:h field text is not an integer/);
     await expectRefused(['HINCRBYFLOAT', 'r:h', 'float', '1.5'], /r:h field float is not a finite number/);
@@ -110,10 +110,14 @@ describe('runGuardedBatch', () => {
     const offset = 'r:offset:near';
     await expect(runGuardedBatch(redis, [{ key: offset, expected: null }], [['HINCRBY', 'r:h', 'near', '5'], ['SET', offset, '1']])).rejects.toThrow(/would leave the range of exact integers/);
     expect(await redis.hGet('r:h', 'near')).toBe(String(2 ** 53 - 2));
+    await redis.set('r:count', 'seven');
+    await expectRefused(['INCRBY', 'r:count', '2'], /r:count is not an integer/);
     // The same fields, fine for other increments: an integer within range, a float field Redis can add to.
     await redis.hSet('r:ok', { n: '-7', f: '2.5' });
-    expect(await runGuardedBatch(redis, [], [['HINCRBY', 'r:ok', 'n', '3'], ['HINCRBYFLOAT', 'r:ok', 'f', '0.5'], ['HINCRBY', 'r:ok', 'new', '1']])).toEqual({ applied: true });
+    await redis.set('r:counter', '10');
+    expect(await runGuardedBatch(redis, [], [['HINCRBY', 'r:ok', 'n', '3'], ['HINCRBYFLOAT', 'r:ok', 'f', '0.5'], ['HINCRBY', 'r:ok', 'new', '1'], ['INCRBY', 'r:counter', '5'], ['DECR', 'r:counter']])).toEqual({ applied: true });
     expect(await redis.hGetAll('r:ok')).toEqual({ n: '-4', f: '3', new: '1' });
+    expect(await redis.get('r:counter')).toBe('14');
   });
 
   it('checks PFADD keys as HyperLogLogs: the header, the dense size, and that a sparse one covers its registers', async () => {
