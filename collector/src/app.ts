@@ -14,7 +14,7 @@ import type { RecordSink } from './ingest/sink.js';
 import type { ReadinessProbe } from './kafka/readiness.js';
 import { createLogger, type Logger } from './log.js';
 import type { CollectorMetrics } from './metrics.js';
-import { readSecretAuth } from './read/auth.js';
+import { scopeAuth, scopeSecrets } from './auth/scopes.js';
 import { addReadRoutes } from './read/routes.js';
 import { addAggregateRoutes } from './read/aggregate-routes.js';
 import type { AggregateReads } from './read/aggregate-store.js';
@@ -23,7 +23,9 @@ import type { ReadStore } from './read/store.js';
 import { addErasureRoute, type ErasureRouteDeps } from './pipeline/identity/erasure-route.js';
 
 export interface CollectorAppDeps {
-  config: Pick<CollectorConfig, 'relaySecret' | 'readSecret' | 'bodyLimitBytes' | 'produceTimeoutMs'>;
+  /** The secrets by scope (auth/scopes.ts); erasure and edge-admin are only recognised, never accepted, here. */
+  config: Pick<CollectorConfig, 'relaySecret' | 'readSecret' | 'catalogSecret' | 'adminSecret' | 'bodyLimitBytes' | 'produceTimeoutMs'> &
+    Partial<Pick<CollectorConfig, 'erasureSecret' | 'edgeAdminSecret'>>;
   topics: Topics;
   /** Takes records and resolves once Kafka acknowledged them (the batcher, or a fake). */
   sink: RecordSink;
@@ -66,6 +68,7 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
   const logger = deps.logger ?? createLogger('warn');
   const { metrics } = deps;
   const app = new Hono();
+  const secrets = scopeSecrets(deps.config);
 
   app.use('*', async (c, next) => {
     await next();
@@ -75,7 +78,7 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
   app.post(
     '/v1/ingest',
     ingestHandler({
-      relaySecret: deps.config.relaySecret,
+      secrets,
       bodyLimitBytes: deps.config.bodyLimitBytes,
       produceTimeoutMs: deps.config.produceTimeoutMs,
       topics: deps.topics,
@@ -94,9 +97,11 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
     return jsonError(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on /v1/ingest; use POST`);
   });
 
-  // One secret for everything that is not the edge's relay: the catalog feed and the reads.
-  const readAuth = readSecretAuth(deps.config.readSecret, metrics);
-  for (const path of ['/v1/catalog', '/v1/recs', '/v1/inventory', '/v1/profile/*', '/v1/experiments/*', '/v1/rollups/*', '/v1/users/*']) app.use(path, readAuth);
+  // Each route takes its own scope's secret: the site's server feeds the catalog, the edge reads, an operator erases.
+  app.use('/v1/catalog', scopeAuth('catalog', secrets, metrics));
+  const readAuth = scopeAuth('read', secrets, metrics);
+  for (const path of ['/v1/recs', '/v1/inventory', '/v1/profile/*', '/v1/experiments/*', '/v1/rollups/*']) app.use(path, readAuth);
+  app.use('/v1/users/*', scopeAuth('admin', secrets, metrics));
 
   app.post(
     '/v1/catalog',

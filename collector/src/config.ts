@@ -5,11 +5,24 @@
  */
 import { isLogLevel, type LogLevel } from './log.js';
 import { readExperiments, type ExperimentSetup } from './pipeline/experiments/config.js';
+import { enforceSecrets, type SecretSetting } from './secrets/policy.js';
+import { DAY_MS, DEFAULT_TOPIC_BOUNDS, MINUTE_MS, type TopicBounds } from './kafka/topic-bounds.js';
 
-/** Only ever a default for local runs; `configWarnings` says so out loud. */
-export const DEV_RELAY_SECRET = 'local-dev-relay-secret';
-/** Likewise for the read API's bearer secret. */
-export const DEV_READ_SECRET = 'local-dev-read-secret';
+/**
+ * The development defaults of every secret: known to anyone who reads this
+ * repository, so accepted only on loopback or with SESSIONFLOW_DEV=1
+ * (secrets/policy.ts), and with a warning there.
+ */
+export const DEV_SECRETS = Object.freeze({
+  relay: 'local-dev-relay-secret',
+  read: 'local-dev-read-secret',
+  catalog: 'local-dev-catalog-secret',
+  admin: 'local-dev-admin-secret',
+  erasure: 'local-dev-erasure-secret',
+  edgeAdmin: 'local-dev-edge-admin-secret',
+});
+export const DEV_RELAY_SECRET = DEV_SECRETS.relay;
+export const DEV_READ_SECRET = DEV_SECRETS.read;
 
 export interface CollectorConfig {
   /** Interface the HTTP server binds to. */
@@ -20,16 +33,30 @@ export interface CollectorConfig {
   kafkaClientId: string;
   /** Topics are `<prefix>.events` and `<prefix>.events.dlq`. */
   topicPrefix: string;
-  /** Partitions for topics the collector creates; existing topics are left as they are. */
+  /** Partitions for topics the collector creates; existing topics keep theirs. */
   topicPartitions: number;
   replicationFactor: number;
-  /** Shared with the edge: HMAC-SHA256 key of the relay signature. */
+  /** Retention and compaction of every topic (kafka/topic-bounds.ts), set at creation and on existing topics at start. */
+  topicBounds: TopicBounds;
+  /** `RELAY_HMAC_SECRET`, shared with the edge: HMAC-SHA256 key of the relay signature (`POST /v1/ingest`). */
   relaySecret: string;
   /**
-   * Bearer token of the read API and the catalog feed (`authorization: Bearer <secret>`).
-   * Letters, digits and `._~+/-` only: what a bearer token may hold.
+   * `READ_API_SECRET`: bearer of the reads the edge makes (`/v1/recs`, `/v1/inventory`, `/v1/profile/*`,
+   * `/v1/experiments/*`, `/v1/rollups/*`). Bearer secrets hold letters, digits and `._~+/-` (then `=`) only.
    */
   readSecret: string;
+  /** `CATALOG_SECRET`: bearer of the catalog feed (`POST /v1/catalog`), which the site's server pushes. */
+  catalogSecret: string;
+  /** `ADMIN_SECRET`: bearer of administration, erasure (`DELETE /v1/users/:id`). */
+  adminSecret: string;
+  /** `ERASURE_SECRET`: HMAC key of the erasure markers, shared with the pipeline. */
+  erasureSecret: string;
+  /** `EDGE_URL`: the edge whose `/v1/admin/erase` an erasure calls; unset, an erasure says it did not reach the edge. */
+  edgeUrl: string | undefined;
+  /** `EDGE_ADMIN_SECRET`: the edge's `ADMIN_SECRET`, bearer of its `/v1/admin/*`; only with `edgeUrl`. */
+  edgeAdminSecret: string | undefined;
+  /** `SESSIONFLOW_DEV=1`: weak secrets are warned about instead of refused, wherever the collector listens. */
+  devMode: boolean;
   /** The online store the pipeline fills; unset, the read routes answer 503 and ingest runs alone. */
   redisUrl: string | undefined;
   /** Bodies over this many bytes get 413 before they are parsed. */
@@ -72,8 +99,15 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   topicPrefix: 'sf',
   topicPartitions: 3,
   replicationFactor: 1,
-  relaySecret: DEV_RELAY_SECRET,
-  readSecret: DEV_READ_SECRET,
+  topicBounds: { ...DEFAULT_TOPIC_BOUNDS },
+  relaySecret: DEV_SECRETS.relay,
+  readSecret: DEV_SECRETS.read,
+  catalogSecret: DEV_SECRETS.catalog,
+  adminSecret: DEV_SECRETS.admin,
+  erasureSecret: DEV_SECRETS.erasure,
+  edgeUrl: undefined,
+  edgeAdminSecret: undefined,
+  devMode: false,
   redisUrl: undefined,
   bodyLimitBytes: 1024 * 1024,
   batchMaxRecords: 10_000,
@@ -102,8 +136,14 @@ export function readConfig(env: Env = process.env): CollectorConfig {
     topicPrefix: text(env, 'TOPIC_PREFIX', d.topicPrefix),
     topicPartitions: integer(env, 'TOPIC_PARTITIONS', d.topicPartitions, 1, 10_000),
     replicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', d.replicationFactor, 1, 100),
+    topicBounds: readTopicBounds(env),
     relaySecret: text(env, 'RELAY_HMAC_SECRET', d.relaySecret),
     readSecret: bearerToken(env, 'READ_API_SECRET', d.readSecret),
+    catalogSecret: bearerToken(env, 'CATALOG_SECRET', d.catalogSecret),
+    adminSecret: bearerToken(env, 'ADMIN_SECRET', d.adminSecret),
+    erasureSecret: text(env, 'ERASURE_SECRET', d.erasureSecret),
+    ...edgeAdmin(env),
+    devMode: flag(env, 'SESSIONFLOW_DEV', d.devMode),
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     bodyLimitBytes: integer(env, 'COLLECTOR_BODY_LIMIT_BYTES', d.bodyLimitBytes, 1, 64 * 1024 * 1024),
     batchMaxRecords: integer(env, 'COLLECTOR_BATCH_MAX_RECORDS', d.batchMaxRecords, 1, 1_000_000),
@@ -120,15 +160,53 @@ export function readConfig(env: Env = process.env): CollectorConfig {
   };
 }
 
-/** Things worth one line at start-up: settings that are fine locally and wrong anywhere else. */
-export function configWarnings(config: CollectorConfig): string[] {
-  const warnings: string[] = [];
-  if (config.relaySecret === DEV_RELAY_SECRET) {
-    warnings.push('RELAY_HMAC_SECRET is not set: using the development default, which must not be used outside local runs');
+/** The topics' bounds (kafka/topic-bounds.ts): the collector and the pipeline read the same variables. */
+export function readTopicBounds(env: Env): TopicBounds {
+  const d = DEFAULT_TOPIC_BOUNDS;
+  const ms = (name: string, fallback: number) => integer(env, name, fallback, MINUTE_MS, 3650 * DAY_MS);
+  const bytes = (name: string, fallback: number) => (env[name]?.trim() === '-1' ? -1 : integer(env, name, fallback, 1024 * 1024, Number.MAX_SAFE_INTEGER));
+  return {
+    eventsRetentionMs: ms('TOPIC_EVENTS_RETENTION_MS', d.eventsRetentionMs),
+    eventsRetentionBytes: bytes('TOPIC_EVENTS_RETENTION_BYTES', d.eventsRetentionBytes),
+    dlqRetentionBytes: bytes('TOPIC_DLQ_RETENTION_BYTES', d.dlqRetentionBytes),
+    stateRetentionMs: ms('TOPIC_STATE_RETENTION_MS', d.stateRetentionMs),
+    segmentMs: ms('TOPIC_SEGMENT_MS', d.segmentMs),
+    maxCompactionLagMs: ms('TOPIC_MAX_COMPACTION_LAG_MS', d.maxCompactionLagMs),
+  };
+}
+
+/** The edge's admin endpoint: both or neither; a secret without a URL is a mistake worth stopping for. */
+function edgeAdmin(env: Env): Pick<CollectorConfig, 'edgeUrl' | 'edgeAdminSecret'> {
+  const edgeUrl = optionalUrl(env, 'EDGE_URL', ['http:', 'https:']);
+  const secret = env['EDGE_ADMIN_SECRET']?.trim();
+  if (edgeUrl === undefined) {
+    if (secret) throw new Error('EDGE_ADMIN_SECRET is set but EDGE_URL is not: set EDGE_URL to the edge (e.g. https://edge.example.com), or unset EDGE_ADMIN_SECRET');
+    return { edgeUrl: undefined, edgeAdminSecret: undefined };
   }
-  if (config.readSecret === DEV_READ_SECRET) {
-    warnings.push('READ_API_SECRET is not set: using the development default, which must not be used outside local runs');
-  }
+  return { edgeUrl, edgeAdminSecret: bearerToken(env, 'EDGE_ADMIN_SECRET', DEV_SECRETS.edgeAdmin) };
+}
+
+/** The collector's secrets with their variables, as secrets/policy.ts judges them. */
+export function collectorSecrets(config: CollectorConfig): SecretSetting[] {
+  const secrets: SecretSetting[] = [
+    { variable: 'RELAY_HMAC_SECRET', value: config.relaySecret, devDefault: DEV_SECRETS.relay },
+    { variable: 'READ_API_SECRET', value: config.readSecret, devDefault: DEV_SECRETS.read },
+    { variable: 'CATALOG_SECRET', value: config.catalogSecret, devDefault: DEV_SECRETS.catalog },
+    { variable: 'ADMIN_SECRET', value: config.adminSecret, devDefault: DEV_SECRETS.admin },
+    { variable: 'ERASURE_SECRET', value: config.erasureSecret, devDefault: DEV_SECRETS.erasure },
+  ];
+  if (config.edgeAdminSecret !== undefined) secrets.push({ variable: 'EDGE_ADMIN_SECRET', value: config.edgeAdminSecret, devDefault: DEV_SECRETS.edgeAdmin });
+  return secrets;
+}
+
+/**
+ * What start-up checks before it connects to anything: throws (naming the
+ * variables) when a secret is refused (secrets/policy.ts); else the lines to
+ * warn with, for settings that are fine locally and wrong anywhere else.
+ */
+export function startupChecks(config: CollectorConfig): string[] {
+  const warnings = enforceSecrets('the collector', { secrets: collectorSecrets(config), host: config.host, hostVariable: 'COLLECTOR_HOST', devMode: config.devMode });
+  if (config.edgeUrl === undefined) warnings.push('EDGE_URL is not set: an erasure cannot reach the visitor objects at the edge, and says so in its answer');
   return warnings;
 }
 
@@ -140,7 +218,7 @@ export function text(env: Env, name: string, fallback: string): string {
 /** What hono's bearerAuth accepts as a token (RFC 6750 b64token). */
 function bearerToken(env: Env, name: string, fallback: string): string {
   const value = text(env, name, fallback);
-  if (!/^[A-Za-z0-9._~+/-]+=*$/.test(value)) throw new Error(`${name} may hold only letters, digits and ._~+/- (a bearer token)`);
+  if (!/^[A-Za-z0-9._~+/-]+=*$/.test(value)) throw new Error(`${name} may hold only letters, digits and ._~+/-, then = (a bearer token, as \`openssl rand -base64 32\` prints)`);
   return value;
 }
 
@@ -175,7 +253,7 @@ export function integer(env: Env, name: string, fallback: number, min: number, m
   return value;
 }
 
-function flag(env: Env, name: string, fallback: boolean): boolean {
+export function flag(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (!raw) return fallback;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;

@@ -15,6 +15,7 @@ export type ErrorKind =
   | 'shutting_down'
   | 'invalid_catalog'
   | 'unauthorized'
+  | 'wrong_scope'
   | 'bad_request'
   | 'read_store_unavailable'
   | 'internal';

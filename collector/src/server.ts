@@ -9,7 +9,7 @@ import { serve } from '@hono/node-server';
 import { topicNames } from '@sessionflow/core';
 import type { Admin } from 'kafkajs';
 import { createCollectorApp } from './app.js';
-import { configWarnings, readConfig, type CollectorConfig } from './config.js';
+import { readConfig, startupChecks, type CollectorConfig } from './config.js';
 import { ProduceBatcher } from './ingest/batcher.js';
 import { createKafka } from './kafka/client.js';
 import { measuredSend, startInlineProducer, type ProducerHandle } from './kafka/producer.js';
@@ -25,7 +25,7 @@ import { storeKeys } from './store/keys.js';
 import { startErasureService, type ErasureService } from './pipeline/identity/erasure-service.js';
 
 export { createCollectorApp, type CollectorAppDeps } from './app.js';
-export { DEFAULT_CONFIG, DEV_RELAY_SECRET, readConfig, type CollectorConfig } from './config.js';
+export { DEFAULT_CONFIG, DEV_RELAY_SECRET, DEV_SECRETS, readConfig, type CollectorConfig } from './config.js';
 export { ProduceBatcher, type BatcherOptions, type SendBatch, type TopicMessages } from './ingest/batcher.js';
 export type { OutboundRecord, RecordSink } from './ingest/sink.js';
 export type { Readiness, ReadinessProbe } from './kafka/readiness.js';
@@ -36,6 +36,7 @@ export { DEFAULT_PIPELINE_CONFIG, readPipelineConfig, type PipelineConfig } from
 export type { ReadStore, RecsQuery } from './read/store.js';
 export { storeKeys, type StoreKeys } from './store/keys.js';
 export { stageOffsetKeys, type StageName } from './pipeline/stage-offsets.js';
+export { DEFAULT_TOPIC_BOUNDS, erasuresRetentionMs, longestPersonalDataLifeMs, type TopicBounds } from './kafka/topic-bounds.js';
 
 export interface RunningCollector {
   /** Base URL, e.g. `http://127.0.0.1:8788`. */
@@ -49,7 +50,7 @@ export interface RunningCollector {
 export async function startCollector(config: Partial<CollectorConfig> = {}): Promise<RunningCollector> {
   const settings: CollectorConfig = { ...readConfig(process.env), ...config };
   const logger = createLogger(settings.logLevel);
-  for (const warning of configWarnings(settings)) logger.warn(warning);
+  for (const warning of startupChecks(settings)) logger.warn(warning);
 
   const topics = topicNames(settings.topicPrefix);
   const kafka = createKafka(settings, logger);
@@ -63,7 +64,7 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
 
   try {
     await admin.connect();
-    await ensureTopics(admin, topics, { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor }, logger);
+    await ensureTopics(admin, topics, { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor, bounds: settings.topicBounds }, logger);
     producer = settings.producerThread ? await startProducerThread(settings, logger) : await startInlineProducer(kafka);
     await probeAdmin.connect();
   } catch (error) {

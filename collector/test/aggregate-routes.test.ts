@@ -8,7 +8,7 @@ import { minuteOf } from '../src/pipeline/rollups/minute.js';
 import type { FunnelStep } from '../src/pipeline/rollups/steps.js';
 import type { AggregateReads, StoredFunnel } from '../src/read/aggregate-store.js';
 import { ReadStoreUnavailableError } from '../src/read/store.js';
-import { FakeProbe, FakeSink, NOW, SECRET } from './fakes.js';
+import { ADMIN_SECRET, CATALOG_SECRET, FakeProbe, FakeSink, NOW, SECRET } from './fakes.js';
 
 const READ_SECRET = 'read-test-secret';
 const experiments = parseExperiments(
@@ -48,7 +48,7 @@ class FakeReads implements AggregateReads {
 
 function setup(reads: AggregateReads | undefined) {
   const app = createCollectorApp({
-    config: { relaySecret: SECRET, readSecret: READ_SECRET, bodyLimitBytes: 1024, produceTimeoutMs: 5_000 },
+    config: { relaySecret: SECRET, readSecret: READ_SECRET, catalogSecret: CATALOG_SECRET, adminSecret: ADMIN_SECRET, bodyLimitBytes: 1024, produceTimeoutMs: 5_000 },
     topics: topicNames('test'),
     sink: new FakeSink(),
     readiness: new FakeProbe(),

@@ -4,7 +4,7 @@ import { createCollectorApp } from '../src/app.js';
 import { createCollectorMetrics } from '../src/metrics.js';
 import { createLogger } from '../src/log.js';
 import type { OutboundRecord, RecordSink } from '../src/ingest/sink.js';
-import { click, crypto, envelope, FakeProbe, FakeSink, NOW, pageView, SECRET, signedHeaders } from './fakes.js';
+import { ADMIN_SECRET, CATALOG_SECRET, click, crypto, envelope, FakeProbe, FakeSink, NOW, pageView, SECRET, signedHeaders } from './fakes.js';
 
 const topics = topicNames('test');
 const LIMIT = 8 * 1024;
@@ -14,7 +14,7 @@ function setup(options: { sink?: RecordSink; produceTimeoutMs?: number; draining
   const readiness = new FakeProbe();
   const metrics = createCollectorMetrics();
   const app = createCollectorApp({
-    config: { relaySecret: SECRET, readSecret: 'test-read-secret', bodyLimitBytes: LIMIT, produceTimeoutMs: options.produceTimeoutMs ?? 5_000 },
+    config: { relaySecret: SECRET, readSecret: 'test-read-secret', catalogSecret: CATALOG_SECRET, adminSecret: ADMIN_SECRET, bodyLimitBytes: LIMIT, produceTimeoutMs: options.produceTimeoutMs ?? 5_000 },
     topics,
     sink: options.sink ?? sink,
     readiness,

@@ -3,16 +3,16 @@ import { topicNames } from '@sessionflow/core';
 import { createCollectorApp } from '../src/app.js';
 import { createLogger } from '../src/log.js';
 import { createCollectorMetrics } from '../src/metrics.js';
-import { FakeProbe, FakeSink, NOW, SECRET } from './fakes.js';
+import { ADMIN_SECRET, FakeProbe, FakeSink, NOW, SECRET } from './fakes.js';
 
 const topics = topicNames('test');
-const READ_SECRET = 'catalog-test-secret';
+const CATALOG_SECRET = 'catalog-test-secret';
 
 function setup() {
   const sink = new FakeSink();
   const readiness = new FakeProbe();
   const app = createCollectorApp({
-    config: { relaySecret: SECRET, readSecret: READ_SECRET, bodyLimitBytes: 64 * 1024, produceTimeoutMs: 5_000 },
+    config: { relaySecret: SECRET, readSecret: 'catalog-test-read-secret', catalogSecret: CATALOG_SECRET, adminSecret: ADMIN_SECRET, bodyLimitBytes: 64 * 1024, produceTimeoutMs: 5_000 },
     topics,
     sink,
     readiness,
@@ -20,7 +20,7 @@ function setup() {
     now: () => NOW,
     logger: createLogger('error', () => undefined),
   });
-  const push = (body: unknown, token: string | null = READ_SECRET) =>
+  const push = (body: unknown, token: string | null = CATALOG_SECRET) =>
     app.request('/v1/catalog', {
       method: 'POST',
       body: typeof body === 'string' ? body : JSON.stringify(body),

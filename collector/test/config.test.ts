@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configWarnings, DEFAULT_CONFIG, DEV_RELAY_SECRET, readConfig } from '../src/config.js';
+import { DEFAULT_CONFIG, DEV_RELAY_SECRET, DEV_SECRETS, readConfig, startupChecks } from '../src/config.js';
 
 describe('readConfig', () => {
   it('runs locally with no environment at all', () => {
@@ -56,12 +56,6 @@ describe('readConfig', () => {
     expect(() => readConfig({ [name]: value })).toThrow(name);
   });
 
-  it('warns about the development secrets, and only about those', () => {
-    expect(configWarnings(readConfig({}))).toEqual([expect.stringContaining('RELAY_HMAC_SECRET'), expect.stringContaining('READ_API_SECRET')]);
-    expect(configWarnings(readConfig({ RELAY_HMAC_SECRET: 'a-real-secret' }))).toEqual([expect.stringContaining('READ_API_SECRET')]);
-    expect(configWarnings(readConfig({ RELAY_HMAC_SECRET: 'a-real-secret', READ_API_SECRET: 'another-real-one' }))).toEqual([]);
-  });
-
   it('reads the read secret and the Redis URL, refusing what cannot be a bearer token or a Redis URL', () => {
     expect(readConfig({ READ_API_SECRET: 'abc.DEF-123', REDIS_URL: 'redis://127.0.0.1:6390' })).toMatchObject({
       readSecret: 'abc.DEF-123',
@@ -70,5 +64,88 @@ describe('readConfig', () => {
     expect(readConfig({}).redisUrl).toBeUndefined();
     expect(() => readConfig({ READ_API_SECRET: 'has space' })).toThrow('READ_API_SECRET');
     expect(() => readConfig({ REDIS_URL: 'localhost:6379' })).toThrow('REDIS_URL');
+  });
+
+  it("reads each scope's secret from its own variable, and the edge admin endpoint as a pair", () => {
+    const config = readConfig({
+      CATALOG_SECRET: 'catalog-value',
+      ADMIN_SECRET: 'admin-value',
+      ERASURE_SECRET: 'erasure value with spaces',
+      EDGE_URL: 'https://edge.example.com',
+      EDGE_ADMIN_SECRET: 'edge-admin-value',
+      SESSIONFLOW_DEV: '1',
+    });
+    expect(config).toMatchObject({
+      catalogSecret: 'catalog-value',
+      adminSecret: 'admin-value',
+      erasureSecret: 'erasure value with spaces',
+      edgeUrl: 'https://edge.example.com',
+      edgeAdminSecret: 'edge-admin-value',
+      devMode: true,
+    });
+    expect(readConfig({})).toMatchObject({ catalogSecret: DEV_SECRETS.catalog, adminSecret: DEV_SECRETS.admin, erasureSecret: DEV_SECRETS.erasure, edgeUrl: undefined, edgeAdminSecret: undefined });
+    // An edge URL without its secret gets the development default, which the policy then judges.
+    expect(readConfig({ EDGE_URL: 'http://127.0.0.1:8787' }).edgeAdminSecret).toBe(DEV_SECRETS.edgeAdmin);
+    expect(() => readConfig({ EDGE_ADMIN_SECRET: 'x'.repeat(40) })).toThrow(/EDGE_ADMIN_SECRET is set but EDGE_URL is not/);
+    expect(() => readConfig({ EDGE_URL: 'edge.example.com' })).toThrow('EDGE_URL');
+    expect(() => readConfig({ CATALOG_SECRET: 'has space' })).toThrow('CATALOG_SECRET');
+    expect(() => readConfig({ ADMIN_SECRET: 'a"b' })).toThrow('ADMIN_SECRET');
+  });
+});
+
+describe('startupChecks', () => {
+  const strong = (scope: string) => `${scope}-${'k'.repeat(40)}`;
+  const strongEnv = {
+    COLLECTOR_HOST: '0.0.0.0',
+    RELAY_HMAC_SECRET: strong('relay'),
+    READ_API_SECRET: strong('read'),
+    CATALOG_SECRET: strong('catalog'),
+    ADMIN_SECRET: strong('admin'),
+    ERASURE_SECRET: strong('erasure'),
+    EDGE_URL: 'https://edge.example.com',
+    EDGE_ADMIN_SECRET: strong('edge-admin'),
+  };
+
+  it('starts anywhere with a strong secret per scope, and warns of nothing', () => {
+    expect(startupChecks(readConfig(strongEnv))).toEqual([]);
+  });
+
+  it.each([
+    ['RELAY_HMAC_SECRET', undefined],
+    ['READ_API_SECRET', DEV_SECRETS.read],
+    ['CATALOG_SECRET', 'short-catalog-secret'],
+    ['ADMIN_SECRET', undefined],
+    ['ERASURE_SECRET', DEV_SECRETS.erasure],
+    ['EDGE_ADMIN_SECRET', 'x'.repeat(31)],
+  ])('refuses %s=%s off loopback, naming the variable', (variable, value) => {
+    const config = readConfig({ ...strongEnv, [variable]: value });
+    expect(() => startupChecks(config)).toThrow(variable);
+    expect(() => startupChecks(config)).toThrow('openssl rand -base64 32');
+  });
+
+  it('counts bytes, not characters: 16 two-byte characters are 32 bytes', () => {
+    expect(() => startupChecks(readConfig({ ...strongEnv, ERASURE_SECRET: 'é'.repeat(16) }))).not.toThrow();
+    expect(() => startupChecks(readConfig({ ...strongEnv, ERASURE_SECRET: 'é'.repeat(15) + 'e' }))).toThrow('ERASURE_SECRET');
+  });
+
+  it('refuses two scopes sharing one value, naming both', () => {
+    const config = readConfig({ ...strongEnv, ADMIN_SECRET: strongEnv.READ_API_SECRET });
+    expect(() => startupChecks(config)).toThrow(/READ_API_SECRET and ADMIN_SECRET hold the same value/);
+  });
+
+  it('on loopback or with SESSIONFLOW_DEV=1 uses the development defaults with a warning per variable', () => {
+    for (const env of [{}, { COLLECTOR_HOST: '::1' }, { COLLECTOR_HOST: 'localhost' }, { COLLECTOR_HOST: '0.0.0.0', SESSIONFLOW_DEV: '1' }]) {
+      const warnings = startupChecks(readConfig(env));
+      for (const variable of ['RELAY_HMAC_SECRET', 'READ_API_SECRET', 'CATALOG_SECRET', 'ADMIN_SECRET', 'ERASURE_SECRET']) {
+        expect(warnings.some((w) => w.startsWith(variable))).toBe(true);
+      }
+      expect(warnings.some((w) => w.startsWith('EDGE_URL is not set'))).toBe(true);
+    }
+  });
+
+  it('refuses the development defaults on any address that is not loopback', () => {
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'collector.internal']) {
+      expect(() => startupChecks(readConfig({ COLLECTOR_HOST: host }))).toThrow(/RELAY_HMAC_SECRET[\s\S]*READ_API_SECRET[\s\S]*CATALOG_SECRET[\s\S]*ADMIN_SECRET[\s\S]*ERASURE_SECRET/);
+    }
   });
 });

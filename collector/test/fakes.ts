@@ -6,6 +6,9 @@ import type { Readiness, ReadinessProbe } from '../src/kafka/readiness.js';
 
 export const crypto = webcrypto.subtle as unknown as HmacCrypto;
 export const SECRET = 'test-relay-secret';
+/** The bearer secrets of the other scopes (auth/scopes.ts), each its own. */
+export const CATALOG_SECRET = 'test-catalog-secret';
+export const ADMIN_SECRET = 'test-admin-secret';
 export const NOW = 1_750_000_000_000;
 
 /** Records what it is handed; fails when told to. */

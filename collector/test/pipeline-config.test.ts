@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PIPELINE_CONFIG, readPipelineConfig } from '../src/pipeline/config.js';
+import { DEV_SECRETS } from '../src/config.js';
+import { DEFAULT_PIPELINE_CONFIG, pipelineStartupChecks, readPipelineConfig } from '../src/pipeline/config.js';
 import { createHealthApp } from '../src/pipeline/health.js';
 import { createPipelineMetrics, recordBatch } from '../src/pipeline/metrics.js';
 
@@ -28,6 +29,26 @@ describe('readPipelineConfig', () => {
       port: 0,
       dedupeTtlSeconds: 3600,
     });
+  });
+
+  it('reads ERASURE_SECRET, refused off loopback when weak and only warned about on loopback or with SESSIONFLOW_DEV=1', () => {
+    expect(readPipelineConfig({}).erasureSecret).toBe(DEV_SECRETS.erasure);
+    expect(readPipelineConfig({ ERASURE_SECRET: 'the erasure key' }).erasureSecret).toBe('the erasure key');
+    const strong = 'e'.repeat(32);
+    expect(pipelineStartupChecks(readPipelineConfig({ PIPELINE_HOST: '0.0.0.0', ERASURE_SECRET: strong }))).toEqual([]);
+    expect(() => pipelineStartupChecks(readPipelineConfig({ PIPELINE_HOST: '0.0.0.0' }))).toThrow('ERASURE_SECRET');
+    expect(() => pipelineStartupChecks(readPipelineConfig({ PIPELINE_HOST: '0.0.0.0', ERASURE_SECRET: strong.slice(1) }))).toThrow('ERASURE_SECRET is shorter than 32 bytes');
+    expect(pipelineStartupChecks(readPipelineConfig({}))).toEqual([expect.stringContaining('ERASURE_SECRET')]);
+    expect(pipelineStartupChecks(readPipelineConfig({ PIPELINE_HOST: '0.0.0.0', SESSIONFLOW_DEV: '1' }))).toEqual([expect.stringContaining('SESSIONFLOW_DEV=1')]);
+  });
+
+  it('reads the backoff of a partition whose batch failed', () => {
+    expect(readPipelineConfig({}).retryBackoff).toEqual({ initialMs: 1_000, maxMs: 60_000 });
+    expect(readPipelineConfig({ PIPELINE_RETRY_BACKOFF_MS: '200', PIPELINE_RETRY_BACKOFF_MAX_MS: '1000' }).retryBackoff).toEqual({ initialMs: 200, maxMs: 1_000 });
+    // A first wait beyond the default maximum raises the maximum with it, unless the maximum is set.
+    expect(readPipelineConfig({ PIPELINE_RETRY_BACKOFF_MS: '120000' }).retryBackoff).toEqual({ initialMs: 120_000, maxMs: 120_000 });
+    expect(() => readPipelineConfig({ PIPELINE_RETRY_BACKOFF_MS: '500', PIPELINE_RETRY_BACKOFF_MAX_MS: '100' })).toThrow('PIPELINE_RETRY_BACKOFF_MAX_MS');
+    expect(() => readPipelineConfig({ PIPELINE_RETRY_BACKOFF_MS: 'soon' })).toThrow('PIPELINE_RETRY_BACKOFF_MS');
   });
 
   it('names the variable that is wrong', () => {

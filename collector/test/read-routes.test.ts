@@ -4,7 +4,7 @@ import { createCollectorApp } from '../src/app.js';
 import { createLogger } from '../src/log.js';
 import { createCollectorMetrics } from '../src/metrics.js';
 import { ReadStoreUnavailableError, type ReadStore, type RecsQuery } from '../src/read/store.js';
-import { FakeProbe, FakeSink, NOW, SECRET } from './fakes.js';
+import { ADMIN_SECRET, CATALOG_SECRET, FakeProbe, FakeSink, NOW, SECRET } from './fakes.js';
 
 const READ_SECRET = 'read-test-secret';
 
@@ -40,7 +40,7 @@ class FakeStore implements ReadStore {
 
 function setup(store: ReadStore | undefined) {
   const app = createCollectorApp({
-    config: { relaySecret: SECRET, readSecret: READ_SECRET, bodyLimitBytes: 1024, produceTimeoutMs: 5_000 },
+    config: { relaySecret: SECRET, readSecret: READ_SECRET, catalogSecret: CATALOG_SECRET, adminSecret: ADMIN_SECRET, bodyLimitBytes: 1024, produceTimeoutMs: 5_000 },
     topics: topicNames('test'),
     sink: new FakeSink(),
     readiness: new FakeProbe(),
@@ -208,7 +208,7 @@ describe('GET /v1/profile/user/:userId and /v1/profile/device/:anonymousId', () 
     const store = new FakeStore();
     const metrics = createCollectorMetrics({ defaultMetrics: false });
     const app = createCollectorApp({
-      config: { relaySecret: SECRET, readSecret: READ_SECRET, bodyLimitBytes: 1024, produceTimeoutMs: 5_000 },
+      config: { relaySecret: SECRET, readSecret: READ_SECRET, catalogSecret: CATALOG_SECRET, adminSecret: ADMIN_SECRET, bodyLimitBytes: 1024, produceTimeoutMs: 5_000 },
       topics: topicNames('test'),
       sink: new FakeSink(),
       readiness: new FakeProbe(),

@@ -5,6 +5,7 @@
  */
 import type { Context } from 'hono';
 import { SIGNATURE_HEADER, validateRelayEnvelope, verifyRelay, type HmacCrypto, type Topics } from '@sessionflow/core';
+import { otherScopes, wrongScopeBody, type ScopeSecrets } from '../auth/scopes.js';
 import { jsonError } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import type { CollectorMetrics, ErrorKind } from '../metrics.js';
@@ -15,7 +16,8 @@ import { buildRecords } from './records.js';
 import type { RecordSink } from './sink.js';
 
 export interface IngestDeps {
-  relaySecret: string;
+  /** The relay's HMAC key signs ingest; the others are recognised to answer 403 `wrong_scope`. */
+  secrets: ScopeSecrets;
   bodyLimitBytes: number;
   produceTimeoutMs: number;
   topics: Topics;
@@ -38,7 +40,9 @@ class ProduceTimeoutError extends Error {
 }
 
 export function ingestHandler(deps: IngestDeps): (c: Context) => Promise<Response> {
-  const secret = new TextEncoder().encode(deps.relaySecret);
+  const encoder = new TextEncoder();
+  const secret = encoder.encode(deps.secrets.relay);
+  const others = otherScopes(deps.secrets, 'relay').map((o) => ({ scope: o.scope, key: encoder.encode(o.secret) }));
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const refuse = (c: Context, kind: ErrorKind, status: 400 | 401 | 413 | 503, message: string, details?: Record<string, unknown>) => {
     deps.metrics.errors.inc({ kind });
@@ -57,8 +61,18 @@ export function ingestHandler(deps: IngestDeps): (c: Context) => Promise<Respons
       return refuse(c, 'body_too_large', 413, `the body is larger than ${deps.bodyLimitBytes} bytes`);
     }
 
-    const signature = await verifyRelay(deps.crypto, secret, body, c.req.header(SIGNATURE_HEADER), deps.now());
-    if (!signature.ok) return refuse(c, 'bad_signature', 401, signature.reason);
+    const header = c.req.header(SIGNATURE_HEADER);
+    const signature = await verifyRelay(deps.crypto, secret, body, header, deps.now());
+    if (!signature.ok) {
+      // Signed, but with a secret of another scope: a configuration mistake, named as such (never the value).
+      for (const other of others) {
+        if ((await verifyRelay(deps.crypto, other.key, body, header, deps.now())).ok) {
+          deps.metrics.errors.inc({ kind: 'wrong_scope' });
+          return c.json(wrongScopeBody('relay', other.scope), 403);
+        }
+      }
+      return refuse(c, 'bad_signature', 401, signature.reason);
+    }
 
     let parsed: unknown;
     try {

@@ -4,7 +4,10 @@
  * that point it at real clusters. Shares the collector's variable names where
  * the meaning is the same.
  */
-import { DEFAULT_CONFIG, integer, level, list, optionalUrl, text, type Env } from '../config.js';
+import { DEFAULT_CONFIG, DEV_SECRETS, flag, integer, level, list, optionalUrl, readTopicBounds, text, type Env } from '../config.js';
+import type { TopicBounds } from '../kafka/topic-bounds.js';
+import { DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './partition-stops.js';
+import { enforceSecrets } from '../secrets/policy.js';
 import type { LogLevel } from '../log.js';
 import { DEFAULT_SESSION_POLICY } from '@sessionflow/core';
 import { readExperiments, type ExperimentSetup } from './experiments/config.js';
@@ -27,6 +30,8 @@ export interface PipelineConfig {
   /** For topics the pipeline creates when it starts before the collector. */
   topicPartitions: number;
   replicationFactor: number;
+  /** Retention and compaction of every topic, as the collector's (`TOPIC_*` variables). */
+  topicBounds: TopicBounds;
   logLevel: LogLevel;
   /** Least time between two open snapshots of a session with new activity (sessions/). */
   snapshotIntervalMs: number;
@@ -36,6 +41,12 @@ export interface PipelineConfig {
   experiments: ExperimentSetup[];
   /** How long and how much state is kept: TTLs, trims and counts of every key (store/bounds.ts, bounds-config.ts). */
   bounds: StateBounds;
+  /** A partition whose batch failed is tried again after `initialMs`, doubling up to `maxMs` (partition-stops.ts). */
+  retryBackoff: RetryBackoff;
+  /** `ERASURE_SECRET`: HMAC key of the erasure markers, the collector's. */
+  erasureSecret: string;
+  /** `SESSIONFLOW_DEV=1`: a weak secret is warned about instead of refused, wherever the probes listen. */
+  devMode: boolean;
 }
 
 export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
@@ -49,11 +60,15 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   dedupeTtlSeconds: 24 * 60 * 60,
   topicPartitions: DEFAULT_CONFIG.topicPartitions,
   replicationFactor: DEFAULT_CONFIG.replicationFactor,
+  topicBounds: DEFAULT_CONFIG.topicBounds,
   logLevel: 'info',
   snapshotIntervalMs: 5_000,
   sessionGapMs: DEFAULT_SESSION_POLICY.inactivityGapMs,
   experiments: readExperiments({}, 'PIPELINE_EXPERIMENTS'),
   bounds: DEFAULT_STATE_BOUNDS,
+  retryBackoff: { ...DEFAULT_RETRY_BACKOFF },
+  erasureSecret: DEV_SECRETS.erasure,
+  devMode: false,
 };
 
 /** Reads the configuration from the environment; throws naming the variable when a value is unusable. */
@@ -71,10 +86,35 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
     dedupeTtlSeconds: integer(env, 'PIPELINE_DEDUPE_TTL_S', d.dedupeTtlSeconds, 1, 365 * 24 * 60 * 60),
     topicPartitions: integer(env, 'TOPIC_PARTITIONS', d.topicPartitions, 1, 10_000),
     replicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', d.replicationFactor, 1, 100),
+    topicBounds: readTopicBounds(env),
     logLevel: level(env, 'LOG_LEVEL', d.logLevel),
     snapshotIntervalMs: integer(env, 'PIPELINE_SNAPSHOT_INTERVAL_MS', d.snapshotIntervalMs, 100, 3_600_000),
     sessionGapMs,
     experiments: readExperiments(env, 'PIPELINE_EXPERIMENTS'),
     bounds: readStateBounds(env, sessionGapMs),
+    retryBackoff: retryBackoff(env, d.retryBackoff),
+    erasureSecret: text(env, 'ERASURE_SECRET', d.erasureSecret),
+    devMode: flag(env, 'SESSIONFLOW_DEV', d.devMode),
   };
+}
+
+function retryBackoff(env: Env, d: RetryBackoff): RetryBackoff {
+  const initialMs = integer(env, 'PIPELINE_RETRY_BACKOFF_MS', d.initialMs, 10, 3_600_000);
+  const maxMs = integer(env, 'PIPELINE_RETRY_BACKOFF_MAX_MS', Math.max(d.maxMs, initialMs), 10, 3_600_000);
+  if (maxMs < initialMs) throw new Error(`PIPELINE_RETRY_BACKOFF_MAX_MS must be at least PIPELINE_RETRY_BACKOFF_MS (${initialMs})`);
+  return { initialMs, maxMs };
+}
+
+/**
+ * Before the pipeline connects to anything: throws naming ERASURE_SECRET when
+ * it is refused (../secrets/policy.ts; its probes' host, PIPELINE_HOST, decides
+ * loopback), else the warnings to log.
+ */
+export function pipelineStartupChecks(config: PipelineConfig): string[] {
+  return enforceSecrets('the pipeline', {
+    secrets: [{ variable: 'ERASURE_SECRET', value: config.erasureSecret, devDefault: DEV_SECRETS.erasure }],
+    host: config.host,
+    hostVariable: 'PIPELINE_HOST',
+    devMode: config.devMode,
+  });
 }

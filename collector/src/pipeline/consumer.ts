@@ -18,6 +18,7 @@ import type { PublishProfiles } from './identity/profile-snapshots.js';
 import type { PipelineMetrics } from './metrics.js';
 import { startStageConsumer } from './stage-consumer.js';
 import type { StateBounds } from '../store/bounds.js';
+import type { RetryBackoff } from './partition-stops.js';
 
 /**
  * One partition at a time. Nothing the stage keeps depends on the order
@@ -47,6 +48,8 @@ export interface ConsumerDeps {
   bounds?: StateBounds;
   logger: Logger;
   metrics?: PipelineMetrics;
+  /** How long a partition whose batch failed waits before it is tried again (partition-stops.ts). */
+  retryBackoff?: RetryBackoff;
   /** Told after each applied batch (tests). */
   onBatch?: (batch: { topic: string; partition: number }, outcome: BatchOutcome) => void;
   /** Told when the consumer crashed and kafkajs will not restart it: the stage is dead, and the process should say so. */
@@ -83,6 +86,7 @@ export async function startConsumer(deps: ConsumerDeps): Promise<PipelineConsume
     apply: (batch) => applyBatch(apply, batch),
     logger,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.retryBackoff ? { retryBackoff: deps.retryBackoff } : {}),
     onBatch: (batch, outcome) => {
       deps.onBatch?.(batch, outcome);
       if (outcome.profiles !== undefined) snapshots?.changed(outcome.profiles);

@@ -12,6 +12,9 @@ export interface PipelineMetrics {
   records: Counter<'stage' | 'topic' | 'outcome'>;
   batchDuration: Histogram<'stage'>;
   lag: Gauge<'stage' | 'topic' | 'partition'>;
+  /** 1 while a stage stopped taking a partition after a failed batch (partition-stops.ts); the reason is in the log. */
+  partitionStopped: Gauge<'stage' | 'topic' | 'partition'>;
+  batchFailures: Counter<'stage' | 'topic' | 'kind'>;
 }
 
 export function createPipelineMetrics(options: { defaultMetrics?: boolean } = {}): PipelineMetrics {
@@ -36,6 +39,18 @@ export function createPipelineMetrics(options: { defaultMetrics?: boolean } = {}
       name: 'sessionflow_pipeline_lag_records',
       help: "Records of a partition not yet applied by the stage, as of its latest batch (the partition's high watermark minus the next offset).",
       labelNames: ['stage', 'topic', 'partition'] as const,
+      registers: [registry],
+    }),
+    partitionStopped: new Gauge({
+      name: 'sessionflow_pipeline_partition_stopped',
+      help: '1 while the stage has stopped taking the partition because a batch failed (nothing of it applied, its offset unmoved; the reason is in the log); 0 once the batch applied.',
+      labelNames: ['stage', 'topic', 'partition'] as const,
+      registers: [registry],
+    }),
+    batchFailures: new Counter({
+      name: 'sessionflow_pipeline_batch_failures_total',
+      help: 'Batches that failed and stopped their partition, by kind: would_fail (a command would have failed on what Redis holds), plan (a planning error), guard_conflict (other writers kept changing what it read), error (Redis or Kafka unreachable, OOM, ...).',
+      labelNames: ['stage', 'topic', 'kind'] as const,
       registers: [registry],
     }),
   };

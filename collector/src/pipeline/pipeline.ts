@@ -12,7 +12,7 @@ import { ensureTopics } from '../kafka/topics.js';
 import { createLogger } from '../log.js';
 import { createStoreClient, redacted, storeAnswers } from '../store/client.js';
 import { storeKeys } from '../store/keys.js';
-import { readPipelineConfig, type PipelineConfig } from './config.js';
+import { pipelineStartupChecks, readPipelineConfig, type PipelineConfig } from './config.js';
 import { startConsumer, type ConsumerDeps, type PipelineConsumer } from './consumer.js';
 import { createHealthApp } from './health.js';
 import { createPipelineMetrics } from './metrics.js';
@@ -48,6 +48,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
     },
   };
   const logger = createLogger(settings.logLevel);
+  for (const warning of pipelineStartupChecks(settings)) logger.warn(warning);
   const metrics = createPipelineMetrics();
   const topics = topicNames(settings.topicPrefix);
   const kafka = createKafka({ kafkaBrokers: settings.kafkaBrokers, kafkaClientId: settings.kafkaClientId }, logger);
@@ -55,7 +56,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
   const admin = kafka.admin();
   try {
     await admin.connect();
-    await ensureTopics(admin, topics, { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor }, logger);
+    await ensureTopics(admin, topics, { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor, bounds: settings.topicBounds }, logger);
   } catch (error) {
     throw new Error(`cannot start the pipeline: Kafka at ${settings.kafkaBrokers.join(',')} is not usable: ${message(error)}`, { cause: error });
   } finally {
@@ -94,6 +95,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
       bounds: settings.bounds,
       logger,
       metrics,
+      retryBackoff: settings.retryBackoff,
       ...(hooks.onBatch ? { onBatch: hooks.onBatch } : {}),
       ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });

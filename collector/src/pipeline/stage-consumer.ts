@@ -8,7 +8,10 @@
  * assignment the consumer seeks each partition to its stored offset, which
  * only saves re-reading: records below it are skipped by the apply anyway.
  * A partition's batches are applied one after another, in order; up to
- * `partitionsAtOnce` partitions side by side.
+ * `partitionsAtOnce` partitions side by side. A batch that fails stops its
+ * partition (paused, said in the log and /metrics) until it applies, retried
+ * on a backoff from the offset stored in Redis (partition-stops.ts); the other
+ * partitions go on.
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../log.js';
@@ -16,6 +19,7 @@ import type { StoreClient } from '../store/client.js';
 import { performance } from 'node:perf_hooks';
 import type { BatchOutcome, TopicBatch } from './apply.js';
 import { recordBatch, type PipelineMetrics } from './metrics.js';
+import { DEFAULT_RETRY_BACKOFF, PartitionStops, type RetryBackoff } from './partition-stops.js';
 
 /**
  * Partitions the identity and sessions stages apply at once. A batch is one
@@ -40,6 +44,8 @@ export interface StageConsumerOptions<Outcome extends BatchOutcome> {
   apply(batch: TopicBatch): Promise<Outcome>;
   logger: Logger;
   metrics?: PipelineMetrics;
+  /** How long a partition whose batch failed waits before it is tried again. */
+  retryBackoff?: RetryBackoff;
   /** Told after each applied batch (tests, profile snapshots). */
   onBatch?: (batch: { topic: string; partition: number }, outcome: Outcome) => void;
   /** Told when the consumer crashed and kafkajs will not restart it: the stage is dead, and the process should say so. */
@@ -65,10 +71,23 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
   });
   let assignment: Record<string, number[]> | undefined;
   const leave = () => (assignment = undefined);
+  const stops = new PartitionStops({
+    stage,
+    logger,
+    metrics: o.metrics,
+    backoff: o.retryBackoff ?? DEFAULT_RETRY_BACKOFF,
+    restart: async (topic, partition, fromOffset) => {
+      const stored = await o.redis.get(o.offsetKey(topic, partition));
+      consumer.seek({ topic, partition, offset: stored ?? fromOffset });
+      consumer.resume([{ topic, partitions: [partition] }]);
+    },
+  });
   const { GROUP_JOIN, CRASH, STOP, DISCONNECT, REBALANCING } = consumer.events;
   consumer.on(GROUP_JOIN, ({ payload }) => {
     assignment = payload.memberAssignment;
     logger.info(`${stage} stage joined its consumer group`, { groupId: payload.groupId, assignment: payload.memberAssignment });
+    // A partition that moved away while stopped is its new owner's now, from the stored offset.
+    for (const { topic, partition } of stops.keepOnly(payload.memberAssignment)) consumer.resume([{ topic, partitions: [partition] }]);
     seekToStored(consumer, o, payload.memberAssignment).catch((error: unknown) => {
       logger.warn(`${stage} stage: seeking to the offsets stored in Redis failed; records already applied will be skipped instead`, { error });
     });
@@ -88,14 +107,28 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: o.partitionsAtOnce,
-      eachBatch: async ({ batch, isRunning, isStale, heartbeat }: EachBatchPayload) => {
+      eachBatch: async ({ batch, isRunning, isStale, heartbeat, pause }: EachBatchPayload) => {
         if (!isRunning() || isStale()) return;
+        // Stopped: a batch fetched before the pause (or after kafkajs restarted) must not be applied past the failed one.
+        if (stops.isWaiting(batch.topic, batch.partition)) {
+          pause();
+          return;
+        }
         const started = performance.now();
-        const outcome = await o.apply({
-          topic: batch.topic,
-          partition: batch.partition,
-          messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key?.toString('utf8') ?? null, value: m.value?.toString('utf8') ?? null })),
-        });
+        let outcome: Outcome;
+        try {
+          outcome = await o.apply({
+            topic: batch.topic,
+            partition: batch.partition,
+            messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key?.toString('utf8') ?? null, value: m.value?.toString('utf8') ?? null })),
+          });
+        } catch (error) {
+          // Nothing of the batch was applied, its offset did not move: stop here rather than go on past it.
+          pause();
+          stops.failed(batch.topic, batch.partition, batch.firstOffset() ?? batch.messages[0]?.offset ?? '0', error);
+          return;
+        }
+        stops.applied(batch.topic, batch.partition);
         if (outcome.unreadable > 0) logger.warn(`${stage} stage skipped unreadable records`, { topic: batch.topic, partition: batch.partition, count: outcome.unreadable });
         if (o.metrics) recordBatch(o.metrics, stage, { topic: batch.topic, partition: batch.partition, lag: Number(batch.offsetLag()) }, outcome, (performance.now() - started) / 1000);
         o.onBatch?.({ topic: batch.topic, partition: batch.partition }, outcome);
@@ -103,6 +136,7 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
       },
     });
   } catch (error) {
+    stops.close();
     await consumer.disconnect().catch(() => undefined);
     throw error;
   }
@@ -112,6 +146,7 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
     owned: (topic) => assignment?.[topic] ?? [],
     stop: async () => {
       leave();
+      stops.close();
       await consumer.disconnect();
     },
   };

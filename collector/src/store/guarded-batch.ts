@@ -25,13 +25,38 @@
  * to the command's string. In the pipeline benchmark the difference was
  * within the spread between runs; one argument is what there is to encode.
  *
- * Commands run with `redis.pcall` and go on after an error, as the commands of
- * a MULTI did, so the offset still covers the batch; the caller is told of the
- * errors. A planner's own Lua script (`['EVAL', script, '0', ...args]`) runs as
- * a function inside this one, with the same arguments.
+ * No silent loss: a command that would fail fails the whole batch, before
+ * anything is written. Redis does not roll a script back, so after the guards
+ * the script makes the checks of batch-checks.ts (each key's type, the values
+ * the increments add to, the HyperLogLogs PFADD adds to), which only read; if
+ * one fails it returns which, and writes nothing: not the state, not the seen
+ * keys, not the offset. The caller gets a BatchWouldFailError and the stage
+ * stops taking the partition until the cause is gone (stage-consumer.ts).
+ * Then every command runs with `redis.call`, so a failure the checks did not
+ * foresee (a bug in the table) ends the script before the offset, its last
+ * command, is written: the batch is applied again rather than lost.
+ *
+ * What else can fail part-way, as tried on redis-server 7.0: under
+ * `maxmemory`, Redis decides OOM when the script starts. Over the limit then,
+ * the script's first write fails with OOM (the reads before it, guards and
+ * checks, do not): nothing is written, the script ends, the batch is retried.
+ * Under the limit then, every write of the script is let through, however far
+ * past the limit it goes (Redis cannot stop a script half-way), and memory is
+ * reclaimed after it. READONLY (a replica), MISCONF (a failed save) and
+ * NOREPLICAS refuse a script's first write the same way. Evictions happen
+ * between commands, never inside a script; but an eviction policy other than
+ * `noeviction` may drop offsets, seen keys or guards between batches, which
+ * breaks exactly-once: run the pipeline's Redis with `noeviction`.
+ *
+ * A planner's own Lua script (`['EVAL', script, '0', ...args]`) runs as a
+ * function inside this one, with the same arguments, and declares what it
+ * touches (../pipeline/planner-scripts.ts).
  */
 import { createHash } from 'node:crypto';
 import type { RedisCommand } from '../pipeline/commands.js';
+import { PLANNER_SCRIPTS } from '../pipeline/planner-scripts.js';
+import { batchChecks, type Check } from './batch-checks.js';
+import { RUNNER } from './batch-script.js';
 import type { StoreClient } from './client.js';
 
 export interface Guard {
@@ -44,45 +69,19 @@ export interface Guard {
 
 export type GuardedOutcome = { applied: true } | { applied: false };
 
+/** A command of the batch would have failed on what Redis holds: nothing of the batch was written. */
+export class BatchWouldFailError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly neededBy: string,
+  ) {
+    super(`a command would fail: ${reason} (needed by ${neededBy})`);
+    this.name = 'BatchWouldFailError';
+  }
+}
+
 /** Lua's `unpack` stops at its C stack (8,000 values); planners keep their commands well below. */
 export const MAX_COMMAND_ARGS = 7_000;
-
-const RUNNER = `
-local ARGV = cjson.decode(ARGV[1])
-local i = 2
-for g = 1, tonumber(ARGV[1]) do
-  local key, field, present, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  i = i + 4
-  local now
-  if field == '' then now = redis.call('GET', key) else now = redis.call('HGET', key, field) end
-  if present == '1' then
-    if now ~= value then return {0, g} end
-  elseif now then
-    return {0, g}
-  end
-end
-local errors, first = 0, ''
-local total = #ARGV
-while i <= total do
-  local n = tonumber(ARGV[i])
-  local name = ARGV[i + 1]
-  local reply
-  if string.sub(name, 1, 1) == '#' then
-    local args = {}
-    for k = 1, n - 1 do args[k] = ARGV[i + 1 + k] end
-    local ok, result = pcall(SUBSCRIPTS[tonumber(string.sub(name, 2))], args)
-    if not ok then reply = { err = tostring(result.err or result) } end
-  else
-    reply = redis.pcall(name, unpack(ARGV, i + 2, i + n))
-  end
-  if type(reply) == 'table' and reply.err then
-    errors = errors + 1
-    if first == '' then first = reply.err end
-  end
-  i = i + 1 + n
-end
-return {1, errors, first}
-`;
 
 interface Program {
   script: string;
@@ -106,12 +105,33 @@ function programFor(subscriptTexts: readonly string[]): Program {
   return program;
 }
 
-/** The script and its arguments for one batch (pure: tested without Redis); `args` is what the script reads as ARGV. */
-export function guardedBatchCall(guards: readonly Guard[], commands: readonly RedisCommand[]): { script: string; sha: string; args: string[] } {
+const CHECK_OPS: Readonly<Record<Check['op'], string>> = { type: 'T', int: 'I', float: 'F', intValues: 'A' };
+
+/** A check as the script reads it: five arguments, the op's letter first. */
+function checkArgs(check: Check): string[] {
+  switch (check.op) {
+    case 'type':
+      return [CHECK_OPS.type, check.key, check.type, '', ''];
+    case 'int':
+      return [CHECK_OPS.int, check.key, check.field, String(check.up), String(check.down)];
+    case 'float':
+      return [CHECK_OPS.float, check.key, check.field, String(check.by), ''];
+    case 'intValues':
+      return [CHECK_OPS.intValues, check.key, String(check.up), '', ''];
+  }
+}
+
+/**
+ * The script and its arguments for one batch (pure: tested without Redis);
+ * `args` is what the script reads as ARGV, `checks` what it reads before it
+ * writes. Throws BatchPlanError for a batch the checks cannot vouch for.
+ */
+export function guardedBatchCall(guards: readonly Guard[], commands: readonly RedisCommand[]): { script: string; sha: string; args: string[]; checks: Check[] } {
   const texts = [...new Set(commands.filter((c) => c[0]?.toUpperCase() === 'EVAL').map((c) => c[1] ?? ''))];
   const program = programFor(texts);
   const args: string[] = [String(guards.length)];
   for (const g of guards) args.push(g.key, g.field ?? '', g.expected === null ? '0' : '1', g.expected ?? '');
+  const commandArgs: string[] = [];
   for (const command of commands) {
     const [name, ...rest] = command;
     if (name === undefined) continue;
@@ -119,19 +139,27 @@ export function guardedBatchCall(guards: readonly Guard[], commands: readonly Re
       const [text = '', numkeys, ...scriptArgs] = rest;
       // Planner scripts name their keys in ARGV (one Redis, no cluster): there are no KEYS to pass on.
       if (numkeys !== '0') throw new Error('a planner script must take its keys as arguments (numkeys 0)');
-      args.push(String(scriptArgs.length + 1), `#${program.subscripts.get(text)}`, ...scriptArgs);
+      commandArgs.push(String(scriptArgs.length + 1), `#${program.subscripts.get(text)}`, ...scriptArgs);
       continue;
     }
     if (command.length > MAX_COMMAND_ARGS) throw new Error(`a planned ${name} has ${command.length} arguments, more than a script can pass on`);
-    args.push(String(command.length), ...command);
+    commandArgs.push(String(command.length), ...command);
   }
-  return { script: program.script, sha: program.sha, args };
+  // After the arguments are known to pass on: the checks read what the commands will write.
+  const checks = batchChecks(commands, PLANNER_SCRIPTS);
+  args.push(String(checks.length));
+  for (const check of checks) args.push(...checkArgs(check));
+  for (const arg of commandArgs) args.push(arg);
+  return { script: program.script, sha: program.sha, args, checks };
 }
 
 /**
  * Runs the batch: `applied: false` when a guard no longer holds (nothing was
- * written; plan again from what is stored now). Rejects when a command failed,
- * after the rest, offset included, was applied, as EXEC did.
+ * written; plan again from what is stored now). Rejects with
+ * BatchWouldFailError when a check failed (nothing was written), with
+ * BatchPlanError before sending a batch the checks cannot vouch for, and with
+ * Redis' error when the script failed (OOM at its first write: nothing was
+ * written; anything else ended it before the offset).
  */
 export async function runGuardedBatch(redis: StoreClient, guards: readonly Guard[], commands: readonly RedisCommand[]): Promise<GuardedOutcome> {
   const call = guardedBatchCall(guards, commands);
@@ -144,8 +172,12 @@ export async function runGuardedBatch(redis: StoreClient, guards: readonly Guard
     reply = await redis.sendCommand(['EVAL', call.script, '0', packed]);
   }
   if (!Array.isArray(reply)) throw new Error(`unexpected reply from the batch script: ${String(reply)}`);
-  if (Number(reply[0]) !== 1) return { applied: false };
-  if (Number(reply[1]) > 0) throw new Error(`${String(reply[1])} command(s) of the batch failed; the rest was applied: ${String(reply[2])}`);
+  const verdict = Number(reply[0]);
+  if (verdict === 0) return { applied: false };
+  if (verdict === 2) {
+    const check = call.checks[Number(reply[1]) - 1];
+    throw new BatchWouldFailError(String(reply[2]), check?.describe ?? 'a command of the batch');
+  }
   return { applied: true };
 }
 

@@ -86,7 +86,7 @@ describe('DELETE /v1/users/:id', () => {
   const result: ErasureResult = { userId: 'user-1', anonymousIds: ['anon-a'], redisKeysRemoved: 7, tombstones: { profiles: ['u:user-1', 'a:anon-a'], identity: ['anon-a'], sessions: ['s-1'] } };
   const setup = (erase: ((id: string, now: number) => Promise<ErasureResult>) | undefined) =>
     createCollectorApp({
-      config: { relaySecret: SECRET, readSecret: 'read-secret', bodyLimitBytes: 1024, produceTimeoutMs: 5_000 },
+      config: { relaySecret: SECRET, readSecret: 'read-secret', catalogSecret: 'catalog-secret', adminSecret: 'admin-secret', bodyLimitBytes: 1024, produceTimeoutMs: 5_000 },
       topics,
       sink: new FakeSink(),
       readiness: new FakeProbe(),
@@ -95,9 +95,9 @@ describe('DELETE /v1/users/:id', () => {
       now: () => NOW,
       logger: createLogger('error', () => undefined),
     });
-  const auth = { authorization: 'Bearer read-secret' };
+  const auth = { authorization: 'Bearer admin-secret' };
 
-  it('erases with the read secret and answers 202 with what was removed', async () => {
+  it('erases with the admin secret and answers 202 with what was removed', async () => {
     const calls: [string, number][] = [];
     const app = setup(async (id, now) => {
       calls.push([id, now]);

@@ -1,10 +1,11 @@
 /**
  * The batch script on a real redis-server (no Kafka): the guards are what
- * WATCH was — a batch whose read changed writes nothing — and the planners'
- * own scripts and plain commands run in it as they did in a MULTI.
+ * WATCH was — a batch whose read changed writes nothing — the planners' own
+ * scripts and plain commands run in it as they did in a MULTI, and a command
+ * that would fail fails the whole batch before anything is written.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runGuardedBatch } from '../../src/store/guarded-batch.js';
+import { BatchWouldFailError, runGuardedBatch } from '../../src/store/guarded-batch.js';
 import { EXPERIMENT_SCRIPT } from '../../src/pipeline/experiments/script.js';
 import { startRedisInfra, type RedisInfra, type TestRedis } from './support.js';
 
@@ -66,16 +67,104 @@ describe('runGuardedBatch', () => {
     expect(await redis.hGetAll('x:counts')).toEqual({ 'exposures:A': '1', 'units:A': '1', 'conversions:A': '1' });
   });
 
-  it('goes on after a failing command, as a MULTI did, and then says that the batch failed', async () => {
+  it('fails the whole batch when one command would fail: nothing written, not even the offset; once fixed it applies once', async () => {
     await redis.set('e:not-a-list', 'x');
     const commands = [
+      ['SET', 'e:before', '1'],
+      ['ZINCRBY', 'e:popularity', '1', 'sku-1'],
       ['LPUSH', 'e:not-a-list', 'a'],
       ['SET', 'e:after', '1'],
       ['SET', 'e:offset', '5'],
     ];
-    await expect(runGuardedBatch(redis, [{ key: 'e:offset', expected: null }], commands)).rejects.toThrow(/WRONGTYPE/);
-    expect(await redis.get('e:after')).toBe('1');
-    expect(await redis.get('e:offset')).toBe('5');
+    // Sent as it is, Redis would refuse the LPUSH: the check says so first.
+    await expect(redis.sendCommand(['LPUSH', 'e:not-a-list', 'a'])).rejects.toThrow(/WRONGTYPE/);
+    const refused = runGuardedBatch(redis, [{ key: 'e:offset', expected: null }], commands);
+    await expect(refused).rejects.toThrow(BatchWouldFailError);
+    await expect(runGuardedBatch(redis, [{ key: 'e:offset', expected: null }], commands)).rejects.toThrow(/e:not-a-list is a string, not a list \(needed by LPUSH \(command 3\)\)/);
+    expect(await redis.mGet(['e:before', 'e:after', 'e:offset'])).toEqual([null, null, null]);
+    expect(await redis.zScore('e:popularity', 'sku-1')).toBeNull();
+
+    await redis.del('e:not-a-list');
+    expect(await runGuardedBatch(redis, [{ key: 'e:offset', expected: null }], commands)).toEqual({ applied: true });
+    expect(await runGuardedBatch(redis, [{ key: 'e:offset', expected: null }], commands)).toEqual({ applied: false });
+    expect(await redis.mGet(['e:before', 'e:after', 'e:offset'])).toEqual(['1', '1', '5']);
+    expect(await redis.zScore('e:popularity', 'sku-1')).toBe(1);
+    expect(await redis.lRange('e:not-a-list', 0, -1)).toEqual(['a']);
+  });
+
+  /** A batch of one command and an offset: refused with nothing written, and Redis itself would have failed the command. */
+  async function expectRefused(command: string[], reason: RegExp): Promise<void> {
+    const offset = `r:offset:${command.join(':')}`;
+    await expect(runGuardedBatch(redis, [{ key: offset, expected: null }], [command, ['SET', offset, '1']])).rejects.toThrow(reason);
+    expect(await redis.get(offset)).toBeNull();
+    await expect(redis.sendCommand(command)).rejects.toThrow();
+  }
+
+  it('checks the values increments add to: integers within range (hash fields and counters), finite floats', async () => {
+    await redis.hSet('r:h', { text: 'many', near: String(2 ** 53 - 2), float: 'abc', inf: 'inf', spaced: ' 1' });
+    await expectRefused(['HINCRBY', 'r:h', 'text', '1'], /r:h field text is not an integer/);
+    await expectRefused(['HINCRBYFLOAT', 'r:h', 'float', '1.5'], /r:h field float is not a finite number/);
+    await expectRefused(['HINCRBYFLOAT', 'r:h', 'inf', '1.5'], /r:h field inf is not a finite number/);
+    await expectRefused(['HINCRBY', 'r:h', 'spaced', '1'], /r:h field spaced is not an integer/);
+    // 2^53 − 2 + 5 is still an int64 for Redis, but no longer exact in Lua: refused rather than risked.
+    const offset = 'r:offset:near';
+    await expect(runGuardedBatch(redis, [{ key: offset, expected: null }], [['HINCRBY', 'r:h', 'near', '5'], ['SET', offset, '1']])).rejects.toThrow(/would leave the range of exact integers/);
+    expect(await redis.hGet('r:h', 'near')).toBe(String(2 ** 53 - 2));
+    await redis.set('r:count', 'seven');
+    await expectRefused(['INCRBY', 'r:count', '2'], /r:count is not an integer/);
+    // The same fields, fine for other increments: an integer within range, a float field Redis can add to.
+    await redis.hSet('r:ok', { n: '-7', f: '2.5' });
+    await redis.set('r:counter', '10');
+    expect(await runGuardedBatch(redis, [], [['HINCRBY', 'r:ok', 'n', '3'], ['HINCRBYFLOAT', 'r:ok', 'f', '0.5'], ['HINCRBY', 'r:ok', 'new', '1'], ['INCRBY', 'r:counter', '5'], ['DECR', 'r:counter']])).toEqual({ applied: true });
+    expect(await redis.hGetAll('r:ok')).toEqual({ n: '-4', f: '3', new: '1' });
+    expect(await redis.get('r:counter')).toBe('14');
+  });
+
+  it('checks PFADD keys as HyperLogLogs: the header, the dense size, and that a sparse one covers its registers', async () => {
+    await redis.sendCommand(['PFADD', 'r:hll', 'a', 'b']);
+    expect(await runGuardedBatch(redis, [], [['PFADD', 'r:hll', 'c'], ['PFADD', 'r:new-hll', 'a']])).toEqual({ applied: true });
+    expect(await redis.sendCommand(['PFCOUNT', 'r:hll'])).toBe(3);
+
+    await redis.set('r:text', 'not a HyperLogLog at all');
+    await expectRefused(['PFADD', 'r:text', 'x'], /r:text is a string that is no HyperLogLog/);
+    // A valid header on a sparse body that covers only half the registers (one run of 8,192 empty ones instead of
+    // 16,384): Redis finds it corrupt when an element lands in the missing half.
+    await redis.sendCommand(['PFADD', 'r:corrupt']);
+    await redis.eval('redis.call("SETRANGE", KEYS[1], 16, string.char(0x5F, 0xFF))', { keys: ['r:corrupt'] });
+    await expectRefused(['PFADD', 'r:corrupt', ...'abcdefghijklmnop'], /r:corrupt is a string that is no HyperLogLog/);
+    // A sparse body covering one register too many: Redis may never notice while it adds, the check refuses it anyway.
+    await redis.sendCommand(['PFADD', 'r:long', 'a']);
+    await redis.eval('redis.call("APPEND", KEYS[1], string.char(0))', { keys: ['r:long'] });
+    await expect(runGuardedBatch(redis, [], [['PFADD', 'r:long', 'x']])).rejects.toThrow(/r:long is a string that is no HyperLogLog/);
+  });
+
+  it("checks the experiment script's counts: every field an integer", async () => {
+    await redis.hSet('r:counts', { 'exposures:A': '1', 'units:A': 'one' });
+    const offset = 'r:offset:experiment';
+    const commands = [['EVAL', EXPERIMENT_SCRIPT, '0', 'exposure', 'r:counts', 'r:units', 'unit-1', 'A'], ['SET', offset, '1']];
+    await expect(runGuardedBatch(redis, [{ key: offset, expected: null }], commands)).rejects.toThrow(/r:counts holds a field that is not an integer/);
+    expect(await redis.hGetAll('r:counts')).toEqual({ 'exposures:A': '1', 'units:A': 'one' });
+    expect(await redis.exists('r:units')).toBe(0);
+    await redis.hSet('r:counts', 'units:A', '1');
+    expect(await runGuardedBatch(redis, [{ key: offset, expected: null }], commands)).toEqual({ applied: true });
+    expect(await redis.hGetAll('r:counts')).toEqual({ 'exposures:A': '2', 'units:A': '2' });
+  });
+
+  it('writes nothing when Redis is out of memory: OOM refuses the first write, and the batch applies once memory is back', async () => {
+    const commands = [
+      ['SET', 'm:seen', '1', 'EX', '60'],
+      ['ZINCRBY', 'm:popularity', '1', 'sku-1'],
+      ['SET', 'm:offset', '1'],
+    ];
+    await redis.configSet('maxmemory', '1');
+    try {
+      await expect(runGuardedBatch(redis, [{ key: 'm:offset', expected: null }], commands)).rejects.toThrow(/OOM/);
+    } finally {
+      await redis.configSet('maxmemory', '0');
+    }
+    expect(await redis.mGet(['m:seen', 'm:offset'])).toEqual([null, null]);
+    expect(await runGuardedBatch(redis, [{ key: 'm:offset', expected: null }], commands)).toEqual({ applied: true });
+    expect(await redis.zScore('m:popularity', 'sku-1')).toBe(1);
   });
 
   it('carries any text through its one JSON argument: quotes, backslashes, non-ASCII, emoji, and a cut emoji as U+FFFD', async () => {

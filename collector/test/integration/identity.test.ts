@@ -18,7 +18,7 @@ import type { RunningPipeline } from '../../src/pipeline/pipeline.js';
 import type { RunningCollector } from '../../src/server.js';
 import { identityKeys } from '../../src/store/identity-keys.js';
 import { storeKeys } from '../../src/store/keys.js';
-import { envelope, SECRET, signedHeaders } from '../fakes.js';
+import { ADMIN_SECRET, envelope, SECRET, signedHeaders } from '../fakes.js';
 import { personTraces } from './person-traces.js';
 import { eventually, newVisitor, pageView, productClick, startInfra, startReadyPipeline, startTestCollector, type Infra, type TestRedis, type Visitor } from './support.js';
 
@@ -69,7 +69,8 @@ async function ingest(events: SessionflowEvent[]): Promise<void> {
 }
 
 async function call(method: string, path: string): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${collector.url}${path}`, { method, headers: { authorization: `Bearer ${READ_SECRET}` } });
+  // Erasure is administration: the admin secret; everything else here is a read.
+  const response = await fetch(`${collector.url}${path}`, { method, headers: { authorization: `Bearer ${method === 'DELETE' ? ADMIN_SECRET : READ_SECRET}` } });
   return { status: response.status, body: (await response.json()) as unknown };
 }
 

@@ -12,7 +12,7 @@ import type { BatchOutcome } from '../../src/pipeline/apply.js';
 import type { RunningCollector } from '../../src/server.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { identityKeys } from '../../src/store/identity-keys.js';
-import { envelope, SECRET, signedHeaders } from '../fakes.js';
+import { CATALOG_SECRET, envelope, SECRET, signedHeaders } from '../fakes.js';
 import { addToCart, eventually, type Infra, newVisitor, pageView, pipelineSettings, productClick, startInfra, startPipelineChild, startReadyPipeline, startTestCollector, type TestRedis } from './support.js';
 
 const READ_SECRET = 'integration-read-secret';
@@ -64,7 +64,7 @@ describe('catalog, pipeline and read API on real Kafka and Redis', () => {
     const response = await fetch(`${collector.url}/v1/catalog`, {
       method: 'POST',
       body: JSON.stringify({ products }),
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${READ_SECRET}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${CATALOG_SECRET}` },
     });
     expect(response.status).toBe(202);
   };

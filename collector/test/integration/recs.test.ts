@@ -10,6 +10,7 @@ import type { Producer } from 'kafkajs';
 import type { RunningPipeline } from '../../src/pipeline/pipeline.js';
 import type { RunningCollector } from '../../src/server.js';
 import { storeKeys } from '../../src/store/keys.js';
+import { CATALOG_SECRET } from '../fakes.js';
 import { eventually, newVisitor, productClick, startInfra, startReadyPipeline, startTestCollector, type Infra, type TestRedis, type Visitor } from './support.js';
 
 const READ_SECRET = 'integration-read-secret';
@@ -72,7 +73,7 @@ describe('recommendations learned live from the stream', () => {
     const response = await fetch(`${collector.url}/v1/catalog`, {
       method: 'POST',
       body: JSON.stringify({ products: catalog }),
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${READ_SECRET}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${CATALOG_SECRET}` },
     });
     expect(response.status).toBe(202);
     await eventually('the catalog and stock in Redis', async () => (await redis.hLen(keys.inventory)) === catalog.length);

@@ -8,12 +8,13 @@ import { freePort, startChild, startKafka, startRedis, waitUntil, type Child, ty
 import { SCHEMA_VERSION, type SessionflowEvent, type Topics } from '@sessionflow/core';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { ensureTopics } from '../../src/kafka/topics.js';
+import { DEFAULT_TOPIC_BOUNDS } from '../../src/kafka/topic-bounds.js';
 import { createLogger } from '../../src/log.js';
 import type { PipelineConfig } from '../../src/pipeline/config.js';
 import { startPipeline, type PipelineHooks, type RunningPipeline } from '../../src/pipeline/pipeline.js';
 import { startCollector, type RunningCollector } from '../../src/server.js';
 import { createStoreClient, type StoreClient } from '../../src/store/client.js';
-import { SECRET } from '../fakes.js';
+import { ADMIN_SECRET, CATALOG_SECRET, SECRET } from '../fakes.js';
 
 const quiet = createLogger('error', () => undefined);
 
@@ -87,7 +88,7 @@ export function startInfra(): Promise<Infra> {
     const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     onStop(() => producer.disconnect());
-    const createTopics = (topics: Topics, partitions = 3) => ensureTopics(admin, topics, { partitions, replicationFactor: 1 }, quiet);
+    const createTopics = (topics: Topics, partitions = 3) => ensureTopics(admin, topics, { partitions, replicationFactor: 1, bounds: DEFAULT_TOPIC_BOUNDS }, quiet);
     return { kafka, redis, store, client, admin, producer, createTopics };
   });
 }
@@ -98,7 +99,11 @@ export async function connectRedis(url: string): Promise<TestRedis> {
   return client;
 }
 
-/** The collector in this process on the test's Kafka and Redis, on a free port, relayed batches signed with the fakes' secret. */
+/**
+ * The collector in this process on the test's Kafka and Redis, on a free port (loopback, so the short test
+ * secrets are only warned about): relayed batches signed with the fakes' secret, the catalog fed with
+ * the fakes' CATALOG_SECRET, erasure with their ADMIN_SECRET, reads with `readSecret`.
+ */
 export function startTestCollector(infra: Infra, prefix: string, readSecret: string): Promise<RunningCollector> {
   return startCollector({
     kafkaBrokers: infra.kafka.brokers,
@@ -106,6 +111,8 @@ export function startTestCollector(infra: Infra, prefix: string, readSecret: str
     topicPrefix: prefix,
     relaySecret: SECRET,
     readSecret,
+    catalogSecret: CATALOG_SECRET,
+    adminSecret: ADMIN_SECRET,
     redisUrl: infra.redis.url,
     producerThread: false,
     logLevel: 'error',

@@ -1,6 +1,6 @@
 /**
  * `DELETE /v1/users/:id` on the collector: erases a user (erasure.ts) and
- * answers 202 with what was removed. Behind the read secret like the reads.
+ * answers 202 with what was removed. Behind the admin secret (ADMIN_SECRET, app.ts).
  * 202 rather than 200: Redis and the compacted topics are done when it
  * answers, but compaction removes the older values later.
  */

@@ -20,6 +20,7 @@ import { PREFIX_TTL_S } from './plan.js';
 import { profileSnapshotPublisher, type PublishProfiles } from './profile-snapshots.js';
 import { oneAtATime, producerSendRecords } from '../send.js';
 import type { StateBounds } from '../../store/bounds.js';
+import type { RetryBackoff } from '../partition-stops.js';
 
 export interface IdentityStageSettings {
   redisUrl: string;
@@ -30,6 +31,8 @@ export interface IdentityStageSettings {
   bounds: StateBounds;
   /** Where its batches are counted (`/metrics`); none in tests that do not look. */
   metrics?: PipelineMetrics;
+  /** How long a partition whose batch failed waits before it is tried again (../partition-stops.ts). */
+  retryBackoff?: RetryBackoff;
 }
 
 export interface IdentityStageHooks {
@@ -81,6 +84,7 @@ export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'eve
       apply: (batch) => applyIdentityBatch(apply, batch),
       logger,
       ...(settings.metrics ? { metrics: settings.metrics } : {}),
+      ...(settings.retryBackoff ? { retryBackoff: settings.retryBackoff } : {}),
       ...(hooks.onIdentityBatch ? { onBatch: hooks.onIdentityBatch } : {}),
       ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });

@@ -18,6 +18,7 @@ import type { SessionSnapshot } from './snapshot.js';
 import { SessionTicker, type PartitionOffsets } from './ticker.js';
 import { producerSendRecords } from '../send.js';
 import type { StateBounds } from '../../store/bounds.js';
+import type { RetryBackoff } from '../partition-stops.js';
 
 /** How often the ticker looks; a snapshot is at most this late, a closing one about twice this (applied-through.ts). */
 const TICK_MS = 1_000;
@@ -34,6 +35,8 @@ export interface SessionStageSettings {
   bounds: StateBounds;
   /** Where its batches are counted (`/metrics`); none in tests that do not look. */
   metrics?: PipelineMetrics;
+  /** How long a partition whose batch failed waits before it is tried again (../partition-stops.ts). */
+  retryBackoff?: RetryBackoff;
 }
 
 export interface SessionStageHooks {
@@ -76,6 +79,7 @@ export async function startSessionStage(kafka: Kafka, topics: Pick<Topics, 'even
       apply: (batch) => applySessionBatch(apply, batch),
       logger,
       ...(settings.metrics ? { metrics: settings.metrics } : {}),
+      ...(settings.retryBackoff ? { retryBackoff: settings.retryBackoff } : {}),
       ...(hooks.onSessionBatch ? { onBatch: hooks.onSessionBatch } : {}),
       ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });
