@@ -48,6 +48,8 @@ export interface Stack {
   edgeUrl?: string;
   demoUrl?: string;
   siteKey: string;
+  /** The storefront's origin, which the edge lets browsers post from for `siteKey` (set once the edge runs). */
+  siteOrigin?: string;
   /** Every scope's secret, and `siteIdentity` / `siteServer`: those of `siteKey`. */
   secrets: StackSecrets;
   /** The relay secret (`secrets.relay`). */
@@ -207,6 +209,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const collectorUrl = stack.collectorUrl;
       const demoPort = await port('demo-site');
       opts = { ...opts, ports: { ...opts.ports, edge: edgePort, 'demo-site': demoPort } };
+      const siteOrigin = `http://127.0.0.1:${demoPort}`;
+      stack.siteOrigin = siteOrigin;
       stack.edgeUrl = await startService(
         'edge',
         (port, logFile) =>
@@ -216,7 +220,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
             secret: secrets.relay,
             readSecret: secrets.read,
             adminSecret: secrets.edgeAdmin,
-            sites: { [siteKey]: { origins: [`http://127.0.0.1:${demoPort}`, `http://localhost:${demoPort}`] } },
+            sites: { [siteKey]: { origins: [siteOrigin, `http://localhost:${demoPort}`] } },
             siteSecrets: secrets.sites,
             persistDir: path.join(opts.dir, 'wrangler'),
             logFile,

@@ -23,7 +23,8 @@ afterAll(async () => {
   await stack?.close(failed);
 });
 
-const collect = (body: string, { site = stack.siteKey, headers = {} as Record<string, string> } = {}): Promise<Response> =>
+/** As the storefront's page posts: from the origin the edge allows for the site. */
+const collect = (body: string, { site = stack.siteKey, headers = { origin: stack.siteOrigin! } as Record<string, string> } = {}): Promise<Response> =>
   fetch(`${stack.edgeUrl}/v1/collect?site=${encodeURIComponent(site)}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -83,7 +84,7 @@ test('a body over the size limit is refused with 413, whether or not it says its
   });
   const streamed = await fetch(`${stack.edgeUrl}/v1/collect?site=${stack.siteKey}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', origin: stack.siteOrigin! },
     body: chunks,
     duplex: 'half',
   } as RequestInit);
@@ -99,6 +100,16 @@ test('a wrong site key gets 401', async () => {
   const res = await collect(JSON.stringify({ events: [pageView(newVisitor())] }), { site: 'no-such-site' });
   expect(res.status).toBe(401);
   await jsonError(res);
+});
+
+test('a post without an Origin (not a browser on the site) gets 401, and one from another origin 403', async () => {
+  const body = JSON.stringify({ events: [pageView(newVisitor())] });
+  const bare = await collect(body, { headers: {} });
+  expect(bare.status).toBe(401);
+  expect((await jsonError(bare)).error).toBe('origin_required');
+  const elsewhere = await collect(body, { headers: { origin: 'https://attacker.example' } });
+  expect(elsewhere.status).toBe(403);
+  expect((await jsonError(elsewhere)).error).toBe('origin_not_allowed');
 });
 
 test('a collector request with a bad or missing signature gets 401, and nothing reaches Kafka', async () => {

@@ -48,7 +48,7 @@ test('with the collector stopped, the edge takes the batch into the visitor\'s o
   const post = () =>
     fetch(`${stack.edgeUrl}/v1/collect?site=${stack.siteKey}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', origin: stack.siteOrigin! },
       body: JSON.stringify({ events: [pageView(visitor)] }),
     });
   const first = await post();
