@@ -12,10 +12,23 @@ export interface LoadVisitor {
   sessionId: string;
   pageViewId: string;
   seq: number;
+  /** Where its requests come from (`CF-Connecting-IP`): each visitor its own client, as on a real site. */
+  clientIp: string;
 }
 
+let visitors = 0;
+
 export function newLoadVisitor(): LoadVisitor {
-  return { anonymousId: randomUUID(), sessionId: randomUUID(), pageViewId: randomUUID(), seq: 0 };
+  return { anonymousId: randomUUID(), sessionId: randomUUID(), pageViewId: randomUUID(), seq: 0, clientIp: benchClientIp(visitors++) };
+}
+
+/**
+ * The `index`th address of the benchmarking range 198.18.0.0/15, for a simulated
+ * visitor's `CF-Connecting-IP`: the edge's per-client limit then counts each
+ * visitor apart. Locally the header is taken as sent; on Cloudflare the platform sets it.
+ */
+export function benchClientIp(index: number): string {
+  return `198.${18 + ((index >> 16) & 1)}.${(index >> 8) & 255}.${index & 255}`;
 }
 
 export function loadEvent(visitor: LoadVisitor, i: number): SessionflowEvent {

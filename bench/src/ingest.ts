@@ -173,7 +173,8 @@ async function edgeLatency(stack: Stack, o: IngestOptions) {
     if (sent++ % 20 === 0) visitor = newLoadVisitor();
     return fetch(collectUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // As the storefront's page posts: from the origin the edge allows, one client per visitor.
+      headers: { 'content-type': 'application/json', origin: stack.siteOrigin!, 'cf-connecting-ip': visitor.clientIp },
       body: JSON.stringify({ events: loadBatch(visitor, o.edgeBatchSize), sentAt: Date.now() }),
     });
   });

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { LEAVE_TRACK, SCHEMA_VERSION, type ProductRef, type SessionflowEvent } from '@sessionflow/core';
 import { seeded } from '../seeded.js';
+import { benchClientIp } from '../events.js';
 
 const STORE = 'http://127.0.0.1:8080';
 
@@ -45,7 +46,7 @@ export class SimulatedVisitor {
   private seq = 0;
 
   constructor(index: number) {
-    this.clientIp = `198.${18 + ((index >> 16) & 1)}.${(index >> 8) & 255}.${index & 255}`;
+    this.clientIp = benchClientIp(index);
     this.random = seeded(index + 1);
     this.favourite = CATEGORIES[index % CATEGORIES.length]!;
   }

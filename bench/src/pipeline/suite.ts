@@ -22,6 +22,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { createClient } from 'redis';
+import { sign } from 'hono/jwt';
 import { SCHEMA_VERSION, topicNames } from '@sessionflow/core';
 import { storeKeys, type StageName } from '@sessionflow/collector';
 import { existingServersFromEnv, freePort, startPipelineProcess, startStack, type HttpService, type Stack } from '@sessionflow/infra';
@@ -247,7 +248,7 @@ async function crossDevice(stack: Stack, rounds: number): Promise<number[]> {
   const collect = async (device: typeof deviceA, events: Record<string, unknown>[]) => {
     const res = await fetch(`${stack.edgeUrl}/v1/collect?site=${stack.siteKey}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', origin: stack.siteOrigin! },
       body: JSON.stringify({
         events: events.map((e) => ({
           schemaVersion: SCHEMA_VERSION,
@@ -271,7 +272,10 @@ async function crossDevice(stack: Stack, rounds: number): Promise<number[]> {
     }
     return ((await res.json()) as { recentlyViewed?: string[] }).recentlyViewed?.[0];
   };
-  for (const device of [deviceA, deviceB]) await collect(device, [{ type: 'page_view' }, { type: 'identify', userId }]);
+  // Signed in as the site's server would sign it in: without the token the edge links nothing.
+  const now = Math.floor(Date.now() / 1000);
+  const token = await sign({ sub: userId, aud: stack.siteKey, iat: now, exp: now + 600 }, stack.secrets.siteIdentity, 'HS256');
+  for (const device of [deviceA, deviceB]) await collect(device, [{ type: 'page_view' }, { type: 'identify', userId, token }]);
   const latencies: number[] = [];
   const bar = progress();
   for (let i = 0; i < rounds; i++) {
