@@ -38,14 +38,14 @@ class FakeStore implements ReadStore {
   }
 }
 
-function setup(store: ReadStore | undefined) {
+function setup(store: ReadStore | undefined, metrics = createCollectorMetrics({ defaultMetrics: false })) {
   const app = createCollectorApp({
     config: { relaySecret: SECRET, readSecret: READ_SECRET, catalogSecret: CATALOG_SECRET, adminSecret: ADMIN_SECRET, bodyLimitBytes: 1024, produceTimeoutMs: 5_000 },
     topics: topicNames('test'),
     sink: new FakeSink(),
     readiness: new FakeProbe(),
     readStore: store,
-    metrics: createCollectorMetrics({ defaultMetrics: false }),
+    metrics,
     now: () => NOW,
     logger: createLogger('error', () => undefined),
   });
@@ -205,20 +205,9 @@ describe('GET /v1/profile/user/:userId and /v1/profile/device/:anonymousId', () 
   });
 
   it('labels the metrics by route, never by the id in the path', async () => {
-    const store = new FakeStore();
     const metrics = createCollectorMetrics({ defaultMetrics: false });
-    const app = createCollectorApp({
-      config: { relaySecret: SECRET, readSecret: READ_SECRET, catalogSecret: CATALOG_SECRET, adminSecret: ADMIN_SECRET, bodyLimitBytes: 1024, produceTimeoutMs: 5_000 },
-      topics: topicNames('test'),
-      sink: new FakeSink(),
-      readiness: new FakeProbe(),
-      readStore: store,
-      metrics,
-      now: () => NOW,
-      logger: createLogger('error', () => undefined),
-    });
-    const headers = { authorization: `Bearer ${READ_SECRET}` };
-    for (const path of ['/v1/profile/user/user-1', '/v1/profile/user/user-2', '/v1/profile/device/anon-12345678', '/v1/profile/device/anon-87654321', '/v1/profile/x/y/z', '/v1/profile/anon-12345678']) await app.request(path, { headers });
+    const { get } = setup(new FakeStore(), metrics);
+    for (const path of ['/v1/profile/user/user-1', '/v1/profile/user/user-2', '/v1/profile/device/anon-12345678', '/v1/profile/device/anon-87654321', '/v1/profile/x/y/z', '/v1/profile/anon-12345678']) await get(path);
     const routes = (await metrics.httpRequests.get()).values.map((v) => v.labels.route).sort();
     expect(routes).toEqual(['/v1/profile/device/:anonymousId', '/v1/profile/user/:userId', 'other', 'other']);
   });
