@@ -104,13 +104,24 @@ export async function restoreMarkers(o: Pick<MarksFollowerOptions, 'redis' | 'ma
   return set;
 }
 
+/** How long start-up tries to read the topic's offsets: a topic created a moment ago may have no leader yet. */
+const OFFSETS_WITHIN_MS = 30_000;
+
 /** Each partition's earliest offset and high watermark now. */
 async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, { low: bigint; high: bigint }>> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((p) => [p.partition, { low: BigInt(p.low), high: BigInt(p.high) }]));
+    const deadline = Date.now() + OFFSETS_WITHIN_MS;
+    for (;;) {
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return new Map(offsets.map((p) => [p.partition, { low: BigInt(p.low), high: BigInt(p.high) }]));
+      } catch (error) {
+        if ((error as { retriable?: unknown }).retriable !== true || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
