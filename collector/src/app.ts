@@ -20,7 +20,7 @@ import { addAggregateRoutes } from './read/aggregate-routes.js';
 import type { AggregateReads } from './read/aggregate-store.js';
 import type { ExperimentSetup } from './pipeline/experiments/config.js';
 import type { ReadStore } from './read/store.js';
-import { addErasureRoute, type ErasureRouteDeps } from './pipeline/identity/erasure-route.js';
+import { addErasureRoute, type ErasureRouteDeps } from './erasure/route.js';
 
 export interface CollectorAppDeps {
   /** The secrets by scope (auth/scopes.ts); erasure and edge-admin are only recognised, never accepted, here. */
@@ -32,8 +32,8 @@ export interface CollectorAppDeps {
   readiness: ReadinessProbe;
   /** The online store behind the read routes; undefined when REDIS_URL is not set (they answer 503). */
   readStore?: ReadStore | undefined;
-  /** Erases a user (DELETE /v1/users/:id); undefined when REDIS_URL is not set (503). */
-  erase?: ErasureRouteDeps['erase'];
+  /** Erases a user (DELETE /v1/users/:userId); undefined when REDIS_URL is not set (503). */
+  erasure?: ErasureRouteDeps['erasure'];
   /** Experiment counters and funnel rollups from the same store; undefined when REDIS_URL is not set (503). */
   aggregateReads?: AggregateReads | undefined;
   /** The experiments `GET /v1/experiments/:key` knows; none when absent. */
@@ -51,7 +51,7 @@ const ROUTES = new Set(['/v1/ingest', '/v1/catalog', '/v1/recs', '/v1/inventory'
 const USER_PROFILE_ROUTE = '/v1/profile/user/:userId';
 const DEVICE_PROFILE_ROUTE = '/v1/profile/device/:anonymousId';
 const EXPERIMENT_ROUTE = '/v1/experiments/:key';
-const USER_ROUTE = '/v1/users/:id';
+const USER_ROUTE = '/v1/users/:userId';
 
 /** A fixed set of route labels: ids in paths, and unknown paths, must not grow the metric's cardinality. */
 export function routeLabel(path: string): string {
@@ -123,7 +123,7 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
   });
 
   addReadRoutes(app, { store: deps.readStore, metrics, now: deps.now ?? Date.now, logger });
-  addErasureRoute(app, { erase: deps.erase, metrics, now: deps.now ?? Date.now, logger });
+  addErasureRoute(app, { erasure: deps.erasure, metrics, logger });
   addAggregateRoutes(app, { reads: deps.aggregateReads, experiments: deps.experiments ?? [], metrics, now: deps.now ?? Date.now, logger });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
@@ -148,7 +148,8 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
     // bearerAuth refuses by throwing its prepared (JSON) response.
     if (error instanceof HTTPException) return error.getResponse();
     metrics.errors.inc({ kind: 'internal' });
-    logger.error('unhandled error', { error, path: c.req.path });
+    // The route's pattern, not the path: a path may hold an id (/v1/users/<user id>).
+    logger.error('unhandled error', { error, route: routeLabel(c.req.path), method: c.req.method });
     return jsonError(c, 500, 'internal', 'the collector failed to handle the request');
   });
 

@@ -47,7 +47,7 @@ export interface CollectorConfig {
   readSecret: string;
   /** `CATALOG_SECRET`: bearer of the catalog feed (`POST /v1/catalog`), which the site's server pushes. */
   catalogSecret: string;
-  /** `ADMIN_SECRET`: bearer of administration, erasure (`DELETE /v1/users/:id`). */
+  /** `ADMIN_SECRET`: bearer of administration, erasure (`DELETE /v1/users/:userId`). */
   adminSecret: string;
   /** `ERASURE_SECRET`: HMAC key of the erasure markers, shared with the pipeline. */
   erasureSecret: string;

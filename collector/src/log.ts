@@ -20,12 +20,17 @@ export function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+/**
+ * `scrub` rewrites each line before it is written: the services pass one that
+ * replaces the ids a quoted Redis key may hold by their marks
+ * (erasure/ids-in-logs.ts), so no log line names a person.
+ */
+export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line), scrub: (line: string) => string = (line) => line): Logger {
   const threshold = LOG_LEVELS.indexOf(level);
   const at = (entryLevel: LogLevel) => (message: string, fields?: LogFields) => {
     if (LOG_LEVELS.indexOf(entryLevel) < threshold) return;
     const extra = fields && Object.keys(fields).length > 0 ? ` ${safeJson(fields)}` : '';
-    write(`${new Date().toISOString()} ${entryLevel.toUpperCase()} collector: ${message}${extra}\n`);
+    write(scrub(`${new Date().toISOString()} ${entryLevel.toUpperCase()} collector: ${message}${extra}`) + '\n');
   };
   return { level, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

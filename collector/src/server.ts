@@ -22,7 +22,10 @@ import { redisReadStore } from './read/redis-store.js';
 import { redisAggregateReads } from './read/aggregate-redis-store.js';
 import { createStoreClient, type StoreClient } from './store/client.js';
 import { storeKeys } from './store/keys.js';
-import { startErasureService, type ErasureService } from './pipeline/identity/erasure-service.js';
+import { startErasureService, type ErasureService } from './erasure/service.js';
+import { erasureMarkerLifeMs } from './kafka/topic-bounds.js';
+import { erasureMarks } from './erasure/marks.js';
+import { idsOutOfLogs } from './erasure/ids-in-logs.js';
 
 export { createCollectorApp, type CollectorAppDeps } from './app.js';
 export { DEFAULT_CONFIG, DEV_RELAY_SECRET, DEV_SECRETS, readConfig, type CollectorConfig } from './config.js';
@@ -36,7 +39,8 @@ export { DEFAULT_PIPELINE_CONFIG, readPipelineConfig, type PipelineConfig } from
 export type { ReadStore, RecsQuery } from './read/store.js';
 export { storeKeys, type StoreKeys } from './store/keys.js';
 export { stageOffsetKeys, type StageName } from './pipeline/stage-offsets.js';
-export { DEFAULT_TOPIC_BOUNDS, erasuresRetentionMs, longestPersonalDataLifeMs, type TopicBounds } from './kafka/topic-bounds.js';
+export { DEFAULT_TOPIC_BOUNDS, erasureMarkerLifeMs, erasuresRetentionMs, longestPersonalDataLifeMs, type TopicBounds } from './kafka/topic-bounds.js';
+export { erasureMark } from './erasure/marks.js';
 
 export interface RunningCollector {
   /** Base URL, e.g. `http://127.0.0.1:8788`. */
@@ -49,7 +53,7 @@ export interface RunningCollector {
 /** Starts a collector; `config` overrides what the environment (or the defaults) say. */
 export async function startCollector(config: Partial<CollectorConfig> = {}): Promise<RunningCollector> {
   const settings: CollectorConfig = { ...readConfig(process.env), ...config };
-  const logger = createLogger(settings.logLevel);
+  const logger = createLogger(settings.logLevel, undefined, idsOutOfLogs(settings.topicPrefix, settings.erasureSecret, erasureMarks(settings.topicPrefix, settings.erasureSecret)));
   for (const warning of startupChecks(settings)) logger.warn(warning);
 
   const topics = topicNames(settings.topicPrefix);
@@ -97,10 +101,17 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
     redis = createStoreClient(settings.redisUrl, logger);
     redis.connect().catch((error: unknown) => logger.warn('Redis is not reachable; the read routes answer 503 until it is', { error }));
   }
-  // Erasure (DELETE /v1/users/:id) needs the store, and a producer of its own for the tombstones.
+  // Erasure (DELETE /v1/users/:userId) needs the store, and a producer of its own for the markers and tombstones.
   let erasure: ErasureService | undefined;
   if (redis !== undefined) {
-    erasure = await startErasureService(kafka, redis, topics, settings.topicPrefix, settings.experiments.map((setup) => setup.experiment.key)).catch((error: unknown) => {
+    erasure = await startErasureService(kafka, redis, topics, {
+      topicPrefix: settings.topicPrefix,
+      erasureSecret: settings.erasureSecret,
+      markerLifeMs: erasureMarkerLifeMs(settings.topicBounds),
+      experiments: settings.experiments.map((setup) => setup.experiment.key),
+      edgeUrl: settings.edgeUrl,
+      edgeAdminSecret: settings.edgeAdminSecret,
+    }).catch((error: unknown) => {
       logger.warn('erasure is unavailable: its Kafka producer did not connect', { error });
       return undefined;
     });
@@ -118,7 +129,7 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
     sink: batcher,
     readiness,
     readStore: redis === undefined ? undefined : redisReadStore(redis, storeKeys(settings.topicPrefix)),
-    erase: erasure?.erase,
+    erasure,
     aggregateReads: redis === undefined ? undefined : redisAggregateReads(redis, storeKeys(settings.topicPrefix)),
     experiments: settings.experiments,
     metrics,

@@ -14,6 +14,7 @@ import { baselineOf } from '../src/pipeline/baseline/view.js';
 import { sessionSnapshot, type SessionSnapshotState } from '../src/pipeline/sessions/snapshot.js';
 import type { StoreClient } from '../src/store/client.js';
 import { identityKeys } from '../src/store/identity-keys.js';
+import { erasureMarks } from '../src/erasure/marks.js';
 import { storeKeys } from '../src/store/keys.js';
 import { profileExpiryCommands } from '../src/pipeline/profiles/commands.js';
 import { DEFAULT_STATE_BOUNDS } from '../src/store/bounds.js';
@@ -21,7 +22,8 @@ import { pageView, productClick, sessionEvent, T0 } from './sessions/events.js';
 
 const keys = storeKeys('t');
 const idKeys = identityKeys('t');
-const ctx = { keys, identityKeys: idKeys, seenTtlSeconds: 600 };
+const marks = erasureMarks('t', 'test-erasure-secret');
+const ctx = { keys, identityKeys: idKeys, marks, seenTtlSeconds: 600 };
 const NO_READS: BaselineReads = { links: new Map(), marks: new Map(), counted: new Map() };
 
 const dwell = (sessionId: string, at: number, activeMs: number) => sessionEvent(sessionId, at, { type: 'dwell', activeMs });
@@ -94,8 +96,8 @@ describe('planBaseline', () => {
     expect(plan.guards).toEqual(
       expect.arrayContaining([
         { key: keys.baselineCounted('s-1'), expected: null },
-        { key: idKeys.erased('a:anon-of-s-1'), expected: null },
-        { key: idKeys.erased('u:user-1'), expected: null },
+        { key: marks.key('a:anon-of-s-1'), expected: null },
+        { key: marks.key('u:user-1'), expected: null },
       ]),
     );
   });
@@ -119,7 +121,7 @@ describe('planBaseline', () => {
     const plan = planBaseline([anonymous()], reads, ctx);
     expect([...sums(plan.commands).keys()]).toEqual([keys.profileBaseline('u:user-2')]);
     expect(plan.profiles).toEqual(['u:user-2']);
-    expect(plan.guards).toEqual(expect.arrayContaining([{ key: idKeys.link('anon-of-s-2'), expected: 'user-2' }, { key: idKeys.erased('u:user-2'), expected: null }]));
+    expect(plan.guards).toEqual(expect.arrayContaining([{ key: idKeys.link('anon-of-s-2'), expected: 'user-2' }, { key: marks.key('u:user-2'), expected: null }]));
   });
 
   it('counts a session of a device linked to nobody for the device, and guards the missing link', () => {
@@ -144,7 +146,7 @@ describe('planBaseline', () => {
     for (const ref of ['u:user-1', 'a:anon-of-s-1']) {
       const plan = planBaseline([loggedIn()], { ...NO_READS, marks: new Map([[ref, erasedAt]]) }, ctx);
       expect(plan.commands).toEqual([]);
-      expect(plan.guards).toContainEqual({ key: idKeys.erased(ref), expected: erasedAt });
+      expect(plan.guards).toContainEqual({ key: marks.key(ref), expected: erasedAt });
     }
     // A device id and a user id that read alike are different people: erasing one keeps the other's session.
     expect(planBaseline([loggedIn()], { ...NO_READS, marks: new Map([['a:user-1', erasedAt], ['u:anon-of-s-1', erasedAt]]) }, ctx).commands).not.toEqual([]);
@@ -188,11 +190,11 @@ describe('planSessionsBatch', () => {
       { offset: '3', key: 's-1', value: snapshotValue('closed', [pageView('s-1', T0)]) },
       { offset: '4', key: 's-2', value: snapshotValue('closed', [pageView('s-2', T0)]) },
     ];
-    const stored = { [offsetKey]: '4', [idKeys.link('anon-of-s-2')]: 'user-2', [idKeys.erased('u:user-2')]: String(T0 + 5) };
+    const stored = { [offsetKey]: '4', [idKeys.link('anon-of-s-2')]: 'user-2', [marks.key('u:user-2')]: String(T0 + 5) };
     const planned = await planSessionsBatch(deps(stored), offsetKey, messages);
     expect(planned!.outcome).toMatchObject({ applied: 1, replayed: 1, profiles: [] });
     expect(planned!.commands).toEqual([]);
-    expect(planned!.guards).toContainEqual({ key: idKeys.erased('u:user-2'), expected: String(T0 + 5) });
+    expect(planned!.guards).toContainEqual({ key: marks.key('u:user-2'), expected: String(T0 + 5) });
     expect(await planSessionsBatch(deps({ [offsetKey]: '5' }), offsetKey, messages)).toBeNull();
   });
 });

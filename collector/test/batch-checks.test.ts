@@ -17,6 +17,7 @@ import { planSessionEvents } from '../src/pipeline/sessions/fold-plan.js';
 import { sessionKeys } from '../src/pipeline/sessions/keys.js';
 import { batchChecks, BatchPlanError, COMMAND_RULES, type Check } from '../src/store/batch-checks.js';
 import { identityKeys } from '../src/store/identity-keys.js';
+import { erasureMarks } from '../src/erasure/marks.js';
 import { storeKeys } from '../src/store/keys.js';
 import { NOW } from './fakes.js';
 
@@ -120,7 +121,7 @@ describe('the planners and the checks', () => {
     const baseline = planBaseline(
       [{ sessionId: 's-1', anonymousId: 'anon-a', userId: 'user-1', lastActivityAt: NOW, events: 3, pageViews: 1, activeMs: 500 }],
       { links: new Map(), marks: new Map(), counted: new Map() },
-      { keys, identityKeys: identityKeys('t'), seenTtlSeconds: 60 },
+      { keys, identityKeys: identityKeys('t'), marks: erasureMarks('t', 'test-erasure-secret'), seenTtlSeconds: 60 },
     );
     expect(checks(baseline.commands)).toContainEqual({ op: 'int', key: keys.profileBaseline(userRef('user-1')), field: 'events', up: 3, down: 0, describe: expect.any(String) });
   });

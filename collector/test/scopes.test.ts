@@ -53,7 +53,7 @@ const bearerRoutes: { route: string; method: string; path: string; scope: Scope;
   { route: 'GET /v1/profile/device/:id', method: 'GET', path: '/v1/profile/device/anon-1', scope: 'read' },
   { route: 'GET /v1/experiments/:key', method: 'GET', path: '/v1/experiments/recs-strategy', scope: 'read' },
   { route: 'GET /v1/rollups/funnel', method: 'GET', path: '/v1/rollups/funnel', scope: 'read' },
-  { route: 'DELETE /v1/users/:id', method: 'DELETE', path: '/v1/users/someone', scope: 'admin' },
+  { route: 'DELETE /v1/users/:userId', method: 'DELETE', path: '/v1/users/someone', scope: 'admin' },
 ];
 const scopes = Object.keys(secrets) as Scope[];
 

@@ -12,10 +12,12 @@ import { sessionKeys } from '../src/pipeline/sessions/keys.js';
 import { identityKeys } from '../src/store/identity-keys.js';
 import { refPart } from '../src/store/key-parts.js';
 import { storeKeys } from '../src/store/keys.js';
+import { erasureMarks } from '../src/erasure/marks.js';
 
 const keys = storeKeys('t');
 const idKeys = identityKeys('t');
 const sesKeys = sessionKeys('t');
+const marks = erasureMarks('t', 'test-erasure-secret');
 
 /** Ids as they arrive from Kafka (UTF-8, so no lone surrogates), rich in what structures a key. */
 const id = fc
@@ -26,7 +28,7 @@ const profile = fc.record({ kind: fc.constantFrom<ProfileRef['kind']>('user', 'd
 /** Every key the pipeline keeps of one person, by their kind of id. */
 function personKeys(p: ProfileRef): string[] {
   const ref = refOf(p);
-  const own = [...profileKeysOf(ref, keys), idKeys.erased(ref)];
+  const own = [...profileKeysOf(ref, keys), marks.key(ref)];
   return p.kind === 'device' ? [...own, idKeys.link(p.id), idKeys.prefixSession(p.id), idKeys.prefixEvents(p.id), sesKeys.device(p.id)] : [...own, idKeys.userDevices(p.id)];
 }
 
@@ -59,7 +61,7 @@ describe('the key layout', () => {
   it('refuses a raw id where a profile ref belongs, so a forgotten ref fails loudly instead of aliasing', () => {
     for (const raw of ['user-1', 'X:affinities', 'u:', 'u:a:b', 'a:{x}', 'u:50%', '']) {
       expect(() => keys.profile(raw)).toThrow(/profile ref/);
-      expect(() => idKeys.erased(raw)).toThrow(/profile ref/);
+      expect(() => marks.key(raw)).toThrow(/profile ref/);
     }
     expect(refPart('u:X%3Aaffinities')).toBe('u:X%3Aaffinities');
     // The message carries no id (it may reach a log).

@@ -78,9 +78,26 @@ export function longestPersonalDataLifeMs(bounds: TopicBounds): number {
   return Math.max(bounds.eventsRetentionMs, bounds.stateRetentionMs) + bounds.segmentMs + RETENTION_CHECK_INTERVAL_MS;
 }
 
-/** `retention.ms` of `erasures`: a marker outlives every record it guards against, and the compaction lag after it. */
+/**
+ * Beyond the longest a record of a person lives in a topic, for an erasure
+ * marker: an event is stamped (`ingestedAt`) a moment before the broker
+ * appends it, and the collector's and the broker's clocks may differ by as much.
+ */
+export const ERASURE_MARKER_MARGIN_MS = 60 * MINUTE_MS;
+
+/**
+ * How long an erasure marker is in force after its erasure (in Redis, and when
+ * a pipeline puts it back from `erasures`): longer than any record from before
+ * the erasure can stay in a topic, so a replay from the earliest offsets never
+ * meets one of the person's events without its marker.
+ */
+export function erasureMarkerLifeMs(bounds: TopicBounds): number {
+  return longestPersonalDataLifeMs(bounds) + ERASURE_MARKER_MARGIN_MS;
+}
+
+/** `retention.ms` of `erasures`: a marker's record outlives the marker's life, and the compaction lag after it. */
 export function erasuresRetentionMs(bounds: TopicBounds): number {
-  return longestPersonalDataLifeMs(bounds) + bounds.maxCompactionLagMs;
+  return erasureMarkerLifeMs(bounds) + bounds.maxCompactionLagMs;
 }
 
 /** The topic configs Sessionflow sets on a topic of `kind` (Kafka's names and string values). */

@@ -24,7 +24,8 @@ import type { StoreKeys } from '../store/keys.js';
 import { eventCommands, inventoryCommands, productCommands, type RedisCommand } from './commands.js';
 import { productSignals } from './signals.js';
 import type { IdentityKeys } from '../store/identity-keys.js';
-import { refsOf, isErased } from './identity/erased.js';
+import { erasureTime, refsOf, isErased } from '../erasure/marked-events.js';
+import type { ErasureMarks } from '../erasure/marks.js';
 import { runGuardedBatch, untilGuardsHold, type Guard } from '../store/guarded-batch.js';
 import { profileRefOf, seenKeyOf, type ByUserEvent } from './identity/records.js';
 import { readByUserEvent } from './event-record.js';
@@ -60,8 +61,10 @@ export interface ApplyDeps {
   redis: StoreClient;
   keys: StoreKeys;
   topics: Pick<Topics, 'eventsByUser' | 'products' | 'inventory' | 'sessions'>;
-  /** Erasure markers (identity/erased.ts): events of an erased person still in flight change nothing. */
+  /** The identity graph's links (a closed session's device → its user, baseline/). */
   identityKeys: IdentityKeys;
+  /** Erasure markers (../erasure/marked-events.ts): events of an erased person still in flight, or met again by a replay, change nothing. */
+  marks: ErasureMarks;
   seenTtlSeconds: number;
   /** The experiments whose exposures and conversions are counted. */
   experiments?: readonly ExperimentSetup[];
@@ -154,7 +157,7 @@ async function planEvents(deps: ApplyDeps, offsetKey: string, records: readonly 
   const wantedProducts = uncategorisedProducts(events);
   const [stored, markValues, seenValues, productValues] = await Promise.all([
     redis.get(offsetKey),
-    markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => deps.identityKeys.erased(ref))),
+    markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => deps.marks.key(ref))),
     seenKeys.length === 0 ? [] : redis.mGet(seenKeys),
     wantedProducts.length === 0 ? [] : redis.hmGet(keys.products, wantedProducts),
   ]);
@@ -176,8 +179,9 @@ async function planEvents(deps: ApplyDeps, offsetKey: string, records: readonly 
       if (guardedMarks.has(ref)) continue;
       guardedMarks.add(ref);
       const value = markValue.get(ref) ?? null;
-      guards.push({ key: deps.identityKeys.erased(ref), expected: value });
-      if (value !== null && Number.isFinite(Number(value))) marks.set(ref, Number(value));
+      guards.push({ key: deps.marks.key(ref), expected: value });
+      const at = erasureTime(value);
+      if (at !== undefined) marks.set(ref, at);
     }
   }
   const live = readable.filter((e) => !isErased(e, marks));

@@ -14,6 +14,7 @@ import { applyBatch, type ApplyDeps, type BatchOutcome } from './apply.js';
 import { coalescedSnapshots } from './coalesced-snapshots.js';
 import type { ExperimentSetup } from './experiments/config.js';
 import type { IdentityKeys } from '../store/identity-keys.js';
+import type { ErasureMarks } from '../erasure/marks.js';
 import type { PublishProfiles } from './identity/profile-snapshots.js';
 import type { PipelineMetrics } from './metrics.js';
 import { startStageConsumer } from './stage-consumer.js';
@@ -39,6 +40,8 @@ export interface ConsumerDeps {
   redis: StoreClient;
   keys: StoreKeys;
   identityKeys: IdentityKeys;
+  /** Erasure markers (../erasure/marks.ts). */
+  marks: ErasureMarks;
   /** Publishes the snapshots of the profiles a committed batch changed (identity/profile-snapshots.ts). */
   publishProfiles?: PublishProfiles;
   seenTtlSeconds: number;
@@ -70,6 +73,7 @@ export async function startConsumer(deps: ConsumerDeps): Promise<PipelineConsume
     redis: deps.redis,
     keys: deps.keys,
     identityKeys: deps.identityKeys,
+    marks: deps.marks,
     topics,
     seenTtlSeconds: deps.seenTtlSeconds,
     experiments: deps.experiments ?? [],

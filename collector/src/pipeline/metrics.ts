@@ -15,6 +15,8 @@ export interface PipelineMetrics {
   /** 1 while a stage stopped taking a partition after a failed batch (partition-stops.ts); the reason is in the log. */
   partitionStopped: Gauge<'stage' | 'topic' | 'partition'>;
   batchFailures: Counter<'stage' | 'topic' | 'kind'>;
+  /** Erasure markers put back into Redis from the `erasures` topic (../erasure/marks-follower.ts). */
+  markersRestored: Counter;
 }
 
 export function createPipelineMetrics(options: { defaultMetrics?: boolean } = {}): PipelineMetrics {
@@ -51,6 +53,11 @@ export function createPipelineMetrics(options: { defaultMetrics?: boolean } = {}
       name: 'sessionflow_pipeline_batch_failures_total',
       help: 'Batches that failed and stopped their partition, by kind: would_fail (a command would have failed on what Redis holds), plan (a planning error), guard_conflict (other writers kept changing what it read), error (Redis or Kafka unreachable, OOM, ...).',
       labelNames: ['stage', 'topic', 'kind'] as const,
+      registers: [registry],
+    }),
+    markersRestored: new Counter({
+      name: 'sessionflow_pipeline_erasure_markers_restored_total',
+      help: 'Erasure markers the pipeline put back into Redis from the erasures topic, where Redis had none (an emptied or new Redis) or an older one.',
       registers: [registry],
     }),
   };

@@ -19,8 +19,14 @@ import { createPipelineMetrics } from './metrics.js';
 import { startSessionStage, type SessionStage, type SessionStageHooks } from './sessions/stage.js';
 import { startIdentityStage, type IdentityStage, type IdentityStageHooks } from './identity/stage.js';
 import { identityKeys } from '../store/identity-keys.js';
+import { erasureMarks } from '../erasure/marks.js';
+import { idsOutOfLogs } from '../erasure/ids-in-logs.js';
+import { erasureMarkerLifeMs } from '../kafka/topic-bounds.js';
+import { startMarksFollower, type MarksFollower } from '../erasure/marks-follower.js';
 
 const REDIS_START_TIMEOUT_MS = 10_000;
+/** How long start-up waits for the erasure markers of the `erasures` topic to be in Redis before the stages consume. */
+const MARKERS_CATCH_UP_TIMEOUT_MS = 60_000;
 
 export interface RunningPipeline {
   /** Base URL of the probes. */
@@ -47,7 +53,8 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
       fail(error);
     },
   };
-  const logger = createLogger(settings.logLevel);
+  const marks = erasureMarks(settings.topicPrefix, settings.erasureSecret);
+  const logger = createLogger(settings.logLevel, undefined, idsOutOfLogs(settings.topicPrefix, settings.erasureSecret, marks));
   for (const warning of pipelineStartupChecks(settings)) logger.warn(warning);
   const metrics = createPipelineMetrics();
   const topics = topicNames(settings.topicPrefix);
@@ -72,10 +79,38 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
     throw new Error(`cannot start the pipeline: Redis at ${redacted(settings.redisUrl)} is not usable: ${message(error)}`, { cause: error });
   }
 
+  // Every marker still in force is in Redis before any stage reads an event: a replay into an empty Redis drops what the original run dropped.
+  let follower: MarksFollower;
+  try {
+    follower = await startMarksFollower({
+      kafka,
+      topic: topics.erasures,
+      groupId: settings.groupId,
+      redis,
+      marks,
+      lifeMs: erasureMarkerLifeMs(settings.topicBounds),
+      clock: Date.now,
+      logger,
+      metrics,
+      ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
+    });
+  } catch (error) {
+    redis.destroy();
+    throw new Error(`cannot start the pipeline: reading the erasure markers of ${topics.erasures} failed: ${message(error)}`, { cause: error });
+  }
+  try {
+    await withTimeout(follower.caughtUp, MARKERS_CATCH_UP_TIMEOUT_MS, `not read to its end within ${MARKERS_CATCH_UP_TIMEOUT_MS} ms`);
+  } catch (error) {
+    await follower.stop().catch(() => undefined);
+    redis.destroy();
+    throw new Error(`cannot start the pipeline: the erasure markers of ${topics.erasures} are ${message(error)}`, { cause: error });
+  }
+
   let identity: IdentityStage;
   try {
-    identity = await startIdentityStage(kafka, topics, { ...settings, metrics }, logger, hooks);
+    identity = await startIdentityStage(kafka, topics, { ...settings, marks, metrics }, logger, hooks);
   } catch (error) {
+    await follower.stop().catch(() => undefined);
     redis.destroy();
     throw new Error(`cannot start the pipeline's identity stage: ${message(error)}`, { cause: error });
   }
@@ -89,6 +124,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
       redis,
       keys: storeKeys(settings.topicPrefix),
       identityKeys: identityKeys(settings.topicPrefix),
+      marks,
       publishProfiles: identity.publishProfiles,
       seenTtlSeconds: settings.dedupeTtlSeconds,
       experiments: settings.experiments,
@@ -101,16 +137,18 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
     });
   } catch (error) {
     await identity.stop().catch(() => undefined);
+    await follower.stop().catch(() => undefined);
     redis.destroy();
     throw new Error(`cannot start the pipeline: ${message(error)}`, { cause: error });
   }
 
   let sessions: SessionStage;
   try {
-    sessions = await startSessionStage(kafka, topics, { ...settings, metrics }, logger, hooks);
+    sessions = await startSessionStage(kafka, topics, { ...settings, marks, metrics }, logger, hooks);
   } catch (error) {
     await consumer.stop().catch(() => undefined);
     await identity.stop().catch(() => undefined);
+    await follower.stop().catch(() => undefined);
     redis.destroy();
     throw new Error(`cannot start the pipeline's sessions stage: ${message(error)}`, { cause: error });
   }
@@ -123,12 +161,13 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
     await consumer.stop().catch(() => undefined);
     await sessions.stop().catch(() => undefined);
     await identity.stop().catch(() => undefined);
+    await follower.stop().catch(() => undefined);
     redis.destroy();
     throw error;
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
-  logger.info('pipeline running', { url, groupId: settings.groupId, topics: [topics.events, topics.eventsByUser, topics.products, topics.inventory] });
+  logger.info('pipeline running', { url, groupId: settings.groupId, topics: [topics.events, topics.eventsByUser, topics.products, topics.inventory, topics.sessions, topics.erasures] });
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -137,6 +176,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
       await consumer.stop().catch((error: unknown) => logger.warn('leaving the consumer group failed', { error }));
       await sessions.stop().catch((error: unknown) => logger.warn('stopping the sessions stage failed', { error }));
       await identity.stop().catch((error: unknown) => logger.warn('stopping the identity stage failed', { error }));
+      await follower.stop().catch((error: unknown) => logger.warn('stopping the erasure markers consumer failed', { error }));
       await redis.close().catch(() => redis.destroy());
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,11 +1,11 @@
 /**
  * Redis keys of the identity stage (the identity graph, the anonymous prefix
- * of each device's open session, the stage's own offsets) and of erasure
- * markers. Same prefix as store/keys.ts; devices and users are named by their
+ * of each device's open session, the stage's own offsets). Erasure markers are
+ * named by an HMAC of the ref, never by the ref (../erasure/marks.ts). Same prefix as store/keys.ts; devices and users are named by their
  * refs (`a:<anonymous id>`, `u:<user id>`, key-parts.ts), so no id reaches
  * into another's keys.
  */
-import { devicePart, keyPart, refPart, userPart } from './key-parts.js';
+import { devicePart, keyPart, userPart } from './key-parts.js';
 
 export interface IdentityKeys {
   /** String: the user id an anonymous id is linked to now (the raw id: a value, never a key). */
@@ -18,8 +18,6 @@ export interface IdentityKeys {
   prefixEvents(anonymousId: string): string;
   /** String: the identity stage's next offset of one topic-partition (apart from the aggregates stage's). */
   offset(topic: string, partition: number): string;
-  /** String, expiring: epoch ms (collector clock) when a profile (`ref`: a user's `u:…` or a device's `a:…`) was erased. */
-  erased(ref: string): string;
 }
 
 export function identityKeys(prefix: string): IdentityKeys {
@@ -30,6 +28,5 @@ export function identityKeys(prefix: string): IdentityKeys {
     prefixSession: (anonymousId) => `${p}identity:prefix:${devicePart(anonymousId)}:session`,
     prefixEvents: (anonymousId) => `${p}identity:prefix:${devicePart(anonymousId)}:events`,
     offset: (topic, partition) => `${p}identity:offset:${keyPart(topic)}:${partition}`,
-    erased: (ref) => `${p}erased:${refPart(ref)}`,
   };
 }

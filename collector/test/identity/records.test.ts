@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IngestedEvent } from '@sessionflow/core';
 import { byUserValue, isPrefixRecord, profileRefOf, seenKeyOf, type ByUserEvent } from '../../src/pipeline/identity/records.js';
-import { isErased, refsOf } from '../../src/pipeline/identity/erased.js';
+import { isErased, refsOf } from '../../src/erasure/marked-events.js';
 import { readByUserEvent } from '../../src/pipeline/event-record.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { pageView, NOW } from '../fakes.js';

@@ -18,7 +18,8 @@ import { deviceRef, topicNames, userRef, validateEvent } from '@sessionflow/core
 import { applyBatch, type ApplyDeps } from '../../src/pipeline/apply.js';
 import { DEFAULT_PIPELINE_CONFIG } from '../../src/pipeline/config.js';
 import { applyIdentityBatch } from '../../src/pipeline/identity/apply.js';
-import { eraseUser } from '../../src/pipeline/identity/erasure.js';
+import { eraseUser } from '../../src/erasure/erase-user.js';
+import { erasureMarks } from '../../src/erasure/marks.js';
 import { readStoredProfile } from '../../src/pipeline/identity/profile-read.js';
 import type { KeyedRecord } from '../../src/pipeline/identity/records.js';
 import { applySessionBatch } from '../../src/pipeline/sessions/apply.js';
@@ -32,6 +33,7 @@ const topics = topicNames(prefix);
 const keys = storeKeys(prefix);
 const idKeys = identityKeys(prefix);
 const sesKeys = sessionKeys(prefix);
+const marks = erasureMarks(prefix, 'aliasing-test-erasure-secret');
 const experiments = DEFAULT_PIPELINE_CONFIG.experiments;
 const EXPERIMENT = 'recs-strategy';
 
@@ -96,10 +98,10 @@ async function pipe(events: readonly Body[], closings: readonly string[] = []): 
   const raw = events.map((e) => JSON.stringify({ ...e, ingest: { siteKey: 'demo-site-key', receivedAt: e['timestamp'], ingestedAt: e['timestamp'] } }));
   const sent: KeyedRecord[] = [];
   const onEvents = batch(topics.events, raw, () => eventsOffset++);
-  await applyIdentityBatch({ redis, keys: idKeys, topics, send: async (records) => void sent.push(...records) }, onEvents);
-  await applySessionBatch({ redis, keys: sesKeys, seenTtlSeconds: 3_600, snapshotIntervalMs: 5_000 }, onEvents);
+  await applyIdentityBatch({ redis, keys: idKeys, marks, topics, send: async (records) => void sent.push(...records) }, onEvents);
+  await applySessionBatch({ redis, keys: sesKeys, marks, seenTtlSeconds: 3_600, snapshotIntervalMs: 5_000 }, onEvents);
   const byUser = sent.filter((r) => r.topic === topics.eventsByUser).map((r) => r.value as string);
-  const aggregates: ApplyDeps = { redis, keys, identityKeys: idKeys, topics, seenTtlSeconds: 3_600, experiments };
+  const aggregates: ApplyDeps = { redis, keys, identityKeys: idKeys, marks, topics, seenTtlSeconds: 3_600, experiments };
   await applyBatch(aggregates, batch(topics.eventsByUser, byUser, () => byUserOffset++));
   if (closings.length > 0) await applyBatch(aggregates, batch(topics.sessions, closings, () => sessionsOffset++));
 }
@@ -108,7 +110,23 @@ async function erase(userId: string): Promise<void> {
   const own = redis.duplicate();
   await own.connect();
   try {
-    await eraseUser({ redis: own, keys, identityKeys: idKeys, sessionKeys: sesKeys, experiments: [EXPERIMENT], topics, send: async () => undefined }, userId, Date.now());
+    await eraseUser(
+      {
+        redis: own,
+        keys,
+        identityKeys: idKeys,
+        sessionKeys: sesKeys,
+        marks,
+        experiments: [EXPERIMENT],
+        sessionIndexes: async () => [sesKeys.open(topics.events, 0), sesKeys.due(topics.events, 0)],
+        topics,
+        send: async () => undefined,
+        edge: undefined,
+        markerLifeMs: 3_600_000,
+        clock: Date.now,
+      },
+      userId,
+    );
   } finally {
     await own.close();
   }

@@ -50,7 +50,8 @@ function expected(topics: Topics, b: TopicBounds): Map<string, Record<string, st
     [topics.profiles, state(b.stateRetentionMs)],
     [topics.products, { 'cleanup.policy': 'compact' }],
     [topics.inventory, { 'cleanup.policy': 'compact' }],
-    [topics.erasures, state(longest + b.maxCompactionLagMs)],
+    // A marker is in force an hour longer than anything of the person can live, and its record longer by the compaction lag.
+    [topics.erasures, state(longest + 60 * MINUTE + b.maxCompactionLagMs)],
   ]);
 }
 
@@ -59,8 +60,8 @@ describe('topic bounds on a real broker', () => {
     const topics = topicNames('it-bounds-new');
     await ensureTopics(infra.admin, topics, { partitions: 2, replicationFactor: 1, bounds }, quiet);
     expect(await overrides(topics)).toEqual(expected(topics, bounds));
-    // The erasure markers' topic outlives everything else by the compaction lag.
-    expect(erasuresRetentionMs(bounds)).toBe(90 * MINUTE + 5 * MINUTE + 5 * MINUTE + 2 * MINUTE);
+    // The erasure markers' topic outlives everything else by the markers' margin of an hour and the compaction lag.
+    expect(erasuresRetentionMs(bounds)).toBe(90 * MINUTE + 5 * MINUTE + 5 * MINUTE + 60 * MINUTE + 2 * MINUTE);
   });
 
   it("bounds the topics of an older deployment at the next start, keeping their partitions and an operator's override", async () => {

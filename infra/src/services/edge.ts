@@ -4,6 +4,7 @@
  * run folder (`--env-file`), so tests can point it at their own ports and
  * secrets without touching wrangler.toml or the repository.
  */
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../paths.js';
 import { writeDotenvFile } from '../secrets/dotenv.js';
@@ -38,6 +39,28 @@ export interface EdgeOptions {
   logFile: string;
   /** Where the dotenv file with the secrets is written (default: beside persistDir, `edge.secrets.env`). */
   secretsFile?: string | undefined;
+  /**
+   * wrangler's log level (`--log-level`). Default `warn`: the Worker's warnings
+   * and errors (which name visitors only by a hash, edge/src/log-id.ts), and not
+   * wrangler's request lines, which print each request's path and query, and
+   * those name visitors (`/v1/admin/visitors/<anonymous id>`, `decide?visitor=`).
+   * `info` shows them, for a run that keeps no one's data.
+   */
+  logLevel?: 'debug' | 'info' | 'log' | 'warn' | 'error' | undefined;
+}
+
+/**
+ * Where wrangler writes its debug log, whatever the log level: it records the
+ * URL of every request the Worker makes, and the collector's read API names
+ * users and devices in its URLs (`/v1/profile/user/<user id>`, `recs?user=`),
+ * so the run keeps none: the file is a link to /dev/null.
+ */
+function discardedDebugLog(logFile: string): string {
+  const file = path.join(path.dirname(logFile), 'wrangler-debug.log');
+  mkdirSync(path.dirname(file), { recursive: true });
+  rmSync(file, { force: true });
+  symlinkSync('/dev/null', file);
+  return file;
 }
 
 /** The secrets as the Worker's bindings name them. */
@@ -65,6 +88,7 @@ export function startEdgeProcess(opts: EdgeOptions): Promise<HttpService> {
       '--port', String(opts.port),
       '--persist-to', opts.persistDir,
       '--show-interactive-dev-session=false',
+      '--log-level', opts.logLevel ?? 'warn',
       '--env-file', secretsFile,
       '--var', `COLLECTOR_URL:${opts.collectorUrl}`,
       '--var', `SITES:${JSON.stringify(opts.sites)}`,
@@ -76,8 +100,8 @@ export function startEdgeProcess(opts: EdgeOptions): Promise<HttpService> {
       // The env file is read as the Worker's secrets whatever the caller's shell says, and nothing else of this environment is.
       CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV: 'true',
       CLOUDFLARE_INCLUDE_PROCESS_ENV: 'false',
-      // wrangler's own debug log goes beside ours, not into the user's home.
-      WRANGLER_LOG_PATH: path.dirname(opts.logFile),
+      // wrangler's own debug log goes nowhere (discardedDebugLog), not into the user's home.
+      WRANGLER_LOG_PATH: discardedDebugLog(opts.logFile),
       NO_COLOR: '1',
     },
     logFile: opts.logFile,

@@ -12,6 +12,7 @@ import type { StateBounds } from '../../store/bounds.js';
 import type { StoreClient } from '../../store/client.js';
 import type { Guard } from '../../store/guarded-batch.js';
 import type { IdentityKeys } from '../../store/identity-keys.js';
+import type { ErasureMarks } from '../../erasure/marks.js';
 import type { StoreKeys } from '../../store/keys.js';
 import type { BatchMessage, BatchOutcome } from '../apply.js';
 import type { RedisCommand } from '../commands.js';
@@ -22,6 +23,7 @@ export interface BaselineApplyDeps {
   redis: StoreClient;
   keys: StoreKeys;
   identityKeys: IdentityKeys;
+  marks: ErasureMarks;
   seenTtlSeconds: number;
   /** How long a profile is kept after its activity; the defaults when absent. */
   bounds?: StateBounds;
@@ -36,7 +38,7 @@ export interface PlannedSessionsBatch {
 
 /** Null when every record is below the stored offset: applied before. */
 export async function planSessionsBatch(deps: BaselineApplyDeps, offsetKey: string, messages: readonly BatchMessage[]): Promise<PlannedSessionsBatch | null> {
-  const { redis, keys, identityKeys } = deps;
+  const { redis, keys, identityKeys, marks: erasureMarks } = deps;
   const records = messages.map((m) => ({ offset: BigInt(m.offset), read: readSessionRecord(m.value) }));
   const closed = records.flatMap((r) => (r.read.kind === 'closed' ? [r.read.session] : []));
   const devices = linksToRead(closed);
@@ -45,7 +47,7 @@ export async function planSessionsBatch(deps: BaselineApplyDeps, offsetKey: stri
   const [stored, linkValues, ownMarks, countedValues] = await Promise.all([
     redis.get(offsetKey),
     mGet(redis, devices.map((id) => identityKeys.link(id))),
-    mGet(redis, ownRefs.map((ref) => identityKeys.erased(ref))),
+    mGet(redis, ownRefs.map((ref) => erasureMarks.key(ref))),
     mGet(redis, sessionIds.map((id) => keys.baselineCounted(id))),
   ]);
 
@@ -58,7 +60,7 @@ export async function planSessionsBatch(deps: BaselineApplyDeps, offsetKey: stri
   const links = zip(devices, linkValues);
   const marks = zip(ownRefs, ownMarks);
   const linkedUsers = marksToRead(sessions, links).filter((ref) => !marks.has(ref));
-  const userMarks = await mGet(redis, linkedUsers.map((ref) => identityKeys.erased(ref)));
+  const userMarks = await mGet(redis, linkedUsers.map((ref) => erasureMarks.key(ref)));
   linkedUsers.forEach((ref, i) => marks.set(ref, userMarks[i] ?? null));
 
   const plan = planBaseline(sessions, { links, marks, counted: zip(sessionIds, countedValues) }, deps);

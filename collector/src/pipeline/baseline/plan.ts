@@ -9,7 +9,7 @@
  *   stage names profiles with (`u:<user id>`, `a:<anonymous id>`). A link read is guarded: a login landing
  *   before the batch's script refuses it, and it is planned for the user.
  * - A session of a person erased after its last activity changes nothing
- *   (../identity/erased.ts); the marks read are guarded. A session active
+ *   (../../erasure/marked-events.ts); the marks read are guarded. A session active
  *   after the erasure is the person back, and counts.
  * - A session counts once: the ticker may send a closing snapshot again (a
  *   crash between Kafka's ack and its own record of it), and a late event can
@@ -23,6 +23,8 @@
 import { deviceRef, userRef } from '@sessionflow/core';
 import { DEFAULT_STATE_BOUNDS, type StateBounds } from '../../store/bounds.js';
 import type { IdentityKeys } from '../../store/identity-keys.js';
+import type { ErasureMarks } from '../../erasure/marks.js';
+import { erasureTime } from '../../erasure/marked-events.js';
 import type { Guard } from '../../store/guarded-batch.js';
 import type { StoreKeys } from '../../store/keys.js';
 import type { RedisCommand } from '../commands.js';
@@ -41,7 +43,9 @@ export interface BaselineReads {
 
 export interface BaselinePlanContext {
   keys: StoreKeys;
-  identityKeys: Pick<IdentityKeys, 'link' | 'erased'>;
+  identityKeys: Pick<IdentityKeys, 'link'>;
+  /** Erasure markers, named by their marks (../../erasure/marks.ts). */
+  marks: Pick<ErasureMarks, 'key'>;
   /** How long a counted session is remembered. */
   seenTtlSeconds: number;
   /** How long a profile is kept after its activity; the defaults when absent. */
@@ -77,7 +81,7 @@ export function profileOf(session: ClosedSession, links: BaselineReads['links'])
 }
 
 export function planBaseline(sessions: readonly ClosedSession[], reads: BaselineReads, ctx: BaselinePlanContext): BaselinePlan {
-  const { keys, identityKeys } = ctx;
+  const { keys, identityKeys, marks } = ctx;
   const guards: Guard[] = [];
   const guarded = new Set<string>();
   const guard = (key: string, expected: string | null) => {
@@ -96,8 +100,9 @@ export function planBaseline(sessions: readonly ClosedSession[], reads: Baseline
     let erased = false;
     for (const ref of refsOf(session, profile)) {
       const mark = reads.marks.get(ref) ?? null;
-      guard(identityKeys.erased(ref), mark);
-      if (mark !== null && Number.isFinite(Number(mark)) && session.lastActivityAt <= Number(mark)) erased = true;
+      guard(marks.key(ref), mark);
+      const at = erasureTime(mark);
+      if (at !== undefined && session.lastActivityAt <= at) erased = true;
     }
     if (erased) continue;
 

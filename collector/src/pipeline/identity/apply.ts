@@ -18,7 +18,8 @@ import type { StoreClient } from '../../store/client.js';
 import type { IdentityKeys } from '../../store/identity-keys.js';
 import type { BatchOutcome, TopicBatch } from '../apply.js';
 import { readEvent } from '../event-record.js';
-import { erasedNow, refsOf } from './erased.js';
+import { erasedNow, erasureTime, refsOf } from '../../erasure/marked-events.js';
+import type { ErasureMarks } from '../../erasure/marks.js';
 import { runGuardedBatch, untilGuardsHold, type Guard } from '../../store/guarded-batch.js';
 import { decodeDeviceSession, devicesToLink, planIdentity, type DeviceState, type IdentityEvent } from './plan.js';
 import type { KeyedRecord } from './records.js';
@@ -29,6 +30,8 @@ export type SendRecords = (records: readonly KeyedRecord[]) => Promise<void>;
 export interface IdentityApplyDeps {
   redis: StoreClient;
   keys: IdentityKeys;
+  /** Erasure markers (../../erasure/marks.ts). */
+  marks: ErasureMarks;
   topics: { events: string; eventsByUser: string; identity: string };
   send: SendRecords;
   prefixLimit?: number;
@@ -71,7 +74,7 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: rea
     redis.get(offsetKey),
     anons.length === 0 ? [] : redis.mGet(anons.map((a) => keys.link(a))),
     anons.length === 0 ? [] : redis.mGet(anons.map((a) => keys.prefixSession(a))),
-    markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => keys.erased(ref))),
+    markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => deps.marks.key(ref))),
   ]);
 
   const from = stored === null ? -1n : BigInt(stored);
@@ -108,8 +111,9 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: rea
   const marks = new Map<string, number>();
   for (const ref of new Set(events.flatMap(({ event }) => refsOf(event)))) {
     const value = markValue.get(ref) ?? null;
-    guards.push({ key: keys.erased(ref), expected: value });
-    if (value !== null && Number.isFinite(Number(value))) marks.set(ref, Number(value));
+    guards.push({ key: deps.marks.key(ref), expected: value });
+    const at = erasureTime(value);
+    if (at !== undefined) marks.set(ref, at);
   }
 
   const plan = planIdentity(events, devices, marks, {
@@ -139,7 +143,7 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: rea
  */
 async function tombstoneErasedLinks(deps: IdentityApplyDeps, links: readonly { anonymousId: string; userId: string }[]): Promise<void> {
   if (links.length === 0) return;
-  const erased = await erasedNow(deps.redis, deps.keys, [...new Set(links.flatMap((l) => [deviceRef(l.anonymousId), userRef(l.userId)]))]);
+  const erased = await erasedNow(deps.redis, deps.marks, [...new Set(links.flatMap((l) => [deviceRef(l.anonymousId), userRef(l.userId)]))]);
   if (erased.size === 0) return;
   const tombstones = links.filter((l) => erased.has(deviceRef(l.anonymousId)) || erased.has(userRef(l.userId))).map((l): KeyedRecord => ({ topic: deps.topics.identity, key: l.anonymousId, value: null }));
   await deps.send(tombstones);

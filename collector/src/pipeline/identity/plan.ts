@@ -31,7 +31,7 @@ import { DEFAULT_STATE_BOUNDS } from '../../store/bounds.js';
 import type { IdentityKeys } from '../../store/identity-keys.js';
 import type { RedisCommand } from '../commands.js';
 import { eventTime } from '../commands.js';
-import { isErased, type ErasureMarks } from './erased.js';
+import { isErased, type ErasureTimes } from '../../erasure/marked-events.js';
 import { byUserValue, identityValue, type KeyedRecord } from './records.js';
 import { prefixEntry, prefixRecordOf, prefixStep, type PrefixProgress } from './prefix-kept.js';
 import { trafficSource } from '../rollups/source.js';
@@ -122,7 +122,7 @@ export interface IdentityPlan {
 }
 
 /** Plans a batch. `devices` holds the stored state of every anonymous id in it (missing = never seen); it is not changed. */
-export function planIdentity(events: readonly IdentityEvent[], devices: ReadonlyMap<string, DeviceState>, marks: ErasureMarks, ctx: IdentityPlanContext): IdentityPlan {
+export function planIdentity(events: readonly IdentityEvent[], devices: ReadonlyMap<string, DeviceState>, marks: ErasureTimes, ctx: IdentityPlanContext): IdentityPlan {
   const { keys, topics } = ctx;
   const limit = ctx.prefixLimit ?? PREFIX_LIMIT;
   const plan: IdentityPlan = { records: [], commands: [], links: [], erased: 0 };

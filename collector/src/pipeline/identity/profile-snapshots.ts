@@ -7,16 +7,16 @@
  * profile's next change publishes it again.
  */
 import type { StoreClient } from '../../store/client.js';
-import type { IdentityKeys } from '../../store/identity-keys.js';
+import type { ErasureMarks } from '../../erasure/marks.js';
 import type { StoreKeys } from '../../store/keys.js';
-import { erasedNow } from './erased.js';
+import { erasedNow } from '../../erasure/marked-events.js';
 import { readStoredProfile } from './profile-read.js';
 import type { KeyedRecord } from './records.js';
 
 export interface ProfileSnapshotDeps {
   redis: StoreClient;
   keys: StoreKeys;
-  identityKeys: IdentityKeys;
+  marks: Pick<ErasureMarks, 'key'>;
   topic: string;
   send(records: readonly KeyedRecord[]): Promise<void>;
   now(): number;
@@ -37,8 +37,8 @@ export function profileSnapshotPublisher(deps: ProfileSnapshotDeps): PublishProf
     });
     if (records.length === 0) return;
     await deps.send(records);
-    // An erasure between our read and our send must not be undone by our snapshot landing after its tombstone (see erasure.ts).
-    const erased = await erasedNow(deps.redis, deps.identityKeys, records.map((r) => r.key));
+    // An erasure between our read and our send must not be undone by our snapshot landing after its tombstone (see ../../erasure/erase-user.ts).
+    const erased = await erasedNow(deps.redis, deps.marks, records.map((r) => r.key));
     if (erased.size > 0) await deps.send([...erased].map((key): KeyedRecord => ({ topic: deps.topic, key, value: null })));
   };
 }

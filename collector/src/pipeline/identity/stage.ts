@@ -21,6 +21,7 @@ import { profileSnapshotPublisher, type PublishProfiles } from './profile-snapsh
 import { oneAtATime, producerSendRecords } from '../send.js';
 import type { StateBounds } from '../../store/bounds.js';
 import type { RetryBackoff } from '../partition-stops.js';
+import type { ErasureMarks } from '../../erasure/marks.js';
 
 export interface IdentityStageSettings {
   redisUrl: string;
@@ -29,6 +30,8 @@ export interface IdentityStageSettings {
   groupId: string;
   /** The graph's links and device sets live as long as user profiles (store/bounds.ts). */
   bounds: StateBounds;
+  /** Erasure markers (../../erasure/marks.ts): events of an erased person are dropped, links and snapshots sent meanwhile tombstoned. */
+  marks: ErasureMarks;
   /** Where its batches are counted (`/metrics`); none in tests that do not look. */
   metrics?: PipelineMetrics;
   /** How long a partition whose batch failed waits before it is tried again (../partition-stops.ts). */
@@ -67,6 +70,7 @@ export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'eve
     const apply = {
       redis,
       keys,
+      marks: settings.marks,
       topics,
       send: oneAtATime(producerSendRecords(rekeying)),
       linkTtlSeconds: settings.bounds.userProfileTtlSeconds,
@@ -96,7 +100,7 @@ export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'eve
   const publishProfiles = profileSnapshotPublisher({
     redis: snapshotsRedis,
     keys: storeKeys(settings.topicPrefix),
-    identityKeys: keys,
+    marks: settings.marks,
     topic: topics.profiles,
     // Batches of several partitions publish at once: one send in flight per producer.
     send: oneAtATime(producerSendRecords(snapshots)),

@@ -15,7 +15,8 @@ import type { IngestedEvent } from '@sessionflow/core';
 import type { StoreClient } from '../../store/client.js';
 import type { BatchOutcome, TopicBatch } from '../apply.js';
 import { readEvent } from '../event-record.js';
-import { refsOf, isErased } from '../identity/erased.js';
+import { erasureTime, refsOf, isErased } from '../../erasure/marked-events.js';
+import type { ErasureMarks } from '../../erasure/marks.js';
 import type { StateBounds } from '../../store/bounds.js';
 import { planSessionEvents } from './fold-plan.js';
 import type { SessionKeys } from './keys.js';
@@ -28,6 +29,8 @@ export interface SessionApplyDeps {
   /** A connection of its own: WATCH belongs to the connection. */
   redis: StoreClient;
   keys: SessionKeys;
+  /** Erasure markers (../../erasure/marks.ts). */
+  marks: ErasureMarks;
   seenTtlSeconds: number;
   snapshotIntervalMs: number;
   /** How long a session's state and a device's index are kept; the defaults when absent. */
@@ -58,7 +61,7 @@ async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: 
   // Everything the plan depends on, in one round trip; records below the offset (a re-delivery) are read needlessly.
   const [stored, markValues, seenValues, sessionValues] = await Promise.all([
     redis.get(offsetKey),
-    markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => keys.erased(ref))),
+    markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => deps.marks.key(ref))),
     ids.length === 0 ? [] : redis.mGet(ids.map((id) => keys.seenEvent(id))),
     Promise.all(sessionIds.map((id) => redis.hmGet(keys.session(id), [...STORED_SESSION_FIELDS]))),
   ]);
@@ -72,13 +75,14 @@ async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: 
   const readable = fresh.flatMap((r) => (r.event === null ? [] : [r.event]));
   outcome.unreadable = fresh.length - readable.length;
 
-  // Events of a person erased after they were ingested are not folded in (../identity/erased.ts); an erasure in between refuses the batch.
+  // Events of a person erased after they were ingested are not folded in (../../erasure/marked-events.ts); an erasure in between refuses the batch.
   const markValue = new Map(markRefs.map((ref, i) => [ref, markValues[i] ?? null]));
   const marks = new Map<string, number>();
   for (const ref of new Set(readable.flatMap(refsOf))) {
     const value = markValue.get(ref) ?? null;
-    guards.push({ key: keys.erased(ref), expected: value });
-    if (value !== null && Number.isFinite(Number(value))) marks.set(ref, Number(value));
+    guards.push({ key: deps.marks.key(ref), expected: value });
+    const at = erasureTime(value);
+    if (at !== undefined) marks.set(ref, at);
   }
   const live = readable.filter((e) => !isErased(e, marks));
 

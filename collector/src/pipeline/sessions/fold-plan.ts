@@ -97,7 +97,7 @@ export function planSessionEvents(events: readonly IngestedEvent[], stored: Read
   // Entries of sessions quiet for longer than their state is kept name hashes that are gone: the ticker would only drop them.
   const stale = `(${latest - bounds.sessionTtlSeconds * 1000}`;
   commands.push(['ZREMRANGEBYSCORE', open, '-inf', stale], ['ZREMRANGEBYSCORE', due, '-inf', stale]);
-  // The device's index of its sessions: what an erasure of the device deletes (../identity/erasure.ts). The most recently
+  // The device's index of its sessions: what an erasure of the device deletes (../../erasure/plan.ts). The most recently
   // active are kept; the state of one that falls out expires by itself (its hash, its recommendation keys), and the
   // index itself as long after its last session as any per-session state lives.
   for (const [anonymousId, sessions] of devices) {

@@ -3,7 +3,6 @@
  * consume the events topic, each with its own offsets and its own memory of
  * counted event ids. Every key starts with the deployment's topic prefix.
  */
-import { identityKeys } from '../../store/identity-keys.js';
 import { devicePart, keyPart } from '../../store/key-parts.js';
 
 export interface SessionKeys {
@@ -23,8 +22,6 @@ export interface SessionKeys {
    * most recent kept (store/bounds.ts).
    */
   device(anonymousId: string): string;
-  /** The erasure marker of a profile ref (store/identity-keys.ts): events of an erased person are not folded in. */
-  erased(ref: string): string;
 }
 
 export function sessionKeys(prefix: string): SessionKeys {
@@ -36,6 +33,5 @@ export function sessionKeys(prefix: string): SessionKeys {
     offset: (topic, partition) => `${p}offset:${keyPart(topic)}:${partition}`,
     seenEvent: (eventId) => `${p}seen:${keyPart(eventId)}`,
     device: (anonymousId) => `${p}device:${devicePart(anonymousId)}`,
-    erased: identityKeys(prefix).erased,
   };
 }

@@ -19,6 +19,7 @@ import { SessionTicker, type PartitionOffsets } from './ticker.js';
 import { producerSendRecords } from '../send.js';
 import type { StateBounds } from '../../store/bounds.js';
 import type { RetryBackoff } from '../partition-stops.js';
+import type { ErasureMarks } from '../../erasure/marks.js';
 
 /** How often the ticker looks; a snapshot is at most this late, a closing one about twice this (applied-through.ts). */
 const TICK_MS = 1_000;
@@ -33,6 +34,8 @@ export interface SessionStageSettings {
   sessionGapMs: number;
   /** How long a session's state and a device's index are kept (store/bounds.ts). */
   bounds: StateBounds;
+  /** Erasure markers (../../erasure/marks.ts): events of an erased person are not folded in. */
+  marks: ErasureMarks;
   /** Where its batches are counted (`/metrics`); none in tests that do not look. */
   metrics?: PipelineMetrics;
   /** How long a partition whose batch failed waits before it is tried again (../partition-stops.ts). */
@@ -67,7 +70,7 @@ export async function startSessionStage(kafka: Kafka, topics: Pick<Topics, 'even
 
   try {
     await Promise.all([folding.connect(), ticking.connect(), producer.connect(), admin.connect()]);
-    const apply = { redis: folding, keys, seenTtlSeconds: settings.dedupeTtlSeconds, snapshotIntervalMs: settings.snapshotIntervalMs, bounds: settings.bounds };
+    const apply = { redis: folding, keys, marks: settings.marks, seenTtlSeconds: settings.dedupeTtlSeconds, snapshotIntervalMs: settings.snapshotIntervalMs, bounds: settings.bounds };
     consumer = await startStageConsumer({
       kafka,
       stage: 'sessions',
