@@ -119,12 +119,23 @@ function parseSite(siteKey: string, raw: unknown): SiteSettings {
   if (identity !== undefined && identity !== 'token' && identity !== 'client') {
     throw invalid(`SITES.${siteKey}.identity`, 'must be "token" (identifies signed by the site\'s server) or "client" (development only)');
   }
+  const parsed = new Set(origins.map((origin) => parseOrigin(siteKey, origin)));
+  // Taking the browser's word for who is signed in is for a laptop: a site a stranger can reach would let anyone be anyone.
+  const remote = [...parsed].find((origin) => !isLoopbackOrigin(origin));
+  if (identity === 'client' && remote !== undefined) {
+    throw invalid(`SITES.${siteKey}.identity`, `"client" is for development only, and ${remote} is not a loopback origin (localhost, 127.0.0.1, [::1]); use "token" and have the site's server sign identify tokens`);
+  }
   return {
     siteKey,
-    origins: new Set(origins.map((origin) => parseOrigin(siteKey, origin))),
+    origins: parsed,
     allowMissingOrigin: allowMissingOrigin ?? false,
     identity: identity ?? 'token',
   };
+}
+
+function isLoopbackOrigin(origin: string): boolean {
+  const host = new URL(origin).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 function parseSites(raw: EdgeBindings['SITES']): Map<string, SiteSettings> {

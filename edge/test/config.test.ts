@@ -54,7 +54,7 @@ describe('parseConfig', () => {
   it('reads the site secrets, the identity mode and the admin secret', () => {
     const config = parseConfig({
       ...valid,
-      SITES: '{"shop":{"origins":[],"allowMissingOrigin":true,"identity":"client"}}',
+      SITES: '{"shop":{"origins":["http://127.0.0.1:8080","http://[::1]:3000","http://localhost"],"allowMissingOrigin":true,"identity":"client"}}',
       SITE_SECRETS: JSON.stringify({ shop: { identity: IDENTITY, server: SERVER } }),
       ADMIN_SECRET: ADMIN,
       VISITOR_RETAIN_MS: '0',
@@ -86,6 +86,7 @@ describe('parseConfig', () => {
     [{ MAX_BODY_BYTES: '0' }, /^MAX_BODY_BYTES: must be a positive integer/],
     [{ RELAY_TIMEOUT_MS: 'soon' }, /^RELAY_TIMEOUT_MS: must be a positive integer/],
     [{ SITES: '{"shop":{"origins":[],"identity":"browser"}}' }, /^SITES\.shop\.identity: /],
+    [{ SITES: '{"shop":{"origins":["http://localhost:8080","https://shop.example"],"identity":"client"}}' }, /^SITES\.shop\.identity: "client" is for development only, and https:\/\/shop\.example /],
     [{ SITE_SECRETS: '{"shop":' }, /^SITE_SECRETS: is not valid JSON/],
     [{ SITE_SECRETS: '{"other":{}}' }, /^SITE_SECRETS\.other: names no site of SITES/],
     [{ SITE_SECRETS: JSON.stringify({ shop: { identity: 'short' } }) }, /^SITE_SECRETS\.shop\.identity: must be at least 32 bytes/],
