@@ -41,6 +41,7 @@ export { storeKeys, type StoreKeys } from './store/keys.js';
 export { stageOffsetKeys, type StageName } from './pipeline/stage-offsets.js';
 export { DEFAULT_TOPIC_BOUNDS, erasureMarkerLifeMs, erasuresRetentionMs, longestPersonalDataLifeMs, type TopicBounds } from './kafka/topic-bounds.js';
 export { erasureMark } from './erasure/marks.js';
+export { personTraces, type Trace } from './erasure/traces.js';
 
 export interface RunningCollector {
   /** Base URL, e.g. `http://127.0.0.1:8788`. */

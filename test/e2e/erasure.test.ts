@@ -19,11 +19,10 @@ import path from 'node:path';
 import { expect, test } from 'vitest';
 import { createClient } from 'redis';
 import { deviceRef, userRef } from '@sessionflow/core';
-import { erasureMark, storeKeys } from '@sessionflow/collector';
+import { erasureMark, personTraces, storeKeys } from '@sessionflow/collector';
 import { anonymousIdIn, localExperiment } from './support/experiments.js';
 import { signIdentityToken } from './support/identity-token.js';
 import { useLoopStack } from './support/loop-stack.js';
-import { personTraces } from './support/person-traces.js';
 import { startReplay, type Replay } from './support/replay.js';
 import { openDevice, profileOf, viewProduct, visitorObject, type Device } from './support/storefront.js';
 
@@ -53,6 +52,17 @@ async function settled(count: () => Promise<number>, quietMs = 3_000, timeoutMs 
     await new Promise((resolve) => setTimeout(resolve, 250));
     const now = await count();
     if (now !== last) [last, since] = [now, Date.now()];
+  }
+}
+
+/** What the Redis at `url` holds of the person (any key or value naming one of `needles`). */
+async function tracesIn(url: string, needles: readonly string[]) {
+  const redis = createClient({ url });
+  await redis.connect();
+  try {
+    return await personTraces(redis, env.stack.topicPrefix, needles);
+  } finally {
+    await redis.close();
   }
 }
 
@@ -88,7 +98,7 @@ test('an erased user leaves no trace in the visitor objects, Redis, a replay of 
   const needles = [user, ...devices.map((d) => d.anonymousId), ...sessionIds];
   for (const id of needles) expect(id.length).toBeGreaterThan(8);
   // What must be gone is there first.
-  const before = await personTraces(stack.redisUrl!, stack.topicPrefix, needles);
+  const before = await tracesIn(stack.redisUrl!, needles);
   for (const needle of needles) expect(before.map((t) => t.needle)).toContain(needle);
 
   // The devices leave (their pages send what they still hold as they close) before the erasure.
@@ -111,7 +121,7 @@ test('an erased user leaves no trace in the visitor objects, Redis, a replay of 
   }
   // The read API and Redis: nothing names them; the markers do not either.
   expect(await profileOf(stack, 'user', user)).toBeUndefined();
-  expect(await personTraces(stack.redisUrl!, stack.topicPrefix, needles)).toEqual([]);
+  expect(await tracesIn(stack.redisUrl!, needles)).toEqual([]);
 
   // A replay from the earliest offsets into an empty Redis rebuilds the bystander, and not the user.
   let replay: Replay | undefined;
@@ -128,7 +138,7 @@ test('an erased user leaves no trace in the visitor objects, Redis, a replay of 
     } finally {
       await store.close();
     }
-    expect(await personTraces(replay.redisUrl, stack.topicPrefix, needles)).toEqual([]);
+    expect(await tracesIn(replay.redisUrl, needles)).toEqual([]);
   } finally {
     await replay?.stop();
   }

@@ -32,7 +32,7 @@ import { stageOffsetKeys } from '../../src/pipeline/stage-offsets.js';
 import { DAY_MS } from '../../src/kafka/topic-bounds.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { envelope, signedHeaders } from '../fakes.js';
-import { personTraces } from './person-traces.js';
+import { personTraces } from '../../src/erasure/traces.js';
 import { connectRedis, eventually, newVisitor, pageView, productClick, addToCart, startInfra, type Infra, type TestRedis, type Visitor } from './support.js';
 
 const prefix = 'it-erasure';

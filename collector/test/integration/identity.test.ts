@@ -22,7 +22,7 @@ import type { ErasureResult } from '../../src/erasure/erase-user.js';
 import { DEV_SECRETS } from '../../src/config.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { ADMIN_SECRET, envelope, SECRET, signedHeaders } from '../fakes.js';
-import { personTraces } from './person-traces.js';
+import { personTraces } from '../../src/erasure/traces.js';
 import { eventually, newVisitor, pageView, productClick, startInfra, startReadyPipeline, startTestCollector, type Infra, type TestRedis, type Visitor } from './support.js';
 
 const READ_SECRET = 'identity-read-secret';

@@ -1,11 +1,13 @@
 /**
- * What Redis still holds of a person: every key under the deployment's prefix
- * whose name, or whose content (string, hash fields and values, set, sorted
- * set and list members), contains one of `needles`. Read by SCAN, so the check
- * does not depend on knowing which keys the stages write. HyperLogLogs (the
+ * What a Redis still holds of a person: every key under the deployment's
+ * prefix whose name, or whose content (string, hash fields and values, set,
+ * sorted set and list members), contains one of `needles` (a user id, its
+ * anonymous ids, its session ids). Read by SCAN, so it does not depend on
+ * knowing which keys the stages write: what checks that an erasure left
+ * nothing behind, in the tests and for an operator. HyperLogLogs (the
  * rollups' distinct visitors) hold hashed registers, no text, and are skipped.
  */
-import type { TestRedis } from './support.js';
+import type { StoreClient } from '../store/client.js';
 
 export interface Trace {
   key: string;
@@ -14,7 +16,7 @@ export interface Trace {
   needle: string;
 }
 
-export async function personTraces(redis: TestRedis, prefix: string, needles: readonly string[]): Promise<Trace[]> {
+export async function personTraces(redis: StoreClient, prefix: string, needles: readonly string[]): Promise<Trace[]> {
   const traces: Trace[] = [];
   for await (const batch of redis.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) {
     for (const key of batch) {
@@ -24,7 +26,7 @@ export async function personTraces(redis: TestRedis, prefix: string, needles: re
         continue;
       }
       const type = await redis.type(key);
-      if (type === 'string' && (await redis.getRange(key, 0, 3)) === 'HYLL') continue; // a HyperLogLog: hashed registers, no text
+      if (type === 'string' && (await redis.getRange(key, 0, 3)) === 'HYLL') continue;
       const content = await contentOf(redis, key, type);
       const held = needles.find((n) => content.some((text) => text.includes(n)));
       if (held !== undefined) traces.push({ key, where: type, needle: held });
@@ -33,7 +35,7 @@ export async function personTraces(redis: TestRedis, prefix: string, needles: re
   return traces;
 }
 
-async function contentOf(redis: TestRedis, key: string, type: string): Promise<string[]> {
+async function contentOf(redis: StoreClient, key: string, type: string): Promise<string[]> {
   switch (type) {
     case 'string':
       return [(await redis.get(key)) ?? ''];
@@ -45,7 +47,9 @@ async function contentOf(redis: TestRedis, key: string, type: string): Promise<s
       return redis.zRange(key, 0, -1);
     case 'list':
       return redis.lRange(key, 0, -1);
+    case 'none':
+      return []; // gone between the SCAN and the read
     default:
-      throw new Error(`${key}: a ${type}, which no stage writes and this check cannot read`);
+      throw new Error(`${key}: a ${type}, which no stage writes and this search cannot read`);
   }
 }
