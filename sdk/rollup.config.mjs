@@ -20,8 +20,17 @@ const compile = () =>
 
 // `debug: true` logging is compiled out of the script tag's build (see src/debug/logger.ts).
 const debugLogging = (on) => replace({ preventAssignment: true, values: { __SF_DEBUG__: String(on) } });
+// Chosen by gzip size, which is what the script tag's budget counts (bench/src/sdk/size.ts):
+// `inline: 1` leaves a single-use function that takes arguments as a function instead of
+// unpacking its body into the caller (its parameters turned into `var`s), and `hoist_funs`
+// puts function declarations at the top of their scope, where the language hoists them anyway.
+// Neither changes what the code does; together they save about 30 bytes of gzip.
 const minify = () =>
-  terser({ ecma: 2020, compress: { passes: 3, unsafe_arrows: true, pure_getters: true }, format: { comments: false } });
+  terser({
+    ecma: 2020,
+    compress: { passes: 3, unsafe_arrows: true, pure_getters: true, inline: 1, hoist_funs: true },
+    format: { comments: false },
+  });
 const scriptTag = (file, debug) => ({
   input: 'src/browser.ts',
   output: { file, format: 'iife', sourcemap: true },

@@ -6,7 +6,7 @@ import type { PageSnapshot } from '../src/capture/page.js';
 import { resolveConfig } from '../src/config.js';
 import { memoryQueue } from '../src/queue/memory-queue.js';
 import { createTracker } from '../src/tracker.js';
-import { fakeCookies, fakeStore, fakeTransport } from './fakes.js';
+import { fakeCookies, fakeStore, fakeTransport, queueLength } from './fakes.js';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 
@@ -97,7 +97,7 @@ describe('events the SDK builds', () => {
   it('ignores track calls without a name', () => {
     const { tracker: t, queue } = tracker();
     expect(t.track('   ')).toBeUndefined();
-    return expect(queue.size()).resolves.toBe(0);
+    return expect(queueLength(queue)).resolves.toBe(0);
   });
 
   it('leave the tracker as one JSON batch to the collect URL', async () => {

@@ -1,5 +1,6 @@
 /** Test doubles for the tracker's ports: no mocking library needed. */
 import type { CookieJar, KeyValueStore } from '../src/identity/storage.js';
+import { QUEUE_CAPACITY, type EventQueue, type QueuedEvent } from '../src/queue/queue.js';
 import type { Transport, TransportResponse } from '../src/transport/transport.js';
 
 export function fakeStore(initial: Record<string, string> = {}): KeyValueStore & { values: Map<string, string> } {
@@ -59,4 +60,9 @@ export function fakeLocks() {
     },
   };
   return { locks: locks as unknown as LockManager, names };
+}
+
+/** How many events `queue` holds (never more than its bound): the SDK itself never needs to count them. */
+export async function queueLength<E extends QueuedEvent>(queue: EventQueue<E>): Promise<number> {
+  return (await queue.peek(QUEUE_CAPACITY)).length;
 }

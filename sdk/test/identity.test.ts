@@ -6,7 +6,7 @@ import { ANONYMOUS_ID_KEY } from '../src/identity/anonymous-id.js';
 import { memoryQueue } from '../src/queue/memory-queue.js';
 import { createTracker, USER_ID_KEY } from '../src/tracker.js';
 import type { TransportResponse } from '../src/transport/transport.js';
-import { fakeCookies, fakeStore, fakeTransport, sequentialIds, type SentBatch } from './fakes.js';
+import { fakeCookies, fakeStore, fakeTransport, queueLength, sequentialIds, type SentBatch } from './fakes.js';
 
 const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 
@@ -85,7 +85,7 @@ describe('identify', () => {
     expect(JSON.stringify(tracker.identify('user-42'))).not.toContain('token');
     await tracker.flush();
     expect(transport.sent.flatMap((b) => b.body.events).filter((e) => JSON.stringify(e).includes(TOKEN)).map((e) => e.type)).toEqual(['identify']);
-    expect(await queue.size()).toBe(0);
+    expect(await queueLength(queue)).toBe(0);
   });
 
   it('sends an identify without a token as one without the field (the edge then links nothing)', async () => {

@@ -4,6 +4,7 @@ import { idbQueue } from '../src/queue/idb-queue.js';
 import { memoryQueue } from '../src/queue/memory-queue.js';
 import type { EventQueue } from '../src/queue/queue.js';
 import { fakeIdbStore } from './fake-idb.js';
+import { queueLength } from './fakes.js';
 
 interface TestEvent {
   eventId: string;
@@ -26,7 +27,7 @@ describe.each(queues)('the %s queue', (_name, make) => {
     expect((await queue.peek(2)).map((e) => e.eventId)).toEqual(['event-a1', 'event-a2']);
     await queue.remove([ev('event-a2', T, 1)]);
     expect((await queue.peek(10)).map((e) => e.eventId)).toEqual(['event-a1', 'event-a3']);
-    expect(await queue.size()).toBe(2);
+    expect(await queueLength(queue)).toBe(2);
   });
 
   it('drops the oldest beyond its bound and says how many', async () => {
@@ -71,7 +72,7 @@ describe('fallbackQueue', () => {
     };
     const queue = fallbackQueue(idbQueue<TestEvent>(missing as never), () => memoryQueue<TestEvent>(), onFallback);
     await queue.enqueue([ev('event-m1', T, 0)]);
-    expect(await queue.size()).toBe(1);
+    expect(await queueLength(queue)).toBe(1);
     expect(onFallback).toHaveBeenCalledTimes(1);
   });
 

@@ -8,7 +8,7 @@ import { createBatcher } from '../src/delivery/batcher.js';
 import { senderLock } from '../src/delivery/sender-lock.js';
 import { memoryQueue } from '../src/queue/memory-queue.js';
 import { fetchTransport } from '../src/transport/transport.js';
-import { fakeLocks } from './fakes.js';
+import { fakeLocks, queueLength } from './fakes.js';
 
 const URL = 'http://edge.test/v1/collect?site=demo-site-key';
 const TIMEOUT_MS = 5000;
@@ -123,7 +123,7 @@ describe('a hung collect request', () => {
     await vi.advanceTimersByTimeAsync(TIMEOUT_MS);
     expect(calls.map((c) => c.outcome)).toEqual(['aborted']);
     expect(await otherTabMaySend()).toBe(true);
-    expect(await queue.size()).toBe(3);
+    expect(await queueLength(queue)).toBe(3);
 
     // Not at once: after the first backoff step, flushIntervalMs (no jitter here).
     await vi.advanceTimersByTimeAsync(999);
@@ -134,6 +134,6 @@ describe('a hung collect request', () => {
       ['event-1', 'event-2', 'event-3'],
     ]);
     expect(calls.map((c) => c.outcome)).toEqual(['aborted', 'answered']);
-    expect(await queue.size()).toBe(0);
+    expect(await queueLength(queue)).toBe(0);
   });
 });

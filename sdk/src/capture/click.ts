@@ -5,13 +5,12 @@ import { productOf } from './product.js';
 
 export interface ClickDescriptor {
   element: ElementDescriptor;
-  product?: ProductRef;
+  product?: ProductRef | undefined;
 }
 
+/** Off a product element `product` is undefined, and serialising the batch drops it. */
 export function describeClick(target: Element): ClickDescriptor {
-  const element = actionableElement(target);
-  const product = productOf(target);
-  return product === undefined ? { element: describeElement(element) } : { element: describeElement(element), product };
+  return { element: describeElement(actionableElement(target)), product: productOf(target) };
 }
 
 /** Calls `onClick` for each click until `signal` aborts. */

@@ -6,15 +6,10 @@ import type { ProductRef } from '@sessionflow/core';
 
 const MAX_NAME = 128;
 
+/** A `category` or `slot` the page does not declare is left undefined; serialising the batch drops it. */
 export function productOf(el: Element): ProductRef | undefined {
   const id = nearest(el, 'data-sf-product');
-  if (id === undefined) return undefined;
-  const product: ProductRef = { id };
-  const category = nearest(el, 'data-sf-category');
-  if (category !== undefined) product.category = category;
-  const slot = nearest(el, 'data-sf-slot');
-  if (slot !== undefined) product.slot = slot;
-  return product;
+  return id === undefined ? undefined : { id, category: nearest(el, 'data-sf-category'), slot: nearest(el, 'data-sf-slot') };
 }
 
 /** Each attribute is looked up on its own: a category may sit on a section around many product cards. */

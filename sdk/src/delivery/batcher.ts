@@ -77,6 +77,13 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
   const held = new Map<string, E>();
   const forget = (ids: string[]) => ids.forEach((id) => held.delete(id));
   if (tabs) tabs.onmessage = (message: MessageEvent<string[]>) => forget(message.data);
+  /** `batch` was delivered, or handed to a beacon: this page holds it no more, nor writes it to the queue. Returns its ids. */
+  const settle = (batch: E[]) => {
+    const ids = batch.map((event) => event.eventId);
+    forget(ids);
+    unsaved = unsaved.filter((event) => !ids.includes(event.eventId));
+    return ids;
+  };
 
   const stop = () => {
     clearTimeout(timer);
@@ -157,9 +164,7 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
         return;
       }
       failures = 0;
-      const ids = batch.map((event) => event.eventId);
-      forget(ids);
-      tabs?.postMessage(ids);
+      tabs?.postMessage(settle(batch));
       await queue.remove(batch);
     }
   };
@@ -199,20 +204,16 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
     flush,
     leave() {
       if (!transport.beacon) return void flush();
-      let events = online() ? [...held.values()] : [];
       // Offline, a beacon would be accepted and then fail: the events wait in the queue.
-      while (events.length > 0) {
-        const [batch, body] = pack(events.slice(0, maxBatch));
+      while (online() && held.size > 0) {
+        const [batch, body] = pack([...held.values()].slice(0, maxBatch));
         // Refused (over the browser's quota): the rest waits in the queue for the next sender.
         if (!transport.beacon(collectUrl, body)) break;
         // A beacon gives no answer; the browser took it, so it leaves the queue (if
         // the page lives long enough to delete it; if not, it is sent again later:
         // a duplicate, counted once downstream by its event id).
-        const gone = batch.map((event) => event.eventId);
-        forget(gone);
-        unsaved = unsaved.filter((event) => !gone.includes(event.eventId));
+        settle(batch);
         queue.remove(batch).catch(() => {});
-        events = events.filter((event) => !batch.includes(event));
       }
       void save();
     },

@@ -24,7 +24,6 @@ export function fallbackQueue<E extends QueuedEvent>(primary: EventQueue<E>, bac
     enqueue: (events) => run((queue) => queue.enqueue(events)),
     peek: (max) => run((queue) => queue.peek(max)),
     remove: (events) => run((queue) => queue.remove(events)),
-    size: () => run((queue) => queue.size()),
     clear: () => run((queue) => queue.clear()),
   };
 }

@@ -31,7 +31,6 @@ export function idbQueue<E extends QueuedEvent>(use: UseStore, capacity = QUEUE_
         events.forEach((event) => store.delete(keyOf(event)));
         return promisifyRequest(store.transaction);
       }),
-    size: () => use('readonly', (store) => promisifyRequest(store.count())),
     clear: () => use('readwrite', (store) => (store.clear(), promisifyRequest(store.transaction))),
   };
 }

@@ -14,7 +14,6 @@ export function memoryQueue<E extends QueuedEvent>(capacity = QUEUE_CAPACITY): E
       const ids = new Set(gone.map((event) => event.eventId));
       events = events.filter((event) => !ids.has(event.eventId));
     },
-    size: async () => events.length,
     clear: async () => void (events = []),
   };
 }

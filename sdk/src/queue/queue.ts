@@ -15,7 +15,6 @@ export interface EventQueue<E extends QueuedEvent = QueuedEvent> {
   peek(max: number): Promise<E[]>;
   /** Removes these events (once delivered, or refused for good). */
   remove(events: readonly E[]): Promise<void>;
-  size(): Promise<number>;
   clear(): Promise<void>;
 }
 

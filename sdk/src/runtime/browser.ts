@@ -83,7 +83,8 @@ export function startBrowserTracker(config: Config, handlers: ReadonlySet<Action
       resetExitIntent();
     });
   watchRoute(win, signal, page);
-  debug('started', tracker.anonymousId(), config.collectUrl);
+  // Marked pure so that the script tag's build, where `debug` is empty, drops the call as well.
+  debug('started', /* @__PURE__ */ tracker.anonymousId(), config.collectUrl);
   return {
     ...tracker,
     page: () => void page(),
