@@ -144,7 +144,7 @@ async function postCatalog(stack: Stack): Promise<void> {
   const products = PRODUCTS.map((p) => ({ id: p.id, name: `Product ${p.id}`, category: p.category, price: '€10.00', href: `/p/${p.id}`, inStock: true }));
   const res = await fetch(`${stack.collectorUrl}/v1/catalog`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.readSecret}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.secrets.catalog}` },
     body: JSON.stringify({ products }),
   });
   if (!res.ok) throw new Error(`the collector refused the catalog: ${res.status} ${await res.text()}`);
