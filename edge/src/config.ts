@@ -153,20 +153,40 @@ function parseSites(raw: EdgeBindings['SITES']): Map<string, SiteSettings> {
   }
   const sites = new Map<string, SiteSettings>();
   for (const [siteKey, site] of Object.entries(parsed)) {
-    if (siteKey.length === 0 || siteKey.length > 128) throw invalid('SITES', 'site keys must be 1 to 128 characters');
+    // A site key names visitor objects and limiter keys (`<site>:<id>`): no `:` in it, so no site's names can alias another's.
+    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(siteKey)) throw invalid('SITES', `site key ${JSON.stringify(siteKey.slice(0, 128))} must be 1 to 128 of letters, digits and _ . -`);
     sites.set(siteKey, parseSite(siteKey, site));
   }
   return sites;
 }
 
+/** The development defaults of the collector's secrets, public in this repository. */
+const DEV_DEFAULTS = new Set(['local-dev-relay-secret', 'local-dev-read-secret']);
+
+/**
+ * The relay and read secrets are shared with the collector, which refuses weak
+ * ones off loopback; the edge does the same: a default or a secret under 32
+ * bytes is taken only while the collector it talks to is on loopback (a local run).
+ */
+function checkSharedSecret(name: string, value: string | undefined, collectorUrl: string): void {
+  if (!value) return;
+  const host = new URL(collectorUrl).hostname;
+  if (host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host)) return;
+  if (DEV_DEFAULTS.has(value)) throw invalid(name, 'is a development default, public in this repository; outside local runs set a secret of your own (openssl rand -base64 32)');
+  if (new TextEncoder().encode(value).byteLength < 32) throw invalid(name, 'must be at least 32 bytes outside local runs (openssl rand -base64 32)');
+}
+
 export function parseConfig(env: EdgeBindings): EdgeConfig {
   const secret = env.RELAY_HMAC_SECRET;
+  const collectorUrl = parseCollectorUrl(env.COLLECTOR_URL);
+  checkSharedSecret('RELAY_HMAC_SECRET', secret, collectorUrl);
+  checkSharedSecret('COLLECTOR_READ_SECRET', env.COLLECTOR_READ_SECRET, collectorUrl);
   const settings = parseSites(env.SITES);
   const siteSecrets = parseSiteSecrets(env.SITE_SECRETS, new Set(settings.keys()));
   const sites = new Map([...settings].map(([siteKey, site]) => [siteKey, { ...site, secrets: siteSecrets.get(siteKey) ?? {} }]));
   const otherSecrets = [secret, env.COLLECTOR_READ_SECRET, ...[...siteSecrets.values()].flatMap((s) => [s.identity, s.server])];
   return {
-    collectorUrl: parseCollectorUrl(env.COLLECTOR_URL),
+    collectorUrl,
     sites,
     maxBodyBytes: parsePositiveInt('MAX_BODY_BYTES', env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
     relayTimeoutMs: parsePositiveInt('RELAY_TIMEOUT_MS', env.RELAY_TIMEOUT_MS, DEFAULT_RELAY_TIMEOUT_MS),

@@ -51,6 +51,12 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...valid, RELAY_TIMEOUT_MS: 750 }).relayTimeoutMs).toBe(750);
   });
 
+  it('takes strong relay and read secrets with a collector off loopback, and weak ones only with one on it', () => {
+    const strong = { RELAY_HMAC_SECRET: 'relay-secret-of-the-edge-at-least-32-bytes', COLLECTOR_READ_SECRET: 'read-secret-of-the-edge-at-least-32-bytes' };
+    expect(parseConfig({ ...valid, ...strong, COLLECTOR_URL: 'https://collector.example' }).collectorUrl).toBe('https://collector.example');
+    expect(parseConfig({ ...valid, RELAY_HMAC_SECRET: 'local-dev-relay-secret', COLLECTOR_URL: 'http://localhost:8788' }).relaySecret).not.toBeNull();
+  });
+
   it('reads the site secrets, the identity mode and the admin secret', () => {
     const config = parseConfig({
       ...valid,
@@ -86,6 +92,9 @@ describe('parseConfig', () => {
     [{ MAX_BODY_BYTES: '0' }, /^MAX_BODY_BYTES: must be a positive integer/],
     [{ RELAY_TIMEOUT_MS: 'soon' }, /^RELAY_TIMEOUT_MS: must be a positive integer/],
     [{ SITES: '{"shop":{"origins":[],"identity":"browser"}}' }, /^SITES\.shop\.identity: /],
+    [{ SITES: '{"shop:x":{"origins":[]}}' }, /^SITES: site key "shop:x" must be 1 to 128 of letters, digits/],
+    [{ COLLECTOR_URL: 'https://collector.example', RELAY_HMAC_SECRET: 'local-dev-relay-secret' }, /^RELAY_HMAC_SECRET: is a development default/],
+    [{ COLLECTOR_URL: 'https://collector.example', RELAY_HMAC_SECRET: 'relay-secret-of-the-edge-at-least-32-bytes', COLLECTOR_READ_SECRET: 'short-read-secret' }, /^COLLECTOR_READ_SECRET: must be at least 32 bytes outside local runs/],
     [{ SITES: '{"shop":{"origins":["http://localhost:8080","https://shop.example"],"identity":"client"}}' }, /^SITES\.shop\.identity: "client" is for development only, and https:\/\/shop\.example /],
     [{ SITE_SECRETS: '{"shop":' }, /^SITE_SECRETS: is not valid JSON/],
     [{ SITE_SECRETS: '{"other":{}}' }, /^SITE_SECRETS\.other: names no site of SITES/],
