@@ -133,7 +133,7 @@ export function readConfig(env: Env = process.env): CollectorConfig {
     port: integer(env, 'COLLECTOR_PORT', d.port, 0, 65_535),
     kafkaBrokers: list(env, 'KAFKA_BROKERS', d.kafkaBrokers),
     kafkaClientId: text(env, 'KAFKA_CLIENT_ID', d.kafkaClientId),
-    topicPrefix: text(env, 'TOPIC_PREFIX', d.topicPrefix),
+    topicPrefix: topicPrefix(env, d.topicPrefix),
     topicPartitions: integer(env, 'TOPIC_PARTITIONS', d.topicPartitions, 1, 10_000),
     replicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', d.replicationFactor, 1, 100),
     topicBounds: readTopicBounds(env),
@@ -213,6 +213,17 @@ export function startupChecks(config: CollectorConfig): string[] {
 export function text(env: Env, name: string, fallback: string): string {
   const raw = env[name]?.trim();
   return raw ? raw : fallback;
+}
+
+/**
+ * `TOPIC_PREFIX`: the topics' names start with it, and every Redis key. Kafka's
+ * topic characters only, so no prefix can hold a `{` and pick the hash slot
+ * of every key (store/owner.ts), nor a `:` that looks like a key's separator.
+ */
+export function topicPrefix(env: Env, fallback: string): string {
+  const value = text(env, 'TOPIC_PREFIX', fallback);
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(value)) throw new Error('TOPIC_PREFIX may hold only letters, digits and ._- (1 to 100 of them: it starts every topic name and Redis key)');
+  return value;
 }
 
 /** What hono's bearerAuth accepts as a token (RFC 6750 b64token). */

@@ -21,7 +21,7 @@ import { createCollectorMetrics } from './metrics.js';
 import { redisReadStore } from './read/redis-store.js';
 import { redisAggregateReads } from './read/aggregate-redis-store.js';
 import { createStoreClient, type StoreClient } from './store/client.js';
-import { storeKeys } from './store/keys.js';
+import { readStateLayout, type StateLayout } from './store/layout.js';
 import { startErasureService, type ErasureService } from './erasure/service.js';
 import { erasureMarkerLifeMs } from './kafka/topic-bounds.js';
 import { erasureMarks } from './erasure/marks.js';
@@ -38,10 +38,13 @@ export { startPipeline, type RunningPipeline } from './pipeline/pipeline.js';
 export { DEFAULT_PIPELINE_CONFIG, readPipelineConfig, type PipelineConfig } from './pipeline/config.js';
 export type { ReadStore, RecsQuery } from './read/store.js';
 export { storeKeys, type StoreKeys } from './store/keys.js';
+export { stateLayout, readStateLayout, type StateLayout } from './store/layout.js';
 export { stageOffsetKeys, type StageName } from './pipeline/stage-offsets.js';
 export { DEFAULT_TOPIC_BOUNDS, erasureMarkerLifeMs, erasuresRetentionMs, longestPersonalDataLifeMs, type TopicBounds } from './kafka/topic-bounds.js';
 export { erasureMark } from './erasure/marks.js';
 export { personTraces, type Trace } from './erasure/traces.js';
+export { createStoreClient, type StoreClient } from './store/client.js';
+export { createLogger } from './log.js';
 
 export interface RunningCollector {
   /** Base URL, e.g. `http://127.0.0.1:8788`. */
@@ -63,6 +66,7 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
   // Its own client with no retries: a probe must answer quickly, not retry for seconds.
   const probeAdmin = kafka.admin({ retry: { retries: 0 } });
   let producer: ProducerHandle | undefined;
+  let layout: StateLayout;
   const disconnectAll = async () => {
     await disconnect(logger, [admin, probeAdmin, ...(producer ? [producer] : [])]);
   };
@@ -70,6 +74,8 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
   try {
     await admin.connect();
     await ensureTopics(admin, topics, { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor, bounds: settings.topicBounds }, logger);
+    // The reads find each id's partition as the producers do (store/owner.ts).
+    layout = await readStateLayout(admin, settings.topicPrefix);
     producer = settings.producerThread ? await startProducerThread(settings, logger) : await startInlineProducer(kafka);
     await probeAdmin.connect();
   } catch (error) {
@@ -105,7 +111,7 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
   // Erasure (DELETE /v1/users/:userId) needs the store, and a producer of its own for the markers and tombstones.
   let erasure: ErasureService | undefined;
   if (redis !== undefined) {
-    erasure = await startErasureService(kafka, redis, topics, {
+    erasure = await startErasureService(kafka, redis, layout, {
       topicPrefix: settings.topicPrefix,
       erasureSecret: settings.erasureSecret,
       markerLifeMs: erasureMarkerLifeMs(settings.topicBounds),
@@ -129,9 +135,9 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
     topics,
     sink: batcher,
     readiness,
-    readStore: redis === undefined ? undefined : redisReadStore(redis, storeKeys(settings.topicPrefix)),
+    readStore: redis === undefined ? undefined : redisReadStore(redis, layout),
     erasure,
-    aggregateReads: redis === undefined ? undefined : redisAggregateReads(redis, storeKeys(settings.topicPrefix)),
+    aggregateReads: redis === undefined ? undefined : redisAggregateReads(redis, layout),
     experiments: settings.experiments,
     metrics,
     isDraining: () => draining,

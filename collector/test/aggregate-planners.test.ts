@@ -4,8 +4,8 @@
  * them is checked against a real Redis in integration/aggregates.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import type { IngestedEvent } from '@sessionflow/core';
-import { eventCommands } from '../src/pipeline/commands.js';
+import { topicNames, type IngestedEvent } from '@sessionflow/core';
+import { eventCommands, PLANNER_SCRIPT } from '../src/pipeline/commands.js';
 import { parseExperiments } from '../src/pipeline/experiments/config.js';
 import { experimentCommands } from '../src/pipeline/experiments/commands.js';
 import { EXPERIMENT_SCRIPT } from '../src/pipeline/experiments/script.js';
@@ -19,7 +19,8 @@ import { DEFAULT_STATE_BOUNDS } from '../src/store/bounds.js';
 import { storeKeys } from '../src/store/keys.js';
 import { click, NOW, pageView } from './fakes.js';
 
-const keys = storeKeys('t');
+// One by-user partition's keys: a batch writes its own partition's part of the sums.
+const keys = storeKeys('t', topicNames('t').eventsByUser, 3);
 const experiments = parseExperiments(
   JSON.stringify([
     { key: 'recs-strategy', version: 1, traffic: 1, variants: [{ name: 'similar', weight: 1 }, { name: 'popular', weight: 1 }] },
@@ -38,9 +39,9 @@ const exposure = (anonymousId: string, experiment: string, variant: string, extr
 
 /** The script's argument tuples, `size` per event, after `skip` leading arguments. */
 function tuples(commands: string[][], script: string, size: number, skip = 0): string[][] {
-  const evals = commands.filter((c) => c[0] === 'EVAL' && c[1] === script);
+  const evals = commands.filter((c) => c[0] === PLANNER_SCRIPT && c[1] === script);
   expect(evals.length).toBeLessThanOrEqual(1);
-  const args = evals[0]?.slice(3 + skip) ?? [];
+  const args = evals[0]?.slice(2 + skip) ?? [];
   expect(args.length % size).toBe(0);
   return Array.from({ length: args.length / size }, (_, i) => args.slice(i * size, i * size + size));
 }
@@ -68,7 +69,7 @@ describe('experimentCommands', () => {
       ['EXPIRE', keys.experimentCounts('banner'), '1234'],
       ['EXPIRE', keys.experimentUnits('banner'), '1234'],
     ]);
-    expect(commands[0]?.[0]).toBe('EVAL');
+    expect(commands[0]?.slice(0, 2)).toEqual([PLANNER_SCRIPT, EXPERIMENT_SCRIPT]);
   });
 
   it('ignores exposures of unknown experiments or variants, and exposures without an experiment', () => {
@@ -197,10 +198,10 @@ describe('eventCommands with the aggregates', () => {
   it('adds one experiment script per batch, its expiries, and then the rollups, after the other state', () => {
     const events = [exposure('anon-aaaaaaaa', 'recs-strategy', 'similar'), ingested(pageView('anon-aaaaaaaa')), track('anon-aaaaaaaa', 'add_to_cart', { productId: 'sku-1' })];
     const commands = eventCommands(events as IngestedEvent[], { keys, seenTtlSeconds: 60, categoryOf: () => undefined, experiments });
-    expect(commands.filter((c) => c[0] === 'EVAL' && c[1] === EXPERIMENT_SCRIPT)).toHaveLength(1);
+    expect(commands.filter((c) => c[0] === PLANNER_SCRIPT && c[1] === EXPERIMENT_SCRIPT)).toHaveLength(1);
     const rollups = rollupCommands(events, keys);
     expect(rollups.length).toBeGreaterThan(0);
-    const experimentAt = commands.findIndex((c) => c[0] === 'EVAL' && c[1] === EXPERIMENT_SCRIPT);
+    const experimentAt = commands.findIndex((c) => c[0] === PLANNER_SCRIPT && c[1] === EXPERIMENT_SCRIPT);
     const ttl = String(DEFAULT_STATE_BOUNDS.experimentTtlSeconds);
     expect(commands.slice(experimentAt + 1, experimentAt + 3)).toEqual([
       ['EXPIRE', keys.experimentCounts('recs-strategy'), ttl],
@@ -214,7 +215,7 @@ describe('eventCommands with the aggregates', () => {
     const prefix = { canonicalId: 'u:user-1', attribution: 'prefix' };
     const events = [exposure('anon-aaaaaaaa', 'recs-strategy', 'similar', prefix), ingested({ ...pageView('anon-aaaaaaaa'), ...prefix })];
     const commands = eventCommands(events as IngestedEvent[], { keys, seenTtlSeconds: 60, categoryOf: () => undefined, experiments });
-    expect(commands.filter((c) => c[0] === 'EVAL' && c[1] === EXPERIMENT_SCRIPT)).toEqual([]);
+    expect(commands.filter((c) => c[0] === PLANNER_SCRIPT && c[1] === EXPERIMENT_SCRIPT)).toEqual([]);
     expect(commands.filter((c) => c.some((arg) => arg.includes(':experiment:')))).toEqual([]);
     expect(commands.filter((c) => c.some((arg) => arg.includes(':rollup:')))).toEqual([]);
   });

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalRef, deviceRef, topicNames, userRef, type IngestedEvent } from '@sessionflow/core';
-import { eventCommands, inventoryCommands, productCommands, type RedisCommand } from '../src/pipeline/commands.js';
+import { eventCommands, inventoryCommands, PLANNER_SCRIPT, productCommands, type RedisCommand } from '../src/pipeline/commands.js';
 import { planBaseline } from '../src/pipeline/baseline/plan.js';
 import { parseExperiments } from '../src/pipeline/experiments/config.js';
 import { EXPERIMENT_SCRIPT } from '../src/pipeline/experiments/script.js';
@@ -17,11 +17,16 @@ import { planSessionEvents } from '../src/pipeline/sessions/fold-plan.js';
 import { sessionKeys } from '../src/pipeline/sessions/keys.js';
 import { batchChecks, BatchPlanError, COMMAND_RULES, type Check } from '../src/store/batch-checks.js';
 import { identityKeys } from '../src/store/identity-keys.js';
+import { hashTagOf } from '../src/store/owner.js';
 import { erasureMarks } from '../src/erasure/marks.js';
 import { storeKeys } from '../src/store/keys.js';
 import { NOW } from './fakes.js';
 
-const keys = storeKeys('t');
+const topics = topicNames('t');
+// A by-user partition's keys, and the products and inventory partitions' that own the catalog and the stock.
+const keys = storeKeys('t', topics.eventsByUser, 0);
+const productKeys = storeKeys('t', topics.products, 1);
+const stockKeys = storeKeys('t', topics.inventory, 2);
 const checks = (commands: RedisCommand[]) => batchChecks(commands, PLANNER_SCRIPTS);
 const typeOf = (found: Check[]) => new Map(found.flatMap((c) => (c.op === 'type' ? [[c.key, c.type] as const] : [])));
 
@@ -65,10 +70,10 @@ describe('the planners and the checks', () => {
     const prefix = { ...byUser[1]!, eventId: 'evt-prefix', canonicalId: userRef('user-1'), attribution: 'prefix' } as ByUserEvent;
     const commands = [
       ...eventCommands([...byUser, prefix], { keys, seenTtlSeconds: 60, categoryOf: () => 'kitchen', experiments }),
-      ...(productCommands('mug', JSON.stringify({ id: 'mug', name: 'Mug', category: 'kitchen', price: '€1' }), keys) ?? []),
-      ...(productCommands('old', null, keys) ?? []),
-      ...(inventoryCommands('mug', '{"inStock":true}', keys) ?? []),
-      ['SET', keys.offset('t.events.by-user', 0), '42'],
+      ...(productCommands('mug', JSON.stringify({ id: 'mug', name: 'Mug', category: 'kitchen', price: '€1' }), productKeys) ?? []),
+      ...(productCommands('old', null, productKeys) ?? []),
+      ...(inventoryCommands('mug', '{"inStock":true}', stockKeys) ?? []),
+      ['SET', keys.offset, '42'],
     ];
     const found = checks(commands);
     const types = typeOf(found);
@@ -79,12 +84,12 @@ describe('the planners and the checks', () => {
     expect(found).toContainEqual(expect.objectContaining({ op: 'int', key: keys.profile(deviceRef('anon-a')), field: 'sessions' }));
     expect(types.get(keys.profileAffinities(deviceRef('anon-a')))).toBe('hash');
     expect(types.get(keys.profileRecentlyViewed(deviceRef('anon-a')))).toBe('list');
-    expect(types.get(keys.products)).toBe('hash');
-    expect(types.get(keys.inventory)).toBe('hash');
+    expect(types.get(productKeys.products)).toBe('hash');
+    expect(types.get(stockKeys.inventory)).toBe('hash');
     expect(types.get(keys.experimentCounts('recs-strategy'))).toBe('hash');
     expect([...types.values()]).toContain('hll');
     // Every key a typed command touches has its check: none is written unread.
-    const typed = commands.filter((c) => !['SET', 'EXPIRE', 'EXPIREAT', 'EVAL', 'PERSIST', 'DEL'].includes(c[0]!)).map((c) => c[1]!);
+    const typed = commands.filter((c) => !['SET', 'EXPIRE', 'EXPIREAT', PLANNER_SCRIPT, 'PERSIST', 'DEL'].includes(c[0]!)).map((c) => c[1]!);
     for (const key of typed) expect(types.has(key)).toBe(true);
     // The increments: affinities (floats), funnel events (integers), and every field of the experiment's counts.
     expect(found.some((c) => c.op === 'float' && c.key === keys.profileAffinities(deviceRef('anon-a')))).toBe(true);
@@ -93,8 +98,7 @@ describe('the planners and the checks', () => {
   });
 
   it("know every command of the identity stage's links and prefixes", () => {
-    const idKeys = identityKeys('t');
-    const topics = topicNames('t');
+    const idKeys = identityKeys('t', topics.events, 3);
     const browsing = event('click', { element: { tag: 'a' }, product: { id: 'mug' } }, 'anon-c', 's-3');
     const events: IdentityEvent[] = [...shopEvents(), browsing].map((e) => ({ event: e, raw: JSON.stringify(e) }));
     // anon-c goes on with its stored session (its prefix list is appended to as stored); anon-b starts a new one (deleted first).
@@ -103,25 +107,26 @@ describe('the planners and the checks', () => {
       ['anon-b', { userId: 'user-9', sessionId: 's-0', prefix: ['x'] }],
     ]);
     const plan = planIdentity(events, stored, new Map(), { keys: idKeys, topics });
-    const found = checks([...plan.commands, ['SET', idKeys.offset('t.events', 0), '7']]);
-    expect(typeOf(found).get(idKeys.userDevices('user-1'))).toBe('set');
+    const found = checks([...plan.commands, ['SET', idKeys.offset, '7']]);
+    // Every key checked is the device's events partition's: the user's side of a link is written where the user's records land.
+    expect(found.filter((c) => hashTagOf(c.key) !== hashTagOf(idKeys.offset))).toEqual([]);
     expect(typeOf(found).get(idKeys.prefixEvents('anon-c'))).toBe('list');
     expect(typeOf(found).has(idKeys.prefixEvents('anon-b'))).toBe(false);
-    expect(plan.commands.map((c) => c[0])).toEqual(expect.arrayContaining(['SET', 'SADD', 'SREM', 'RPUSH', 'LTRIM', 'EXPIRE', 'DEL']));
+    expect(plan.commands.map((c) => c[0])).toEqual(expect.arrayContaining(['SET', 'RPUSH', 'LTRIM', 'EXPIRE', 'DEL']));
   });
 
   it("know every command of the sessions stage's folds and the baseline", () => {
-    const sKeys = sessionKeys('t');
-    const folded = planSessionEvents(shopEvents(), new Map(), { keys: sKeys, topic: 't.events', partition: 1, seenTtlSeconds: 60, snapshotIntervalMs: 5_000 });
+    const sKeys = sessionKeys('t', topics.events, 1);
+    const folded = planSessionEvents(shopEvents(), new Map(), { keys: sKeys, seenTtlSeconds: 60, snapshotIntervalMs: 5_000 });
     const found = checks(folded);
     expect(typeOf(found).get(sKeys.session('s-1'))).toBe('hash');
-    expect(typeOf(found).get(sKeys.open('t.events', 1))).toBe('zset');
+    expect(typeOf(found).get(sKeys.open)).toBe('zset');
     expect(found).toContainEqual(expect.objectContaining({ op: 'int', key: sKeys.session('s-1'), field: 'version' }));
 
     const baseline = planBaseline(
-      [{ sessionId: 's-1', anonymousId: 'anon-a', userId: 'user-1', lastActivityAt: NOW, events: 3, pageViews: 1, activeMs: 500 }],
-      { links: new Map(), marks: new Map(), counted: new Map() },
-      { keys, identityKeys: identityKeys('t'), marks: erasureMarks('t', 'test-erasure-secret'), seenTtlSeconds: 60 },
+      [{ sessionId: 's-1', profile: userRef('user-1'), anonymousId: 'anon-a', userId: 'user-1', lastActivityAt: NOW, events: 3, pageViews: 1, activeMs: 500 }],
+      { marks: new Map(), counted: new Map() },
+      { keys, marks: erasureMarks('t', 'test-erasure-secret').at(topics.eventsByUser, 0), seenTtlSeconds: 60 },
     );
     expect(checks(baseline.commands)).toContainEqual({ op: 'int', key: keys.profileBaseline(userRef('user-1')), field: 'events', up: 3, down: 0, describe: expect.any(String) });
   });
@@ -152,11 +157,11 @@ describe('batchChecks', () => {
 
   it('checks PFADD keys as HyperLogLogs, and the fields of a hash an experiment script may increment', () => {
     expect(checks([['PFADD', 'v', 'a', 'b']])).toEqual([{ op: 'type', key: 'v', type: 'hll', describe: 'PFADD (command 1)' }]);
-    const script = ['EVAL', EXPERIMENT_SCRIPT, '0', 'exposure', 'c', 'u', 'unit-1', 'A', 'conversion', 'c', 'u', 'unit-1', ''];
+    const script = [PLANNER_SCRIPT, EXPERIMENT_SCRIPT, 'exposure', 'c', 'u', 'unit-1', 'A', 'conversion', 'c', 'u', 'unit-1', ''];
     expect(checks([script])).toEqual([
-      { op: 'type', key: 'u', type: 'hash', describe: 'EVAL (command 1) (script)' },
-      { op: 'type', key: 'c', type: 'hash', describe: 'EVAL (command 1) (script)' },
-      { op: 'intValues', key: 'c', up: 3, describe: 'EVAL (command 1) (script)' },
+      { op: 'type', key: 'u', type: 'hash', describe: `${PLANNER_SCRIPT} (command 1) (script)` },
+      { op: 'type', key: 'c', type: 'hash', describe: `${PLANNER_SCRIPT} (command 1) (script)` },
+      { op: 'intValues', key: 'c', up: 3, describe: `${PLANNER_SCRIPT} (command 1) (script)` },
     ]);
   });
 
@@ -175,7 +180,9 @@ describe('batchChecks', () => {
     ['an expiry that is no integer', [['EXPIRE', 'k', 'soon']], /the expiry must be an integer/],
     ['HSET without a value', [['HSET', 'h', 'f']], /at least 3/],
     ['a command the table does not know', [['INCRBYFLOAT', 'k', '1.5']], /INCRBYFLOAT is not a command the batch checks know/],
-    ['a script that declares nothing', [['EVAL', 'return 1', '0']], /declares nothing/],
+    ['a script that declares nothing', [[PLANNER_SCRIPT, 'return 1']], /declares nothing/],
+    // A planner sends no script of its own to Redis: only the batch's one script runs, with its keys declared.
+    ['a raw EVAL', [['EVAL', 'return 1', '1', 'k']], /EVAL is not a command the batch checks know/],
   ] as [string, RedisCommand[], RegExp][])('refuses %s at planning', (_what, commands, message) => {
     expect(() => checks(commands)).toThrow(BatchPlanError);
     expect(() => checks(commands)).toThrow(message);

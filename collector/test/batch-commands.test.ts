@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mostRecentFirst, type RedisCommand } from '../src/pipeline/commands.js';
-import { guardedBatchCall, packArguments } from '../src/store/guarded-batch.js';
-import { BatchPlanError } from '../src/store/batch-checks.js';
-import { EXPERIMENT_SCRIPT } from '../src/pipeline/experiments/script.js';
+import { packArguments } from '../src/store/guarded-batch.js';
 
 function run(start: readonly string[], commands: readonly RedisCommand[]): string[] {
   let list = [...start];
@@ -30,38 +28,6 @@ describe('mostRecentFirst', () => {
       expect(inTwoBatches).toEqual(oneByOne);
       expect(run(start, mostRecentFirst('k', ids, limit))).toEqual(oneByOne);
     }
-  });
-});
-
-describe('guardedBatchCall', () => {
-  it('passes guards, then the checks to read before writing, then each command with its argument count, and a planner script as a function of its arguments', () => {
-    const call = guardedBatchCall(
-      [
-        { key: 'offset', expected: '41' },
-        { key: 'seen:e1', expected: null },
-        { key: 'session:s1', field: 'version', expected: '3' },
-      ],
-      [
-        ['SET', 'seen:e1', '1', 'EX', '60'],
-        ['HINCRBY', 'counts', 'n', '2'],
-        ['EVAL', EXPERIMENT_SCRIPT, '0', 'exposure', 'x:counts', 'x:units', 'unit-1', 'A'],
-        ['SET', 'offset', '42'],
-      ],
-    );
-    expect(call.args).toEqual([
-      '3', 'offset', '', '1', '41', 'seen:e1', '', '0', '', 'session:s1', 'version', '1', '3',
-      // The key types first, in the order first needed (the script declares its units hash, then its counts hash), then the fields.
-      '5', 'T', 'counts', 'hash', '', '', 'T', 'x:units', 'hash', '', '', 'T', 'x:counts', 'hash', '', '', 'I', 'counts', 'n', '2', '0', 'A', 'x:counts', '2', '', '',
-      '5', 'SET', 'seen:e1', '1', 'EX', '60', '4', 'HINCRBY', 'counts', 'n', '2', '6', '#1', 'exposure', 'x:counts', 'x:units', 'unit-1', 'A', '3', 'SET', 'offset', '42',
-    ]);
-    expect(call.script).toContain(`function(ARGV)\n${EXPERIMENT_SCRIPT}\nend`);
-  });
-
-  it('refuses a planner script that names keys, one that declares nothing, a command too long to pass on, and one the checks do not know', () => {
-    expect(() => guardedBatchCall([], [['EVAL', 'return 0', '1', 'k']])).toThrow(/numkeys 0/);
-    expect(() => guardedBatchCall([], [['EVAL', 'return 0', '0', 'k']])).toThrow(BatchPlanError);
-    expect(() => guardedBatchCall([], [['SADD', 'k', ...Array.from({ length: 8_000 }, (_, i) => String(i))]])).toThrow(/arguments/);
-    expect(() => guardedBatchCall([], [['SET', 'offset', '1'], ['FLUSHALL']])).toThrow(/FLUSHALL is not a command the batch checks know/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { IngestedEvent } from '@sessionflow/core';
-import { eventCommands, eventTime, inventoryCommands, productCommands } from '../src/pipeline/commands.js';
+import { topicNames, type IngestedEvent } from '@sessionflow/core';
+import { eventCommands, eventTime, inventoryCommands, PLANNER_SCRIPT, productCommands } from '../src/pipeline/commands.js';
 import { productSignals } from '../src/pipeline/signals.js';
 import { profileKeysOf } from '../src/pipeline/profiles/commands.js';
 import { PROFILE_SCRIPT } from '../src/pipeline/profiles/script.js';
@@ -9,7 +9,7 @@ import { decayedAt } from '../src/store/decay.js';
 import { storeKeys } from '../src/store/keys.js';
 import { click, NOW, pageView } from './fakes.js';
 
-const keys = storeKeys('t');
+const keys = storeKeys('t', topicNames('t').eventsByUser, 2);
 const ingest = { siteKey: 'demo-site-key', receivedAt: NOW, ingestedAt: NOW + 5 };
 
 function ingested(event: Record<string, unknown>): IngestedEvent {
@@ -54,7 +54,7 @@ describe('eventCommands', () => {
     const commands = plan([event]);
     expect(commands).toContainEqual(['SET', keys.seenEvent(event.eventId), '1', 'EX', '60']);
     // One script call: the latest event time, and each session with its own.
-    expect(commands).toContainEqual(['EVAL', PROFILE_SCRIPT, '0', keys.profile(device), keys.profileSessions(device), String(event.timestamp), '1', 'session-0001', String(event.timestamp)]);
+    expect(commands).toContainEqual([PLANNER_SCRIPT, PROFILE_SCRIPT, keys.profile(device), keys.profileSessions(device), String(event.timestamp), '1', 'session-0001', String(event.timestamp)]);
     expect(commands).toContainEqual(['ZADD', keys.profilesUpdatedAt, 'GT', String(event.timestamp), device]);
     expect(commands).toContainEqual(['SADD', keys.profileDevices(device), 'anon-aaaaaaaa']);
     // A device's own profile never names a user, whatever its events claim.

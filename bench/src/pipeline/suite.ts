@@ -24,7 +24,8 @@ import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { createClient } from 'redis';
 import { sign } from 'hono/jwt';
 import { SCHEMA_VERSION, topicNames } from '@sessionflow/core';
-import { storeKeys, type StageName } from '@sessionflow/collector';
+import { stateLayout, type StageName } from '@sessionflow/collector';
+import { deviceRef } from '@sessionflow/core';
 import { existingServersFromEnv, freePort, startPipelineProcess, startStack, type HttpService, type Stack } from '@sessionflow/infra';
 import { progress } from '../progress.js';
 import { type SuiteResult } from '../results.js';
@@ -88,7 +89,7 @@ export async function pipelineSuite(o: PipelineSuiteOptions = defaultPipelineOpt
     const throughput = await timeCatchUp(redis.client, kafkaAdmin.admin, topics, o.events, pipeline.child.pid);
     console.log(`  throughput: ${o.events.toLocaleString('en')} events through every stage in ${round(throughput.seconds, 2)} s: ${Math.round(throughput.eventsPerS).toLocaleString('en')} events/s (${throughput.byUser.toLocaleString('en')} re-keyed records); CPU per event: pipeline ${cpuText(throughput.cpuUsPerEvent.pipeline)}, Redis ${cpuText(throughput.cpuUsPerEvent.redis)}`);
 
-    const latency = await kafkaToRedis(producer, redis.client, topics.events, o);
+    const latency = await kafkaToRedis(producer, redis.client, kafkaAdmin.admin, topics.events, o);
     console.log(`  kafka → redis: ${latency.length} probes under ${o.backgroundPerS.toLocaleString('en')} events/s, p50 ${round(percentile(latency, 50))} ms, p99 ${round(percentile(latency, 99))} ms`);
 
     const loop = await crossDevice(stack, o.crossDeviceRounds);
@@ -197,8 +198,11 @@ async function timeCatchUp(redis: ReturnType<typeof createClient>, admin: Return
   }
 }
 
-async function kafkaToRedis(producer: Producer, redis: ReturnType<typeof createClient>, topic: string, o: PipelineSuiteOptions): Promise<number[]> {
-  const keys = storeKeys(PREFIX);
+async function kafkaToRedis(producer: Producer, redis: ReturnType<typeof createClient>, admin: ReturnType<Kafka['admin']>, topic: string, o: PipelineSuiteOptions): Promise<number[]> {
+  const partitions = (await topicPartitions(admin, topic)).length;
+  // The probe is anonymous: its seen key is in the by-user partition that owns its device's ref.
+  const layout = stateLayout(PREFIX, { events: partitions, eventsByUser: partitions, products: partitions, inventory: partitions });
+  const seenKey = (anonymousId: string, eventId: string) => layout.profile(deviceRef(anonymousId)).seenEvent(eventId);
   const background = workload(o.backgroundPerS * (o.latencySeconds + 2), 11);
   let sent = 0;
   const started = performance.now();
@@ -217,7 +221,7 @@ async function kafkaToRedis(producer: Producer, redis: ReturnType<typeof createC
   const probes: Promise<number | undefined>[] = [];
   const bar = progress();
   while (performance.now() < stopAt) {
-    probes.push(probeOnce(producer, redis, topic, keys.seenEvent.bind(keys)));
+    probes.push(probeOnce(producer, redis, topic, seenKey));
     bar.update(`  kafka → redis: ${probes.length} probes, ${sent.toLocaleString('en')} background events`);
     await sleep(o.probeEveryMs);
   }
@@ -229,11 +233,11 @@ async function kafkaToRedis(producer: Producer, redis: ReturnType<typeof createC
   return results as number[];
 }
 
-async function probeOnce(producer: Producer, redis: ReturnType<typeof createClient>, topic: string, seenKey: (eventId: string) => string): Promise<number | undefined> {
+async function probeOnce(producer: Producer, redis: ReturnType<typeof createClient>, topic: string, seenKey: (anonymousId: string, eventId: string) => string): Promise<number | undefined> {
   const probe = probeRecord();
   const start = performance.now();
   await producer.send({ topic, acks: -1, messages: [{ key: probe.key, value: probe.value }] });
-  const key = seenKey(probe.eventId);
+  const key = seenKey(probe.key, probe.eventId);
   while (performance.now() - start < 30_000) {
     if ((await redis.exists(key)) === 1) return performance.now() - start;
     await sleep(1);

@@ -15,7 +15,7 @@
 import { deviceRef, userRef } from '@sessionflow/core';
 import type { StoreClient } from '../store/client.js';
 import type { ByUserEvent } from '../pipeline/identity/records.js';
-import type { ErasureMarks } from './marks.js';
+import type { MarkKeys } from './marks.js';
 
 /** Profile ref → erasure time (epoch ms). */
 export type ErasureTimes = ReadonlyMap<string, number>;
@@ -47,7 +47,7 @@ export function erasureTime(value: string | null | undefined): number | undefine
 }
 
 /** The profile refs among `refs` that carry an erasure marker now (a check after a send). */
-export async function erasedNow(redis: StoreClient, marks: Pick<ErasureMarks, 'key'>, refs: readonly string[]): Promise<Set<string>> {
+export async function erasedNow(redis: StoreClient, marks: Pick<MarkKeys, 'key'>, refs: readonly string[]): Promise<Set<string>> {
   if (refs.length === 0) return new Set();
   const values = await redis.mGet(refs.map((ref) => marks.key(ref)));
   return new Set(refs.filter((_, i) => values[i] !== null));

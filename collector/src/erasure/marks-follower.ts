@@ -27,7 +27,9 @@ export interface MarksFollowerOptions {
   /** The pipeline's group id; the follower's group is `<groupId>-erasures-<random>`. */
   groupId: string;
   redis: StoreClient;
-  marks: Pick<ErasureMarks, 'keyOfMark'>;
+  marks: Pick<ErasureMarks, 'at'>;
+  /** Every topic-partition that keeps a copy of each marker (../store/layout.ts, markerScopes). */
+  scopes: readonly { topic: string; partition: number }[];
   /** How long a marker is in force after its erasure (kafka/topic-bounds.ts, erasureMarkerLifeMs). */
   lifeMs: number;
   clock(): number;
@@ -91,15 +93,20 @@ export async function startMarksFollower(o: MarksFollowerOptions): Promise<Marks
 }
 
 /** Puts the markers still in force into Redis where missing or older; how many it set. */
-export async function restoreMarkers(o: Pick<MarksFollowerOptions, 'redis' | 'marks' | 'lifeMs' | 'clock'>, records: readonly MarkRecord[]): Promise<number> {
+export async function restoreMarkers(o: Pick<MarksFollowerOptions, 'redis' | 'marks' | 'scopes' | 'lifeMs' | 'clock'>, records: readonly MarkRecord[]): Promise<number> {
   const restore = planMarkerRestore(records, o.clock(), o.lifeMs);
   let set = 0;
   for (let i = 0; i < restore.length; i += RESTORE_CHUNK) {
     const chunk = restore.slice(i, i + RESTORE_CHUNK);
-    const keys = chunk.map((m) => o.marks.keyOfMark(m.mark));
     const args = chunk.flatMap((m) => [String(m.erasedAt), String(Math.ceil(m.ttlMs))]);
-    const reply = await o.redis.sendCommand(['EVAL', RESTORE_MARKERS_SCRIPT, String(keys.length), ...keys, ...args]);
-    set += Number(reply);
+    // One call per partition: a script touches the keys of one slot.
+    const replies = await Promise.all(
+      o.scopes.map(({ topic, partition }) => {
+        const at = o.marks.at(topic, partition);
+        return o.redis.runScript(RESTORE_MARKERS_SCRIPT, chunk.map((m) => at.keyOfMark(m.mark)), args);
+      }),
+    );
+    for (const reply of replies) set += Number(reply);
   }
   return set;
 }

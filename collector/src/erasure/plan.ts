@@ -3,12 +3,16 @@
  *
  * - the markers (marks.ts) of the user (`u:<user id>`) and of each of its
  *   devices (`a:<anonymous id>`), as records of the `erasures` topic and as
- *   Redis keys living `markerLifeMs`;
- * - in Redis, in one MULTI/EXEC after the markers: every key of the user's
- *   profile, of each device's own profile, of the identity graph (links, the
- *   user's device set, the devices' prefixes) and what the other stages keep
- *   of the person (other-stages.ts), and the record of what is still to be
- *   done (`pending`: the devices and sessions, for a retry after a failure);
+ *   Redis keys living `markerLifeMs`, a copy in every partition whose stages
+ *   guard them (store/layout.ts, markerScopes), with the record of what is
+ *   still to be done (`pending`: the devices and sessions, for a retry after
+ *   a failure);
+ * - then, the state is spread over the partitions that own it: every key of
+ *   the user's profile and of each device's own profile (their by-user
+ *   partitions), of the identity graph (links and prefixes, the devices'
+ *   events partitions) and what the other stages keep of the person
+ *   (other-stages.ts), deleted; and the person's entries in keys shared with
+ *   others removed, one script per partition (commands grouped by hash tag);
  * - tombstones (null values) for the user and each device in `profiles`
  *   (snapshots are keyed by the profile's ref, which was the device's while it
  *   was anonymous), for each device in `identity` and for each of the person's
@@ -18,8 +22,8 @@
  * `{X}`) names keys of its own (store/key-parts.ts), never X's.
  */
 import { deviceRef, userRef } from '@sessionflow/core';
-import type { IdentityKeys } from '../store/identity-keys.js';
-import type { StoreKeys } from '../store/keys.js';
+import type { StateLayout } from '../store/layout.js';
+import { hashTagOf } from '../store/owner.js';
 import type { RedisCommand } from '../pipeline/commands.js';
 import type { KeyedRecord } from '../pipeline/identity/records.js';
 import { profileKeysOf } from '../pipeline/profiles/commands.js';
@@ -46,8 +50,7 @@ export interface ErasureTopics {
 }
 
 export interface ErasurePlanContext {
-  keys: StoreKeys;
-  identityKeys: IdentityKeys;
+  layout: StateLayout;
   marks: ErasureMarks;
   /** How long a marker is in force (kafka/topic-bounds.ts, erasureMarkerLifeMs). */
   markerLifeMs: number;
@@ -69,21 +72,50 @@ export function erasureMarkRecords(person: Pick<Person, 'userId' | 'anonymousIds
   return markRecords(topic, erasedRefs(person.userId, person.anonymousIds).map((ref) => ({ mark: marks.mark(ref), erasedAt })));
 }
 
-/** The erasure's Redis commands: markers first, then the DELs (their replies count what was removed), then entries in shared keys, then the pending record. */
-export function erasureCommands(person: Person, erasedAt: number, ctx: ErasurePlanContext): { commands: RedisCommand[]; markers: number; deletes: number } {
-  const { keys, identityKeys, marks } = ctx;
+/** What an erasure writes to Redis, in its order: markers and the pending record, then the deletes, then the removals. */
+export interface ErasureWrites {
+  /** SETs of the markers in every marker scope, and of the pending record: grouped by partition, one script each (slots). */
+  markers: RedisCommand[][];
+  /** Keys whose every value is the person's, deleted whole (of any partitions). */
+  deletes: string[];
+  /** The person's entries in keys shared with others, grouped by partition, one script each. */
+  removals: RedisCommand[][];
+}
+
+export function erasureWrites(person: Person, erasedAt: number, ctx: ErasurePlanContext): ErasureWrites {
+  const { layout, marks } = ctx;
   const { userId, anonymousIds } = person;
   const refs = erasedRefs(userId, anonymousIds);
-  const commands: RedisCommand[] = refs.map((ref) => ['SET', marks.key(ref), String(erasedAt), 'PX', String(ctx.markerLifeMs)]);
+  const markers: RedisCommand[] = [];
+  for (const { topic, partition } of layout.markerScopes()) {
+    const here = marks.at(topic, partition);
+    for (const ref of refs) markers.push(['SET', here.key(ref), String(erasedAt), 'PX', String(ctx.markerLifeMs)]);
+  }
+  markers.push(['SET', marks.pendingKey(userRef(userId)), pendingValue(person), 'PX', String(ctx.pendingTtlMs)]);
   const others: OtherStagesState = { ...ctx.others, sessionIds: person.sessionIds, viewed: person.viewed };
-  const dels: RedisCommand[] = [];
-  for (const ref of refs) for (const key of profileKeysOf(ref, keys)) dels.push(['DEL', key]);
-  dels.push(['DEL', identityKeys.userDevices(userId)]);
-  for (const anon of anonymousIds) dels.push(['DEL', identityKeys.link(anon)], ['DEL', identityKeys.prefixSession(anon)], ['DEL', identityKeys.prefixEvents(anon)]);
-  dels.push(...otherStagesDeletes(anonymousIds, others, keys));
-  commands.push(...dels, ['ZREM', keys.profilesUpdatedAt, ...refs], ...sharedEntryRemovals(others, keys), ...experimentUnitRemovals(refs, others, keys));
-  commands.push(['SET', marks.pendingKey(userRef(userId)), pendingValue(person), 'PX', String(ctx.pendingTtlMs)]);
-  return { commands, markers: refs.length, deletes: dels.length };
+  const deletes: string[] = [];
+  for (const ref of refs) deletes.push(...profileKeysOf(ref, layout.profile(ref)));
+  for (const anon of anonymousIds) {
+    const identity = layout.deviceIdentity(anon);
+    deletes.push(identity.link(anon), identity.prefixSession(anon), identity.prefixEvents(anon));
+  }
+  deletes.push(...otherStagesDeletes(refs, anonymousIds, others, layout));
+  const removals: RedisCommand[] = [];
+  for (const ref of refs) removals.push(['ZREM', layout.profile(ref).profilesUpdatedAt, ref]);
+  removals.push(...sharedEntryRemovals(refs, others, layout), ...experimentUnitRemovals(refs, others, layout));
+  return { markers: byPartition(markers), deletes: [...new Set(deletes)], removals: byPartition(removals) };
+}
+
+/** Commands grouped by the hash tag of their key, in their order within each group. */
+export function byPartition(commands: readonly RedisCommand[]): RedisCommand[][] {
+  const groups = new Map<string, RedisCommand[]>();
+  for (const command of commands) {
+    const tag = hashTagOf(command[1] ?? '');
+    const group = groups.get(tag) ?? [];
+    group.push(command);
+    groups.set(tag, group);
+  }
+  return [...groups.values()];
 }
 
 export function erasureTombstones(person: Pick<Person, 'userId' | 'anonymousIds' | 'sessionIds'>, topics: Pick<ErasureTopics, 'profiles' | 'identity' | 'sessions'>): KeyedRecord[] {

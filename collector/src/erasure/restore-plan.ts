@@ -6,6 +6,7 @@
  * (a later erasure overwrites the marker) and in the compacted topic.
  */
 import type { MarkRecord } from './marks-topic.js';
+import { storeScript } from '../store/client.js';
 
 export interface MarkerToRestore {
   mark: string;
@@ -31,7 +32,7 @@ export function planMarkerRestore(records: readonly MarkRecord[], nowMs: number,
  * marker Redis holds already is left as it is (the collector wrote it, with the
  * same time). Answers how many it set.
  */
-export const RESTORE_MARKERS_SCRIPT = `
+export const RESTORE_MARKERS_SCRIPT = storeScript(`
 local set = 0
 for i, key in ipairs(KEYS) do
   local at = tonumber(ARGV[2 * i - 1])
@@ -42,4 +43,4 @@ for i, key in ipairs(KEYS) do
   end
 end
 return set
-`;
+`);

@@ -18,7 +18,7 @@ export interface Trace {
 
 export async function personTraces(redis: StoreClient, prefix: string, needles: readonly string[]): Promise<Trace[]> {
   const traces: Trace[] = [];
-  for await (const batch of redis.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) {
+  for await (const batch of redis.scan(`${prefix}:*`, 500)) {
     for (const key of batch) {
       const named = needles.find((n) => key.includes(n));
       if (named !== undefined) {

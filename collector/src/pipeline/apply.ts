@@ -15,22 +15,30 @@
  * - An event id already counted (an edge retry, a relay after a lost answer)
  *   is skipped. A guard instead of SET NX inside the batch, because the
  *   event's other changes depend on it.
+ * - Everything a batch reads and writes is its partition's
+ *   (../store/owner.ts): a record keyed by an id its partition does not own
+ *   (the topic's partition count changed) stops the partition rather than
+ *   write where no reader looks. Product categories are read from the
+ *   products partitions that own them, outside the script: the catalog is
+ *   reference data, and a category that arrives late only misses a signal.
  */
-import type { IngestedEvent, Topics } from '@sessionflow/core';
+import type { IngestedEvent } from '@sessionflow/core';
 import type { StateBounds } from '../store/bounds.js';
 import { parseCatalogEntry } from '../catalog/schema.js';
 import type { StoreClient } from '../store/client.js';
-import type { StoreKeys } from '../store/keys.js';
+import { storeKeys, type StoreKeys } from '../store/keys.js';
+import type { StateLayout } from '../store/layout.js';
+import { OwnerMismatchError, type TopicOwners } from '../store/owner.js';
 import { eventCommands, inventoryCommands, productCommands, type RedisCommand } from './commands.js';
 import { productSignals } from './signals.js';
-import type { IdentityKeys } from '../store/identity-keys.js';
 import { erasureTime, refsOf, isErased } from '../erasure/marked-events.js';
-import type { ErasureMarks } from '../erasure/marks.js';
+import type { ErasureMarks, MarkKeys } from '../erasure/marks.js';
 import { runGuardedBatch, untilGuardsHold, type Guard } from '../store/guarded-batch.js';
 import { profileRefOf, seenKeyOf, type ByUserEvent } from './identity/records.js';
 import { readByUserEvent } from './event-record.js';
 import type { ExperimentSetup } from './experiments/config.js';
-import { planSessionsBatch } from './baseline/apply.js';
+import { isClosedSessionValue, readClosedSessionValue, type ClosedSession } from './baseline/closing.js';
+import { marksToRead, planBaseline } from './baseline/plan.js';
 
 export interface BatchMessage {
   offset: string;
@@ -59,10 +67,8 @@ export interface BatchOutcome {
 
 export interface ApplyDeps {
   redis: StoreClient;
-  keys: StoreKeys;
-  topics: Pick<Topics, 'eventsByUser' | 'products' | 'inventory' | 'sessions'>;
-  /** The identity graph's links (a closed session's device → its user, baseline/). */
-  identityKeys: IdentityKeys;
+  /** The topics' partitions, and so which partition owns what (../store/layout.ts). */
+  layout: StateLayout;
   /** Erasure markers (../erasure/marked-events.ts): events of an erased person still in flight, or met again by a replay, change nothing. */
   marks: ErasureMarks;
   seenTtlSeconds: number;
@@ -75,60 +81,85 @@ export interface ApplyDeps {
 }
 
 export async function applyBatch(deps: ApplyDeps, batch: TopicBatch): Promise<BatchOutcome> {
-  // Parsed once: a refused attempt plans again from what Redis holds, the records stay the same.
-  const read = batch.topic === deps.topics.eventsByUser ? readEvents(batch.messages) : undefined;
-  return untilGuardsHold(deps.maxAttempts ?? 5, () => attemptBatch(deps, batch, read));
+  const { topics, owners } = deps.layout;
+  const scope: BatchScope = { keys: storeKeys(deps.layout.prefix, batch.topic, batch.partition), marks: deps.marks.at(batch.topic, batch.partition) };
+  if (batch.topic === topics.eventsByUser) {
+    ownedHere(owners.eventsByUser, batch);
+    // Parsed once: a refused attempt plans again from what Redis holds, the records stay the same.
+    const read = readByUserRecords(batch.messages);
+    return untilGuardsHold(deps.maxAttempts ?? 5, () => attemptByUser(deps, scope, read));
+  }
+  const reference = batch.topic === topics.products ? owners.products : batch.topic === topics.inventory ? owners.inventory : undefined;
+  if (reference === undefined) throw new Error(`the pipeline's aggregates stage does not consume ${batch.topic}`);
+  ownedHere(reference, batch);
+  return untilGuardsHold(deps.maxAttempts ?? 5, () => attemptReference(deps, scope, batch));
+}
+
+/** The keys and marker keys of the batch's partition: all the batch may touch. */
+interface BatchScope {
+  keys: StoreKeys;
+  marks: MarkKeys;
+}
+
+/** Throws OwnerMismatchError when a keyed record is not its partition's. */
+function ownedHere(owners: TopicOwners, batch: TopicBatch): void {
+  for (const m of batch.messages) {
+    if (m.key === null) continue;
+    const owner = owners.of(m.key);
+    if (owner !== batch.partition) throw new OwnerMismatchError(batch.topic, batch.partition, owner, owners.partitions);
+  }
 }
 
 interface ReadRecord {
   offset: bigint;
   event: ByUserEvent | null;
+  /** A closed session to add to its profile's baseline (baseline/closing.ts), instead of an event. */
+  closed?: ClosedSession;
+  /** A closed-session record the baseline takes nothing from (a closing without `activeMs`): applied, changing nothing. */
+  ignored?: true;
 }
 
-function readEvents(messages: readonly BatchMessage[]): ReadRecord[] {
-  return messages.map((m) => ({ offset: BigInt(m.offset), event: m.value === null ? null : readByUserEvent(m.value) }));
-}
-
-/** One attempt: null when what it read changed before its script ran (nothing was written). */
-async function attemptBatch(deps: ApplyDeps, batch: TopicBatch, read: readonly ReadRecord[] | undefined): Promise<BatchOutcome | null> {
-  const { redis, keys } = deps;
-  const offsetKey = keys.offset(batch.topic, batch.partition);
-  let commands: RedisCommand[];
-  const guards: Guard[] = [];
-  let outcome: BatchOutcome;
-  let lastOffset: bigint;
-
-  if (read !== undefined) {
-    const planned = await planEvents(deps, offsetKey, read);
-    if (planned === null) return emptyOutcome(batch.messages.length);
-    ({ commands, outcome, lastOffset } = planned);
-    guards.push(...planned.guards);
-  } else if (batch.topic === deps.topics.sessions) {
-    const planned = await planSessionsBatch(deps, offsetKey, batch.messages);
-    if (planned === null) return emptyOutcome(batch.messages.length);
-    ({ commands, outcome, lastOffset } = planned);
-    guards.push(...planned.guards);
-  } else {
-    const stored = await redis.get(offsetKey);
-    guards.push({ key: offsetKey, expected: stored });
-    const from = stored === null ? -1n : BigInt(stored);
-    const fresh = batch.messages.filter((m) => BigInt(m.offset) >= from);
-    outcome = { applied: fresh.length, replayed: batch.messages.length - fresh.length, duplicates: 0, unreadable: 0 };
-    const last = fresh.at(-1);
-    if (last === undefined) return outcome;
-    lastOffset = BigInt(last.offset);
-    const plan = batch.topic === deps.topics.products ? productCommands : batch.topic === deps.topics.inventory ? inventoryCommands : null;
-    if (plan === null) throw new Error(`the pipeline does not consume ${batch.topic}`);
-    commands = [];
-    for (const m of fresh) {
-      const planned = plan(m.key, m.value, keys);
-      if (planned === null) outcome.unreadable++;
-      else commands.push(...planned);
+function readByUserRecords(messages: readonly BatchMessage[]): ReadRecord[] {
+  return messages.map((m) => {
+    const offset = BigInt(m.offset);
+    if (m.value === null) return { offset, event: null };
+    if (isClosedSessionValue(m.value)) {
+      const read = readClosedSessionValue(m.value);
+      if (read.kind === 'closed') return { offset, event: null, closed: read.session };
+      return read.kind === 'ignored' ? { offset, event: null, ignored: true } : { offset, event: null };
     }
-  }
+    return { offset, event: readByUserEvent(m.value) };
+  });
+}
 
-  commands.push(['SET', offsetKey, String(lastOffset + 1n)]);
-  const result = await runGuardedBatch(redis, guards, commands);
+/** One attempt at a products or inventory batch: null when its offset moved before its script ran. */
+async function attemptReference(deps: ApplyDeps, scope: BatchScope, batch: TopicBatch): Promise<BatchOutcome | null> {
+  const { keys } = scope;
+  const stored = await deps.redis.get(keys.offset);
+  const from = stored === null ? -1n : BigInt(stored);
+  const fresh = batch.messages.filter((m) => BigInt(m.offset) >= from);
+  const outcome: BatchOutcome = { applied: fresh.length, replayed: batch.messages.length - fresh.length, duplicates: 0, unreadable: 0 };
+  const last = fresh.at(-1);
+  if (last === undefined) return outcome;
+  const plan = batch.topic === deps.layout.topics.products ? productCommands : inventoryCommands;
+  const commands: RedisCommand[] = [];
+  for (const m of fresh) {
+    const planned = plan(m.key, m.value, keys);
+    if (planned === null) outcome.unreadable++;
+    else commands.push(...planned);
+  }
+  commands.push(['SET', keys.offset, String(BigInt(last.offset) + 1n)]);
+  const result = await runGuardedBatch(deps.redis, [{ key: keys.offset, expected: stored }], commands);
+  return result.applied ? outcome : null;
+}
+
+/** One attempt at a by-user batch: null when what it read changed before its script ran (nothing was written). */
+async function attemptByUser(deps: ApplyDeps, scope: BatchScope, read: readonly ReadRecord[]): Promise<BatchOutcome | null> {
+  const planned = await planByUser(deps, scope, read);
+  if (planned === null) return emptyOutcome(read.length);
+  const { commands, guards, outcome, lastOffset } = planned;
+  commands.push(['SET', scope.keys.offset, String(lastOffset + 1n)]);
+  const result = await runGuardedBatch(deps.redis, guards, commands);
   return result.applied ? outcome : null;
 }
 
@@ -145,21 +176,26 @@ interface PlannedEvents {
 
 /**
  * Reads in one round trip everything the plan depends on: the stored offset,
- * the erasure marks and counted ids of the batch's events, and the catalog's
- * categories. Records below the offset are read needlessly now and then (a
- * re-delivery), which costs less than a second round trip every time.
+ * the erasure marks and counted ids of the batch's events and closed
+ * sessions, and the catalog's categories. Records below the offset are read
+ * needlessly now and then (a re-delivery), which costs less than a second
+ * round trip every time.
  */
-async function planEvents(deps: ApplyDeps, offsetKey: string, records: readonly ReadRecord[]): Promise<PlannedEvents | null> {
-  const { redis, keys } = deps;
+async function planByUser(deps: ApplyDeps, scope: BatchScope, records: readonly ReadRecord[]): Promise<PlannedEvents | null> {
+  const { redis } = deps;
+  const { keys } = scope;
   const events = records.flatMap((r) => (r.event === null ? [] : [r.event]));
-  const markRefs = [...new Set(events.flatMap(refsOf))];
+  const closedAll = records.flatMap((r) => (r.closed === undefined ? [] : [r.closed]));
+  const markRefs = [...new Set([...events.flatMap(refsOf), ...marksToRead(closedAll)])];
   const seenKeys = [...new Set(events.map((e) => seenKeyOf(e, keys)))];
+  const sessionIds = [...new Set(closedAll.map((s) => s.sessionId))];
   const wantedProducts = uncategorisedProducts(events);
-  const [stored, markValues, seenValues, productValues] = await Promise.all([
-    redis.get(offsetKey),
-    markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => deps.marks.key(ref))),
-    seenKeys.length === 0 ? [] : redis.mGet(seenKeys),
-    wantedProducts.length === 0 ? [] : redis.hmGet(keys.products, wantedProducts),
+  const [stored, markValues, seenValues, countedValues, categories] = await Promise.all([
+    redis.get(keys.offset),
+    redis.mGet(markRefs.map((ref) => scope.marks.key(ref))),
+    redis.mGet(seenKeys),
+    redis.mGet(sessionIds.map((id) => keys.baselineCounted(id))),
+    catalogCategories(redis, deps.layout, wantedProducts),
   ]);
 
   const from = stored === null ? -1n : BigInt(stored);
@@ -167,9 +203,10 @@ async function planEvents(deps: ApplyDeps, offsetKey: string, records: readonly 
   const last = fresh.at(-1);
   if (last === undefined) return null;
   const outcome: BatchOutcome = { applied: fresh.length, replayed: records.length - fresh.length, duplicates: 0, unreadable: 0 };
-  const guards: Guard[] = [{ key: offsetKey, expected: stored }];
+  const guards: Guard[] = [{ key: keys.offset, expected: stored }];
   const readable = fresh.flatMap((r) => (r.event === null ? [] : [r.event]));
-  outcome.unreadable = fresh.length - readable.length;
+  const closed = fresh.flatMap((r) => (r.closed === undefined ? [] : [r.closed]));
+  outcome.unreadable = fresh.length - readable.length - closed.length - fresh.filter((r) => r.ignored === true).length;
 
   const markValue = new Map(markRefs.map((ref, i) => [ref, markValues[i] ?? null]));
   const marks = new Map<string, number>();
@@ -179,7 +216,7 @@ async function planEvents(deps: ApplyDeps, offsetKey: string, records: readonly 
       if (guardedMarks.has(ref)) continue;
       guardedMarks.add(ref);
       const value = markValue.get(ref) ?? null;
-      guards.push({ key: deps.marks.key(ref), expected: value });
+      guards.push({ key: scope.marks.key(ref), expected: value });
       const at = erasureTime(value);
       if (at !== undefined) marks.set(ref, at);
     }
@@ -200,18 +237,48 @@ async function planEvents(deps: ApplyDeps, offsetKey: string, records: readonly 
   }
   outcome.duplicates = live.length - unseen.length;
 
-  const categories = new Map<string, string>();
-  wantedProducts.forEach((id, i) => {
-    const value = productValues[i];
-    const product = typeof value === 'string' ? parseCatalogEntry(value) : null;
-    if (product) categories.set(id, product.category);
-  });
   const commands =
     unseen.length === 0
       ? []
       : eventCommands(unseen, { keys, seenTtlSeconds: deps.seenTtlSeconds, categoryOf: (id) => categories.get(id), experiments: deps.experiments ?? [], ...(deps.bounds === undefined ? {} : { bounds: deps.bounds }) });
-  outcome.profiles = [...new Set(unseen.map(profileRefOf))];
+  const profiles = new Set(unseen.map(profileRefOf));
+  if (closed.length > 0) {
+    const baseline = planBaseline(
+      closed,
+      { marks: markValue, counted: new Map(sessionIds.map((id, i) => [id, countedValues[i] ?? null])) },
+      { keys, marks: scope.marks, seenTtlSeconds: deps.seenTtlSeconds, ...(deps.bounds === undefined ? {} : { bounds: deps.bounds }) },
+    );
+    commands.push(...baseline.commands);
+    guards.push(...baseline.guards);
+    outcome.duplicates += baseline.duplicates;
+    for (const ref of baseline.profiles) profiles.add(ref);
+  }
+  outcome.profiles = [...profiles];
   return { commands, guards, outcome, lastOffset: last.offset };
+}
+
+/** The catalog's category of each product, read from the products partitions that own them. */
+async function catalogCategories(redis: StoreClient, layout: StateLayout, productIds: readonly string[]): Promise<Map<string, string>> {
+  const categories = new Map<string, string>();
+  if (productIds.length === 0) return categories;
+  const byPart = new Map<string, string[]>();
+  for (const id of productIds) {
+    const key = layout.product(id).products;
+    const ids = byPart.get(key) ?? [];
+    ids.push(id);
+    byPart.set(key, ids);
+  }
+  await Promise.all(
+    [...byPart].map(async ([key, ids]) => {
+      const values = await redis.hmGet(key, ids);
+      ids.forEach((id, i) => {
+        const value = values[i];
+        const product = typeof value === 'string' ? parseCatalogEntry(value) : null;
+        if (product) categories.set(id, product.category);
+      });
+    }),
+  );
+  return categories;
 }
 
 /** The products the events name without a category: the catalog's is looked up. */

@@ -26,6 +26,15 @@ import { profileExpiryCommands, profileTouchCommands, type ProfileTouch } from '
 
 export type RedisCommand = string[];
 
+/**
+ * The name of a planner's own Lua script in a batch: `[PLANNER_SCRIPT, text,
+ * ...args]` runs `text` as a function of `args` inside the batch's one script
+ * (store/guarded-batch.ts), whose declared keys include every key the planner
+ * script says it touches (planner-scripts.ts). Not a Redis command: nothing
+ * sends it on its own.
+ */
+export const PLANNER_SCRIPT = 'PLANNER';
+
 export const PROFILE_LIMITS = Object.freeze({ recentlyViewed: 20, purchased: 100 });
 
 export interface EventPlanContext {
@@ -128,7 +137,8 @@ export function eventCommands(events: readonly ByUserEvent[], ctx: EventPlanCont
   for (const key of categories) commands.push(['EXPIRE', key, String(bounds.categoryPopularityTtlSeconds)]);
   for (const profile of touched.keys()) commands.push(...profileExpiryCommands(profile, keys, bounds));
   commands.push(...experimentCommands(counted, keys, ctx.experiments ?? [], bounds), ...rollupCommands(counted, keys));
-  commands.push(...recsViewCommands(counted, keys, { ...RECS_LIMITS, ttlSeconds: bounds.recsTtlSeconds }));
+  // Prefix records too: the user's partition learns the login session's views from before the login (recs/commands.ts).
+  commands.push(...recsViewCommands(events, keys, { ...RECS_LIMITS, ttlSeconds: bounds.recsTtlSeconds }));
   return commands;
 }
 

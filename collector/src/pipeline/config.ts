@@ -4,7 +4,7 @@
  * that point it at real clusters. Shares the collector's variable names where
  * the meaning is the same.
  */
-import { DEFAULT_CONFIG, DEV_SECRETS, flag, integer, level, list, optionalUrl, readTopicBounds, text, type Env } from '../config.js';
+import { DEFAULT_CONFIG, DEV_SECRETS, flag, integer, level, list, optionalUrl, readTopicBounds, text, topicPrefix, type Env } from '../config.js';
 import type { TopicBounds } from '../kafka/topic-bounds.js';
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './partition-stops.js';
 import { enforceSecrets } from '../secrets/policy.js';
@@ -79,7 +79,7 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
     kafkaBrokers: list(env, 'KAFKA_BROKERS', d.kafkaBrokers),
     kafkaClientId: text(env, 'PIPELINE_KAFKA_CLIENT_ID', d.kafkaClientId),
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? d.redisUrl,
-    topicPrefix: text(env, 'TOPIC_PREFIX', d.topicPrefix),
+    topicPrefix: topicPrefix(env, d.topicPrefix),
     groupId: text(env, 'PIPELINE_GROUP', d.groupId),
     host: text(env, 'PIPELINE_HOST', d.host),
     port: integer(env, 'PIPELINE_PORT', d.port, 0, 65_535),

@@ -1,19 +1,18 @@
 /**
  * The aggregates stage's consumer group (the pipeline's own group id) on the
- * by-user events, products, inventory and sessions topics (stage-consumer.ts
+ * by-user records (events and closed sessions), products and inventory topics (stage-consumer.ts
  * for what every stage's consumer does). What it adds: the profiles a batch
  * changed get their snapshots published after it (coalesced, not awaited by
  * the next batch).
  */
 import type { Kafka } from 'kafkajs';
-import type { Topics } from '@sessionflow/core';
 import type { Logger } from '../log.js';
 import type { StoreClient } from '../store/client.js';
-import type { StoreKeys } from '../store/keys.js';
+import { storeKeys } from '../store/keys.js';
+import type { StateLayout } from '../store/layout.js';
 import { applyBatch, type ApplyDeps, type BatchOutcome } from './apply.js';
 import { coalescedSnapshots } from './coalesced-snapshots.js';
 import type { ExperimentSetup } from './experiments/config.js';
-import type { IdentityKeys } from '../store/identity-keys.js';
 import type { ErasureMarks } from '../erasure/marks.js';
 import type { PublishProfiles } from './identity/profile-snapshots.js';
 import type { PipelineMetrics } from './metrics.js';
@@ -36,10 +35,9 @@ const AGGREGATE_PARTITIONS_AT_ONCE = 1;
 export interface ConsumerDeps {
   kafka: Kafka;
   groupId: string;
-  topics: Pick<Topics, 'eventsByUser' | 'products' | 'inventory' | 'sessions'>;
+  /** The topics' partitions: which partition owns what (../store/layout.ts). */
+  layout: StateLayout;
   redis: StoreClient;
-  keys: StoreKeys;
-  identityKeys: IdentityKeys;
   /** Erasure markers (../erasure/marks.ts). */
   marks: ErasureMarks;
   /** Publishes the snapshots of the profiles a committed batch changed (identity/profile-snapshots.ts). */
@@ -66,15 +64,14 @@ export interface PipelineConsumer {
 }
 
 export async function startConsumer(deps: ConsumerDeps): Promise<PipelineConsumer> {
-  const { topics, logger } = deps;
+  const { logger, layout } = deps;
+  const { topics } = layout;
   // Published after the batch, not awaited by it: the next batch (and the next event's latency) does not wait for Kafka.
   const snapshots = deps.publishProfiles ? coalescedSnapshots(deps.publishProfiles, (error) => logger.warn('publishing profile snapshots failed', { error })) : undefined;
   const apply: ApplyDeps = {
     redis: deps.redis,
-    keys: deps.keys,
-    identityKeys: deps.identityKeys,
+    layout,
     marks: deps.marks,
-    topics,
     seenTtlSeconds: deps.seenTtlSeconds,
     experiments: deps.experiments ?? [],
     ...(deps.bounds === undefined ? {} : { bounds: deps.bounds }),
@@ -83,8 +80,8 @@ export async function startConsumer(deps: ConsumerDeps): Promise<PipelineConsume
     kafka: deps.kafka,
     stage: 'aggregates',
     groupId: deps.groupId,
-    topics: [topics.eventsByUser, topics.products, topics.inventory, topics.sessions],
-    offsetKey: deps.keys.offset,
+    topics: [topics.eventsByUser, topics.products, topics.inventory],
+    offsetKey: (topic, partition) => storeKeys(layout.prefix, topic, partition).offset,
     redis: deps.redis,
     partitionsAtOnce: AGGREGATE_PARTITIONS_AT_ONCE,
     apply: (batch) => applyBatch(apply, batch),

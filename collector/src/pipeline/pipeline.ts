@@ -11,14 +11,13 @@ import { createKafka } from '../kafka/client.js';
 import { ensureTopics } from '../kafka/topics.js';
 import { createLogger } from '../log.js';
 import { createStoreClient, redacted, storeAnswers } from '../store/client.js';
-import { storeKeys } from '../store/keys.js';
+import { readStateLayout, type StateLayout } from '../store/layout.js';
 import { pipelineStartupChecks, readPipelineConfig, type PipelineConfig } from './config.js';
 import { startConsumer, type ConsumerDeps, type PipelineConsumer } from './consumer.js';
 import { createHealthApp } from './health.js';
 import { createPipelineMetrics } from './metrics.js';
 import { startSessionStage, type SessionStage, type SessionStageHooks } from './sessions/stage.js';
 import { startIdentityStage, type IdentityStage, type IdentityStageHooks } from './identity/stage.js';
-import { identityKeys } from '../store/identity-keys.js';
 import { erasureMarks } from '../erasure/marks.js';
 import { idsOutOfLogs } from '../erasure/ids-in-logs.js';
 import { erasureMarkerLifeMs } from '../kafka/topic-bounds.js';
@@ -61,9 +60,12 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
   const kafka = createKafka({ kafkaBrokers: settings.kafkaBrokers, kafkaClientId: settings.kafkaClientId }, logger);
 
   const admin = kafka.admin();
+  let layout: StateLayout;
   try {
     await admin.connect();
     await ensureTopics(admin, topics, { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor, bounds: settings.topicBounds }, logger);
+    // Which partition owns what follows from the topics as Kafka has them (../store/owner.ts).
+    layout = await readStateLayout(admin, settings.topicPrefix);
   } catch (error) {
     throw new Error(`cannot start the pipeline: Kafka at ${settings.kafkaBrokers.join(',')} is not usable: ${message(error)}`, { cause: error });
   } finally {
@@ -88,6 +90,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
       groupId: settings.groupId,
       redis,
       marks,
+      scopes: layout.markerScopes(),
       lifeMs: erasureMarkerLifeMs(settings.topicBounds),
       clock: Date.now,
       logger,
@@ -108,7 +111,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
 
   let identity: IdentityStage;
   try {
-    identity = await startIdentityStage(kafka, topics, { ...settings, marks, metrics }, logger, hooks);
+    identity = await startIdentityStage(kafka, { ...settings, layout, marks, metrics }, logger, hooks);
   } catch (error) {
     await follower.stop().catch(() => undefined);
     redis.destroy();
@@ -120,10 +123,8 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
     consumer = await startConsumer({
       kafka,
       groupId: settings.groupId,
-      topics,
+      layout,
       redis,
-      keys: storeKeys(settings.topicPrefix),
-      identityKeys: identityKeys(settings.topicPrefix),
       marks,
       publishProfiles: identity.publishProfiles,
       seenTtlSeconds: settings.dedupeTtlSeconds,
@@ -144,7 +145,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
 
   let sessions: SessionStage;
   try {
-    sessions = await startSessionStage(kafka, topics, { ...settings, marks, metrics }, logger, hooks);
+    sessions = await startSessionStage(kafka, { ...settings, layout, marks, metrics }, logger, hooks);
   } catch (error) {
     await consumer.stop().catch(() => undefined);
     await identity.stop().catch(() => undefined);

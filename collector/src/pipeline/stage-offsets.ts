@@ -10,5 +10,9 @@ import { sessionKeys } from './sessions/keys.js';
 export type StageName = 'identity' | 'sessions' | 'aggregates';
 
 export function stageOffsetKeys(prefix: string): Record<StageName, (topic: string, partition: number) => string> {
-  return { identity: identityKeys(prefix).offset, sessions: sessionKeys(prefix).offset, aggregates: storeKeys(prefix).offset };
+  return {
+    identity: (topic, partition) => identityKeys(prefix, topic, partition).offset,
+    sessions: (topic, partition) => sessionKeys(prefix, topic, partition).offset,
+    aggregates: (topic, partition) => storeKeys(prefix, topic, partition).offset,
+  };
 }

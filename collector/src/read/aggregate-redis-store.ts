@@ -2,14 +2,22 @@
  * The experiment counters and funnel rollups as the pipeline wrote them
  * (store/experiment-keys.ts, store/rollup-keys.ts). Every failure to reach
  * Redis becomes a ReadStoreUnavailableError, answered with 503.
+ *
+ * Each by-user partition keeps its own part (store/owner.ts), and the read
+ * adds the parts up. The sums are exact: an experiment's unit and a funnel's
+ * visitor are a profile ref, and every ref belongs to one partition, so no
+ * unit or visitor is counted in two parts (the distinct visitors of each part
+ * are a HyperLogLog's estimate, as on one Redis).
  */
 import { FUNNEL_STEPS, type FunnelStep } from '../pipeline/rollups/steps.js';
 import type { StoreClient } from '../store/client.js';
 import type { StoreKeys } from '../store/keys.js';
+import type { StateLayout } from '../store/layout.js';
 import type { AggregateReads, StoredFunnel, StoredFunnelCell, StoredFunnelMinute } from './aggregate-store.js';
 import { ReadStoreUnavailableError } from './store.js';
 
-export function redisAggregateReads(redis: StoreClient, keys: StoreKeys): AggregateReads {
+export function redisAggregateReads(redis: StoreClient, layout: StateLayout): AggregateReads {
+  const parts = layout.everyByUser();
   const guarded = async <T>(read: () => Promise<T>): Promise<T> => {
     try {
       return await read();
@@ -23,14 +31,38 @@ export function redisAggregateReads(redis: StoreClient, keys: StoreKeys): Aggreg
 
     experimentCounts: (experimentKey) =>
       guarded(async () => {
-        const stored = await redis.hGetAll(keys.experimentCounts(experimentKey));
+        const stored = await Promise.all(parts.map((keys) => redis.hGetAll(keys.experimentCounts(experimentKey))));
         const counts: Record<string, number> = {};
-        for (const [field, value] of Object.entries(stored)) counts[field] = Number(value);
+        for (const part of stored) for (const [field, value] of Object.entries(part)) counts[field] = (counts[field] ?? 0) + Number(value);
         return counts;
       }),
 
-    funnel: (minutes) => guarded(() => readFunnel(redis, keys, minutes)),
+    funnel: (minutes) => guarded(async () => sumFunnels(minutes, await Promise.all(parts.map((keys) => readFunnel(redis, keys, minutes))))),
   };
+}
+
+/** The parts' funnels as one: events and visitors added up per cell, minute and step. */
+function sumFunnels(minutes: readonly string[], parts: readonly StoredFunnel[]): StoredFunnel {
+  const visitors = zeroSteps();
+  const byMinute = minutes.map((minute) => ({ minute, cells: new Map<string, StoredFunnelCell>(), visitors: zeroSteps() }));
+  for (const part of parts) {
+    for (const step of FUNNEL_STEPS) visitors[step] += part.visitors[step];
+    part.minutes.forEach((read, i) => {
+      const sum = byMinute[i];
+      if (sum === undefined) return;
+      for (const step of FUNNEL_STEPS) sum.visitors[step] += read.visitors[step];
+      for (const cell of read.cells) {
+        const id = `${cell.step}|${cell.device}|${cell.source}`;
+        const known = sum.cells.get(id);
+        sum.cells.set(id, known === undefined ? { ...cell } : { ...known, events: known.events + cell.events, visitors: known.visitors + cell.visitors });
+      }
+    });
+  }
+  return { minutes: byMinute.map(({ minute, cells, visitors: v }) => ({ minute, cells: [...cells.values()], visitors: v })), visitors };
+}
+
+function zeroSteps(): Record<FunnelStep, number> {
+  return Object.fromEntries(FUNNEL_STEPS.map((step) => [step, 0])) as Record<FunnelStep, number>;
 }
 
 async function readFunnel(redis: StoreClient, keys: StoreKeys, minutes: readonly string[]): Promise<StoredFunnel> {

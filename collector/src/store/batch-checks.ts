@@ -20,7 +20,7 @@
  *
  * The table below names every command a planner may emit; any other name is a
  * planning error, so a planner cannot add a command whose failure the checks
- * would miss. A planner's own Lua script (`['EVAL', text, '0', ...args]`)
+ * would miss. A planner's own Lua script (`[PLANNER_SCRIPT, text, ...args]`)
  * declares what it touches (planner-scripts.ts): the keys and their types, and
  * the hashes whose every field it may increment.
  *
@@ -28,7 +28,7 @@
  * guarded-batch.ts), READONLY, MISCONF and NOREPLICAS refuse a script's first
  * write, so nothing of the batch is written.
  */
-import type { RedisCommand } from '../pipeline/commands.js';
+import { PLANNER_SCRIPT, type RedisCommand } from '../pipeline/commands.js';
 import { BatchPlanError, BatchSimulation, MAX_EXACT_INTEGER, strictInteger, type Check, type KeyType, type ScriptTouch } from './batch-simulation.js';
 
 export { BatchPlanError, type Check, type KeyType, type ScriptTouch } from './batch-simulation.js';
@@ -204,6 +204,28 @@ export const COMMAND_RULES: Readonly<Record<string, Rule>> = Object.freeze({
   PFADD: typed('hll', 1),
 });
 
+/** Commands of the table whose every argument is a key; the others name one key, their first argument. */
+const ALL_KEYS = new Set(['DEL', 'UNLINK']);
+
+/**
+ * Every key `command` touches: what the batch script declares (guarded-batch.ts).
+ * Throws BatchPlanError for a command or script the table does not know.
+ */
+export function commandKeys(command: RedisCommand, scripts: ReadonlyMap<string, ScriptDeclaration>): string[] {
+  const [rawName, ...args] = command;
+  if (rawName === undefined) return [];
+  const name = rawName.toUpperCase();
+  if (name === PLANNER_SCRIPT) {
+    const [text = '', ...scriptArgs] = args;
+    const declare = scripts.get(text);
+    if (declare === undefined) throw new BatchPlanError(`${name}: a planner script that declares nothing it touches (planner-scripts.ts)`);
+    return declare(scriptArgs).map((touch) => touch.key);
+  }
+  if (COMMAND_RULES[name] === undefined) throw new BatchPlanError(`${name} is not a command the batch checks know (store/batch-checks.ts)`);
+  if (ALL_KEYS.has(name)) return args;
+  return args.length === 0 ? [] : [args[0] as string];
+}
+
 /** Declares what a planner script touches for its arguments (planner-scripts.ts). */
 export type ScriptDeclaration = (args: readonly string[]) => readonly ScriptTouch[];
 
@@ -219,8 +241,8 @@ export function batchChecks(commands: readonly RedisCommand[], scripts: Readonly
     if (rawName === undefined) return;
     const name = rawName.toUpperCase();
     const who = `${name} (command ${index + 1})`;
-    if (name === 'EVAL') {
-      const [text = '', , ...scriptArgs] = args;
+    if (name === PLANNER_SCRIPT) {
+      const [text = '', ...scriptArgs] = args;
       const declare = scripts.get(text);
       if (declare === undefined) throw new BatchPlanError(`${who}: a planner script that declares nothing it touches (planner-scripts.ts)`);
       for (const touch of declare(scriptArgs)) {

@@ -16,9 +16,16 @@
  *    (before the offset, the last command); `{1}` when all ran.
  *
  * The planner scripts are prepended as the table SUBSCRIPTS (guarded-batch.ts).
+ * KEYS declares every key the batch touches; a command whose key (every key,
+ * for DEL and UNLINK) is not among them ends the script with an error before
+ * anything is written, so no command reaches a key its caller did not
+ * declare. (A planner script's keys are declared by its caller from the
+ * script's own declaration, planner-scripts.ts.)
  */
 export const RUNNER = `
 local ARGV = cjson.decode(ARGV[1])
+local declared = {}
+for _, key in ipairs(KEYS) do declared[key] = true end
 local i = 2
 for g = 1, tonumber(ARGV[1]) do
   local key, field, present, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
@@ -110,6 +117,21 @@ for c = 1, checks do
   end
 end
 local total = #ARGV
+local first = i
+while i <= total do
+  local n = tonumber(ARGV[i])
+  local name = ARGV[i + 1]
+  if string.sub(name, 1, 1) ~= '#' then
+    local upper = string.upper(name)
+    local last = i + 2
+    if upper == 'DEL' or upper == 'UNLINK' then last = i + n end
+    for k = i + 2, last do
+      if not declared[ARGV[k]] then return redis.error_reply('undeclared key in ' .. name .. ': ' .. tostring(ARGV[k])) end
+    end
+  end
+  i = i + 1 + n
+end
+i = first
 while i <= total do
   local n = tonumber(ARGV[i])
   local name = ARGV[i + 1]

@@ -48,16 +48,21 @@
  * `noeviction` may drop offsets, seen keys or guards between batches, which
  * breaks exactly-once: run the pipeline's Redis with `noeviction`.
  *
- * A planner's own Lua script (`['EVAL', script, '0', ...args]`) runs as a
+ * A planner's own Lua script (`[PLANNER_SCRIPT, text, ...args]`) runs as a
  * function inside this one, with the same arguments, and declares what it
  * touches (../pipeline/planner-scripts.ts).
+ *
+ * The script declares every key it touches (KEYS), all of the batch's
+ * partition (owner.ts): what Redis Cluster needs to route it and to run it on
+ * one shard, and what the runner holds every command to.
  */
 import { createHash } from 'node:crypto';
-import type { RedisCommand } from '../pipeline/commands.js';
+import { PLANNER_SCRIPT, type RedisCommand } from '../pipeline/commands.js';
 import { PLANNER_SCRIPTS } from '../pipeline/planner-scripts.js';
-import { batchChecks, type Check } from './batch-checks.js';
+import { BatchPlanError, batchChecks, commandKeys, type Check } from './batch-checks.js';
 import { RUNNER } from './batch-script.js';
-import type { StoreClient } from './client.js';
+import type { StoreClient, StoreScript } from './client.js';
+import { hashTagOf } from './owner.js';
 
 export interface Guard {
   key: string;
@@ -83,9 +88,7 @@ export class BatchWouldFailError extends Error {
 /** Lua's `unpack` stops at its C stack (8,000 values); planners keep their commands well below. */
 export const MAX_COMMAND_ARGS = 7_000;
 
-interface Program {
-  script: string;
-  sha: string;
+interface Program extends StoreScript {
   subscripts: Map<string, number>;
 }
 
@@ -99,7 +102,7 @@ function programFor(subscriptTexts: readonly string[]): Program {
     // Each planner script reads ARGV and ends in `return`: as the body of a function of ARGV it keeps both meanings.
     const functions = subscriptTexts.map((text) => `function(ARGV)\n${text}\nend`).join(',\n');
     const script = `local SUBSCRIPTS = {\n${functions}\n}\n${RUNNER}`;
-    program = { script, sha: createHash('sha1').update(script).digest('hex'), subscripts: new Map(subscriptTexts.map((t, k) => [t, k + 1])) };
+    program = { text: script, sha: createHash('sha1').update(script).digest('hex'), subscripts: new Map(subscriptTexts.map((t, k) => [t, k + 1])) };
     programs.set(id, program);
   }
   return program;
@@ -122,23 +125,31 @@ function checkArgs(check: Check): string[] {
 }
 
 /**
- * The script and its arguments for one batch (pure: tested without Redis);
- * `args` is what the script reads as ARGV, `checks` what it reads before it
- * writes. Throws BatchPlanError for a batch the checks cannot vouch for.
+ * The script, its declared keys and its arguments for one batch (pure:
+ * tested without Redis); `args` is what the script reads as ARGV, `checks`
+ * what it reads before it writes. `keys` is every key the guards, the checks
+ * and the commands touch, each once: all of one hash tag (one partition's,
+ * store/owner.ts), or the batch is refused here, since a cluster could not
+ * run it and the partition would not own what it writes. The script refuses
+ * a command whose key is not declared. Throws BatchPlanError for a batch the
+ * checks cannot vouch for.
  */
-export function guardedBatchCall(guards: readonly Guard[], commands: readonly RedisCommand[]): { script: string; sha: string; args: string[]; checks: Check[] } {
-  const texts = [...new Set(commands.filter((c) => c[0]?.toUpperCase() === 'EVAL').map((c) => c[1] ?? ''))];
+export function guardedBatchCall(guards: readonly Guard[], commands: readonly RedisCommand[]): { script: StoreScript; keys: string[]; args: string[]; checks: Check[] } {
+  const texts = [...new Set(commands.filter((c) => c[0] === PLANNER_SCRIPT).map((c) => c[1] ?? ''))];
   const program = programFor(texts);
+  const declared = new Set<string>();
   const args: string[] = [String(guards.length)];
-  for (const g of guards) args.push(g.key, g.field ?? '', g.expected === null ? '0' : '1', g.expected ?? '');
+  for (const g of guards) {
+    declared.add(g.key);
+    args.push(g.key, g.field ?? '', g.expected === null ? '0' : '1', g.expected ?? '');
+  }
   const commandArgs: string[] = [];
   for (const command of commands) {
     const [name, ...rest] = command;
     if (name === undefined) continue;
-    if (name.toUpperCase() === 'EVAL') {
-      const [text = '', numkeys, ...scriptArgs] = rest;
-      // Planner scripts name their keys in ARGV (one Redis, no cluster): there are no KEYS to pass on.
-      if (numkeys !== '0') throw new Error('a planner script must take its keys as arguments (numkeys 0)');
+    for (const key of commandKeys(command, PLANNER_SCRIPTS)) declared.add(key);
+    if (name === PLANNER_SCRIPT) {
+      const [text = '', ...scriptArgs] = rest;
       commandArgs.push(String(scriptArgs.length + 1), `#${program.subscripts.get(text)}`, ...scriptArgs);
       continue;
     }
@@ -147,10 +158,22 @@ export function guardedBatchCall(guards: readonly Guard[], commands: readonly Re
   }
   // After the arguments are known to pass on: the checks read what the commands will write.
   const checks = batchChecks(commands, PLANNER_SCRIPTS);
+  for (const check of checks) declared.add(check.key);
+  const keys = [...declared];
+  oneSlot(keys);
   args.push(String(checks.length));
   for (const check of checks) args.push(...checkArgs(check));
   for (const arg of commandArgs) args.push(arg);
-  return { script: program.script, sha: program.sha, args, checks };
+  return { script: program, keys, args, checks };
+}
+
+/** Throws BatchPlanError unless every key carries the same hash tag. */
+function oneSlot(keys: readonly string[]): void {
+  const first = keys[0];
+  if (first === undefined) return;
+  const tag = hashTagOf(first);
+  const other = keys.find((key) => hashTagOf(key) !== tag);
+  if (other !== undefined) throw new BatchPlanError(`a batch touches keys of two partitions (hash tags {${tag}} and {${hashTagOf(other)}}); every key of a batch is its partition's`);
 }
 
 /**
@@ -163,14 +186,8 @@ export function guardedBatchCall(guards: readonly Guard[], commands: readonly Re
  */
 export async function runGuardedBatch(redis: StoreClient, guards: readonly Guard[], commands: readonly RedisCommand[]): Promise<GuardedOutcome> {
   const call = guardedBatchCall(guards, commands);
-  const packed = packArguments(call.args);
-  let reply: unknown;
-  try {
-    reply = await redis.sendCommand(['EVALSHA', call.sha, '0', packed]);
-  } catch (error) {
-    if (!String((error as Error)?.message ?? error).startsWith('NOSCRIPT')) throw error;
-    reply = await redis.sendCommand(['EVAL', call.script, '0', packed]);
-  }
+  if (call.keys.length === 0) return { applied: true };
+  const reply = await redis.runScript(call.script, call.keys, [packArguments(call.args)]);
   if (!Array.isArray(reply)) throw new Error(`unexpected reply from the batch script: ${String(reply)}`);
   const verdict = Number(reply[0]);
   if (verdict === 0) return { applied: false };

@@ -1,7 +1,15 @@
 /**
  * The Redis key layout of the online store, shared by the pipeline (writer)
  * and the read API (reader). Every key starts with the deployment's topic
- * prefix, so test runs and deployments sharing a Redis stay apart.
+ * prefix, so test runs and deployments sharing a Redis stay apart, and then
+ * with the hash tag of the topic-partition that owns it (owner.ts): the keys
+ * of one `storeKeys(prefix, topic, partition)` are all in one slot.
+ *
+ * What one partition owns: the profiles of the people (refs) the by-user
+ * topic sends to it, their counted event ids and sessions; its part of the
+ * global sums (popularity, experiment counts, funnel rollups, recommendation
+ * links), which the read API adds up over every partition; of the products
+ * and inventory topics, the products whose id it owns.
  *
  * A profile is named by its ref (`u:<user id>` or `a:<anonymous id>`, core's
  * `userRef` / `deviceRef`): `profile:u:X` and `profile:a:X` are two people,
@@ -9,20 +17,21 @@
  * affinities. Every other id goes through `keyPart` (key-parts.ts).
  */
 import { keyPart, refPart } from './key-parts.js';
+import { partitionTag } from './owner.js';
 import { experimentKeys, type ExperimentKeys } from './experiment-keys.js';
 import { recsKeys, type RecsKeys } from './recs-keys.js';
 import { rollupKeys, type RollupKeys } from './rollup-keys.js';
 
 export interface StoreKeys extends ExperimentKeys, RollupKeys, RecsKeys {
-  /** Hash: product id → product JSON (`CatalogProduct` without stock). */
+  /** Hash (a products partition's): product id → product JSON (`CatalogProduct` without stock). */
   products: string;
-  /** Hash: product id → `1` in stock, `0` out of stock. */
+  /** Hash (an inventory partition's): product id → `1` in stock, `0` out of stock. */
   inventory: string;
-  /** Sorted set: product id → weighted interactions, all categories. */
+  /** Sorted set (a by-user partition's part): product id → weighted interactions, all categories. */
   popularity: string;
-  /** Sorted set: product id → weighted interactions within one category. */
+  /** Sorted set (a by-user partition's part): product id → weighted interactions within one category. */
   categoryPopularity(category: string): string;
-  /** Sorted set: profile ref → epoch ms of its latest event; the recently updated profiles (trimmed, see bounds.ts). */
+  /** Sorted set (a by-user partition's part): profile ref → epoch ms of its latest event; the recently updated profiles (trimmed, see bounds.ts). */
   profilesUpdatedAt: string;
   /**
    * Hash of the profile (`ref`: `u:…` or `a:…`): `updatedAt` (epoch ms of its
@@ -48,8 +57,8 @@ export interface StoreKeys extends ExperimentKeys, RollupKeys, RecsKeys {
   profileBaseline(ref: string): string;
   /** String with an expiry: the closed session was counted in its profile's baseline (a closing snapshot may come again). */
   baselineCounted(sessionId: string): string;
-  /** String: the next offset to apply of one topic-partition, written with the state it covers. */
-  offset(topic: string, partition: number): string;
+  /** String: the aggregates stage's next offset to apply of this topic-partition, written with the state it covers. */
+  offset: string;
   /**
    * String with an expiry: the event was counted; with `prefix`, its re-sent
    * copy under the user it turned out to be (identity/records.ts). The event
@@ -58,8 +67,9 @@ export interface StoreKeys extends ExperimentKeys, RollupKeys, RecsKeys {
   seenEvent(eventId: string, attribution?: 'prefix'): string;
 }
 
-export function storeKeys(prefix: string): StoreKeys {
-  const p = `${prefix}:`;
+/** The keys of the state `partition` of `topic` owns. */
+export function storeKeys(prefix: string, topic: string, partition: number): StoreKeys {
+  const p = `${prefix}:${partitionTag(topic, partition)}:`;
   return {
     products: `${p}products`,
     inventory: `${p}inventory`,
@@ -74,7 +84,7 @@ export function storeKeys(prefix: string): StoreKeys {
     profileDevices: (ref) => `${p}profile:${refPart(ref)}:devices`,
     profileBaseline: (ref) => `${p}profile:${refPart(ref)}:baseline`,
     baselineCounted: (sessionId) => `${p}baseline:counted:${keyPart(sessionId)}`,
-    offset: (topic, partition) => `${p}offset:${keyPart(topic)}:${partition}`,
+    offset: `${p}offset`,
     seenEvent: (eventId, attribution) => `${p}seen:${keyPart(eventId)}${attribution === 'prefix' ? ':prefix' : ''}`,
     ...experimentKeys(p),
     ...rollupKeys(p),

@@ -31,10 +31,12 @@ describe('erasureMarks', () => {
 
   it('names a marker by the mark alone, whatever the id', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom(userRef, deviceRef), (id, refOf) => {
+      fc.property(fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom(userRef, deviceRef), fc.constantFrom('t.events', 't.events.by-user'), fc.nat(63), (id, refOf, topic, partition) => {
         const ref = refOf(id);
-        expect(marks.key(ref)).toBe(`t:erased:${erasureMark('marks-test-secret', ref)}`);
-        expect(marks.keyOfMark(marks.mark(ref))).toBe(marks.key(ref));
+        const here = marks.at(topic, partition);
+        // In the slot of the partition whose stages guard it: its hash tag, then the mark.
+        expect(here.key(ref)).toBe(`t:{${topic}:${partition}}:erased:${erasureMark('marks-test-secret', ref)}`);
+        expect(here.keyOfMark(marks.mark(ref))).toBe(here.key(ref));
       }),
       { numRuns: 500 },
     );
@@ -43,7 +45,8 @@ describe('erasureMarks', () => {
   it('gives the same mark every time (remembered or not), and refuses a key from anything but a mark', () => {
     const first = marks.mark('a:device-1');
     for (let i = 0; i < 3; i++) expect(marks.mark('a:device-1')).toBe(first);
-    expect(() => marks.keyOfMark('a:device-1')).toThrow(/64 hex/);
+    expect(() => marks.at('t.events', 0).keyOfMark('a:device-1')).toThrow(/64 hex/);
+    expect(() => marks.at('t.events', 0).key('device-1')).toThrow(/profile ref/);
   });
 
   it('names the record of an unfinished erasure by the user\'s mark', () => {

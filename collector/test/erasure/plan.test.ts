@@ -1,35 +1,39 @@
 /**
  * What an erasure writes (src/erasure/plan.ts), without Redis: markers named by
- * their marks and living as long as the topics can hold the person, the
- * deletes, the person's entries in shared keys, the record a retry finishes
- * from, and the tombstones.
+ * their marks, living as long as the topics can hold the person, a copy in
+ * every partition whose stages guard them; the deletes, each in the partition
+ * that owns the key; the person's entries in shared keys, one script per
+ * partition; the record a retry finishes from; and the tombstones.
  */
 import { describe, expect, it } from 'vitest';
 import { topicNames } from '@sessionflow/core';
-import { covers, erasureCommands, erasureMarkRecords, erasureTombstones, pendingValue, readPending, type ErasurePlanContext, type Person } from '../../src/erasure/plan.js';
+import { covers, erasureMarkRecords, erasureTombstones, erasureWrites, pendingValue, readPending, type ErasurePlanContext, type Person } from '../../src/erasure/plan.js';
 import { erasureMarks } from '../../src/erasure/marks.js';
 import { readMarkRecord } from '../../src/erasure/marks-topic.js';
+import type { RedisCommand } from '../../src/pipeline/commands.js';
 import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
 import { identityKeys } from '../../src/store/identity-keys.js';
 import { storeKeys } from '../../src/store/keys.js';
+import { stateLayout } from '../../src/store/layout.js';
+import { hashTagOf, ownerPartition, partitionTag } from '../../src/store/owner.js';
 import { NOW } from '../fakes.js';
 
-const keys = storeKeys('t');
-const idKeys = identityKeys('t');
-const sesKeys = sessionKeys('t');
-const marks = erasureMarks('t', 'plan-test-erasure-secret');
 const topics = topicNames('t');
+const EVENTS = 3;
+const BY_USER = 4;
+const layout = stateLayout('t', { events: EVENTS, eventsByUser: BY_USER, products: 2, inventory: 2 });
+const marks = erasureMarks('t', 'plan-test-erasure-secret');
 const LIFE_MS = 95 * 24 * 3600 * 1000;
 const PENDING_MS = 3600 * 1000;
-const indexes = [sesKeys.open('t.events', 0), sesKeys.due('t.events', 0), sesKeys.open('t.events', 1), sesKeys.due('t.events', 1)];
-const ctx: ErasurePlanContext = {
-  keys,
-  identityKeys: idKeys,
-  marks,
-  markerLifeMs: LIFE_MS,
-  pendingTtlMs: PENDING_MS,
-  others: { experiments: ['exp-a', 'exp-b'], sessionIndexes: indexes, sessionKeys: sesKeys },
-};
+const ctx: ErasurePlanContext = { layout, marks, markerLifeMs: LIFE_MS, pendingTtlMs: PENDING_MS, others: { experiments: ['exp-a', 'exp-b'] } };
+
+/** The keys of the by-user partition the producers send `ref`'s records to (Kafka's partitioner, not the layout's own lookup). */
+const ownerOf = (ref: string) => storeKeys('t', topics.eventsByUser, ownerPartition(ref, BY_USER));
+/** The identity and sessions keys of the events partition that owns a device. */
+const deviceIdentity = (anon: string) => identityKeys('t', topics.events, ownerPartition(anon, EVENTS));
+const deviceSessions = (anon: string) => sessionKeys('t', topics.events, ownerPartition(anon, EVENTS));
+const everyEventsPartition = Array.from({ length: EVENTS }, (_, p) => sessionKeys('t', topics.events, p));
+const REFS = ['u:user-1', 'a:anon-a', 'a:anon-b'];
 
 const person = (over: Partial<Person> = {}): Person => ({
   userId: 'user-1',
@@ -42,65 +46,106 @@ const person = (over: Partial<Person> = {}): Person => ({
   ...over,
 });
 
-describe('erasureCommands', () => {
-  const { commands, markers, deletes } = erasureCommands(person(), NOW, ctx);
-  const deleted = commands.filter((c) => c[0] === 'DEL').map((c) => c[1]);
+/** True when every command of the group names keys of one hash tag only. */
+const oneTag = (group: readonly RedisCommand[]) => new Set(group.map((c) => hashTagOf(c[1] ?? ''))).size === 1;
 
-  it('sets the markers of the user and each device first, named by their marks, for the markers\' life', () => {
-    expect(commands.slice(0, markers)).toEqual(['u:user-1', 'a:anon-a', 'a:anon-b'].map((ref) => ['SET', `t:erased:${marks.mark(ref)}`, String(NOW), 'PX', String(LIFE_MS)]));
+describe('erasureWrites', () => {
+  const writes = erasureWrites(person(), NOW, ctx);
+  const markerSets = writes.markers.flat();
+  const removals = writes.removals.flat();
+
+  it("sets the markers of the user and each device in every events and by-user partition, named by their marks, for the markers' life", () => {
+    const expected: RedisCommand[] = [];
+    for (const [topic, count] of [[topics.events, EVENTS], [topics.eventsByUser, BY_USER]] as const) {
+      for (let partition = 0; partition < count; partition++) {
+        for (const ref of REFS) expected.push(['SET', `t:${partitionTag(topic, partition)}:erased:${marks.mark(ref)}`, String(NOW), 'PX', String(LIFE_MS)]);
+      }
+    }
+    expect(markerSets.filter((c) => c[1]?.includes(':erased:'))).toEqual(expected);
     // No command names a marker by an id.
-    expect(commands.flat().filter((arg) => arg.includes('erased:')).every((arg) => /^t:erased:[0-9a-f]{64}$/.test(arg))).toBe(true);
+    expect([...markerSets, ...removals].flat().filter((arg) => arg.includes('erased:')).every((arg) => /^t:\{[^{}]+\}:erased:[0-9a-f]{64}$/.test(arg))).toBe(true);
   });
 
-  it('deletes the profiles of the user and of each device, the links, the device set and the prefixes, right after the markers', () => {
-    expect(commands.slice(markers, markers + deletes).every((c) => c[0] === 'DEL')).toBe(true);
-    expect(deleted).toHaveLength(deletes);
-    for (const ref of ['u:user-1', 'a:anon-a', 'a:anon-b']) {
-      expect(deleted).toEqual(expect.arrayContaining([keys.profile(ref), keys.profileSessions(ref), keys.profileAffinities(ref), keys.profileRecentlyViewed(ref), keys.profilePurchased(ref), keys.profileDevices(ref), keys.profileBaseline(ref)]));
+  it('groups the markers by partition, one script each: no group spans two hash tags', () => {
+    expect(writes.markers.every(oneTag)).toBe(true);
+    expect(new Set(writes.markers.map((g) => hashTagOf(g[0]![1]!))).size).toBe(writes.markers.length);
+    // A group per partition of the two topics, and the pending record's own.
+    expect(writes.markers).toHaveLength(EVENTS + BY_USER + 1);
+  });
+
+  it('deletes the profiles of the user and of each device where each is owned, the links and the prefixes where each device is', () => {
+    for (const ref of REFS) {
+      const k = ownerOf(ref);
+      expect(writes.deletes).toEqual(expect.arrayContaining([k.profile(ref), k.profileSessions(ref), k.profileAffinities(ref), k.profileRecentlyViewed(ref), k.profilePurchased(ref), k.profileDevices(ref), k.profileBaseline(ref)]));
+      expect(removals).toContainEqual(['ZREM', k.profilesUpdatedAt, ref]);
     }
-    expect(deleted).toEqual(expect.arrayContaining([idKeys.userDevices('user-1'), idKeys.link('anon-a'), idKeys.link('anon-b'), idKeys.prefixEvents('anon-a'), idKeys.prefixSession('anon-b')]));
-    expect(commands).toContainEqual(['ZREM', keys.profilesUpdatedAt, 'u:user-1', 'a:anon-a', 'a:anon-b']);
+    for (const anon of ['anon-a', 'anon-b']) {
+      const k = deviceIdentity(anon);
+      expect(writes.deletes).toEqual(expect.arrayContaining([k.link(anon), k.prefixEvents(anon), k.prefixSession(anon)]));
+    }
+    expect(new Set(writes.deletes).size).toBe(writes.deletes.length);
   });
 
   it("deletes each session's live state, recommendation sequence and time and baseline mark, and each device's session index", () => {
-    for (const sid of ['s-1', 's-2']) expect(deleted).toEqual(expect.arrayContaining([sesKeys.session(sid), keys.recsSessionItems(sid), keys.recsSessionTime(sid), keys.baselineCounted(sid)]));
-    expect(deleted).toEqual(expect.arrayContaining([sesKeys.device('anon-a'), sesKeys.device('anon-b')]));
+    for (const sid of ['s-1', 's-2']) {
+      // A session found in a profile's set names no device: its live state is looked for in every events partition.
+      for (const part of everyEventsPartition) expect(writes.deletes).toContain(part.session(sid));
+      for (const ref of REFS) expect(writes.deletes).toEqual(expect.arrayContaining([ownerOf(ref).recsSessionItems(sid), ownerOf(ref).recsSessionTime(sid), ownerOf(ref).baselineCounted(sid)]));
+    }
+    expect(writes.deletes).toEqual(expect.arrayContaining([deviceSessions('anon-a').device('anon-a'), deviceSessions('anon-b').device('anon-b')]));
   });
 
-  it("takes the sessions out of every partition's open and due index, and out of the recent sessions of the products they viewed", () => {
-    for (const index of indexes) expect(commands).toContainEqual(['ZREM', index, 's-1', 's-2']);
-    const lrems = commands.filter((c) => c[0] === 'LREM');
-    expect(lrems).toHaveLength(3);
-    expect(lrems).toEqual(
-      expect.arrayContaining([
-        ['LREM', keys.recsItemSessions('mug'), '0', 's-1'],
-        ['LREM', keys.recsItemSessions('mug'), '0', 's-2'],
-        ['LREM', keys.recsItemSessions('pot'), '0', 's-1'],
-      ]),
+  it("takes the sessions out of every partition's open and due index, and out of the recent sessions of the products they viewed in the person's partitions", () => {
+    for (const part of everyEventsPartition) {
+      expect(removals).toContainEqual(['ZREM', part.open, 's-1', 's-2']);
+      expect(removals).toContainEqual(['ZREM', part.due, 's-1', 's-2']);
+    }
+    const parts = [...new Set(REFS.map((ref) => ownerPartition(ref, BY_USER)))].map((p) => storeKeys('t', topics.eventsByUser, p));
+    const lrems = removals.filter((c) => c[0] === 'LREM');
+    expect(lrems).toHaveLength(3 * parts.length);
+    for (const k of parts) {
+      expect(lrems).toEqual(
+        expect.arrayContaining([
+          ['LREM', k.recsItemSessions('mug'), '0', 's-1'],
+          ['LREM', k.recsItemSessions('mug'), '0', 's-2'],
+          ['LREM', k.recsItemSessions('pot'), '0', 's-1'],
+        ]),
+      );
+    }
+  });
+
+  it("removes the user and its devices from each configured experiment's units where each was counted, never its counts", () => {
+    expect(removals.filter((c) => c[0] === 'HDEL').sort()).toEqual(
+      REFS.flatMap((ref) => ['exp-a', 'exp-b'].map((exp) => ['HDEL', ownerOf(ref).experimentUnits(exp), ref])).sort(),
     );
+    for (let p = 0; p < BY_USER; p++) {
+      const counts = storeKeys('t', topics.eventsByUser, p).experimentCounts('exp-a');
+      expect([...markerSets, ...removals].some((c) => c.includes(counts)) || writes.deletes.includes(counts)).toBe(false);
+    }
   });
 
-  it("removes the user and its devices from each configured experiment's units, never its counts", () => {
-    expect(commands.filter((c) => c[0] === 'HDEL')).toEqual([
-      ['HDEL', keys.experimentUnits('exp-a'), 'u:user-1', 'a:anon-a', 'a:anon-b'],
-      ['HDEL', keys.experimentUnits('exp-b'), 'u:user-1', 'a:anon-a', 'a:anon-b'],
-    ]);
-    expect(commands.some((c) => c.includes(keys.experimentCounts('exp-a')))).toBe(false);
+  it('groups the removals by partition, one script each', () => {
+    expect(writes.removals.every(oneTag)).toBe(true);
+    expect(new Set(writes.removals.map((g) => hashTagOf(g[0]![1]!))).size).toBe(writes.removals.length);
   });
 
-  it('records the devices and sessions last, under the user\'s mark, for a retry that no longer finds them in Redis', () => {
-    expect(commands.at(-1)).toEqual(['SET', `t:erasure:pending:${marks.mark('u:user-1')}`, expect.any(String), 'PX', String(PENDING_MS)]);
-    expect(readPending(commands.at(-1)![2]!)).toEqual({ anonymousIds: ['anon-a', 'anon-b'], sessionIds: ['s-1', 's-2'] });
+  it("records the devices and sessions under the user's mark, for a retry that no longer finds them in Redis", () => {
+    const pending = markerSets.filter((c) => c[1] === marks.pendingKey('u:user-1'));
+    expect(pending).toEqual([['SET', `t:erasure:pending:${marks.mark('u:user-1')}`, expect.any(String), 'PX', String(PENDING_MS)]]);
+    expect(readPending(pending[0]![2]!)).toEqual({ anonymousIds: ['anon-a', 'anon-b'], sessionIds: ['s-1', 's-2'] });
   });
 
   it("erases a crafted user id's own keys only, never those of the user or device its id reads like", () => {
-    const crafted = erasureCommands(person({ userId: 'X:affinities', anonymousIds: ['anon-c'], sessionIds: [], viewed: new Map() }), NOW, ctx);
-    const touched = crafted.commands.map((c) => c[1] as string);
-    for (const ref of ['u:X', 'a:X']) for (const key of [keys.profile(ref), keys.profileAffinities(ref), keys.profileSessions(ref), marks.key(ref)]) expect(touched).not.toContain(key);
-    expect(touched).toContain(keys.profileAffinities('u:X%3Aaffinities'));
-    expect(touched).not.toContain(idKeys.userDevices('X'));
-    const deviceLike = erasureCommands(person({ userId: 'anon-a', anonymousIds: [], sessionIds: [], viewed: new Map() }), NOW, ctx);
-    expect(deviceLike.commands.map((c) => c[1])).not.toContain(keys.profile('a:anon-a'));
+    const crafted = erasureWrites(person({ userId: 'X:affinities', anonymousIds: ['anon-c'], sessionIds: [], viewed: new Map() }), NOW, ctx);
+    const touched = [...crafted.markers.flat(), ...crafted.removals.flat()].map((c) => c[1] as string).concat(crafted.deletes);
+    for (const ref of ['u:X', 'a:X']) {
+      const k = ownerOf(ref);
+      for (const key of [k.profile(ref), k.profileAffinities(ref), k.profileSessions(ref)]) expect(touched).not.toContain(key);
+      for (const { topic, partition } of layout.markerScopes()) expect(touched).not.toContain(marks.at(topic, partition).key(ref));
+    }
+    expect(touched).toContain(ownerOf('u:X%3Aaffinities').profileAffinities('u:X%3Aaffinities'));
+    const deviceLike = erasureWrites(person({ userId: 'anon-a', anonymousIds: [], sessionIds: [], viewed: new Map() }), NOW, ctx);
+    expect(deviceLike.deletes).not.toContain(ownerOf('a:anon-a').profile('a:anon-a'));
   });
 });
 

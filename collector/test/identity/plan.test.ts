@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { topicNames, type IngestedEvent } from '@sessionflow/core';
 import { identityKeys } from '../../src/store/identity-keys.js';
+import { partitionTag } from '../../src/store/owner.js';
 import { decodeDeviceSession, devicesToLink, encodeDeviceSession, planIdentity, PREFIX_LIMIT, PREFIX_TTL_S, type DeviceState, type IdentityEvent } from '../../src/pipeline/identity/plan.js';
 import { prefixEntry } from '../../src/pipeline/identity/prefix-kept.js';
 import { NOW } from '../fakes.js';
 
-const keys = identityKeys('t');
 const topics = topicNames('t');
+// The keys of one events partition: the plan is that partition's devices'.
+const keys = identityKeys('t', topics.events, 4);
+const partitionKeys = `t:${partitionTag(topics.events, 4)}:`;
 const ctx = { keys, topics };
 let counter = 0;
 
@@ -27,6 +30,8 @@ function event(anonymousId: string, sessionId: string, extra: Record<string, unk
 }
 const identify = (anonymousId: string, sessionId: string, userId: string) => event(anonymousId, sessionId, { type: 'identify', userId });
 /** A click on a product: an event with a product signal, which the prefix always keeps. */
+/** Every key the commands name: the first argument, and every argument of a DEL. */
+const keysNamed = (commands: readonly string[][]): string[] => commands.flatMap((c) => (c[0] === 'DEL' ? c.slice(1) : [c[1] as string]));
 const productClick = (anonymousId: string, sessionId: string, productId = 'sku-1') => event(anonymousId, sessionId, { type: 'click', element: { tag: 'a' }, product: { id: productId } });
 const kept = (e: IdentityEvent) => prefixEntry(e.event);
 const byUser = (plan: ReturnType<typeof planIdentity>) =>
@@ -62,7 +67,9 @@ describe('planIdentity', () => {
     const identity = plan.records.filter((r) => r.topic === topics.identity);
     expect(identity).toEqual([{ topic: topics.identity, key: 'anon-a', value: JSON.stringify({ userId: 'user-1', linkedAt: login.event.timestamp }) }]);
     expect(plan.commands).toContainEqual(['SET', keys.link('anon-a'), 'user-1']);
-    expect(plan.commands).toContainEqual(['SADD', keys.userDevices('user-1'), 'anon-a']);
+    // The user's side of the link (its devices) is its profile's, kept where its re-keyed records land: nothing of the user is written here.
+    expect(keysNamed(plan.commands).filter((key) => !key.startsWith(partitionKeys))).toEqual([]);
+    expect(keysNamed(plan.commands).filter((key) => key.includes('user-1'))).toEqual([]);
     // Once linked, nothing more is kept as a prefix: the last prefix command is its removal.
     const prefixCommands = plan.commands.filter((c) => c[1] === keys.prefixEvents('anon-a'));
     expect(prefixCommands.at(-1)).toEqual(['DEL', keys.prefixEvents('anon-a')]);
@@ -115,7 +122,8 @@ describe('planIdentity', () => {
     const plan = planIdentity([event('anon-a', 's1'), relogin, event('anon-a', 's1')], new Map([['anon-a', stored]]), new Map(), ctx);
     expect(byUser(plan).map((r) => r.key)).toEqual(['u:user-1', 'u:user-2', 'u:user-2']);
     expect(byUser(plan).some((r) => r.attribution === 'prefix')).toBe(false);
-    expect(plan.commands).toContainEqual(['SREM', keys.userDevices('user-1'), 'anon-a']);
+    // The users' device sets are their profiles' (by-user partitions): a relink writes neither user's keys here.
+    expect(keysNamed(plan.commands).filter((key) => !key.startsWith(partitionKeys) || key.includes('user-'))).toEqual([]);
     expect(plan.commands).toContainEqual(['SET', keys.link('anon-a'), 'user-2']);
     expect(plan.links).toEqual([{ anonymousId: 'anon-a', userId: 'user-2' }]);
   });
@@ -133,14 +141,12 @@ describe('planIdentity', () => {
     expect(new Set(byUser(plan).map((r) => r.key)).size).toBe(3);
   });
 
-  it('keeps the links and device sets of the batch\'s linked devices for the user profile\'s quiet period', () => {
+  it('keeps the links of the batch\'s linked devices for the user profile\'s quiet period', () => {
     const stored: DeviceState = { userId: 'user-1', sessionId: 's1', prefix: [] };
     const plan = planIdentity([event('anon-a', 's1'), identify('anon-b', 's2', 'user-2'), event('anon-c', 's3')], new Map([['anon-a', stored]]), new Map(), { ...ctx, linkTtlSeconds: 4242 });
     expect(plan.commands.filter((c) => c[0] === 'EXPIRE' && !c[1]?.includes(':identity:prefix:'))).toEqual([
       ['EXPIRE', keys.link('anon-a'), '4242'],
       ['EXPIRE', keys.link('anon-b'), '4242'],
-      ['EXPIRE', keys.userDevices('user-1'), '4242'],
-      ['EXPIRE', keys.userDevices('user-2'), '4242'],
     ]);
     // After the link is set: an EXPIRE before the SET would be undone by it.
     const set = plan.commands.findIndex((c) => c[0] === 'SET' && c[1] === keys.link('anon-b'));

@@ -6,16 +6,17 @@
 import { describe, expect, it } from 'vitest';
 import { topicNames, userRef, type IngestedEvent } from '@sessionflow/core';
 import { readEvent } from '../../src/pipeline/event-record.js';
-import { eventCommands, type RedisCommand } from '../../src/pipeline/commands.js';
+import { eventCommands, PLANNER_SCRIPT, type RedisCommand } from '../../src/pipeline/commands.js';
 import { decodeDeviceSession, devicesToLink, planIdentity, type DeviceState, type IdentityEvent } from '../../src/pipeline/identity/plan.js';
 import { byUserValue, type ByUserEvent } from '../../src/pipeline/identity/records.js';
 import { identityKeys } from '../../src/store/identity-keys.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { NOW } from '../fakes.js';
 
-const idKeys = identityKeys('t');
-const keys = storeKeys('t');
 const topics = topicNames('t');
+// The device's events partition keeps its prefix; the user's by-user partition its profile.
+const idKeys = identityKeys('t', topics.events, 0);
+const keys = storeKeys('t', topics.eventsByUser, 1);
 const ANON = 'anon-eeeeeeee';
 const USER = 'user-e';
 const CATEGORIES: Readonly<Record<string, string>> = { 'sku-b': 'outdoor', 'sku-d': 'tools', 'sku-e': 'tools' };
@@ -135,8 +136,9 @@ describe('the anonymous prefix as kept', () => {
     const fromRaw = commandsOf(everyRaw);
     const fromKept = commandsOf(kept);
     expect(profileState(fromKept)).toEqual(profileState(fromRaw));
-    // The change is not empty: sessions and updatedAt (the script), devices, the user id, affinities, both lists, the index and the bounds are all there.
-    expect(new Set(profileState(fromKept).map((c) => c[0]))).toEqual(new Set(['EVAL', 'HSET', 'HINCRBYFLOAT', 'ZADD', 'SADD', 'LREM', 'LPUSH', 'LTRIM', 'ZREMRANGEBYRANK', 'ZREMRANGEBYSCORE', 'EXPIRE']));
+    // The change is not empty: sessions and updatedAt (the script), devices, the user id, affinities, both lists, the index and the bounds are all there,
+    // and the session's recommendation sequence and time (RPUSH, SET) in the user's partition.
+    expect(new Set(profileState(fromKept).map((c) => c[0]))).toEqual(new Set([PLANNER_SCRIPT, 'HSET', 'HINCRBYFLOAT', 'ZADD', 'SADD', 'LREM', 'LPUSH', 'LTRIM', 'ZREMRANGEBYRANK', 'ZREMRANGEBYSCORE', 'EXPIRE', 'RPUSH', 'SET']));
     // Every mark the kept records set, the raw ones set too.
     const marks = (commands: RedisCommand[]) => commands.filter((c) => c[0] === 'SET').map((c) => c[1]);
     expect(marks(fromRaw)).toEqual(expect.arrayContaining(marks(fromKept)));

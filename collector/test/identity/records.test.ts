@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { IngestedEvent } from '@sessionflow/core';
+import { topicNames, type IngestedEvent } from '@sessionflow/core';
 import { byUserValue, isPrefixRecord, profileRefOf, seenKeyOf, type ByUserEvent } from '../../src/pipeline/identity/records.js';
 import { isErased, refsOf } from '../../src/erasure/marked-events.js';
 import { readByUserEvent } from '../../src/pipeline/event-record.js';
 import { storeKeys } from '../../src/store/keys.js';
+import { partitionTag } from '../../src/store/owner.js';
 import { pageView, NOW } from '../fakes.js';
 
-const keys = storeKeys('t');
+const keys = storeKeys('t', topicNames('t').eventsByUser, 0);
+/** Where the partition's keys start: the prefix, then the tag of the by-user partition that owns them. */
+const partitionKeys = `t:${partitionTag(topicNames('t').eventsByUser, 0)}:`;
 
 const raw = JSON.stringify({ ...pageView('anon-a'), ingest: { siteKey: 's', receivedAt: NOW, ingestedAt: NOW + 1 } });
 
@@ -24,8 +27,8 @@ describe('by-user records', () => {
     const event = JSON.parse(raw) as IngestedEvent;
     const original: ByUserEvent = { ...event, canonicalId: 'a:anon-a' };
     const prefix: ByUserEvent = { ...event, canonicalId: 'u:user-1', attribution: 'prefix' };
-    expect(seenKeyOf(original, keys)).toBe(`t:seen:${event.eventId}`);
-    expect(seenKeyOf(prefix, keys)).toBe(`t:seen:${event.eventId}:prefix`);
+    expect(seenKeyOf(original, keys)).toBe(`${partitionKeys}seen:${event.eventId}`);
+    expect(seenKeyOf(prefix, keys)).toBe(`${partitionKeys}seen:${event.eventId}:prefix`);
     expect(seenKeyOf(prefix, keys)).not.toContain('user-1');
     expect(isPrefixRecord(prefix)).toBe(true);
     expect(isPrefixRecord(original)).toBe(false);

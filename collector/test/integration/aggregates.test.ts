@@ -14,13 +14,12 @@ import type { BatchOutcome } from '../../src/pipeline/apply.js';
 import type { RunningPipeline } from '../../src/pipeline/pipeline.js';
 import { minuteOf } from '../../src/pipeline/rollups/minute.js';
 import type { RunningCollector } from '../../src/server.js';
-import { storeKeys } from '../../src/store/keys.js';
-import { eventually, startInfra, startReadyPipeline, startTestCollector, type Infra, type TestRedis } from './support.js';
+import { eventually, layoutOf, startInfra, startReadyPipeline, startTestCollector, type Infra, type TestRedis } from './support.js';
 
 const READ_SECRET = 'aggregates-read-secret';
 const prefix = 'it-aggr';
 const topics = topicNames(prefix);
-const keys = storeKeys(prefix);
+const layout = layoutOf(prefix);
 
 let infra: Infra;
 let redis: TestRedis;
@@ -137,11 +136,14 @@ describe('experiment readouts', () => {
     expect(body['sampleRatio']).toMatchObject({ pValue: expect.any(Number) });
 
     // The exact state behind it: one hash entry per exposed unit, its variant fixed by the first exposure.
-    expect(await redis.hGet(keys.experimentUnits('recs-strategy'), b1!.canonicalId)).toBe('1popular');
-    expect(await redis.hGet(keys.experimentUnits('recs-strategy'), a2!.canonicalId)).toBe('0similar');
-    expect(await redis.hGet(keys.experimentUnits('recs-strategy'), late!.canonicalId)).toBeNull();
+    // Each unit in the experiment's part kept by the partition that owns the unit's profile.
+    const unitOf = async (ref: string) => redis.hGet(layout.profile(ref).experimentUnits('recs-strategy'), ref);
+    expect(await unitOf(b1!.canonicalId!)).toBe('1popular');
+    expect(await unitOf(a2!.canonicalId!)).toBe('0similar');
+    expect(await unitOf(late!.canonicalId!)).toBeNull();
     // Bounded: the experiment's keys expire after its quiet period (a TTL, not for ever).
-    for (const key of [keys.experimentUnits('recs-strategy'), keys.experimentCounts('recs-strategy')]) expect(await redis.ttl(key)).toBeGreaterThan(0);
+    const part = layout.profile(b1!.canonicalId!);
+    for (const key of [part.experimentUnits('recs-strategy'), part.experimentCounts('recs-strategy')]) expect(await redis.ttl(key)).toBeGreaterThan(0);
   });
 
   it('answers 404 JSON for an experiment that is not configured, and 401 without the secret', async () => {
@@ -206,9 +208,13 @@ describe('funnel rollups', () => {
     // The window's visitors are a union over its minutes (the carts and purchases of the experiment test above fall in it too).
     expect(body['total']).toMatchObject({ steps: { page_view: { events: 5, visitors: 3 }, product_view: { events: 2, visitors: 2 } } });
 
-    const ttl = await redis.ttl(keys.funnelEvents(minuteOf(first)));
-    expect(ttl).toBeGreaterThan(47 * 3600);
-    expect(ttl).toBeLessThanOrEqual(48 * 3600);
+    // Every partition's part of the minute that holds events expires with the minute's retention.
+    const ttls = (await Promise.all(layout.everyByUser().map((part) => redis.ttl(part.funnelEvents(minuteOf(first)))))).filter((ttl) => ttl !== -2);
+    expect(ttls.length).toBeGreaterThan(0);
+    for (const ttl of ttls) {
+      expect(ttl).toBeGreaterThan(47 * 3600);
+      expect(ttl).toBeLessThanOrEqual(48 * 3600);
+    }
   });
 
   it('refuses a bad minutes with JSON naming the field', async () => {

@@ -23,26 +23,29 @@ import { erasureMarks } from '../../src/erasure/marks.js';
 import { readStoredProfile } from '../../src/pipeline/identity/profile-read.js';
 import type { KeyedRecord } from '../../src/pipeline/identity/records.js';
 import { applySessionBatch } from '../../src/pipeline/sessions/apply.js';
-import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
-import { identityKeys } from '../../src/store/identity-keys.js';
-import { storeKeys } from '../../src/store/keys.js';
-import { startRedisInfra, type RedisInfra, type TestRedis } from './support.js';
+import { closedSessionValue } from '../../src/pipeline/baseline/closing.js';
+import { layoutOf, startRedisInfra, type RedisInfra, type TestRedis } from './support.js';
+import type { StoreClient } from '../../src/store/client.js';
 
 const prefix = 'it-alias';
 const topics = topicNames(prefix);
-const keys = storeKeys(prefix);
-const idKeys = identityKeys(prefix);
-const sesKeys = sessionKeys(prefix);
+// One partition per topic: the records are applied by hand, all on partition 0, which then owns every id.
+const layout = layoutOf(prefix, 1);
+const keys = layout.byUser(0);
+const idKeys = layout.deviceIdentity('');
+const sesKeys = layout.deviceSessions('');
 const marks = erasureMarks(prefix, 'aliasing-test-erasure-secret');
 const experiments = DEFAULT_PIPELINE_CONFIG.experiments;
 const EXPERIMENT = 'recs-strategy';
 
 let infra: RedisInfra;
 let redis: TestRedis;
+let client: StoreClient;
 
 beforeAll(async () => {
   infra = await startRedisInfra();
   redis = infra.store;
+  client = infra.client;
 }, 60_000);
 
 afterAll(async () => {
@@ -54,7 +57,6 @@ afterAll(async () => {
 let counter = 0;
 let eventsOffset = 0n;
 let byUserOffset = 0n;
-let sessionsOffset = 0n;
 
 type Body = Record<string, unknown>;
 
@@ -86,8 +88,12 @@ function visit(userId: string, anonymousId: string, sessionId: string, category:
   ];
 }
 
-/** The closing snapshot the sessions ticker would send for a visit (the baseline reads it). */
+/** The by-user record the sessions ticker would send for a visit's closing snapshot (the baseline reads it). */
 function closing(anonymousId: string, sessionId: string, userId?: string): string {
+  return closedSessionValue(closingSnapshot(anonymousId, sessionId, userId), userId !== undefined ? userRef(userId) : deviceRef(anonymousId));
+}
+
+function closingSnapshot(anonymousId: string, sessionId: string, userId?: string): string {
   return JSON.stringify({ sessionId, anonymousId, ...(userId !== undefined ? { userId } : {}), state: 'closed', startedAt: Date.now() - 60_000, lastActivityAt: Date.now() - 1_000, counts: { events: 7, pageViews: 1, productViews: 2, cartItems: 1, activeMs: 500 }, snapshotAt: Date.now() });
 }
 
@@ -98,27 +104,23 @@ async function pipe(events: readonly Body[], closings: readonly string[] = []): 
   const raw = events.map((e) => JSON.stringify({ ...e, ingest: { siteKey: 'demo-site-key', receivedAt: e['timestamp'], ingestedAt: e['timestamp'] } }));
   const sent: KeyedRecord[] = [];
   const onEvents = batch(topics.events, raw, () => eventsOffset++);
-  await applyIdentityBatch({ redis, keys: idKeys, marks, topics, send: async (records) => void sent.push(...records) }, onEvents);
-  await applySessionBatch({ redis, keys: sesKeys, marks, seenTtlSeconds: 3_600, snapshotIntervalMs: 5_000 }, onEvents);
+  await applyIdentityBatch({ redis: client, prefix, owners: layout.owners.events, marks, topics, send: async (records) => void sent.push(...records) }, onEvents);
+  await applySessionBatch({ redis: client, prefix, owners: layout.owners.events, marks, seenTtlSeconds: 3_600, snapshotIntervalMs: 5_000 }, onEvents);
   const byUser = sent.filter((r) => r.topic === topics.eventsByUser).map((r) => r.value as string);
-  const aggregates: ApplyDeps = { redis, keys, identityKeys: idKeys, marks, topics, seenTtlSeconds: 3_600, experiments };
-  await applyBatch(aggregates, batch(topics.eventsByUser, byUser, () => byUserOffset++));
-  if (closings.length > 0) await applyBatch(aggregates, batch(topics.sessions, closings, () => sessionsOffset++));
+  const aggregates: ApplyDeps = { redis: client, layout, marks, seenTtlSeconds: 3_600, experiments };
+  await applyBatch(aggregates, batch(topics.eventsByUser, [...byUser, ...closings], () => byUserOffset++));
 }
 
 async function erase(userId: string): Promise<void> {
-  const own = redis.duplicate();
+  const own = client.duplicate();
   await own.connect();
   try {
     await eraseUser(
       {
         redis: own,
-        keys,
-        identityKeys: idKeys,
-        sessionKeys: sesKeys,
+        layout,
         marks,
         experiments: [EXPERIMENT],
-        sessionIndexes: async () => [sesKeys.open(topics.events, 0), sesKeys.due(topics.events, 0)],
         topics,
         send: async () => undefined,
         edge: undefined,
@@ -135,7 +137,10 @@ async function erase(userId: string): Promise<void> {
 // ---------------------------------------------------------------- what "someone else's state" is
 
 /** Keys every person's activity changes by design: sums, unions and indexes that name no one's state but their own entries. */
-const SHARED = [/^popularity/, /^rollup:/, /^experiment:/, /^recs:item:/, /^(identity:|sessions:)?offset:/, /^sessions:(open|due):/, /^profiles:updated-at$/, /^products$/, /^inventory$/];
+const SHARED = [/^popularity/, /^rollup:/, /^experiment:/, /^recs:item:/, /^(identity:|sessions:)?offset$/, /^sessions:(open|due)$/, /^profiles:updated-at$/, /^products$/, /^inventory$/];
+
+/** A key's name after the prefix and its partition's hash tag. */
+const ownName = (key: string) => key.slice(prefix.length + 1).replace(/^\{[^}]*\}:/, '');
 
 async function contentOf(key: string): Promise<string> {
   const type = await redis.type(key);
@@ -160,7 +165,7 @@ async function stateOf(refs: readonly string[]): Promise<Map<string, string>> {
   const state = new Map<string, string>();
   for await (const batch of redis.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) {
     for (const key of batch) {
-      if (!SHARED.some((pattern) => pattern.test(key.slice(prefix.length + 1)))) state.set(key, await contentOf(key));
+      if (!SHARED.some((pattern) => pattern.test(ownName(key)))) state.set(key, await contentOf(key));
     }
   }
   for (const ref of refs) {
@@ -223,11 +228,11 @@ describe('ids crafted to alias a key', () => {
   });
 
   it('stores the victim and the bystander first, so that there is something to protect', async () => {
-    const profile = await readStoredProfile(redis, keys, userRef(victim.userId), Date.now());
+    const profile = await readStoredProfile(client, layout, userRef(victim.userId), Date.now());
     expect(profile).toMatchObject({ kind: 'user', id: victim.userId, sessions: 1, recentlyViewed: ['sku-kitchen-2', 'sku-kitchen-1'], purchased: ['sku-kitchen-2'], baseline: { sessions: 1 } });
     expect(Object.keys(profile?.affinities ?? {})).toEqual(['kitchen']);
-    expect(await readStoredProfile(redis, keys, deviceRef(bystander.anonymousId), Date.now())).toMatchObject({ kind: 'device', recentlyViewed: ['sku-books-1'], baseline: { sessions: 1 } });
-    for (const key of [keys.profileAffinities(userRef(victim.userId)), keys.profileSessions(userRef(victim.userId)), keys.profileDevices(userRef(victim.userId)), keys.profileBaseline(userRef(victim.userId)), idKeys.link(victim.anonymousId), idKeys.userDevices(victim.userId), sesKeys.session(victim.sessionId), sesKeys.device(victim.anonymousId)]) {
+    expect(await readStoredProfile(client, layout, deviceRef(bystander.anonymousId), Date.now())).toMatchObject({ kind: 'device', recentlyViewed: ['sku-books-1'], baseline: { sessions: 1 } });
+    for (const key of [keys.profileAffinities(userRef(victim.userId)), keys.profileSessions(userRef(victim.userId)), keys.profileDevices(userRef(victim.userId)), keys.profileBaseline(userRef(victim.userId)), idKeys.link(victim.anonymousId), sesKeys.session(victim.sessionId), sesKeys.device(victim.anonymousId)]) {
       expect(before.has(key)).toBe(true);
     }
     expect(before.get(`units of ${userRef(victim.userId)}`)).toBe('1popular');
@@ -248,24 +253,24 @@ describe('ids crafted to alias a key', () => {
 
     // The attackers' own profiles exist, each under its own ref: the test reached what it meant to.
     for (const [i, [userId]] of crafted.entries()) {
-      const own = await readStoredProfile(redis, keys, userRef(userId), Date.now());
+      const own = await readStoredProfile(client, layout, userRef(userId), Date.now());
       expect(own, userId.slice(0, 40)).toMatchObject({ kind: 'user', id: userId, recentlyViewed: [`sku-cat-${i}-2`, `sku-cat-${i}-1`], baseline: { sessions: 1 } });
       expect(Object.keys(own?.affinities ?? {})).toEqual([`cat-${i}`]);
     }
-    expect(await readStoredProfile(redis, keys, deviceRef('victim:affinities'), Date.now())).toMatchObject({ kind: 'device', recentlyViewed: ['sku-x'] });
+    expect(await readStoredProfile(client, layout, deviceRef('victim:affinities'), Date.now())).toMatchObject({ kind: 'device', recentlyViewed: ['sku-x'] });
     expect(await redis.hGet(keys.experimentUnits(EXPERIMENT), deviceRef(`a:${victim.anonymousId}`))).toBe('0similar');
 
     expect(changed(before, await stateOf(victimRefs))).toEqual([]);
-    expect((await readStoredProfile(redis, keys, userRef(victim.userId), Date.now()))?.anonymousIds).toEqual([victim.anonymousId]);
+    expect((await readStoredProfile(client, layout, userRef(victim.userId), Date.now()))?.anonymousIds).toEqual([victim.anonymousId]);
   });
 
   it('lets no erasure of a crafted id erase anyone else', async () => {
     for (const [userId] of crafted) await erase(userId);
     // Each erasure took its own person away...
-    for (const [userId] of crafted) expect(await readStoredProfile(redis, keys, userRef(userId), Date.now()), userId.slice(0, 40)).toBeNull();
+    for (const [userId] of crafted) expect(await readStoredProfile(client, layout, userRef(userId), Date.now()), userId.slice(0, 40)).toBeNull();
     // ...and only theirs.
     expect(changed(before, await stateOf(victimRefs))).toEqual([]);
-    expect(await readStoredProfile(redis, keys, userRef(victim.userId), Date.now())).toMatchObject({ kind: 'user', id: victim.userId, sessions: 1 });
-    expect(await readStoredProfile(redis, keys, deviceRef(victim.anonymousId), Date.now())).toMatchObject({ kind: 'device', id: victim.anonymousId });
+    expect(await readStoredProfile(client, layout, userRef(victim.userId), Date.now())).toMatchObject({ kind: 'user', id: victim.userId, sessions: 1 });
+    expect(await readStoredProfile(client, layout, deviceRef(victim.anonymousId), Date.now())).toMatchObject({ kind: 'device', id: victim.anonymousId });
   });
 });

@@ -12,17 +12,12 @@ import { deviceRef, encodeEventRecord, SCHEMA_VERSION, topicNames, userRef, type
 import type { RunningPipeline } from '../../src/pipeline/pipeline.js';
 import { profileKeysOf } from '../../src/pipeline/profiles/commands.js';
 import { readStoredProfile } from '../../src/pipeline/identity/profile-read.js';
-import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
 import { DEFAULT_STATE_BOUNDS, type StateBounds } from '../../src/store/bounds.js';
-import { identityKeys } from '../../src/store/identity-keys.js';
-import { storeKeys } from '../../src/store/keys.js';
-import { eventually, newVisitor, pageView, productClick, startInfra, startReadyPipeline, type Infra, type TestRedis, type Visitor } from './support.js';
+import { eventually, layoutOf, newVisitor, pageView, productClick, startInfra, startReadyPipeline, type Infra, type TestRedis, type Visitor } from './support.js';
 
 const prefix = 'it-bounds';
 const topics = topicNames(prefix);
-const keys = storeKeys(prefix);
-const idKeys = identityKeys(prefix);
-const sesKeys = sessionKeys(prefix);
+const layout = layoutOf(prefix);
 
 /** Seconds where the defaults say days; a user's profile still outlives an anonymous one by far. */
 const bounds: StateBounds = { ...DEFAULT_STATE_BOUNDS, anonymousProfileTtlSeconds: 4, userProfileTtlSeconds: 3_600, sessionTtlSeconds: 4, recsTtlSeconds: 4, popularityKept: 220 };
@@ -53,7 +48,10 @@ function identify(visitor: Visitor, userId: string): SessionflowEvent {
 }
 
 /** Keys bounded by something other than a TTL: one per partition, the catalog, or trimmed to a size on every write. */
-const BOUNDED_OTHERWISE = [/^(identity:|sessions:)?offset:/, /^popularity$/, /^profiles:updated-at$/, /^sessions:(open|due):/, /^products$/, /^inventory$/];
+const BOUNDED_OTHERWISE = [/^(identity:|sessions:)?offset$/, /^popularity$/, /^profiles:updated-at$/, /^sessions:(open|due)$/, /^products$/, /^inventory$/];
+
+/** A key's name after the prefix and its partition's hash tag. */
+const ownName = (key: string) => key.slice(prefix.length + 1).replace(/^\{[^}]*\}:/, '');
 
 /** Keys under the prefix with no TTL and no other bound, and how many keys there are. */
 async function unboundedKeys(): Promise<{ unbounded: string[]; seen: number }> {
@@ -62,7 +60,7 @@ async function unboundedKeys(): Promise<{ unbounded: string[]; seen: number }> {
   for await (const batch of redis.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) {
     for (const key of batch) {
       seen++;
-      if ((await redis.ttl(key)) === -1 && !BOUNDED_OTHERWISE.some((pattern) => pattern.test(key.slice(prefix.length + 1)))) unbounded.push(key);
+      if ((await redis.ttl(key)) === -1 && !BOUNDED_OTHERWISE.some((pattern) => pattern.test(ownName(key)))) unbounded.push(key);
     }
   }
   return { unbounded, seen };
@@ -76,52 +74,63 @@ describe('state with short bounds', () => {
   const userEvents = [pageView(device), identify(device, userId), { ...productClick(device, 'sku-3', 'books'), userId }];
 
   /** What the stages keep of the anonymous visitor: its profile, its session's state and indexes, its prefix, the ids it was counted by. */
-  const anonymousKeys = () => [
-    ...profileKeysOf(deviceRef(anonymous.anonymousId), keys),
-    sesKeys.session(anonymous.sessionId),
-    sesKeys.device(anonymous.anonymousId),
-    idKeys.prefixSession(anonymous.anonymousId),
-    idKeys.prefixEvents(anonymous.anonymousId),
-    keys.recsSessionItems(anonymous.sessionId),
-    ...anonymousEvents.flatMap((e) => [keys.seenEvent(e.eventId), sesKeys.seenEvent(e.eventId)]),
-  ];
+  const anonymousKeys = () => {
+    const ref = deviceRef(anonymous.anonymousId);
+    const keys = layout.profile(ref);
+    const sesKeys = layout.deviceSessions(anonymous.anonymousId);
+    const idKeys = layout.deviceIdentity(anonymous.anonymousId);
+    return [
+      ...profileKeysOf(ref, keys),
+      sesKeys.session(anonymous.sessionId),
+      sesKeys.device(anonymous.anonymousId),
+      idKeys.prefixSession(anonymous.anonymousId),
+      idKeys.prefixEvents(anonymous.anonymousId),
+      keys.recsSessionItems(anonymous.sessionId),
+      ...anonymousEvents.flatMap((e) => [keys.seenEvent(e.eventId), sesKeys.seenEvent(e.eventId)]),
+    ];
+  };
+  const userKeys = layout.profile(userRef(userId));
+  const anonymousProfile = layout.profile(deviceRef(anonymous.anonymousId));
+  const sessionOf = (visitor: Visitor) => layout.deviceSessions(visitor.anonymousId).session(visitor.sessionId);
+  const linkOf = (visitor: Visitor) => layout.deviceIdentity(visitor.anonymousId).link(visitor.anonymousId);
 
   it('puts a bound on every key the stages write', async () => {
     await send([...anonymousEvents, ...userEvents]);
     await eventually('both profiles and both sessions in Redis', async () => {
-      const [own, user] = await Promise.all([readStoredProfile(redis, keys, deviceRef(anonymous.anonymousId), Date.now()), readStoredProfile(redis, keys, userRef(userId), Date.now())]);
-      return own?.recentlyViewed.length === 2 && user?.recentlyViewed.includes('sku-3') === true && (await redis.exists([sesKeys.session(anonymous.sessionId), sesKeys.session(device.sessionId)])) === 2;
+      const [own, user] = await Promise.all([readStoredProfile(infra.client, layout, deviceRef(anonymous.anonymousId), Date.now()), readStoredProfile(infra.client, layout, userRef(userId), Date.now())]);
+      return own?.recentlyViewed.length === 2 && user?.recentlyViewed.includes('sku-3') === true && (await redis.exists(sessionOf(anonymous))) + (await redis.exists(sessionOf(device))) === 2;
     }, 60_000);
 
     const { unbounded, seen } = await unboundedKeys();
     expect(seen).toBeGreaterThan(30);
     expect(unbounded).toEqual([]);
     // The anonymous profile's keys live for the anonymous quiet period, the user's for the user's.
-    expect(await redis.ttl(keys.profileAffinities(deviceRef(anonymous.anonymousId)))).toBeLessThanOrEqual(bounds.anonymousProfileTtlSeconds);
-    expect(await redis.ttl(keys.profileAffinities(userRef(userId)))).toBeGreaterThan(bounds.anonymousProfileTtlSeconds);
-    expect(await redis.ttl(idKeys.link(device.anonymousId))).toBeGreaterThan(bounds.anonymousProfileTtlSeconds);
+    expect(await redis.ttl(anonymousProfile.profileAffinities(deviceRef(anonymous.anonymousId)))).toBeLessThanOrEqual(bounds.anonymousProfileTtlSeconds);
+    expect(await redis.ttl(userKeys.profileAffinities(userRef(userId)))).toBeGreaterThan(bounds.anonymousProfileTtlSeconds);
+    expect(await redis.ttl(linkOf(device))).toBeGreaterThan(bounds.anonymousProfileTtlSeconds);
   });
 
   it("lets an anonymous visitor's profile, session sets and seen-event keys go once it is quiet, and keeps the user's profile", async () => {
     const gone = anonymousKeys();
     // They existed (the session's items only if it viewed products: it did).
-    expect(await redis.exists(gone.filter((key) => !key.includes(':purchased') && !key.includes(':identity:prefix:')))).toBeGreaterThan(10);
+    const existing = await Promise.all(gone.filter((key) => !key.includes(':purchased') && !key.includes(':identity:prefix:')).map((key) => redis.exists(key)));
+    expect(existing.reduce((a, b) => a + b, 0)).toBeGreaterThan(10);
 
     // Its session leaves the open index too (closed by the ticker after the gap).
-    const indexed = async () => (await Promise.all([0, 1, 2].map((p) => redis.zScore(sesKeys.open(topics.events, p), anonymous.sessionId)))).some((score) => score !== null);
+    const indexed = async () => (await redis.zScore(layout.deviceSessions(anonymous.anonymousId).open, anonymous.sessionId)) !== null;
     const left = async () => (await Promise.all(gone.map(async (key) => ((await redis.exists(key)) === 1 ? [key] : [])))).flat();
     await eventually('the anonymous visitor gone from Redis', async () => (await left()).length === 0 && !(await indexed()), 60_000).catch(async (error: unknown) => {
       throw new Error(`${String(error)}; still there: ${(await left()).join(', ')}; in the open index: ${String(await indexed())}`);
     });
-    expect(await readStoredProfile(redis, keys, deviceRef(anonymous.anonymousId), Date.now())).toBeNull();
+    expect(await readStoredProfile(infra.client, layout, deviceRef(anonymous.anonymousId), Date.now())).toBeNull();
 
     // The user is known: the profile stays (its quiet period is an hour here), with its session counted and its devices.
-    const user = await readStoredProfile(redis, keys, userRef(userId), Date.now());
+    const user = await readStoredProfile(infra.client, layout, userRef(userId), Date.now());
     expect(user).toMatchObject({ kind: 'user', id: userId, sessions: 1, anonymousIds: [device.anonymousId] });
     expect(user?.recentlyViewed).toContain('sku-3');
-    expect(await redis.get(idKeys.link(device.anonymousId))).toBe(userId);
+    expect(await redis.get(linkOf(device))).toBe(userId);
     // What the closing of the sessions wrote since (the engagement baselines, the counted sessions) is bounded too.
-    await eventually("the user's closed session in its baseline", async () => (await redis.exists(keys.profileBaseline(userRef(userId)))) === 1, 60_000);
+    await eventually("the user's closed session in its baseline", async () => (await redis.exists(userKeys.profileBaseline(userRef(userId)))) === 1, 60_000);
     expect((await unboundedKeys()).unbounded).toEqual([]);
   });
 });

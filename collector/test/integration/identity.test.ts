@@ -13,24 +13,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceRef, encodeEventRecord, parseProfileView, SCHEMA_VERSION, topicNames, userRef, type ProfileView, type SessionflowEvent } from '@sessionflow/core';
 import type { BatchOutcome } from '../../src/pipeline/apply.js';
 import type { IdentityOutcome } from '../../src/pipeline/identity/apply.js';
-import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
 import type { RunningPipeline } from '../../src/pipeline/pipeline.js';
 import type { RunningCollector } from '../../src/server.js';
-import { identityKeys } from '../../src/store/identity-keys.js';
 import { erasureMarks } from '../../src/erasure/marks.js';
 import type { ErasureResult } from '../../src/erasure/erase-user.js';
 import { DEV_SECRETS } from '../../src/config.js';
-import { storeKeys } from '../../src/store/keys.js';
 import { ADMIN_SECRET, envelope, SECRET, signedHeaders } from '../fakes.js';
 import { personTraces } from '../../src/erasure/traces.js';
-import { eventually, newVisitor, pageView, productClick, startInfra, startReadyPipeline, startTestCollector, type Infra, type TestRedis, type Visitor } from './support.js';
+import { countsOverParts, eventually, layoutOf, newVisitor, partsHolding, scoreOverParts, pageView, productClick, startInfra, startReadyPipeline, startTestCollector, type Infra, type TestRedis, type Visitor } from './support.js';
 
 const READ_SECRET = 'identity-read-secret';
 const prefix = 'it-identity';
 const topics = topicNames(prefix);
-const keys = storeKeys(prefix);
-const sesKeys = sessionKeys(prefix);
-const idKeys = identityKeys(prefix);
+const layout = layoutOf(prefix);
 /** The collector and pipeline of this file run on loopback with the development erasure secret. */
 const marks = erasureMarks(prefix, DEV_SECRETS.erasure);
 /** The collector's and the pipeline's default experiment. */
@@ -90,7 +85,7 @@ async function profileOf(kind: 'user' | 'device', id: string): Promise<ProfileVi
 
 /** The latest value per key of a topic, read from the beginning with a consumer of its own, once `done` holds. */
 async function latestByKey(topic: string, done: (latest: Map<string, string | null>) => boolean): Promise<Map<string, string | null>> {
-  const consumer = infra.client.consumer({ groupId: `reader-${randomUUID()}` });
+  const consumer = infra.kafkaClient.consumer({ groupId: `reader-${randomUUID()}` });
   const latest = new Map<string, string | null>();
   await consumer.connect();
   try {
@@ -142,7 +137,7 @@ describe('identity stitching across devices, and erasure', () => {
     expect(await profileOf('device', userId)).toBeNull();
     expect(await profileOf('user', deviceA.anonymousId)).toBeNull();
     // The prefix changed the user's profile only: the view before login counts once in popularity.
-    expect(await redis.zScore(keys.popularity, 'sku-before-login')).toBe(1);
+    expect(await scoreOverParts(redis, layout, (keys) => keys.popularity, 'sku-before-login')).toBe(1);
 
     const links = await latestByKey(topics.identity, (l) => l.has(deviceA.anonymousId) && l.has(deviceB.anonymousId));
     for (const device of [deviceA, deviceB]) expect(JSON.parse(links.get(device.anonymousId) as string)).toMatchObject({ userId, linkedAt: expect.any(Number) });
@@ -153,16 +148,19 @@ describe('identity stitching across devices, and erasure', () => {
 
   it('erases the user: every read answers nothing, the compacted topics carry tombstones, and events in flight do not bring it back', async () => {
     const sessionIds = [deviceA.sessionId, deviceB.sessionId].sort();
-    const units = keys.experimentUnits(EXPERIMENT);
+    const unitOf = (ref: string) => redis.hGet(layout.profile(ref).experimentUnits(EXPERIMENT), ref);
+    const devices = new Map([deviceA, deviceB].map((d) => [d.sessionId, d.anonymousId]));
     // What the other stages keep of the person exists before the erasure, so its absence afterwards means something
     // (the session's traffic source is kept with the device's open session by the identity stage).
     await eventually('the sessions, recs, rollups and experiments to hold the person', async () => {
-      const [asUser, asDeviceB] = await redis.hmGet(units, [userRef(userId), deviceRef(deviceB.anonymousId)]);
-      const present = await Promise.all([...sessionIds.flatMap((id) => [sesKeys.session(id), keys.recsSessionItems(id), keys.recsSessionTime(id)]), idKeys.prefixSession(deviceA.anonymousId)].map((key) => redis.exists(key)));
-      return asUser !== null && asDeviceB !== null && present.every((n) => n === 1);
+      const [asUser, asDeviceB] = await Promise.all([unitOf(userRef(userId)), unitOf(deviceRef(deviceB.anonymousId))]);
+      const sessionsHeld = await Promise.all(sessionIds.map((id) => redis.exists(layout.deviceSessions(devices.get(id) as string).session(id))));
+      const recsHeld = await Promise.all(sessionIds.flatMap((id) => [partsHolding(redis, layout, (k) => k.recsSessionItems(id)), partsHolding(redis, layout, (k) => k.recsSessionTime(id))]));
+      const prefixHeld = await redis.exists(layout.deviceIdentity(deviceA.anonymousId).prefixSession(deviceA.anonymousId));
+      return asUser !== null && asDeviceB !== null && sessionsHeld.every((n) => n === 1) && recsHeld.every((n) => n > 0) && prefixHeld === 1;
     }, 60_000);
     await latestByKey(topics.sessions, (l) => sessionIds.every((id) => typeof l.get(id) === 'string'));
-    const exposedUnits = await redis.hGetAll(keys.experimentCounts(EXPERIMENT));
+    const exposedUnits = await countsOverParts(redis, layout, (keys) => keys.experimentCounts(EXPERIMENT));
 
     const { status, body } = await call('DELETE', `/v1/users/${encodeURIComponent(userId)}`);
     expect(status).toBe(202);
@@ -192,7 +190,7 @@ describe('identity stitching across devices, and erasure', () => {
     await eventually('the sessions stage to read the late event', async () => sessionOutcomes.reduce((sum, o) => sum + o.applied, 0) > sessionRecordsBefore);
     expect(await profileOf('user', userId)).toBeNull();
     expect(await profileOf('device', deviceA.anonymousId)).toBeNull();
-    expect(await redis.get(idKeys.link(deviceA.anonymousId))).toBeNull();
+    expect(await redis.get(layout.deviceIdentity(deviceA.anonymousId).link(deviceA.anonymousId))).toBeNull();
 
     const links = await latestByKey(topics.identity, (l) => l.get(deviceA.anonymousId) === null && l.get(deviceB.anonymousId) === null);
     expect(links.get(deviceA.anonymousId)).toBeNull();
@@ -203,10 +201,10 @@ describe('identity stitching across devices, and erasure', () => {
 
     // Nothing under the prefix names or holds the person or its sessions; the markers that keep in-flight events out are named by marks.
     const ids = [userId, deviceA.anonymousId, deviceB.anonymousId];
-    const markers = [userRef(userId), deviceRef(deviceA.anonymousId), deviceRef(deviceB.anonymousId)].map((ref) => marks.key(ref));
-    expect(await redis.exists(markers)).toBe(ids.length);
-    expect(await personTraces(redis, prefix, [...ids, ...sessionIds])).toEqual([]);
+    const markers = [userRef(userId), deviceRef(deviceA.anonymousId), deviceRef(deviceB.anonymousId)].flatMap((ref) => layout.markerScopes().map(({ topic, partition }) => marks.at(topic, partition).key(ref)));
+    expect((await Promise.all(markers.map((key) => redis.exists(key)))).reduce((a, b) => a + b, 0)).toBe(markers.length);
+    expect(await personTraces(infra.client, prefix, [...ids, ...sessionIds])).toEqual([]);
     // The experiment's counts are anonymous aggregates and stay as they were.
-    expect(await redis.hGetAll(keys.experimentCounts(EXPERIMENT))).toEqual(exposedUnits);
+    expect(await countsOverParts(redis, layout, (keys) => keys.experimentCounts(EXPERIMENT))).toEqual(exposedUnits);
   });
 });

@@ -8,14 +8,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeEventRecord, topicNames, type SessionflowEvent } from '@sessionflow/core';
+import { deviceRef, encodeEventRecord, topicNames, type SessionflowEvent } from '@sessionflow/core';
 import { stageOffsetKeys } from '../../src/pipeline/stage-offsets.js';
-import { storeKeys } from '../../src/store/keys.js';
-import { eventually, newVisitor, pageView, productClick, startInfra, startPipelineChild, type Infra } from './support.js';
+import { eventually, layoutOf, newVisitor, pageView, productClick, startInfra, startPipelineChild, type Infra } from './support.js';
 
 const prefix = 'it-loss';
 const topics = topicNames(prefix);
-const keys = storeKeys(prefix);
+const layout = layoutOf(prefix);
 
 let infra: Infra;
 
@@ -67,6 +66,8 @@ describe('a batch with a command that fails', () => {
 
       // A first batch applies: the shop's state before the failure.
       const shopper = newVisitor();
+      // The shopper is anonymous: all of its records go to its device's by-user partition, which keeps their state.
+      const keys = layout.profile(deviceRef(shopper.anonymousId));
       const t = Date.now() - 60_000;
       await send([productClick(shopper, 'mug', 'kitchen', t), pageView(shopper, t + 1)]);
       await eventually('the first batch applied', appliedAll(2), 60_000);

@@ -10,10 +10,10 @@ import { deviceRef, encodeEventRecord, parseInventoryView, parseProfileView, par
 import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
 import type { BatchOutcome } from '../../src/pipeline/apply.js';
 import type { RunningCollector } from '../../src/server.js';
-import { storeKeys } from '../../src/store/keys.js';
 import { identityKeys } from '../../src/store/identity-keys.js';
+import { storeKeys } from '../../src/store/keys.js';
 import { CATALOG_SECRET, envelope, SECRET, signedHeaders } from '../fakes.js';
-import { addToCart, eventually, type Infra, newVisitor, pageView, pipelineSettings, productClick, startInfra, startPipelineChild, startReadyPipeline, startTestCollector, type TestRedis } from './support.js';
+import { addToCart, eventually, layoutOf, scoreOverParts, sortedSetOverParts, type Infra, newVisitor, pageView, pipelineSettings, productClick, startInfra, startPipelineChild, startReadyPipeline, startTestCollector, type TestRedis } from './support.js';
 
 const READ_SECRET = 'integration-read-secret';
 
@@ -141,7 +141,7 @@ describe('catalog, pipeline and read API on real Kafka and Redis', () => {
 
   it('stops recommending a product once the catalog says it went out of stock', async () => {
     await pushCatalog([{ ...catalog[2], inStock: false }]);
-    await eventually('the stock change in Redis', async () => (await redis.hGet(storeKeys(prefix).inventory, 'pan')) === '0');
+    await eventually('the stock change in Redis', async () => (await redis.hGet(layoutOf(prefix).stock('pan').inventory, 'pan')) === '0');
     expect(await recIds('')).toEqual(['rake', 'mug', 'hose']);
     expect(await recIds('?context=mug')).toEqual(['rake', 'hose']);
   });
@@ -154,8 +154,8 @@ describe('catalog, pipeline and read API on real Kafka and Redis', () => {
     await ingest([click]);
     await eventually('both deliveries consumed', async () => tally.of(topics.eventsByUser) >= before + 2);
     expect(tally.duplicates - duplicatesBefore).toBe(1);
-    expect(await redis.zScore(storeKeys(prefix).popularity, 'hose')).toBe(1);
-    expect(await redis.zScore(storeKeys(prefix).categoryPopularity('garden'), 'hose')).toBe(1);
+    expect(await scoreOverParts(redis, layoutOf(prefix), (keys) => keys.popularity, 'hose')).toBe(1);
+    expect(await scoreOverParts(redis, layoutOf(prefix), (keys) => keys.categoryPopularity('garden'), 'hose')).toBe(1);
   });
 
   it('serves its metrics: records by stage and outcome as the batches reported them, and no lag once caught up', async () => {
@@ -200,7 +200,7 @@ describe('the pipeline process', () => {
 describe('a pipeline killed and restarted', () => {
   const prefix = 'it-restart';
   const topics = topicNames(prefix);
-  const keys = storeKeys(prefix);
+  const layout = layoutOf(prefix);
   const products = Array.from({ length: 8 }, (_, i) => ({ id: `p${i}`, category: i % 2 === 0 ? 'even' : 'odd' }));
 
   /** 600 distinct events over 30 visitors, and the popularity they add up to (view 1, add to cart 3). */
@@ -230,9 +230,9 @@ describe('a pipeline killed and restarted', () => {
   /** Events the identity stage re-keyed, once the aggregates stage applied every by-user record it wrote (0 until then). */
   const storedOffsets = async () => {
     // In this order: what the identity stage covered was produced before the end offsets are read.
-    const rekeyed = sum(await redis.mGet([0, 1, 2].map((p) => identityKeys(prefix).offset(topics.events, p))));
+    const rekeyed = sum(await redis.mGet([0, 1, 2].map((p) => identityKeys(prefix, topics.events, p).offset)));
     const byUserEnd = (await infra.admin.fetchTopicOffsets(topics.eventsByUser)).reduce((total, p) => total + Number(p.high), 0);
-    const applied = sum(await redis.mGet([0, 1, 2].map((p) => keys.offset(topics.eventsByUser, p))));
+    const applied = sum(await redis.mGet([0, 1, 2].map((p) => storeKeys(prefix, topics.eventsByUser, p).offset)));
     return applied === byUserEnd ? rekeyed : 0;
   };
 
@@ -268,14 +268,14 @@ describe('a pipeline killed and restarted', () => {
       expect(tally.of(topics.eventsByUser)).toBe(secondHalf.length);
       expect(tally.duplicates).toBe(redelivered.length);
 
-      const stored = await redis.zRangeWithScores(keys.popularity, 0, -1);
-      expect(new Map(stored.map(({ value, score }) => [value, score]))).toEqual(popularity);
+      // Popularity is kept in per-partition parts: their sums are the stream's.
+      expect(await sortedSetOverParts(redis, layout, (keys) => keys.popularity)).toEqual(popularity);
       for (const [category, views] of viewsByCategory) {
-        const inCategory = await redis.zRangeWithScores(keys.categoryPopularity(category), 0, -1);
-        expect(new Map(inCategory.map(({ value, score }) => [value, score]))).toEqual(views);
+        expect(await sortedSetOverParts(redis, layout, (keys) => keys.categoryPopularity(category))).toEqual(views);
       }
       // Each profile counted its one session once, across the kill and the re-deliveries.
       for (const [visitor, count] of sessions) {
+        const keys = layout.profile(deviceRef(visitor));
         expect(await redis.hGet(keys.profile(deviceRef(visitor)), 'sessions')).toBe(String(count));
         expect(await redis.zCard(keys.profileSessions(deviceRef(visitor)))).toBe(count);
       }

@@ -9,14 +9,19 @@ import { deviceRef, encodeEventRecord, parseRecsView, userRef, topicNames, type 
 import type { Producer } from 'kafkajs';
 import type { RunningPipeline } from '../../src/pipeline/pipeline.js';
 import type { RunningCollector } from '../../src/server.js';
-import { storeKeys } from '../../src/store/keys.js';
+import type { StoreKeys } from '../../src/store/keys.js';
 import { CATALOG_SECRET } from '../fakes.js';
-import { eventually, newVisitor, productClick, startInfra, startReadyPipeline, startTestCollector, type Infra, type TestRedis, type Visitor } from './support.js';
+import { eventually, layoutOf, newVisitor, productClick, startInfra, startReadyPipeline, startTestCollector, type Infra, type TestRedis, type Visitor } from './support.js';
 
 const READ_SECRET = 'integration-read-secret';
 const prefix = 'it-recs';
 const topics = topicNames(prefix);
-const keys = storeKeys(prefix);
+const layout = layoutOf(prefix);
+
+/** A list's length summed over every by-user partition's part (a session's items live with the person, a product's sessions in every part). */
+async function lengthOverParts(part: (keys: StoreKeys) => string): Promise<number> {
+  return (await Promise.all(layout.everyByUser().map((keys) => redis.lLen(part(keys))))).reduce((a, b) => a + b, 0);
+}
 
 let infra: Infra;
 let redis: TestRedis;
@@ -49,7 +54,7 @@ async function sendViews(visitor: Visitor, canonicalId: string, products: readon
 }
 
 async function learned(sessionId: string, count: number): Promise<void> {
-  await eventually(`session ${sessionId} in the model`, async () => (await redis.lLen(keys.recsSessionItems(sessionId))) >= count);
+  await eventually(`session ${sessionId} in the model`, async () => (await lengthOverParts((keys) => keys.recsSessionItems(sessionId))) >= count);
 }
 
 async function recs(query: string): Promise<RecsView> {
@@ -76,7 +81,7 @@ describe('recommendations learned live from the stream', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${CATALOG_SECRET}` },
     });
     expect(response.status).toBe(202);
-    await eventually('the catalog and stock in Redis', async () => (await redis.hLen(keys.inventory)) === catalog.length);
+    await eventually('the catalog and stock in Redis', async () => (await Promise.all(layout.owners.inventory.all().map((p) => redis.hLen(layout.inventoryAt(p).inventory)))).reduce((a, b) => a + b, 0) === catalog.length);
 
     // Viewers of A go on to D most (out of stock), then B, rarely C. E only ever alone, so it is popular but no neighbour's.
     const t = Date.now() - 60_000;
@@ -109,7 +114,7 @@ describe('recommendations learned live from the stream', () => {
     ]);
     for (const answer of answers) expect(answer.items.map((i) => i.id)).not.toContain('D');
     // And in stock it would have come first: the state holds the co-occurrence.
-    expect(await redis.lLen(keys.recsItemSessions('D'))).toBe(5);
+    expect(await lengthOverParts((keys) => keys.recsItemSessions('D'))).toBe(5);
   });
 
   it("continues a session with no views yet from the views of the same person's other device", async () => {
@@ -122,7 +127,7 @@ describe('recommendations learned live from the stream', () => {
     const phone = newVisitor();
     await sendViews(phone, userRef(user), ['C'], Date.now() - 1_000);
     await learned(phone.sessionId, 1);
-    await eventually('the view in the profile', async () => (await redis.lRange(keys.profileRecentlyViewed(userRef(user)), 0, -1)).includes('C'));
+    await eventually('the view in the profile', async () => (await redis.lRange(layout.profile(userRef(user)).profileRecentlyViewed(userRef(user)), 0, -1)).includes('C'));
 
     const after = await recs(query);
     expect(after.source).toBe('session');

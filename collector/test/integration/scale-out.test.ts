@@ -25,7 +25,7 @@ import { experimentView } from '../../src/read/experiment-view.js';
 import { identityKeys } from '../../src/store/identity-keys.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
-import { eventually, type Infra, startInfra, startPipelineChild, type TestRedis } from './support.js';
+import { eventually, type Infra, layoutOf, sortedSetOverParts, startInfra, startPipelineChild, type TestRedis } from './support.js';
 
 const PARTITIONS = 6;
 const STREAM_LENGTH = 20_000;
@@ -290,9 +290,9 @@ type Stage = 'identity' | 'sessions' | 'aggregates';
 
 /** A stage's next offset per partition of the topic it consumes, as stored in Redis (absent = 0). */
 async function storedOffsets(run: Run, stage: Stage, topic: string): Promise<number[]> {
-  const key =
-    stage === 'identity' ? identityKeys(run.prefix).offset : stage === 'sessions' ? sessionKeys(run.prefix).offset : storeKeys(run.prefix).offset;
-  const stored = await redis.mGet(Array.from({ length: PARTITIONS }, (_, p) => key(topic, p)));
+  const key = (p: number) =>
+    stage === 'identity' ? identityKeys(run.prefix, topic, p).offset : stage === 'sessions' ? sessionKeys(run.prefix, topic, p).offset : storeKeys(run.prefix, topic, p).offset;
+  const stored = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => redis.get(key(p))));
   return stored.map((v) => Number(v ?? 0));
 }
 
@@ -347,14 +347,14 @@ interface Outcome {
 
 /** Everything the read API serves from a run, at one fixed "now" so the decayed affinities and the readout's time are the same. */
 async function outcomeOf(run: Run, work: Workload, nowMs: number): Promise<Outcome> {
-  const keys = storeKeys(run.prefix);
+  const layout = layoutOf(run.prefix, PARTITIONS);
   const profiles: Record<string, unknown> = {};
   for (let i = 0; i < work.profileIds.length; i += 50) {
     const ids = work.profileIds.slice(i, i + 50);
-    const read = await Promise.all(ids.map((id) => readStoredProfile(redis, keys, id, nowMs)));
+    const read = await Promise.all(ids.map((id) => readStoredProfile(infra.client, layout, id, nowMs)));
     ids.forEach((id, j) => (profiles[id] = read[j]));
   }
-  const reads = redisAggregateReads(redis, keys);
+  const reads = redisAggregateReads(infra.client, layout);
   const counts = await reads.experimentCounts(EXPERIMENT);
   const setup = DEFAULT_PIPELINE_CONFIG.experiments.find((e) => e.experiment.key === EXPERIMENT)!;
   const stored = await reads.funnel(work.minutes);
@@ -363,11 +363,14 @@ async function outcomeOf(run: Run, work: Workload, nowMs: number): Promise<Outco
     ...stored,
     minutes: stored.minutes.map((m) => ({ ...m, cells: [...m.cells].sort((a, b) => `${a.step}|${a.device}|${a.source}`.localeCompare(`${b.step}|${b.device}|${b.source}`)) })),
   };
-  const popularity = Object.fromEntries((await redis.zRangeWithScores(keys.popularity, 0, -1)).map(({ value, score }) => [value, score]));
+  const popularity = Object.fromEntries([...(await sortedSetOverParts(redis, layout, (keys) => keys.popularity))].sort(([a], [b]) => a.localeCompare(b)));
+  // Each unit's entry is in the part of the partition that owns it: the parts together are the experiment's units.
+  const experimentUnits: Record<string, string> = {};
+  for (const part of await Promise.all(layout.everyByUser().map((keys) => redis.hGetAll(keys.experimentUnits(EXPERIMENT))))) Object.assign(experimentUnits, part);
   return {
     profiles,
     experiment: experimentView(setup, counts, nowMs),
-    experimentUnits: await redis.hGetAll(keys.experimentUnits(EXPERIMENT)),
+    experimentUnits,
     counts,
     funnel,
     popularity,

@@ -14,8 +14,8 @@ import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
 import type { SessionSnapshot } from '../../src/pipeline/sessions/snapshot.js';
 import { redisReadStore } from '../../src/read/redis-store.js';
-import { storeKeys } from '../../src/store/keys.js';
-import { addToCart, connectRedis, eventually, type Infra, newVisitor, pageView, productClick, startInfra, startPipelineChild, type TestRedis, type Visitor } from './support.js';
+import type { StoreClient } from '../../src/store/client.js';
+import { addToCart, connectRedis, eventually, type Infra, layoutOf, newVisitor, pageView, productClick, startInfra, startPipelineChild, type Visitor } from './support.js';
 
 const INTERVAL_MS = 1_500;
 const GAP_MS = 4_000;
@@ -28,7 +28,7 @@ let producer: Producer;
 
 beforeAll(async () => {
   infra = await startInfra();
-  ({ client: kafka, producer } = infra);
+  ({ kafkaClient: kafka, producer } = infra);
 });
 
 afterAll(async () => {
@@ -124,7 +124,7 @@ describe('live session snapshots', () => {
   const sessions = new SessionsTopic();
   const profiles = new ProfilesTopic();
   let pipeline: RunningPipeline;
-  let redis: TestRedis;
+  let redis: StoreClient;
 
   beforeAll(async () => {
     await createTopics(topics);
@@ -184,7 +184,7 @@ describe('live session snapshots', () => {
       avgPageViews: sessionsSent.reduce((sum, events) => sum + events.filter((e) => e.type === 'page_view').length, 0) / sessionsSent.length,
       avgActiveMs: sessionsSent.reduce((sum, events) => sum + events.reduce((ms, e) => ms + (e.type === 'dwell' ? e.activeMs : 0), 0), 0) / sessionsSent.length,
     };
-    const store = redisReadStore(redis, storeKeys(prefix));
+    const store = redisReadStore(redis, layoutOf(prefix));
     const user = { kind: 'user', id: userId } as const;
     await eventually('both sessions in the baseline', async () => (await store.profile(user, Date.now()))?.baseline?.sessions === 2);
     expect((await store.profile(user, Date.now()))?.baseline).toEqual(expected);

@@ -13,18 +13,29 @@ import { createLogger } from '../../src/log.js';
 import type { PipelineConfig } from '../../src/pipeline/config.js';
 import { startPipeline, type PipelineHooks, type RunningPipeline } from '../../src/pipeline/pipeline.js';
 import { startCollector, type RunningCollector } from '../../src/server.js';
+import { createClient } from 'redis';
 import { createStoreClient, type StoreClient } from '../../src/store/client.js';
+import { stateLayout, type StateLayout } from '../../src/store/layout.js';
+import type { StoreKeys } from '../../src/store/keys.js';
 import { ADMIN_SECRET, CATALOG_SECRET, SECRET } from '../fakes.js';
 
 const quiet = createLogger('error', () => undefined);
 
-export type TestRedis = StoreClient;
+/** node-redis itself, for what a test reads and writes directly (TTLs, scores, crafted values). */
+export type TestRedis = ReturnType<typeof testRedis>;
 
-/** A redis-server of the test file's own, and a client to read what the pipeline stored. */
+function testRedis(url: string) {
+  return createClient({ url });
+}
+
+/** A redis-server of the test file's own, and clients to read what the pipeline stored. */
 export interface RedisInfra {
   dir: string;
   redis: RedisServer;
+  /** node-redis, for the test's own reads and writes. */
   store: TestRedis;
+  /** The collector's store client, for the collector's own functions. */
+  client: StoreClient;
   /** Stops everything started here, clients before the servers they talk to, and removes `dir`. */
   stop(): Promise<void>;
 }
@@ -33,7 +44,7 @@ export interface RedisInfra {
 export interface Infra extends RedisInfra {
   kafka: KafkaBroker;
   /** kafkajs on the broker, for the test's own consumers. */
-  client: Kafka;
+  kafkaClient: Kafka;
   /** Connected. */
   admin: Admin;
   /** Idempotent, one request in flight: what a test sends arrives once and in order. */
@@ -63,12 +74,20 @@ async function started<T>(start: (dir: string, onStop: (stop: () => Promise<unkn
   }
 }
 
-async function startRedisIn(dir: string, onStop: (stop: () => Promise<unknown>) => void): Promise<{ redis: RedisServer; store: TestRedis }> {
+async function startRedisIn(dir: string, onStop: (stop: () => Promise<unknown>) => void): Promise<{ redis: RedisServer; store: TestRedis; client: StoreClient }> {
   const redis = await startRedis({ dir: path.join(dir, 'redis'), port: await freePort() });
   onStop(() => redis.stop());
-  const store = await connectRedis(redis.url);
+  const store = testRedis(redis.url);
+  await store.connect();
   onStop(() => store.close());
-  return { redis, store };
+  const client = await connectRedis(redis.url);
+  onStop(() => client.close());
+  return { redis, store, client };
+}
+
+/** Where the pipeline keeps what, for topics of `partitions` partitions each (what createTopics makes). */
+export function layoutOf(prefix: string, partitions = 3): StateLayout {
+  return stateLayout(prefix, { events: partitions, eventsByUser: partitions, products: partitions, inventory: partitions });
 }
 
 /** Redis alone, for what needs no Kafka. */
@@ -80,7 +99,7 @@ export function startInfra(): Promise<Infra> {
   return started(async (dir, onStop) => {
     const kafka = await startKafka({ dir: path.join(dir, 'kafka'), port: await freePort(), controllerPort: await freePort(), heap: '384m' });
     onStop(() => kafka.stop());
-    const { redis, store } = await startRedisIn(dir, onStop);
+    const { redis, store, client: storeClient } = await startRedisIn(dir, onStop);
     const client = new Kafka({ clientId: 'sf-collector-it', brokers: kafka.brokers, logLevel: logLevel.NOTHING });
     const admin = client.admin();
     await admin.connect();
@@ -89,11 +108,11 @@ export function startInfra(): Promise<Infra> {
     await producer.connect();
     onStop(() => producer.disconnect());
     const createTopics = (topics: Topics, partitions = 3) => ensureTopics(admin, topics, { partitions, replicationFactor: 1, bounds: DEFAULT_TOPIC_BOUNDS }, quiet);
-    return { kafka, redis, store, client, admin, producer, createTopics };
+    return { kafka, redis, store, client: storeClient, kafkaClient: client, admin, producer, createTopics };
   });
 }
 
-export async function connectRedis(url: string): Promise<TestRedis> {
+export async function connectRedis(url: string): Promise<StoreClient> {
   const client = createStoreClient(url, quiet);
   await client.connect();
   return client;
@@ -198,4 +217,33 @@ export function addToCart(visitor: Visitor, productId: string, at = Date.now()):
 
 export function pageView(visitor: Visitor, at = Date.now()): SessionflowEvent {
   return { ...base(visitor, at), type: 'page_view' };
+}
+
+/** A member's score summed over every by-user partition's part of a sorted set (`part` names the part of one partition); null when in none. */
+export async function scoreOverParts(redis: TestRedis, layout: StateLayout, part: (keys: StoreKeys) => string, member: string): Promise<number | null> {
+  const scores = (await Promise.all(layout.everyByUser().map((keys) => redis.zScore(part(keys), member)))).filter((score): score is number => score !== null);
+  return scores.length === 0 ? null : scores.reduce((a, b) => a + b, 0);
+}
+
+/** A hash's integer fields summed over every by-user partition's part. */
+export async function countsOverParts(redis: TestRedis, layout: StateLayout, part: (keys: StoreKeys) => string): Promise<Record<string, number>> {
+  const sums: Record<string, number> = {};
+  for (const hash of await Promise.all(layout.everyByUser().map((keys) => redis.hGetAll(part(keys))))) {
+    for (const [field, value] of Object.entries(hash)) sums[field] = (sums[field] ?? 0) + Number(value);
+  }
+  return sums;
+}
+
+/** How many by-user partitions hold the key `part` names. */
+export async function partsHolding(redis: TestRedis, layout: StateLayout, part: (keys: StoreKeys) => string): Promise<number> {
+  return (await Promise.all(layout.everyByUser().map((keys) => redis.exists(part(keys))))).reduce((a, b) => a + b, 0);
+}
+
+/** A sorted set's members and their scores summed over every by-user partition's part. */
+export async function sortedSetOverParts(redis: TestRedis, layout: StateLayout, part: (keys: StoreKeys) => string): Promise<Map<string, number>> {
+  const sums = new Map<string, number>();
+  for (const members of await Promise.all(layout.everyByUser().map((keys) => redis.zRangeWithScores(part(keys), 0, -1)))) {
+    for (const { value, score } of members) sums.set(value, (sums.get(value) ?? 0) + score);
+  }
+  return sums;
 }

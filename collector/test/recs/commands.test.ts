@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { IngestedEvent } from '@sessionflow/core';
+import { topicNames, type IngestedEvent } from '@sessionflow/core';
 import type { RedisCommand } from '../../src/pipeline/commands.js';
 import { recsViewCommands } from '../../src/pipeline/recs/commands.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { RECS_LIMITS } from '../../src/store/recs-keys.js';
 import { click, NOW, pageView } from '../fakes.js';
 
-const keys = storeKeys('t');
+const keys = storeKeys('t', topicNames('t').eventsByUser, 5);
 const ingest = { siteKey: 'demo-site-key', receivedAt: NOW, ingestedAt: NOW + 5 };
 
 function view(session: string, productId: string, at: number, extra: Record<string, unknown> = {}): IngestedEvent {
@@ -68,17 +68,18 @@ describe('recsViewCommands', () => {
     expect(lists.get(keys.recsItemSessions('Z'))).toEqual(['s-3', 's-2']);
   });
 
-  it('learns from product views only, and not from prefix records re-sent after a login', () => {
+  it('learns from product views only, prefix records re-sent after a login included (they teach the user\'s partition)', () => {
     const commands = recsViewCommands(
       [
         track('s-1', 'add_to_cart', { productId: 'A' }),
         track('s-1', 'purchase', { productId: 'A' }),
         { ...pageView('anon-aaaaaaaa'), ingest } as unknown as IngestedEvent,
-        view('s-1', 'B', NOW, { canonicalId: 'user-1', attribution: 'prefix' }),
       ],
       keys,
     );
     expect(commands).toEqual([]);
+    const prefix = run([recsViewCommands([view('s-1', 'B', NOW, { canonicalId: 'u:user-1', attribution: 'prefix' })], keys)]);
+    expect(prefix.lists.get(keys.recsSessionItems('s-1'))).toEqual(['B']);
     const viewTrack = track('s-1', 'product_view', { productId: 'C' });
     expect(run([recsViewCommands([viewTrack, view('s-1', 'D', NOW, { canonicalId: 'user-1' })], keys)]).lists.get(keys.recsSessionItems('s-1'))).toEqual(['C', 'D']);
   });

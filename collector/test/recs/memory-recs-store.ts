@@ -38,6 +38,9 @@ export class MemoryRecsStore implements RecsStore {
   async sessions(ids: readonly string[]): Promise<(SessionRecord | undefined)[]> {
     return ids.map((id) => this.reader.session(id));
   }
+  async openSession(id: string): Promise<SessionRecord | undefined> {
+    return this.reader.session(id);
+  }
   async sessionTimes(ids: readonly string[]): Promise<(number | undefined)[]> {
     return ids.map((id) => this.reader.session(id)?.time);
   }

@@ -6,10 +6,10 @@ import { DEFAULT_STATE_BOUNDS, deviceSessionsTtlSeconds, type StateBounds } from
 import { addToCart, pageView, productClick, T0 } from './events.js';
 import { MemoryStore } from './memory-store.js';
 
-const keys = sessionKeys('t');
-const ctx: FoldPlanContext = { keys, topic: 't.events', partition: 1, seenTtlSeconds: 60, snapshotIntervalMs: 5_000 };
-const open = keys.open('t.events', 1);
-const due = keys.due('t.events', 1);
+// The sessions stage's keys of one events partition: its sessions and its open and due indexes.
+const keys = sessionKeys('t', 't.events', 1);
+const ctx: FoldPlanContext = { keys, seenTtlSeconds: 60, snapshotIntervalMs: 5_000 };
+const { open, due } = keys;
 
 function fold(store: MemoryStore, events: Parameters<typeof planSessionEvents>[0], bounds?: StateBounds): void {
   const stored = new Map<string, StoredSession>();

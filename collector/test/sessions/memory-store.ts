@@ -29,10 +29,10 @@ export class MemoryStore {
     return new Map(this.sortedSets.get(key) ?? []);
   }
 
-  /** What the ticker reads for one partition: sessions idle before `cutoff`, and those due by `now`. */
-  candidates(keys: SessionKeys, topic: string, partition: number, now: number, cutoff: number | undefined): TickCandidate[] {
-    const idle = [...this.members(keys.open(topic, partition))].filter(([, at]) => cutoff !== undefined && at < cutoff).map(([id]) => id);
-    const due = new Map([...this.members(keys.due(topic, partition))].filter(([, at]) => at <= now));
+  /** What the ticker reads for the partition `keys` are of: sessions idle before `cutoff`, and those due by `now`. */
+  candidates(keys: SessionKeys, now: number, cutoff: number | undefined): TickCandidate[] {
+    const idle = [...this.members(keys.open)].filter(([, at]) => cutoff !== undefined && at < cutoff).map(([id]) => id);
+    const due = new Map([...this.members(keys.due)].filter(([, at]) => at <= now));
     return [...new Set([...idle, ...due.keys()])].map((sessionId) => {
       const dueAt = due.get(sessionId);
       return { sessionId, stored: this.session(keys, sessionId), ...(dueAt !== undefined ? { dueAt } : {}) };

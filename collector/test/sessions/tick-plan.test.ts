@@ -10,7 +10,8 @@ const TOPIC = 't.events';
 const PARTITION = 0;
 const INTERVAL = 5_000;
 const GAP = 30 * 60_000;
-const keys = sessionKeys('t');
+// The sessions stage's keys of one events partition: its sessions and its open and due indexes.
+const keys = sessionKeys('t', TOPIC, PARTITION);
 
 /** One partition's sessions, folded and ticked with a clock moved by hand. */
 class Partition {
@@ -22,15 +23,15 @@ class Partition {
       const session = this.store.session(keys, id);
       if (session) stored.set(id, session);
     }
-    this.store.run(planSessionEvents(events, stored, { keys, topic: TOPIC, partition: PARTITION, seenTtlSeconds: 60, snapshotIntervalMs: INTERVAL }));
+    this.store.run(planSessionEvents(events, stored, { keys, seenTtlSeconds: 60, snapshotIntervalMs: INTERVAL }));
   }
 
   /** What the ticker would emit at `now`, recorded as acknowledged; applied through now (no lag) unless told, null for not known yet. */
   tick(now: number, through: number | null = now): TickPlan {
     const appliedThrough = through ?? undefined;
-    const candidates = this.store.candidates(keys, TOPIC, PARTITION, now, idleCutoff(appliedThrough, GAP));
+    const candidates = this.store.candidates(keys, now, idleCutoff(appliedThrough, GAP));
     const plan = planTick({ now, appliedThrough, gapMs: GAP, candidates });
-    this.store.run(markCommands(plan, this.versions(plan), { keys, topic: TOPIC, partition: PARTITION, snapshotIntervalMs: INTERVAL, closedTtlSeconds: 60 }));
+    this.store.run(markCommands(plan, this.versions(plan), { keys, snapshotIntervalMs: INTERVAL, closedTtlSeconds: 60 }));
     return plan;
   }
 
@@ -82,7 +83,7 @@ describe('the ticker on a fake clock', () => {
     p.tick(T0 + 1_500);
     expect(shown(p.tick(T0 + 1_000 + GAP))).toEqual([]);
     expect(shown(p.tick(T0 + 1_001 + GAP))).toEqual([['s-1', 'closed', 2]]);
-    expect(p.store.members(keys.open(TOPIC, PARTITION)).size).toBe(0);
+    expect(p.store.members(keys.open).size).toBe(0);
     expect(p.store.session(keys, 's-1')?.closedAt).toBe(T0 + 1_001 + GAP);
     expect(p.store.expiring.has(keys.session('s-1'))).toBe(true);
     expect(shown(p.tick(T0 + 2 * GAP))).toEqual([]);
@@ -92,7 +93,7 @@ describe('the ticker on a fake clock', () => {
     const p = new Partition();
     p.fold(pageView('s-1', T0));
     expect(shown(p.tick(T0 + GAP + 1))).toEqual([['s-1', 'closed', 1]]);
-    expect(p.store.members(keys.due(TOPIC, PARTITION)).size).toBe(0);
+    expect(p.store.members(keys.due).size).toBe(0);
   });
 
   it('does not close while the partition is not known to be applied past the gap', () => {
@@ -108,14 +109,14 @@ describe('the ticker on a fake clock', () => {
     const p = new Partition();
     p.fold(pageView('s-1', T0));
     const now = T0 + GAP + 10;
-    const plan = planTick({ now, appliedThrough: now, gapMs: GAP, candidates: p.store.candidates(keys, TOPIC, PARTITION, now, idleCutoff(now, GAP)) });
+    const plan = planTick({ now, appliedThrough: now, gapMs: GAP, candidates: p.store.candidates(keys, now, idleCutoff(now, GAP)) });
     expect(shown(plan)).toEqual([['s-1', 'closed', 1]]);
     // A late event lands before the closing snapshot is recorded.
     p.fold(pageView('s-1', now + 5));
-    p.store.run(markCommands(plan, p.versions(plan), { keys, topic: TOPIC, partition: PARTITION, snapshotIntervalMs: INTERVAL, closedTtlSeconds: 60 }));
+    p.store.run(markCommands(plan, p.versions(plan), { keys, snapshotIntervalMs: INTERVAL, closedTtlSeconds: 60 }));
     expect(p.store.session(keys, 's-1')?.closedAt).toBeUndefined();
-    expect(p.store.members(keys.open(TOPIC, PARTITION)).has('s-1')).toBe(true);
-    expect(p.store.members(keys.due(TOPIC, PARTITION)).get('s-1')).toBe(now + INTERVAL);
+    expect(p.store.members(keys.open).has('s-1')).toBe(true);
+    expect(p.store.members(keys.due).get('s-1')).toBe(now + INTERVAL);
     expect(shown(p.tick(now + INTERVAL))).toEqual([['s-1', 'open', 2]]);
   });
 
@@ -123,7 +124,7 @@ describe('the ticker on a fake clock', () => {
     const p = new Partition();
     p.fold(pageView('s-1', T0));
     const now = T0 + GAP + 10;
-    const lost = planTick({ now, appliedThrough: now, gapMs: GAP, candidates: p.store.candidates(keys, TOPIC, PARTITION, now, idleCutoff(now, GAP)) });
+    const lost = planTick({ now, appliedThrough: now, gapMs: GAP, candidates: p.store.candidates(keys, now, idleCutoff(now, GAP)) });
     expect(shown(lost)).toEqual([['s-1', 'closed', 1]]);
     expect(shown(p.tick(now + 1_000))).toEqual([['s-1', 'closed', 1]]);
   });
@@ -134,7 +135,7 @@ describe('the ticker on a fake clock', () => {
     p.store.hashes.delete(keys.session('s-1'));
     const plan = p.tick(T0 + 100);
     expect(plan).toEqual({ snapshots: [], settled: ['s-1'] });
-    expect(p.store.members(keys.open(TOPIC, PARTITION)).size).toBe(0);
-    expect(p.store.members(keys.due(TOPIC, PARTITION)).size).toBe(0);
+    expect(p.store.members(keys.open).size).toBe(0);
+    expect(p.store.members(keys.due).size).toBe(0);
   });
 });

@@ -45,7 +45,6 @@ export async function startReplay(stack: TestStack): Promise<Replay> {
     ['identity', `${p}.events`],
     ['sessions', `${p}.events`],
     ['aggregates', `${p}.events.by-user`],
-    ['aggregates', `${p}.sessions`],
     ['aggregates', `${p}.products`],
     ['aggregates', `${p}.inventory`],
   ];

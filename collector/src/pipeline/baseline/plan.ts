@@ -1,17 +1,18 @@
 /**
  * The engagement baseline's state changes for a batch of closed sessions
  * (closing.ts), as Redis commands and the guards they depend on: a pure
- * function of the sessions and what the caller read (apply.ts). Tested
+ * function of the sessions and what the caller read (../apply.ts). Tested
  * without Redis.
  *
- * - A session counts for its person: the user id it carries, else the user its
- *   device is linked to now, else the device itself, by the refs the by-user
- *   stage names profiles with (`u:<user id>`, `a:<anonymous id>`). A link read is guarded: a login landing
- *   before the batch's script refuses it, and it is planned for the user.
+ * - A closed session reaches the by-user partition of its person as a record
+ *   keyed by the person's ref (closing.ts): the sessions stage, which closed
+ *   it, chose the profile (the user id it carries, else the user its device is
+ *   linked to then, else the device), so the baseline lives with the profile
+ *   it belongs to and is written by that partition alone.
  * - A session of a person erased after its last activity changes nothing
  *   (../../erasure/marked-events.ts); the marks read are guarded. A session active
  *   after the erasure is the person back, and counts.
- * - A session counts once: the ticker may send a closing snapshot again (a
+ * - A session counts once: the ticker may send a closing record again (a
  *   crash between Kafka's ack and its own record of it), and a late event can
  *   reopen a closed session, whose second closing then changes nothing. The
  *   `baselineCounted` key is guarded absent and set with the batch.
@@ -22,8 +23,7 @@
  */
 import { deviceRef, userRef } from '@sessionflow/core';
 import { DEFAULT_STATE_BOUNDS, type StateBounds } from '../../store/bounds.js';
-import type { IdentityKeys } from '../../store/identity-keys.js';
-import type { ErasureMarks } from '../../erasure/marks.js';
+import type { MarkKeys } from '../../erasure/marks.js';
 import { erasureTime } from '../../erasure/marked-events.js';
 import type { Guard } from '../../store/guarded-batch.js';
 import type { StoreKeys } from '../../store/keys.js';
@@ -33,8 +33,6 @@ import { profileExpiryCommands } from '../profiles/commands.js';
 
 /** What the plan depends on, as read from Redis; a value absent from a map reads as null. */
 export interface BaselineReads {
-  /** Anonymous id → the user id its link names (`IdentityKeys.link`). */
-  links: ReadonlyMap<string, string | null>;
   /** Profile ref (a user's or a device's) → its erasure mark (epoch ms, as stored). */
   marks: ReadonlyMap<string, string | null>;
   /** Session id → its `baselineCounted` value. */
@@ -42,10 +40,10 @@ export interface BaselineReads {
 }
 
 export interface BaselinePlanContext {
+  /** The keys of the batch's partition, which owns every session's profile. */
   keys: StoreKeys;
-  identityKeys: Pick<IdentityKeys, 'link'>;
-  /** Erasure markers, named by their marks (../../erasure/marks.ts). */
-  marks: Pick<ErasureMarks, 'key'>;
+  /** Erasure markers in the partition's slot (../../erasure/marks.ts). */
+  marks: Pick<MarkKeys, 'key'>;
   /** How long a counted session is remembered. */
   seenTtlSeconds: number;
   /** How long a profile is kept after its activity; the defaults when absent. */
@@ -64,24 +62,13 @@ export interface BaselinePlan {
 /** The fields of the baseline hash: sums over the counted sessions. */
 export const BASELINE_FIELDS = Object.freeze({ sessions: 'sessions', events: 'events', pageViews: 'pageViews', activeMs: 'activeMs' });
 
-/** The devices whose link decides a session's profile: those of sessions without a user id. */
-export function linksToRead(sessions: readonly ClosedSession[]): string[] {
-  return [...new Set(sessions.filter((s) => s.userId === undefined).map((s) => s.anonymousId))];
-}
-
-/** The refs whose erasure marks the plan needs, once the links are known: each session's device, its user and its profile. */
-export function marksToRead(sessions: readonly ClosedSession[], links: BaselineReads['links']): string[] {
-  return [...new Set(sessions.flatMap((s) => refsOf(s, profileOf(s, links))))];
-}
-
-/** The profile (its ref) a closed session belongs to. */
-export function profileOf(session: ClosedSession, links: BaselineReads['links']): string {
-  const userId = session.userId ?? links.get(session.anonymousId) ?? undefined;
-  return userId !== undefined ? userRef(userId) : deviceRef(session.anonymousId);
+/** The refs whose erasure marks the plan needs: each session's device, its user and its profile. */
+export function marksToRead(sessions: readonly ClosedSession[]): string[] {
+  return [...new Set(sessions.flatMap(refsOf))];
 }
 
 export function planBaseline(sessions: readonly ClosedSession[], reads: BaselineReads, ctx: BaselinePlanContext): BaselinePlan {
-  const { keys, identityKeys, marks } = ctx;
+  const { keys, marks } = ctx;
   const guards: Guard[] = [];
   const guarded = new Set<string>();
   const guard = (key: string, expected: string | null) => {
@@ -95,10 +82,9 @@ export function planBaseline(sessions: readonly ClosedSession[], reads: Baseline
   const seen = new Set<string>();
   let duplicates = 0;
   for (const session of sessions) {
-    if (session.userId === undefined) guard(identityKeys.link(session.anonymousId), reads.links.get(session.anonymousId) ?? null);
-    const profile = profileOf(session, reads.links);
+    const profile = session.profile;
     let erased = false;
-    for (const ref of refsOf(session, profile)) {
+    for (const ref of refsOf(session)) {
       const mark = reads.marks.get(ref) ?? null;
       guard(marks.key(ref), mark);
       const at = erasureTime(mark);
@@ -130,6 +116,6 @@ export function planBaseline(sessions: readonly ClosedSession[], reads: Baseline
   return { commands, guards, profiles: [...sums.keys()], duplicates };
 }
 
-function refsOf(session: ClosedSession, profile: string): string[] {
-  return [...new Set([deviceRef(session.anonymousId), ...(session.userId !== undefined ? [userRef(session.userId)] : []), profile])];
+function refsOf(session: ClosedSession): string[] {
+  return [...new Set([deviceRef(session.anonymousId), ...(session.userId !== undefined ? [userRef(session.userId)] : []), session.profile])];
 }

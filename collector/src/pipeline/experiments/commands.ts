@@ -20,7 +20,7 @@
 import { HOLDOUT_VARIANT } from '@sessionflow/core';
 import { DEFAULT_STATE_BOUNDS, type StateBounds } from '../../store/bounds.js';
 import type { StoreKeys } from '../../store/keys.js';
-import type { RedisCommand } from '../commands.js';
+import { PLANNER_SCRIPT, type RedisCommand } from '../commands.js';
 import type { ExperimentSetup } from './config.js';
 import { isConversion } from './conversion.js';
 import { EXPERIMENT_SCRIPT } from './script.js';
@@ -53,5 +53,5 @@ export function experimentCommands(events: readonly ByUserEvent[], keys: StoreKe
   if (args.length === 0) return [];
   const ttl = String(bounds.experimentTtlSeconds);
   // After the script: EXPIRE on a key it has not created yet does nothing.
-  return [['EVAL', EXPERIMENT_SCRIPT, '0', ...args], ...[...touched].flatMap((key): RedisCommand[] => [['EXPIRE', keys.experimentCounts(key), ttl], ['EXPIRE', keys.experimentUnits(key), ttl]])];
+  return [[PLANNER_SCRIPT, EXPERIMENT_SCRIPT, ...args], ...[...touched].flatMap((key): RedisCommand[] => [['EXPIRE', keys.experimentCounts(key), ttl], ['EXPIRE', keys.experimentUnits(key), ttl]])];
 }

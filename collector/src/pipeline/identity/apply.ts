@@ -15,11 +15,13 @@
  */
 import { deviceRef, userRef, type IngestedEvent } from '@sessionflow/core';
 import type { StoreClient } from '../../store/client.js';
-import type { IdentityKeys } from '../../store/identity-keys.js';
+import { identityKeys } from '../../store/identity-keys.js';
+import type { TopicOwners } from '../../store/owner.js';
+import { OwnerMismatchError } from '../../store/owner.js';
 import type { BatchOutcome, TopicBatch } from '../apply.js';
 import { readEvent } from '../event-record.js';
 import { erasedNow, erasureTime, refsOf } from '../../erasure/marked-events.js';
-import type { ErasureMarks } from '../../erasure/marks.js';
+import type { ErasureMarks, MarkKeys } from '../../erasure/marks.js';
 import { runGuardedBatch, untilGuardsHold, type Guard } from '../../store/guarded-batch.js';
 import { decodeDeviceSession, devicesToLink, planIdentity, type DeviceState, type IdentityEvent } from './plan.js';
 import type { KeyedRecord } from './records.js';
@@ -29,7 +31,10 @@ export type SendRecords = (records: readonly KeyedRecord[]) => Promise<void>;
 
 export interface IdentityApplyDeps {
   redis: StoreClient;
-  keys: IdentityKeys;
+  /** The deployment's key prefix. */
+  prefix: string;
+  /** The events topic's partitions: the batch's partition owns its devices' state. */
+  owners: TopicOwners;
   /** Erasure markers (../../erasure/marks.ts). */
   marks: ErasureMarks;
   topics: { events: string; eventsByUser: string; identity: string };
@@ -51,6 +56,10 @@ export interface IdentityOutcome extends BatchOutcome {
 
 export async function applyIdentityBatch(deps: IdentityApplyDeps, batch: TopicBatch): Promise<IdentityOutcome> {
   if (batch.topic !== deps.topics.events) throw new Error(`the identity stage does not consume ${batch.topic}`);
+  for (const m of batch.messages) {
+    const owner = m.key === null ? batch.partition : deps.owners.of(m.key);
+    if (owner !== batch.partition) throw new OwnerMismatchError(batch.topic, batch.partition, owner, deps.owners.partitions);
+  }
   // Parsed once: a refused attempt plans again from what Redis holds, the records stay the same.
   const records = batch.messages.map((m) => ({ offset: BigInt(m.offset), raw: m.value, event: m.value === null ? null : readEvent(m.value) }));
   return untilGuardsHold(deps.maxAttempts ?? 5, () => attempt_(deps, batch, records));
@@ -64,8 +73,10 @@ interface ReadRecord {
 
 /** One attempt: null when what it read changed before its script ran (its records may have been sent: they are again). */
 async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: readonly ReadRecord[]): Promise<IdentityOutcome | null> {
-  const { redis, keys } = deps;
-  const offsetKey = keys.offset(batch.topic, batch.partition);
+  const { redis } = deps;
+  const keys = identityKeys(deps.prefix, batch.topic, batch.partition);
+  const marksHere = deps.marks.at(batch.topic, batch.partition);
+  const offsetKey = keys.offset;
   const all = records.flatMap((r) => (r.event === null ? [] : [r.event]));
   const anons = [...new Set(all.map((e) => e.anonymousId))];
   const markRefs = [...new Set(all.flatMap(refsOf))];
@@ -74,7 +85,7 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: rea
     redis.get(offsetKey),
     anons.length === 0 ? [] : redis.mGet(anons.map((a) => keys.link(a))),
     anons.length === 0 ? [] : redis.mGet(anons.map((a) => keys.prefixSession(a))),
-    markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => deps.marks.key(ref))),
+    markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => marksHere.key(ref))),
   ]);
 
   const from = stored === null ? -1n : BigInt(stored);
@@ -111,7 +122,7 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: rea
   const marks = new Map<string, number>();
   for (const ref of new Set(events.flatMap(({ event }) => refsOf(event)))) {
     const value = markValue.get(ref) ?? null;
-    guards.push({ key: deps.marks.key(ref), expected: value });
+    guards.push({ key: marksHere.key(ref), expected: value });
     const at = erasureTime(value);
     if (at !== undefined) marks.set(ref, at);
   }
@@ -128,7 +139,7 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: rea
   outcome.rekeyed = events.length - plan.erased;
 
   if (plan.records.length > 0) await deps.send(plan.records);
-  await tombstoneErasedLinks(deps, plan.links);
+  await tombstoneErasedLinks(deps, marksHere, plan.links);
 
   const result = await runGuardedBatch(redis, guards, [...plan.commands, ['SET', offsetKey, String(last.offset + 1n)]]);
   return result.applied ? outcome : null;
@@ -141,9 +152,9 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: rea
  * tombstones, so a marker seen after our send is answered with one more
  * tombstone, and a marker set after this check is followed by the erasure's own.
  */
-async function tombstoneErasedLinks(deps: IdentityApplyDeps, links: readonly { anonymousId: string; userId: string }[]): Promise<void> {
+async function tombstoneErasedLinks(deps: IdentityApplyDeps, marks: MarkKeys, links: readonly { anonymousId: string; userId: string }[]): Promise<void> {
   if (links.length === 0) return;
-  const erased = await erasedNow(deps.redis, deps.marks, [...new Set(links.flatMap((l) => [deviceRef(l.anonymousId), userRef(l.userId)]))]);
+  const erased = await erasedNow(deps.redis, marks, [...new Set(links.flatMap((l) => [deviceRef(l.anonymousId), userRef(l.userId)]))]);
   if (erased.size === 0) return;
   const tombstones = links.filter((l) => erased.has(deviceRef(l.anonymousId)) || erased.has(userRef(l.userId))).map((l): KeyedRecord => ({ topic: deps.topics.identity, key: l.anonymousId, value: null }));
   await deps.send(tombstones);

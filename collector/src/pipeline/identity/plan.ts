@@ -2,7 +2,7 @@
  * The identity stage's decisions for one batch, as a pure function of the
  * batch's events and the stored state of their devices: which records go to
  * `sf.events.by-user` and `sf.identity`, and which Redis commands go into the
- * stage's MULTI/EXEC with its offset. Tested without Kafka or Redis.
+ * stage's one guarded script with its offset. Tested without Kafka or Redis.
  *
  * Merge rule:
  * - An anonymous id (a device) is linked to at most one user id at a time; a
@@ -22,9 +22,11 @@
  *   the user id with `attribution: "prefix"`. A relink re-sends nothing: those
  *   events were attributed to a user already. A new session starts an empty
  *   prefix.
- * - Bounds: a link and a user's device set expire after the user profile's
- *   quiet period (store/bounds.ts), refreshed by every batch with an event of
- *   a linked device, so the graph lives as long as the profiles it joins.
+ * - Bounds: a link expires after the user profile's quiet period
+ *   (store/bounds.ts), refreshed by every batch with an event of a linked
+ *   device, so the graph lives as long as the profiles it joins. The user's
+ *   side (its devices) is its profile's `profileDevices`, kept by the user's
+ *   own by-user partition from the records re-keyed to it.
  */
 import { deviceRef, userRef, type IngestedEvent } from '@sessionflow/core';
 import { DEFAULT_STATE_BOUNDS } from '../../store/bounds.js';
@@ -176,8 +178,8 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
       const linkedAt = eventTime(event);
       device.userId = userId;
       plan.links.push({ anonymousId: anon, userId });
-      plan.commands.push(['SET', keys.link(anon), userId], ['SADD', keys.userDevices(userId), anon]);
-      if (previous !== undefined) plan.commands.push(['SREM', keys.userDevices(previous), anon]);
+      // The user's side of the link is the user's profile's (its devices set), filled where the user's records land: no write here into another partition's keys.
+      plan.commands.push(['SET', keys.link(anon), userId]);
       plan.records.push({ topic: topics.identity, key: anon, value: identityValue({ userId, linkedAt }) });
       if (previous === undefined && (device.prefix.length > 0 || device.prefixProgress !== undefined)) {
         const user = userRef(userId);
@@ -221,13 +223,9 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
     if (appended.length > 0) plan.commands.push(['RPUSH', key, ...appended], ['LTRIM', key, String(-limit), '-1'], ['EXPIRE', key, prefixTtl]);
   }
   const linkTtl = String(ctx.linkTtlSeconds ?? DEFAULT_STATE_BOUNDS.userProfileTtlSeconds);
-  const users = new Set<string>();
   for (const [anon, device] of current) {
-    if (device.userId === undefined) continue;
-    plan.commands.push(['EXPIRE', keys.link(anon), linkTtl]);
-    users.add(device.userId);
+    if (device.userId !== undefined) plan.commands.push(['EXPIRE', keys.link(anon), linkTtl]);
   }
-  for (const userId of users) plan.commands.push(['EXPIRE', keys.userDevices(userId), linkTtl]);
   return plan;
 }
 

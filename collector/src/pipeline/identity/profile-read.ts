@@ -8,15 +8,17 @@
 import { parseProfileRef, type ProfileView } from '@sessionflow/core';
 import type { StoreClient } from '../../store/client.js';
 import { decayedAt } from '../../store/decay.js';
-import type { StoreKeys } from '../../store/keys.js';
+import type { StateLayout } from '../../store/layout.js';
 import { PROFILE_LIMITS } from '../commands.js';
 import { readProfileBaseline } from '../baseline/view.js';
 import { PROFILE_FIELDS } from '../profiles/script.js';
 
 /** The profile stored under exactly `ref`, or null (none, expired, erased, or not a ref). */
-export async function readStoredProfile(redis: StoreClient, keys: StoreKeys, ref: string, nowMs: number): Promise<ProfileView | null> {
+export async function readStoredProfile(redis: StoreClient, layout: StateLayout, ref: string, nowMs: number): Promise<ProfileView | null> {
   const whose = parseProfileRef(ref);
   if (whose === undefined) return null;
+  // The by-user partition that owns the ref keeps all of the profile (../../store/owner.ts).
+  const keys = layout.profile(ref);
   const [hash, affinities, recentlyViewed, purchased, devices, baseline] = await Promise.all([
     redis.hmGet(keys.profile(ref), [PROFILE_FIELDS.updatedAt, PROFILE_FIELDS.sessions]),
     redis.hGetAll(keys.profileAffinities(ref)),

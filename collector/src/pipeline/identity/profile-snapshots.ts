@@ -8,15 +8,15 @@
  */
 import type { StoreClient } from '../../store/client.js';
 import type { ErasureMarks } from '../../erasure/marks.js';
-import type { StoreKeys } from '../../store/keys.js';
+import type { StateLayout } from '../../store/layout.js';
 import { erasedNow } from '../../erasure/marked-events.js';
 import { readStoredProfile } from './profile-read.js';
 import type { KeyedRecord } from './records.js';
 
 export interface ProfileSnapshotDeps {
   redis: StoreClient;
-  keys: StoreKeys;
-  marks: Pick<ErasureMarks, 'key'>;
+  layout: StateLayout;
+  marks: Pick<ErasureMarks, 'at'>;
   topic: string;
   send(records: readonly KeyedRecord[]): Promise<void>;
   now(): number;
@@ -30,7 +30,7 @@ export function profileSnapshotPublisher(deps: ProfileSnapshotDeps): PublishProf
     const refs = [...new Set(profileRefs)];
     if (refs.length === 0) return;
     const nowMs = deps.now();
-    const views = await Promise.all(refs.map((ref) => readStoredProfile(deps.redis, deps.keys, ref, nowMs)));
+    const views = await Promise.all(refs.map((ref) => readStoredProfile(deps.redis, deps.layout, ref, nowMs)));
     const records: KeyedRecord[] = [];
     views.forEach((view, i) => {
       if (view !== null) records.push({ topic: deps.topic, key: refs[i] as string, value: JSON.stringify(view) });
@@ -38,7 +38,10 @@ export function profileSnapshotPublisher(deps: ProfileSnapshotDeps): PublishProf
     if (records.length === 0) return;
     await deps.send(records);
     // An erasure between our read and our send must not be undone by our snapshot landing after its tombstone (see ../../erasure/erase-user.ts).
-    const erased = await erasedNow(deps.redis, deps.marks, records.map((r) => r.key));
+    // Each profile's marker in its own partition's slot, where the erasure sets it first.
+    const { topics, owners } = deps.layout;
+    const markKey = { key: (ref: string) => deps.marks.at(topics.eventsByUser, owners.eventsByUser.of(ref)).key(ref) };
+    const erased = await erasedNow(deps.redis, markKey, records.map((r) => r.key));
     if (erased.size > 0) await deps.send([...erased].map((key): KeyedRecord => ({ topic: deps.topic, key, value: null })));
   };
 }

@@ -4,15 +4,15 @@
  * event to `sf.events.by-user`. It also lends the aggregates consumer the
  * profile snapshot publisher (`sf.profiles`). Each of the two sends through a
  * producer of its own: kafkajs' idempotent producer wants one send in flight.
- * A Redis connection of its own, since WATCH belongs to the connection.
+ * A Redis connection of its own, so its batches do not queue behind the
+ * aggregates' on one socket.
  */
 import type { Kafka } from 'kafkajs';
-import type { Topics } from '@sessionflow/core';
 import { createProducer } from '../../kafka/producer.js';
 import type { Logger } from '../../log.js';
 import { createStoreClient } from '../../store/client.js';
 import { identityKeys } from '../../store/identity-keys.js';
-import { storeKeys } from '../../store/keys.js';
+import type { StateLayout } from '../../store/layout.js';
 import type { PipelineMetrics } from '../metrics.js';
 import { PARTITIONS_AT_ONCE, startStageConsumer, type StageConsumer } from '../stage-consumer.js';
 import { applyIdentityBatch, type IdentityOutcome } from './apply.js';
@@ -25,7 +25,8 @@ import type { ErasureMarks } from '../../erasure/marks.js';
 
 export interface IdentityStageSettings {
   redisUrl: string;
-  topicPrefix: string;
+  /** The topics' partitions: which partition owns what (../../store/layout.ts). */
+  layout: StateLayout;
   /** The pipeline's group id; the stage's group is `<groupId>-identity`. */
   groupId: string;
   /** The graph's links and device sets live as long as user profiles (store/bounds.ts). */
@@ -52,8 +53,9 @@ export interface IdentityStage {
   stop(): Promise<void>;
 }
 
-export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'events' | 'eventsByUser' | 'identity' | 'profiles'>, settings: IdentityStageSettings, logger: Logger, hooks: IdentityStageHooks = {}): Promise<IdentityStage> {
-  const keys = identityKeys(settings.topicPrefix);
+export async function startIdentityStage(kafka: Kafka, settings: IdentityStageSettings, logger: Logger, hooks: IdentityStageHooks = {}): Promise<IdentityStage> {
+  const { layout } = settings;
+  const { topics } = layout;
   const redis = createStoreClient(settings.redisUrl, logger);
   const snapshotsRedis = createStoreClient(settings.redisUrl, logger);
   const rekeying = createProducer(kafka);
@@ -69,7 +71,8 @@ export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'eve
     await Promise.all([redis.connect(), snapshotsRedis.connect(), rekeying.connect(), snapshots.connect()]);
     const apply = {
       redis,
-      keys,
+      prefix: layout.prefix,
+      owners: layout.owners.events,
       marks: settings.marks,
       topics,
       send: oneAtATime(producerSendRecords(rekeying)),
@@ -82,7 +85,7 @@ export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'eve
       stage: 'identity',
       groupId: `${settings.groupId}-identity`,
       topics: [topics.events],
-      offsetKey: keys.offset,
+      offsetKey: (topic, partition) => identityKeys(layout.prefix, topic, partition).offset,
       redis,
       partitionsAtOnce: PARTITIONS_AT_ONCE,
       apply: (batch) => applyIdentityBatch(apply, batch),
@@ -99,7 +102,7 @@ export async function startIdentityStage(kafka: Kafka, topics: Pick<Topics, 'eve
   const running = consumer;
   const publishProfiles = profileSnapshotPublisher({
     redis: snapshotsRedis,
-    keys: storeKeys(settings.topicPrefix),
+    layout,
     marks: settings.marks,
     topic: topics.profiles,
     // Batches of several partitions publish at once: one send in flight per producer.

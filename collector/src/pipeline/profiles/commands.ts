@@ -15,7 +15,7 @@
 import { parseProfileRef } from '@sessionflow/core';
 import { profileTtlSeconds, type StateBounds } from '../../store/bounds.js';
 import type { StoreKeys } from '../../store/keys.js';
-import type { RedisCommand } from '../commands.js';
+import { PLANNER_SCRIPT, type RedisCommand } from '../commands.js';
 import { PROFILE_FIELDS, PROFILE_SCRIPT } from './script.js';
 
 /** What a batch did to one profile. */
@@ -44,7 +44,7 @@ export function profileTouchCommands(touched: ReadonlyMap<string, ProfileTouch>,
     for (const [sessionId, at] of touch.sessions) args.push(sessionId, String(at));
     latest = Math.max(latest, touch.updatedAt);
   }
-  commands.push(['EVAL', PROFILE_SCRIPT, '0', ...args]);
+  commands.push([PLANNER_SCRIPT, PROFILE_SCRIPT, ...args]);
   for (const [ref, touch] of touched) {
     const parsed = parseProfileRef(ref);
     // The user id is the ref's own: a device's profile never names a user, even one its device is linked to.

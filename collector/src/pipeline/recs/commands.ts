@@ -9,13 +9,15 @@
  * by its latest view of the product, which depends only on the order of the records, never on how
  * they were cut into batches; scoring ranks candidates by session time anyway.
  *
- * A record the identity stage re-sent with `"attribution":"prefix"` is skipped: its views were
- * learned when the anonymous record came through, and the session id is the same.
+ * A record the identity stage re-sent with `"attribution":"prefix"` counts too: the anonymous
+ * record taught the device's by-user partition, and the re-sent one teaches the user's, so the
+ * session's sequence in the user's partition, where `/v1/recs` for the user reads it, holds the
+ * views from before the login as well. A product's parts then both name the session, which the
+ * read merges by session id (../../read/recs/redis-recs-store.ts).
  */
 import { changeForView, UNDECAYED_POPULARITY, type IngestedEvent } from '@sessionflow/core';
 import { RECS_LIMITS, type RecsKeys, type RecsLimits } from '../../store/recs-keys.js';
 import { eventTime, mostRecentFirst, type RedisCommand } from '../commands.js';
-import { isPrefixRecord } from '../identity/records.js';
 import { productSignals } from '../signals.js';
 
 export function recsViewCommands(
@@ -31,7 +33,6 @@ export function recsViewCommands(
   const linked = new Map<string, string[]>();
 
   for (const event of events) {
-    if (isPrefixRecord(event)) continue;
     for (const signal of productSignals(event)) {
       if (signal.kind !== 'view') continue;
       // Popularity is the aggregates' (weighted, all signals): the model's own increments are not stored.

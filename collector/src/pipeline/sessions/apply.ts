@@ -19,16 +19,20 @@ import { erasureTime, refsOf, isErased } from '../../erasure/marked-events.js';
 import type { ErasureMarks } from '../../erasure/marks.js';
 import type { StateBounds } from '../../store/bounds.js';
 import { planSessionEvents } from './fold-plan.js';
-import type { SessionKeys } from './keys.js';
+import { sessionKeys } from './keys.js';
+import { OwnerMismatchError, type TopicOwners } from '../../store/owner.js';
 import { readStoredSession, SESSION_FIELDS, STORED_SESSION_FIELDS, type StoredSession } from './stored.js';
 import { runGuardedBatch, untilGuardsHold, type Guard } from '../../store/guarded-batch.js';
 
 const FOLDED_WITH_VERSION: ReadonlySet<string> = new Set([SESSION_FIELDS.state, SESSION_FIELDS.anonymousId]);
 
 export interface SessionApplyDeps {
-  /** A connection of its own: WATCH belongs to the connection. */
+  /** A connection of its own, so its batches do not queue behind the other stages'. */
   redis: StoreClient;
-  keys: SessionKeys;
+  /** The deployment's key prefix. */
+  prefix: string;
+  /** The events topic's partitions: the batch's partition owns its devices' sessions. */
+  owners: TopicOwners;
   /** Erasure markers (../../erasure/marks.ts). */
   marks: ErasureMarks;
   seenTtlSeconds: number;
@@ -40,6 +44,10 @@ export interface SessionApplyDeps {
 }
 
 export async function applySessionBatch(deps: SessionApplyDeps, batch: TopicBatch): Promise<BatchOutcome> {
+  for (const m of batch.messages) {
+    const owner = m.key === null ? batch.partition : deps.owners.of(m.key);
+    if (owner !== batch.partition) throw new OwnerMismatchError(batch.topic, batch.partition, owner, deps.owners.partitions);
+  }
   // Parsed once: a refused attempt plans again from what Redis holds, the records stay the same.
   const records = batch.messages.map((m) => ({ offset: BigInt(m.offset), event: m.value === null ? null : readEvent(m.value) }));
   return untilGuardsHold(deps.maxAttempts ?? 5, () => attemptBatch(deps, batch, records));
@@ -52,8 +60,10 @@ interface ReadRecord {
 
 /** One attempt: null when what it read changed before its script ran (nothing was written). */
 async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: readonly ReadRecord[]): Promise<BatchOutcome | null> {
-  const { redis, keys } = deps;
-  const offsetKey = keys.offset(batch.topic, batch.partition);
+  const { redis } = deps;
+  const keys = sessionKeys(deps.prefix, batch.topic, batch.partition);
+  const marksHere = deps.marks.at(batch.topic, batch.partition);
+  const offsetKey = keys.offset;
   const events = records.flatMap((r) => (r.event === null ? [] : [r.event]));
   const ids = [...new Set(events.map((e) => e.eventId))];
   const sessionIds = [...new Set(events.map((e) => e.sessionId))];
@@ -61,7 +71,7 @@ async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: 
   // Everything the plan depends on, in one round trip; records below the offset (a re-delivery) are read needlessly.
   const [stored, markValues, seenValues, sessionValues] = await Promise.all([
     redis.get(offsetKey),
-    markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => deps.marks.key(ref))),
+    markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => marksHere.key(ref))),
     ids.length === 0 ? [] : redis.mGet(ids.map((id) => keys.seenEvent(id))),
     Promise.all(sessionIds.map((id) => redis.hmGet(keys.session(id), [...STORED_SESSION_FIELDS]))),
   ]);
@@ -80,7 +90,7 @@ async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: 
   const marks = new Map<string, number>();
   for (const ref of new Set(readable.flatMap(refsOf))) {
     const value = markValue.get(ref) ?? null;
-    guards.push({ key: deps.marks.key(ref), expected: value });
+    guards.push({ key: marksHere.key(ref), expected: value });
     const at = erasureTime(value);
     if (at !== undefined) marks.set(ref, at);
   }
@@ -114,8 +124,6 @@ async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: 
 
   const commands = planSessionEvents(unseen, sessions, {
     keys,
-    topic: batch.topic,
-    partition: batch.partition,
     seenTtlSeconds: deps.seenTtlSeconds,
     snapshotIntervalMs: deps.snapshotIntervalMs,
     ...(deps.bounds === undefined ? {} : { bounds: deps.bounds }),

@@ -20,9 +20,6 @@ const EDGE_DECIDES: Readonly<SessionPolicy> = Object.freeze({ inactivityGapMs: N
 
 export interface FoldPlanContext {
   keys: SessionKeys;
-  /** The topic-partition the events came from: the open sessions are indexed per partition, for its owner's ticker. */
-  topic: string;
-  partition: number;
   /** How long an event id is remembered to count a duplicate once. */
   seenTtlSeconds: number;
   /** The least time between two open snapshots of a session. */
@@ -65,8 +62,8 @@ export function planSessionEvents(events: readonly IngestedEvent[], stored: Read
   }
 
   const bounds = ctx.bounds ?? DEFAULT_STATE_BOUNDS;
-  const open = keys.open(ctx.topic, ctx.partition);
-  const due = keys.due(ctx.topic, ctx.partition);
+  const open = keys.open;
+  const due = keys.due;
   // Device → its sessions folded in this batch → their latest activity.
   const devices = new Map<string, Map<string, number>>();
   let latest = Number.NEGATIVE_INFINITY;

@@ -1,19 +1,22 @@
 /**
  * The sessions stage's Redis keys, apart from the aggregates stage's: both
  * consume the events topic, each with its own offsets and its own memory of
- * counted event ids. Every key starts with the deployment's topic prefix.
+ * counted event ids. Every key starts with the deployment's topic prefix and
+ * the tag of the events partition that owns it (../../store/owner.ts): a
+ * session is its device's, and a device's events all reach one partition.
  */
 import { devicePart, keyPart } from '../../store/key-parts.js';
+import { partitionTag } from '../../store/owner.js';
 
 export interface SessionKeys {
   /** Hash: the session's fold and snapshot bookkeeping (fields in stored.ts). */
   session(sessionId: string): string;
-  /** Sorted set: session id → epoch ms of its latest activity; the sessions open on one partition (trimmed to the session TTL). */
-  open(topic: string, partition: number): string;
+  /** Sorted set: session id → epoch ms of its latest activity; the sessions open on this partition (trimmed to the session TTL). */
+  open: string;
   /** Sorted set: session id → epoch ms from which its next open snapshot is due; only sessions with activity not yet snapshotted. */
-  due(topic: string, partition: number): string;
-  /** String: the next offset this stage applies of one topic-partition, written with the state it covers. */
-  offset(topic: string, partition: number): string;
+  due: string;
+  /** String: the next offset this stage applies of this partition, written with the state it covers. */
+  offset: string;
   /** String with an expiry: the event id was folded in. */
   seenEvent(eventId: string): string;
   /**
@@ -24,13 +27,15 @@ export interface SessionKeys {
   device(anonymousId: string): string;
 }
 
-export function sessionKeys(prefix: string): SessionKeys {
-  const p = `${prefix}:sessions:`;
+/** The sessions stage's keys that `partition` of the events topic owns: the sessions of its devices. */
+export function sessionKeys(prefix: string, eventsTopic: string, partition: number): SessionKeys {
+  const tagged = `${prefix}:${partitionTag(eventsTopic, partition)}:`;
+  const p = `${tagged}sessions:`;
   return {
-    session: (sessionId) => `${prefix}:session:${keyPart(sessionId)}`,
-    open: (topic, partition) => `${p}open:${keyPart(topic)}:${partition}`,
-    due: (topic, partition) => `${p}due:${keyPart(topic)}:${partition}`,
-    offset: (topic, partition) => `${p}offset:${keyPart(topic)}:${partition}`,
+    session: (sessionId) => `${tagged}session:${keyPart(sessionId)}`,
+    open: `${p}open`,
+    due: `${p}due`,
+    offset: `${p}offset`,
     seenEvent: (eventId) => `${p}seen:${keyPart(eventId)}`,
     device: (anonymousId) => `${p}device:${devicePart(anonymousId)}`,
   };

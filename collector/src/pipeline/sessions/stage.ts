@@ -2,10 +2,10 @@
  * The live-sessions stage of a pipeline instance: its consumer group
  * `<group>-sessions` folds the events into open sessions in Redis, and its
  * ticker emits their snapshots to the compacted sessions topic on the wall
- * clock. Two Redis connections of its own: each WATCHes on its connection.
+ * clock (and the closing ones to their person's by-user partition). Two Redis
+ * connections of its own, so folds and ticks do not queue behind each other.
  */
 import type { Kafka } from 'kafkajs';
-import type { Topics } from '@sessionflow/core';
 import { createProducer } from '../../kafka/producer.js';
 import type { Logger } from '../../log.js';
 import { createStoreClient, type StoreClient } from '../../store/client.js';
@@ -14,6 +14,7 @@ import type { PipelineMetrics } from '../metrics.js';
 import { PARTITIONS_AT_ONCE, startStageConsumer, type StageConsumer } from '../stage-consumer.js';
 import { applySessionBatch } from './apply.js';
 import { sessionKeys } from './keys.js';
+import type { StateLayout } from '../../store/layout.js';
 import type { SessionSnapshot } from './snapshot.js';
 import { SessionTicker, type PartitionOffsets } from './ticker.js';
 import { producerSendRecords } from '../send.js';
@@ -26,7 +27,8 @@ const TICK_MS = 1_000;
 
 export interface SessionStageSettings {
   redisUrl: string;
-  topicPrefix: string;
+  /** The topics' partitions: which partition owns what (../../store/layout.ts). */
+  layout: StateLayout;
   /** The pipeline's group id; the stage's group is `<groupId>-sessions`. */
   groupId: string;
   dedupeTtlSeconds: number;
@@ -55,8 +57,9 @@ export interface SessionStage {
   stop(): Promise<void>;
 }
 
-export async function startSessionStage(kafka: Kafka, topics: Pick<Topics, 'events' | 'sessions'>, settings: SessionStageSettings, logger: Logger, hooks: SessionStageHooks = {}): Promise<SessionStage> {
-  const keys = sessionKeys(settings.topicPrefix);
+export async function startSessionStage(kafka: Kafka, settings: SessionStageSettings, logger: Logger, hooks: SessionStageHooks = {}): Promise<SessionStage> {
+  const { layout } = settings;
+  const { topics } = layout;
   const folding = createStoreClient(settings.redisUrl, logger);
   const ticking = createStoreClient(settings.redisUrl, logger);
   const producer = createProducer(kafka);
@@ -70,13 +73,13 @@ export async function startSessionStage(kafka: Kafka, topics: Pick<Topics, 'even
 
   try {
     await Promise.all([folding.connect(), ticking.connect(), producer.connect(), admin.connect()]);
-    const apply = { redis: folding, keys, marks: settings.marks, seenTtlSeconds: settings.dedupeTtlSeconds, snapshotIntervalMs: settings.snapshotIntervalMs, bounds: settings.bounds };
+    const apply = { redis: folding, prefix: layout.prefix, owners: layout.owners.events, marks: settings.marks, seenTtlSeconds: settings.dedupeTtlSeconds, snapshotIntervalMs: settings.snapshotIntervalMs, bounds: settings.bounds };
     consumer = await startStageConsumer({
       kafka,
       stage: 'sessions',
       groupId: `${settings.groupId}-sessions`,
       topics: [topics.events],
-      offsetKey: keys.offset,
+      offsetKey: (topic, partition) => sessionKeys(layout.prefix, topic, partition).offset,
       redis: folding,
       partitionsAtOnce: PARTITIONS_AT_ONCE,
       apply: (batch) => applySessionBatch(apply, batch),
@@ -95,15 +98,17 @@ export async function startSessionStage(kafka: Kafka, topics: Pick<Topics, 'even
 
   const ticker = new SessionTicker({
     redis: ticking,
-    keys,
+    prefix: layout.prefix,
     eventsTopic: topics.events,
+    byUserTopic: topics.eventsByUser,
+    sessionsTopic: topics.sessions,
     owned: () => owner.owned(topics.events),
     partitionOffsets: async () => {
       const offsets = await admin.fetchTopicOffsets(topics.events);
       return new Map<number, PartitionOffsets>(offsets.map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]));
     },
     // Many sessions can fall due in one tick: sent in requests the broker takes (send.ts).
-    send: (records) => sendRecords(records.map((r) => ({ topic: topics.sessions, ...r }))),
+    send: (records) => sendRecords(records),
     clock: () => Date.now(),
     gapMs: settings.sessionGapMs,
     snapshotIntervalMs: settings.snapshotIntervalMs,

@@ -14,6 +14,7 @@ export const SESSION_FIELDS = Object.freeze({
   lastSnapshotAt: 'lastSnapshotAt',
   snapshotVersion: 'snapshotVersion',
   closedAt: 'closedAt',
+  countedFor: 'countedFor',
 });
 
 /** The fields read back, in this order, by `readStoredSession`. */
@@ -24,6 +25,7 @@ export const STORED_SESSION_FIELDS: readonly string[] = [
   SESSION_FIELDS.lastSnapshotAt,
   SESSION_FIELDS.snapshotVersion,
   SESSION_FIELDS.closedAt,
+  SESSION_FIELDS.countedFor,
 ];
 
 export interface StoredSession {
@@ -37,11 +39,18 @@ export interface StoredSession {
   snapshotVersion?: number;
   /** Wall-clock ms of the closing snapshot, while no later event reopened the session. */
   closedAt?: number;
+  /**
+   * The profile (ref) its first closing was counted for: a session reopened by
+   * a late event and closed again counts for the same one, in the same
+   * partition, where `baselineCounted` finds it counted (../baseline/), even
+   * if its device was linked to a user in between.
+   */
+  countedFor?: string;
 }
 
 /** The session from its hash's `STORED_SESSION_FIELDS` values; null when absent or not of this shape. */
 export function readStoredSession(values: readonly (string | null | undefined)[]): StoredSession | null {
-  const [state, anonymousId, version, lastSnapshotAt, snapshotVersion, closedAt] = values;
+  const [state, anonymousId, version, lastSnapshotAt, snapshotVersion, closedAt, countedFor] = values;
   if (typeof state !== 'string' || typeof anonymousId !== 'string') return null;
   let parsed: unknown;
   try {
@@ -57,6 +66,7 @@ export function readStoredSession(values: readonly (string | null | undefined)[]
   if (snapshotAt !== undefined) stored.lastSnapshotAt = snapshotAt;
   if (shown !== undefined) stored.snapshotVersion = shown;
   if (closed !== undefined) stored.closedAt = closed;
+  if (typeof countedFor === 'string' && countedFor !== '') stored.countedFor = countedFor;
   return stored;
 }
 

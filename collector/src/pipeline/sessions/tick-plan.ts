@@ -69,24 +69,25 @@ export function planTick(input: TickInput): TickPlan {
 }
 
 export interface MarkContext {
+  /** The keys of the partition whose sessions were snapshotted. */
   keys: SessionKeys;
-  topic: string;
-  partition: number;
   snapshotIntervalMs: number;
   /** How long a closed session is kept, for a late event to reopen it with what it had. */
   closedTtlSeconds: number;
+  /** Session id → the profile (ref) its closing snapshot was sent to be counted for, remembered at its first closing. */
+  countedFor?: ReadonlyMap<string, string>;
 }
 
 /**
  * What to record after Kafka acknowledged `plan`'s snapshots, given each
- * session's version as read now (under WATCH). A session that got events
+ * session's version as read now (guarded: ticker.ts). A session that got events
  * since its snapshot was taken stays open and due (the interval after this
  * snapshot): what was emitted did not show those events.
  */
 export function markCommands(plan: TickPlan, versionsNow: ReadonlyMap<string, number | undefined>, ctx: MarkContext): RedisCommand[] {
   const { keys } = ctx;
-  const open = keys.open(ctx.topic, ctx.partition);
-  const due = keys.due(ctx.topic, ctx.partition);
+  const open = keys.open;
+  const due = keys.due;
   const commands: RedisCommand[] = [];
   for (const sessionId of plan.settled) {
     if (versionsNow.get(sessionId) === undefined) commands.push(['ZREM', open, sessionId]);
@@ -106,7 +107,13 @@ export function markCommands(plan: TickPlan, versionsNow: ReadonlyMap<string, nu
     if (!unchanged) {
       commands.push(['ZADD', due, 'XX', String(snapshot.snapshotAt + ctx.snapshotIntervalMs), sessionId]);
     } else if (snapshot.state === 'closed') {
-      commands.push(['HSET', key, SESSION_FIELDS.closedAt, at], ['EXPIRE', key, String(ctx.closedTtlSeconds)], ['ZREM', open, sessionId], ['ZREM', due, sessionId]);
+      const profile = ctx.countedFor?.get(sessionId);
+      commands.push(
+        ['HSET', key, SESSION_FIELDS.closedAt, at, ...(profile === undefined ? [] : [SESSION_FIELDS.countedFor, profile])],
+        ['EXPIRE', key, String(ctx.closedTtlSeconds)],
+        ['ZREM', open, sessionId],
+        ['ZREM', due, sessionId],
+      );
     } else {
       commands.push(['ZREM', due, sessionId]);
     }

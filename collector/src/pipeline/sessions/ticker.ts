@@ -8,12 +8,23 @@
  *
  * Stream time plays no part: a session is snapshotted and closed while no
  * event arrives at all.
+ *
+ * A closing snapshot goes out twice: to the sessions topic, and to the
+ * by-user topic keyed by the person it counts for (the user id it carries,
+ * else the user its device is linked to now, else the device), where the
+ * partition that owns that profile adds it to the profile's engagement
+ * baseline (../baseline/). The link is the identity stage's, in this same
+ * partition's slot of the events topic.
  */
-import { WatchError } from 'redis';
+import { deviceRef, userRef } from '@sessionflow/core';
 import type { Logger } from '../../log.js';
 import type { StoreClient } from '../../store/client.js';
+import { identityKeys } from '../../store/identity-keys.js';
+import { runGuardedBatch, type Guard } from '../../store/guarded-batch.js';
+import { closedSessionValue } from '../baseline/closing.js';
+import type { KeyedRecord } from '../identity/records.js';
 import { advanceProgress, type PartitionProgress } from './applied-through.js';
-import type { SessionKeys } from './keys.js';
+import { sessionKeys, type SessionKeys } from './keys.js';
 import type { SessionSnapshot } from './snapshot.js';
 import { markCommands, planTick, idleCutoff, type TickCandidate, type TickPlan } from './tick-plan.js';
 import { readStoredSession, SESSION_FIELDS, STORED_SESSION_FIELDS } from './stored.js';
@@ -26,17 +37,22 @@ export interface PartitionOffsets {
 }
 
 export interface TickerDeps {
-  /** A connection of its own: WATCH belongs to the connection. */
+  /** A connection of its own, so a tick does not queue behind the folds. */
   redis: StoreClient;
-  keys: SessionKeys;
-  /** The events topic, whose partitions index the open sessions. */
+  /** The deployment's key prefix. */
+  prefix: string;
+  /** The events topic, whose partitions own the sessions. */
   eventsTopic: string;
+  /** The by-user topic, where closed sessions go keyed by their person. */
+  byUserTopic: string;
   /** Partitions of the events topic this instance owns now. */
   owned(): readonly number[];
   /** The events topic's offsets per partition, read from Kafka now. */
   partitionOffsets(): Promise<ReadonlyMap<number, PartitionOffsets>>;
   /** Resolves once Kafka acknowledged every record (acks from all in-sync replicas); a null value is a tombstone. */
-  send(records: { key: string; value: string | null }[]): Promise<void>;
+  send(records: KeyedRecord[]): Promise<void>;
+  /** The sessions topic, where every snapshot goes. */
+  sessionsTopic: string;
   clock(): number;
   gapMs: number;
   snapshotIntervalMs: number;
@@ -110,7 +126,7 @@ export class SessionTicker {
     const { deps } = this;
     const at = deps.clock();
     const offsets = await deps.partitionOffsets();
-    const stored = await deps.redis.mGet(partitions.map((p) => deps.keys.offset(deps.eventsTopic, p)));
+    const stored = await deps.redis.mGet(partitions.map((p) => sessionKeys(deps.prefix, deps.eventsTopic, p).offset));
     partitions.forEach((partition, i) => {
       const known = offsets.get(partition);
       if (known === undefined) return;
@@ -122,14 +138,15 @@ export class SessionTicker {
 
   private async tickPartition(partition: number): Promise<void> {
     const { deps } = this;
-    const { keys, redis, eventsTopic } = deps;
+    const { redis, eventsTopic } = deps;
+    const keys = sessionKeys(deps.prefix, eventsTopic, partition);
     const limit = { offset: 0, count: deps.batchLimit ?? 500 };
     const now = deps.clock();
     const appliedThrough = this.progress.get(partition)?.through;
     const cutoff = idleCutoff(appliedThrough, deps.gapMs);
     const [idle, due] = await Promise.all([
-      cutoff === undefined ? Promise.resolve([]) : redis.zRange(keys.open(eventsTopic, partition), '-inf', `(${cutoff}`, { BY: 'SCORE', LIMIT: limit }),
-      redis.zRangeWithScores(keys.due(eventsTopic, partition), '-inf', now, { BY: 'SCORE', LIMIT: limit }),
+      cutoff === undefined ? Promise.resolve([]) : redis.zRange(keys.open, '-inf', `(${cutoff}`, { BY: 'SCORE', LIMIT: limit }),
+      redis.zRangeWithScores(keys.due, '-inf', now, { BY: 'SCORE', LIMIT: limit }),
     ]);
     const dueAt = new Map(due.map(({ value, score }) => [String(value), score]));
     const ids = [...new Set([...idle.map(String), ...dueAt.keys()])];
@@ -142,47 +159,61 @@ export class SessionTicker {
       return { sessionId, stored, ...(at !== undefined ? { dueAt: at } : {}) };
     });
     const plan = planTick({ now, appliedThrough, gapMs: deps.gapMs, candidates });
+    const countedFor = new Map<string, string>();
     if (plan.snapshots.length > 0) {
       const snapshots = plan.snapshots.map((s) => s.snapshot);
-      await deps.send(snapshots.map((s) => ({ key: s.sessionId, value: JSON.stringify(s) })));
+      const counted = new Map(candidates.flatMap((c) => (c.stored?.countedFor === undefined ? [] : [[c.sessionId, c.stored.countedFor] as const])));
+      const records: KeyedRecord[] = snapshots.map((s) => ({ topic: deps.sessionsTopic, key: s.sessionId, value: JSON.stringify(s) }));
+      for (const { sessionId, ...record } of await this.closedSessionRecords(partition, snapshots, counted)) {
+        records.push(record);
+        countedFor.set(sessionId, record.key);
+      }
+      await deps.send(records);
       deps.onSnapshots?.(snapshots);
     }
-    const erased = await this.mark(partition, plan);
+    const erased = await this.mark(keys, plan, countedFor);
     // Erased while its snapshot was on its way: the erasure's tombstone may have landed first, so one more follows it.
-    if (erased.length > 0) await deps.send(erased.map((sessionId) => ({ key: sessionId, value: null })));
+    if (erased.length > 0) await deps.send(erased.map((sessionId) => ({ topic: deps.sessionsTopic, key: sessionId, value: null })));
+  }
+
+  /**
+   * The by-user records of the closing snapshots, keyed by the person each counts for: the one its first closing
+   * counted for (`counted`), else the user it carries, else its device's user, else the device.
+   */
+  private async closedSessionRecords(partition: number, snapshots: readonly SessionSnapshot[], counted: ReadonlyMap<string, string>): Promise<(KeyedRecord & { key: string; sessionId: string })[]> {
+    const closing = snapshots.filter((s) => s.state === 'closed');
+    if (closing.length === 0) return [];
+    const links = identityKeys(this.deps.prefix, this.deps.eventsTopic, partition);
+    const anonymous = [...new Set(closing.filter((s) => s.userId === undefined && !counted.has(s.sessionId)).map((s) => s.anonymousId))];
+    const linked = await this.deps.redis.mGet(anonymous.map((anon) => links.link(anon)));
+    const userOf = new Map(anonymous.map((anon, i) => [anon, linked[i] ?? null]));
+    return closing.map((s) => {
+      const userId = s.userId ?? userOf.get(s.anonymousId) ?? null;
+      const profile = counted.get(s.sessionId) ?? (userId !== null ? userRef(userId) : deviceRef(s.anonymousId));
+      return { topic: this.deps.byUserTopic, key: profile, value: closedSessionValue(JSON.stringify(s), profile), sessionId: s.sessionId };
+    });
   }
 
   /**
    * Records what Kafka acknowledged; sessions that changed meanwhile are judged on what they are now (tick-plan.ts).
    * Answers the snapshotted sessions whose hash is gone now: only an erasure deletes one that is not closed.
    */
-  private async mark(partition: number, plan: TickPlan): Promise<string[]> {
+  private async mark(keys: SessionKeys, plan: TickPlan, countedFor: ReadonlyMap<string, string>): Promise<string[]> {
     const { deps } = this;
     const ids = [...plan.settled, ...plan.snapshots.map((s) => s.sessionId)];
     if (ids.length === 0) return [];
-    const sessionKeys = ids.map((id) => deps.keys.session(id));
-    const context = {
-      keys: deps.keys,
-      topic: deps.eventsTopic,
-      partition,
-      snapshotIntervalMs: deps.snapshotIntervalMs,
-      closedTtlSeconds: deps.closedTtlSeconds,
-    };
+    const sessionHashes = ids.map((id) => keys.session(id));
+    const context = { keys, snapshotIntervalMs: deps.snapshotIntervalMs, closedTtlSeconds: deps.closedTtlSeconds, countedFor };
     for (let attempt = 1; attempt <= 5; attempt++) {
-      try {
-        await deps.redis.watch(sessionKeys);
-        const versions = await Promise.all(sessionKeys.map((key) => deps.redis.hGet(key, SESSION_FIELDS.version)));
-        const versionsNow = new Map(ids.map((id, i) => [id, versionOf(versions[i])]));
-        const transaction = deps.redis.multi();
-        for (const command of markCommands(plan, versionsNow, context)) transaction.addCommand(command);
-        await transaction.exec();
-        return plan.snapshots.map((s) => s.sessionId).filter((id) => versionsNow.get(id) === undefined);
-      } catch (error) {
-        if (!(error instanceof WatchError)) throw error;
-      }
+      // The versions read are guarded: a fold landing before the script refuses it, and the sessions are judged again.
+      const versions = await Promise.all(sessionHashes.map((key) => deps.redis.hGet(key, SESSION_FIELDS.version)));
+      const guards: Guard[] = sessionHashes.map((key, i) => ({ key, field: SESSION_FIELDS.version, expected: versions[i] ?? null }));
+      const versionsNow = new Map(ids.map((id, i) => [id, versionOf(versions[i])]));
+      const result = await runGuardedBatch(deps.redis, guards, markCommands(plan, versionsNow, context));
+      if (result.applied) return plan.snapshots.map((s) => s.sessionId).filter((id) => versionsNow.get(id) === undefined);
     }
     // Left unmarked, the sessions are due again next tick: sent twice, which the compacted topic absorbs.
-    deps.logger.warn('session snapshots sent but not recorded: events kept changing them', { partition, sessions: ids.length });
+    deps.logger.warn('session snapshots sent but not recorded: events kept changing them', { sessions: ids.length });
     return [];
   }
 }

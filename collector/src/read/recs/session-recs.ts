@@ -49,13 +49,13 @@ export async function sessionRecs(store: RecsStore, query: RecsQuery, nowMs: num
   const profile = query.profile === undefined ? undefined : refOf(query.profile);
 
   const [open, recentlyViewed, affinities, onScreen] = await Promise.all([
-    session === undefined ? Promise.resolve([]) : store.sessions([session]),
+    session === undefined ? Promise.resolve(undefined) : store.openSession(session, profile),
     profile === undefined ? Promise.resolve([]) : store.recentlyViewed(profile),
     profile === undefined ? Promise.resolve({}) : store.affinities(profile, nowMs),
     context === undefined ? Promise.resolve(new Map<string, CatalogEntry>()) : store.products([context]),
   ]);
   const prefix = recsPrefix({
-    sessionItems: open[0]?.items ?? [],
+    sessionItems: open?.items ?? [],
     recentlyViewed,
     context,
     profileItems: settings.profileItems,

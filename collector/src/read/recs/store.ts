@@ -8,8 +8,10 @@ import type { ScoredItem, SessionRecord } from '@sessionflow/core';
 import type { CatalogEntry } from '../../catalog/schema.js';
 
 export interface RecsStore {
-  /** Each session's items and last time, in the order asked; undefined when the state no longer holds it. */
+  /** Each session's items and last time, in the order asked; undefined when the state no longer holds it. Sessions met in `itemSessions`. */
   sessions(ids: readonly string[]): Promise<(SessionRecord | undefined)[]>;
+  /** The visitor's open session; `profile` (its ref) is the person whose events it holds, when known. */
+  openSession(id: string, profile?: string): Promise<SessionRecord | undefined>;
   /** Each session's last time, in the order asked; undefined when the state no longer holds it. */
   sessionTimes(ids: readonly string[]): Promise<(number | undefined)[]>;
   /** For each product, the sessions that viewed it, the most recent first, at most `limit`. */
