@@ -77,7 +77,9 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
       { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor, minInsyncReplicas: settings.minInsyncReplicas, bounds: settings.topicBounds },
       logger,
     );
-    producer = settings.producerThread ? await startProducerThread(settings, logger) : await startInlineProducer(kafka);
+    producer = settings.producerThread
+      ? await startProducerThread(settings, logger)
+      : await startInlineProducer(kafka, (partitions) => logger.warn('Kafka acknowledged a send without some of its partitions; sending their records again', { partitions }));
     await probeAdmin.connect();
   } catch (error) {
     await disconnectAll();
