@@ -132,7 +132,7 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
     if (isDraining()) return jsonError(c, 503, 'shutting_down', 'the collector is shutting down');
     const readiness = await deps.readiness.check();
     if (!readiness.ready) {
-      return jsonError(c, 503, 'not_ready', `Kafka is not reachable: ${readiness.reason ?? 'unknown reason'}`);
+      return jsonError(c, 503, 'not_ready', `Kafka cannot take records now: ${readiness.reason ?? 'unknown reason'}`);
     }
     return c.json({ status: 'ready' });
   });

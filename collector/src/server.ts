@@ -14,7 +14,9 @@ import { ProduceBatcher } from './ingest/batcher.js';
 import { createKafka } from './kafka/client.js';
 import { measuredSend, startInlineProducer, type ProducerHandle } from './kafka/producer.js';
 import { startProducerThread } from './kafka/producer-thread.js';
-import { cachedProbe, kafkaPing } from './kafka/readiness.js';
+import { cachedProbe } from './kafka/readiness.js';
+import { inSyncReplicasCheck } from './kafka/in-sync.js';
+import { writeReadiness } from './kafka/write-readiness.js';
 import { ensureTopics } from './kafka/topics.js';
 import { createLogger, type Logger } from './log.js';
 import { createCollectorMetrics } from './metrics.js';
@@ -73,10 +75,17 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
 
   try {
     await admin.connect();
-    await ensureTopics(admin, topics, { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor, bounds: settings.topicBounds }, logger);
+    await ensureTopics(
+      admin,
+      topics,
+      { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor, minInsyncReplicas: settings.minInsyncReplicas, bounds: settings.topicBounds },
+      logger,
+    );
     // The reads find each id's partition as the producers do (store/owner.ts).
     layout = await readStateLayout(admin, settings.topicPrefix);
-    producer = settings.producerThread ? await startProducerThread(settings, logger) : await startInlineProducer(kafka);
+    producer = settings.producerThread
+      ? await startProducerThread(settings, logger)
+      : await startInlineProducer(kafka, (partitions) => logger.warn('Kafka acknowledged a send without some of its partitions; sending their records again', { partitions }));
     await probeAdmin.connect();
   } catch (error) {
     await disconnectAll();
@@ -93,14 +102,19 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
     lingerMs: settings.batchLingerMs,
     maxQueuedBytes: settings.queueMaxBytes,
   });
-  const ping = kafkaPing(probeAdmin);
-  const readiness = cachedProbe(async () => {
-    if (!alive()) throw new Error('the Kafka producer stopped');
-    await ping();
-  }, {
-    maxAgeMs: settings.readinessCacheMs,
-    timeoutMs: settings.readinessTimeoutMs,
-  });
+  const readiness = cachedProbe(
+    writeReadiness({
+      producerAlive: alive,
+      // The topics ingest and the catalog write to.
+      inSync: inSyncReplicasCheck(probeAdmin, [topics.events, topics.eventsDlq, topics.products, topics.inventory], settings.minInsyncReplicas),
+      unacknowledgedForMs: () => batcher.unacknowledgedForMs(),
+      produceTimeoutMs: settings.produceTimeoutMs,
+    }),
+    {
+      maxAgeMs: settings.readinessCacheMs,
+      timeoutMs: settings.readinessTimeoutMs,
+    },
+  );
 
   // Only the read routes need Redis: it connects in the background, and ingest never waits for it.
   let redis: StoreClient | undefined;

@@ -7,6 +7,7 @@
 import type { Context } from 'hono';
 import type { Topics } from '@sessionflow/core';
 import { jsonError } from '../http/errors.js';
+import { retryAfterSeconds } from '../http/retry-after.js';
 import { produce } from '../ingest/handler.js';
 import { readBodyWithin } from '../ingest/body.js';
 import type { RecordSink } from '../ingest/sink.js';
@@ -34,6 +35,7 @@ export interface CatalogAnswer {
 export function catalogHandler(deps: CatalogDeps): (c: Context) => Promise<Response> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const refuse = (c: Context, kind: ErrorKind, status: 400 | 413 | 503, message: string, details?: Record<string, unknown>) => {
+    if (status === 503) c.header('retry-after', String(retryAfterSeconds(kind)));
     deps.metrics.errors.inc({ kind });
     return jsonError(c, status, kind, message, details);
   };
@@ -63,7 +65,7 @@ export function catalogHandler(deps: CatalogDeps): (c: Context) => Promise<Respo
 
     const readiness = deps.readiness.lastKnown();
     if (readiness && !readiness.ready) {
-      return refuse(c, 'kafka_unavailable', 503, `Kafka is not reachable: ${readiness.reason ?? 'unknown reason'}`);
+      return refuse(c, 'kafka_unavailable', 503, `Kafka cannot take records now: ${readiness.reason ?? 'unknown reason'}`);
     }
 
     const failure = await produce(deps, catalogRecords(feed.products, deps.topics));

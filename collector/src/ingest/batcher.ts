@@ -78,6 +78,8 @@ export class ProduceBatcher implements RecordSink {
   private queuedRecords = 0;
   private queuedBytes = 0;
   private inFlight: Promise<void> | null = null;
+  /** When the send in flight began (by `now`), if one is. */
+  private inFlightSince: number | null = null;
   private timer: { cancel: () => void } | null = null;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
@@ -85,6 +87,7 @@ export class ProduceBatcher implements RecordSink {
   constructor(
     private readonly send: SendBatch,
     options: Partial<BatcherOptions> = {},
+    private readonly now: () => number = Date.now,
   ) {
     this.options = { ...DEFAULT_BATCHER_OPTIONS, ...options };
   }
@@ -113,6 +116,14 @@ export class ProduceBatcher implements RecordSink {
       this.queuedBytes += bytes;
       this.schedule();
     });
+  }
+
+  /**
+   * How long the send in flight has waited for Kafka's acknowledgement (0 when none is in flight).
+   * The producer retries a refused write without end, so a send that waits long is Kafka refusing or not answering.
+   */
+  unacknowledgedForMs(): number {
+    return this.inFlightSince === null ? 0 : this.now() - this.inFlightSince;
   }
 
   /** Records and bytes waiting for a send (not counting the one in flight). */
@@ -188,8 +199,10 @@ export class ProduceBatcher implements RecordSink {
       this.notifyIdle();
       return;
     }
+    this.inFlightSince = this.now();
     this.inFlight = this.sendParts(parts).finally(() => {
       this.inFlight = null;
+      this.inFlightSince = null;
       if (this.pending.length > 0) this.flush(); // these already waited a whole send: no linger
       else this.notifyIdle();
     });

@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import { SIGNATURE_HEADER, validateRelayEnvelope, verifyRelay, type HmacCrypto, type Topics } from '@sessionflow/core';
 import { otherScopes, wrongScopeBody, type ScopeSecrets } from '../auth/scopes.js';
 import { jsonError } from '../http/errors.js';
+import { retryAfterSeconds } from '../http/retry-after.js';
 import type { Logger } from '../log.js';
 import type { CollectorMetrics, ErrorKind } from '../metrics.js';
 import type { ReadinessProbe } from '../kafka/readiness.js';
@@ -45,6 +46,7 @@ export function ingestHandler(deps: IngestDeps): (c: Context) => Promise<Respons
   const others = otherScopes(deps.secrets, 'relay').map((o) => ({ scope: o.scope, key: encoder.encode(o.secret) }));
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const refuse = (c: Context, kind: ErrorKind, status: 400 | 401 | 413 | 503, message: string, details?: Record<string, unknown>) => {
+    if (status === 503) c.header('retry-after', String(retryAfterSeconds(kind)));
     deps.metrics.errors.inc({ kind });
     return jsonError(c, status, kind, message, details);
   };
@@ -91,7 +93,7 @@ export function ingestHandler(deps: IngestDeps): (c: Context) => Promise<Respons
     // Fail fast while the last probe saw Kafka down, instead of holding the edge for the full timeout.
     const readiness = deps.readiness.lastKnown();
     if (readiness && !readiness.ready) {
-      return refuse(c, 'kafka_unavailable', 503, `Kafka is not reachable: ${readiness.reason ?? 'unknown reason'}`);
+      return refuse(c, 'kafka_unavailable', 503, `Kafka cannot take records now: ${readiness.reason ?? 'unknown reason'}`);
     }
 
     const { records, accepted, deadLettered } = buildRecords(envelope.value, deps.topics, deps.now());

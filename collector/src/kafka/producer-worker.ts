@@ -8,7 +8,7 @@ import { installedFastPaths } from './install-fast-paths.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../log.js';
 import { createKafka } from './client.js';
-import { createProducer } from './producer.js';
+import { createProducer, sendBatchAcknowledged } from './producer.js';
 import type { FromProducerThread, ProducerThreadOptions, ToProducerThread } from './thread-protocol.js';
 import { decodeWireBatch } from './wire-batch.js';
 
@@ -23,7 +23,8 @@ logger.debug('kafkajs fast paths', installedFastPaths);
 
 port.on('message', (message: ToProducerThread) => {
   if (message.type === 'send') {
-    producer.sendBatch({ topicMessages: decodeWireBatch(message.batch), acks: -1 }).then(
+    const onUnacknowledged = (partitions: string[]) => logger.warn('Kafka acknowledged a send without some of its partitions; sending their records again', { partitions });
+    sendBatchAcknowledged(producer, decodeWireBatch(message.batch), onUnacknowledged).then(
       () => post({ type: 'sent', id: message.id }),
       (error: unknown) =>
         post({

@@ -2,8 +2,6 @@
  * "Is Kafka reachable now?", asked of the cluster at most once per `maxAgeMs`
  * however often `/readyz` is polled, and never waiting longer than `timeoutMs`.
  */
-import type { Admin } from 'kafkajs';
-
 export interface Readiness {
   ready: boolean;
   /** Why not, when not ready. */
@@ -52,14 +50,6 @@ export function cachedProbe(ping: () => Promise<void>, options: ProbeOptions): R
       if (!fresh()) void run();
       return last;
     },
-  };
-}
-
-/** A metadata request through a dedicated admin client: the cheapest question that proves a broker answers. */
-export function kafkaPing(admin: Admin): () => Promise<void> {
-  return async () => {
-    const cluster = await admin.describeCluster();
-    if (cluster.brokers.length === 0) throw new Error('the cluster reported no brokers');
   };
 }
 

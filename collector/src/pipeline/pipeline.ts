@@ -63,7 +63,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
   let layout: StateLayout;
   try {
     await admin.connect();
-    await ensureTopics(admin, topics, { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor, bounds: settings.topicBounds }, logger);
+    await ensureTopics(admin, topics, { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor, minInsyncReplicas: settings.minInsyncReplicas, bounds: settings.topicBounds }, logger);
     // Which partition owns what follows from the topics as Kafka has them (../store/owner.ts).
     layout = await readStateLayout(admin, settings.topicPrefix);
   } catch (error) {

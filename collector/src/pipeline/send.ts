@@ -1,6 +1,7 @@
 /**
  * Sending keyed records through the pipeline's kafkajs producer (idempotent,
- * acks from all in-sync replicas, retries without end: ../../kafka/producer.ts).
+ * acks from all in-sync replicas, retries without end, every partition of a
+ * send acknowledged: ../kafka/producer.ts).
  * A consumed batch can re-key to more bytes than the broker takes in one
  * request (`message.max.bytes`, 1 MiB by default: re-keyed records are larger,
  * and a login re-sends the session's prefix), so records go in requests of at
@@ -8,6 +9,7 @@
  * keeps each partition's records in the order given.
  */
 import type { Producer } from 'kafkajs';
+import { sendBatchAcknowledged } from '../kafka/producer.js';
 import type { KeyedRecord } from './identity/records.js';
 
 /** Well under the broker's default 1 MiB, leaving room for the record batch's own overhead. */
@@ -22,7 +24,8 @@ export function producerSendRecords(producer: Producer): (records: readonly Keye
         messages.push({ key, value });
         byTopic.set(topic, messages);
       }
-      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      // Acknowledged for every partition it carried: kafkajs can resolve a send that left one out after a leader moved (../kafka/producer.ts).
+      await sendBatchAcknowledged(producer, [...byTopic].map(([topic, messages]) => ({ topic, messages })));
     }
   };
 }
