@@ -5,6 +5,7 @@ export * from './kafka/jars.js';
 export * from './kafka/broker.js';
 export * from './kafka/ready.js';
 export * from './redis/server.js';
+export * from './redis/cluster.js';
 export * from './services/http-service.js';
 export * from './services/collector.js';
 export * from './services/edge.js';
