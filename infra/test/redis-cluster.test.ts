@@ -21,9 +21,9 @@ afterAll(async () => {
 
 /** A command to one node, on a connection of its own. */
 async function on<T>(node: RedisNode, command: string[]): Promise<T> {
-  const client = createClient({ url: node.url });
-  await client.connect();
+  const client = createClient({ url: node.url, socket: { reconnectStrategy: false } });
   try {
+    await client.connect();
     return (await client.sendCommand(command)) as T;
   } finally {
     client.destroy();
