@@ -37,6 +37,11 @@ export interface CollectorConfig {
   /** Partitions for topics the collector creates; existing topics keep theirs. */
   topicPartitions: number;
   replicationFactor: number;
+  /**
+   * `KAFKA_MIN_INSYNC_REPLICAS`: the `min.insync.replicas` of topics the collector creates, at most the
+   * replication factor. With acks=all, a write is refused (and ingest answers 503) while fewer replicas are in sync.
+   */
+  minInsyncReplicas: number;
   /** Retention and compaction of every topic (kafka/topic-bounds.ts), set at creation and on existing topics at start. */
   topicBounds: TopicBounds;
   /** `RELAY_HMAC_SECRET`, shared with the edge: HMAC-SHA256 key of the relay signature (`POST /v1/ingest`). */
@@ -100,6 +105,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   topicPrefix: 'sf',
   topicPartitions: 3,
   replicationFactor: 1,
+  minInsyncReplicas: 1,
   topicBounds: { ...DEFAULT_TOPIC_BOUNDS },
   relaySecret: DEV_SECRETS.relay,
   readSecret: DEV_SECRETS.read,
@@ -129,6 +135,7 @@ export type Env = Record<string, string | undefined>;
 /** Reads the configuration from the environment; throws naming the variable when a value is unusable. */
 export function readConfig(env: Env = process.env): CollectorConfig {
   const d = DEFAULT_CONFIG;
+  const replicationFactor = integer(env, 'KAFKA_REPLICATION_FACTOR', d.replicationFactor, 1, 100);
   return {
     host: text(env, 'COLLECTOR_HOST', d.host),
     port: integer(env, 'COLLECTOR_PORT', d.port, 0, 65_535),
@@ -136,7 +143,8 @@ export function readConfig(env: Env = process.env): CollectorConfig {
     kafkaClientId: text(env, 'KAFKA_CLIENT_ID', d.kafkaClientId),
     topicPrefix: text(env, 'TOPIC_PREFIX', d.topicPrefix),
     topicPartitions: integer(env, 'TOPIC_PARTITIONS', d.topicPartitions, 1, 10_000),
-    replicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', d.replicationFactor, 1, 100),
+    replicationFactor,
+    minInsyncReplicas: minInsyncReplicas(env, d.minInsyncReplicas, replicationFactor),
     topicBounds: readTopicBounds(env),
     relaySecret: text(env, 'RELAY_HMAC_SECRET', d.relaySecret),
     readSecret: bearerToken(env, 'READ_API_SECRET', d.readSecret),
@@ -258,6 +266,17 @@ export function integer(env: Env, name: string, fallback: number, min: number, m
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+/** `KAFKA_MIN_INSYNC_REPLICAS`: from 1 to the replication factor, since more replicas in sync than exist would refuse every write. */
+export function minInsyncReplicas(env: Env, fallback: number, replicationFactor: number): number {
+  const value = integer(env, 'KAFKA_MIN_INSYNC_REPLICAS', fallback, 1, 100);
+  if (value > replicationFactor) {
+    throw new Error(
+      `KAFKA_MIN_INSYNC_REPLICAS (${value}) must be at most KAFKA_REPLICATION_FACTOR (${replicationFactor}): a topic cannot have more replicas in sync than it has replicas, and every write would be refused`,
+    );
   }
   return value;
 }

@@ -69,7 +69,12 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
 
   try {
     await admin.connect();
-    await ensureTopics(admin, topics, { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor, bounds: settings.topicBounds }, logger);
+    await ensureTopics(
+      admin,
+      topics,
+      { partitions: settings.topicPartitions, replicationFactor: settings.replicationFactor, minInsyncReplicas: settings.minInsyncReplicas, bounds: settings.topicBounds },
+      logger,
+    );
     producer = settings.producerThread ? await startProducerThread(settings, logger) : await startInlineProducer(kafka);
     await probeAdmin.connect();
   } catch (error) {

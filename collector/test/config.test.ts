@@ -56,6 +56,16 @@ describe('readConfig', () => {
     expect(() => readConfig({ [name]: value })).toThrow(name);
   });
 
+  it('reads KAFKA_MIN_INSYNC_REPLICAS: 1 by default, at most the replication factor', () => {
+    expect(readConfig({}).minInsyncReplicas).toBe(1);
+    expect(readConfig({ KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' })).toMatchObject({ replicationFactor: 3, minInsyncReplicas: 2 });
+    expect(readConfig({ KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '3' }).minInsyncReplicas).toBe(3);
+    expect(() => readConfig({ KAFKA_MIN_INSYNC_REPLICAS: '2' })).toThrow('KAFKA_MIN_INSYNC_REPLICAS (2) must be at most KAFKA_REPLICATION_FACTOR (1)');
+    expect(() => readConfig({ KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '4' })).toThrow('KAFKA_REPLICATION_FACTOR (3)');
+    expect(() => readConfig({ KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '0' })).toThrow('KAFKA_MIN_INSYNC_REPLICAS must be an integer from 1');
+    expect(() => readConfig({ KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: 'two' })).toThrow('KAFKA_MIN_INSYNC_REPLICAS');
+  });
+
   it('reads the read secret and the Redis URL, refusing what cannot be a bearer token or a Redis URL', () => {
     expect(readConfig({ READ_API_SECRET: 'abc.DEF-123', REDIS_URL: 'redis://127.0.0.1:6390' })).toMatchObject({
       readSecret: 'abc.DEF-123',

@@ -51,6 +51,12 @@ describe('readPipelineConfig', () => {
     expect(() => readPipelineConfig({ PIPELINE_RETRY_BACKOFF_MS: 'soon' })).toThrow('PIPELINE_RETRY_BACKOFF_MS');
   });
 
+  it('reads KAFKA_MIN_INSYNC_REPLICAS as the collector does: 1 by default, at most the replication factor', () => {
+    expect(readPipelineConfig({}).minInsyncReplicas).toBe(1);
+    expect(readPipelineConfig({ KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' })).toMatchObject({ replicationFactor: 3, minInsyncReplicas: 2 });
+    expect(() => readPipelineConfig({ KAFKA_REPLICATION_FACTOR: '2', KAFKA_MIN_INSYNC_REPLICAS: '3' })).toThrow('KAFKA_MIN_INSYNC_REPLICAS (3) must be at most KAFKA_REPLICATION_FACTOR (2)');
+  });
+
   it('names the variable that is wrong', () => {
     expect(() => readPipelineConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
     expect(() => readPipelineConfig({ PIPELINE_PORT: 'eighty' })).toThrow(/PIPELINE_PORT/);

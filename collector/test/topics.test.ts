@@ -1,9 +1,12 @@
+import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { topicNames } from '@sessionflow/core';
 import { readTopicBounds } from '../src/config.js';
 import { DEFAULT_TOPIC_BOUNDS, erasuresRetentionMs, longestPersonalDataLifeMs, RETENTION_CHECK_INTERVAL_MS, type TopicBounds } from '../src/kafka/topic-bounds.js';
-import { alignedEntries, topicConfigs } from '../src/kafka/topics.js';
+import { alignedEntries, ensureTopics, replicationMismatches, topicConfigs } from '../src/kafka/topics.js';
+import { createLogger } from '../src/log.js';
 
+const { ConfigSource } = kafkajs;
 const DAY = 24 * 60 * 60 * 1000;
 const bounds: TopicBounds = { eventsRetentionMs: 3 * DAY, eventsRetentionBytes: -1, dlqRetentionBytes: 5 * 1024 * 1024, stateRetentionMs: 10 * DAY, segmentMs: DAY / 2, maxCompactionLagMs: DAY / 4 };
 
@@ -97,5 +100,115 @@ describe('alignedEntries', () => {
   it("sets ours over the topic's, and keeps the other overrides an operator set", () => {
     const next = alignedEntries(new Map([['retention.ms', '-1'], ['min.insync.replicas', '2']]), wanted);
     expect(next).toEqual(new Map([['retention.ms', '100'], ['min.insync.replicas', '2'], ['cleanup.policy', 'delete']]));
+  });
+});
+
+describe('replication of the topics', () => {
+  it('creates every topic with the min ISR asked, and none when none is set', () => {
+    const withIsr = topicConfigs(topicNames('sf'), { partitions: 3, replicationFactor: 3, minInsyncReplicas: 2, bounds });
+    for (const config of withIsr) {
+      expect(config.replicationFactor).toBe(3);
+      expect(config.configEntries).toContainEqual({ name: 'min.insync.replicas', value: '2' });
+    }
+    const without = topicConfigs(topicNames('sf'), { partitions: 3, replicationFactor: 1, bounds });
+    expect(without.flatMap((c) => c.configEntries ?? []).some((e) => e.name === 'min.insync.replicas')).toBe(false);
+  });
+
+  it('names the topics whose replication factor or min ISR differ from the settings', () => {
+    const actual = [
+      { topic: 'sf.events', replicationFactor: 3, minInsyncReplicas: 2 },
+      { topic: 'sf.events.dlq', replicationFactor: 1, minInsyncReplicas: 2 },
+      { topic: 'sf.identity', replicationFactor: 3, minInsyncReplicas: 1 },
+    ];
+    expect(replicationMismatches(actual, { replicationFactor: 3, minInsyncReplicas: 2 })).toEqual([
+      { topic: 'sf.events.dlq', replicationFactor: '1 (wanted 3)' },
+      { topic: 'sf.identity', minInsyncReplicas: '1 (wanted 2)' },
+    ]);
+    // No min ISR asked for: only the replication factor is compared.
+    expect(replicationMismatches(actual, { replicationFactor: 3 })).toEqual([{ topic: 'sf.events.dlq', replicationFactor: '1 (wanted 3)' }]);
+  });
+});
+
+describe('ensureTopics', () => {
+  /** Topics as a broker would hold them: replicas per partition, topic-level overrides, and the broker's min ISR. */
+  function fakeAdmin(existing: Record<string, { replicas: number; overrides?: Record<string, string> }>, brokerMinIsr = '1') {
+    const topics = new Map(Object.entries(existing).map(([name, t]) => [name, { replicas: t.replicas, overrides: new Map(Object.entries(t.overrides ?? {})) }]));
+    const created: ITopicConfig[] = [];
+    const admin = {
+      listTopics: async () => [...topics.keys()],
+      createTopics: async ({ topics: wanted }: { topics: ITopicConfig[] }) => {
+        for (const t of wanted) {
+          created.push(t);
+          topics.set(t.topic, { replicas: t.replicationFactor ?? 1, overrides: new Map((t.configEntries ?? []).map((e) => [e.name, e.value])) });
+        }
+        return true;
+      },
+      describeConfigs: async ({ resources }: { resources: { name: string; configNames?: string[] }[] }) => ({
+        resources: resources.map(({ name, configNames }) => {
+          const overrides = topics.get(name)?.overrides ?? new Map<string, string>();
+          const entries = configNames
+            ? configNames.map((configName) =>
+                overrides.has(configName)
+                  ? { configName, configValue: overrides.get(configName), configSource: ConfigSource.TOPIC_CONFIG }
+                  : { configName, configValue: brokerMinIsr, configSource: ConfigSource.STATIC_BROKER_CONFIG },
+              )
+            : [...overrides].map(([configName, configValue]) => ({ configName, configValue, configSource: ConfigSource.TOPIC_CONFIG }));
+          return { resourceName: name, configEntries: entries };
+        }),
+      }),
+      alterConfigs: async ({ resources }: { resources: { name: string; configEntries: { name: string; value: string }[] }[] }) => {
+        for (const r of resources) {
+          const topic = topics.get(r.name);
+          if (topic) topic.overrides = new Map(r.configEntries.map((e) => [e.name, e.value]));
+        }
+      },
+      fetchTopicMetadata: async ({ topics: names }: { topics: string[] }) => ({
+        topics: names.map((name) => ({ name, partitions: [0, 1, 2].map((partition) => ({ partition, replicas: Array.from({ length: topics.get(name)?.replicas ?? 0 }, (_, i) => i + 1) })) })),
+      }),
+    };
+    return { admin: admin as unknown as Admin, created, topics };
+  }
+
+  function recordingLogger() {
+    const warnings: { message: string; fields?: Record<string, unknown> }[] = [];
+    const logger = createLogger('info', () => undefined);
+    logger.warn = (message: string, fields?: Record<string, unknown>) => void warnings.push({ message, fields });
+    return { logger, warnings };
+  }
+
+  const all = topicNames('sf');
+  const settings = { partitions: 3, replicationFactor: 3, minInsyncReplicas: 2, bounds };
+
+  it('creates the missing topics with replication factor and min ISR, and warns of nothing when the existing ones agree', async () => {
+    const { admin, created, topics } = fakeAdmin({ [all.events]: { replicas: 3, overrides: { 'min.insync.replicas': '2' } } });
+    const { logger, warnings } = recordingLogger();
+    await ensureTopics(admin, all, settings, logger);
+    expect(created.map((c) => c.topic).sort()).toEqual(Object.values(all).filter((t) => t !== all.events).sort());
+    for (const name of Object.values(all)) expect(topics.get(name)?.overrides.get('min.insync.replicas')).toBe('2');
+    expect(warnings).toEqual([]);
+  });
+
+  it('warns naming the existing topics replicated otherwise, and leaves their replication as it is', async () => {
+    const { admin, topics } = fakeAdmin(
+      {
+        [all.events]: { replicas: 1 },
+        [all.eventsDlq]: { replicas: 3, overrides: { 'min.insync.replicas': '3' } },
+        [all.identity]: { replicas: 3, overrides: { 'min.insync.replicas': '2' } },
+      },
+      '1',
+    );
+    const { logger, warnings } = recordingLogger();
+    await ensureTopics(admin, all, settings, logger);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toContain(`${all.events}, ${all.eventsDlq}`);
+    expect(warnings[0]?.message).not.toContain(all.identity);
+    expect(warnings[0]?.fields?.['topics']).toEqual([
+      { topic: all.events, replicationFactor: '1 (wanted 3)', minInsyncReplicas: '1 (wanted 2)' },
+      { topic: all.eventsDlq, minInsyncReplicas: '3 (wanted 2)' },
+    ]);
+    // Their bounds were put on them; their min ISR was not touched.
+    expect(topics.get(all.eventsDlq)?.overrides.get('min.insync.replicas')).toBe('3');
+    expect(topics.get(all.events)?.overrides.has('min.insync.replicas')).toBe(false);
+    expect(topics.get(all.events)?.overrides.get('cleanup.policy')).toBe('delete');
   });
 });

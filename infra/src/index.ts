@@ -3,6 +3,7 @@ export * from './process/child.js';
 export * from './process/ports.js';
 export * from './kafka/jars.js';
 export * from './kafka/broker.js';
+export * from './kafka/cluster.js';
 export * from './kafka/ready.js';
 export * from './redis/server.js';
 export * from './redis/cluster.js';

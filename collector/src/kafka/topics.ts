@@ -10,6 +10,11 @@
  * `min.insync.replicas`, say) are read first and sent back with ours. The
  * `TOPIC_*` variables are the truth for the settings Sessionflow owns: a value
  * set on the broker by hand for one of those is put back at the next start.
+ *
+ * Replication is the operator's once a topic exists: `KAFKA_REPLICATION_FACTOR`
+ * and `KAFKA_MIN_INSYNC_REPLICAS` shape the topics created here, and an existing
+ * topic replicated otherwise is named in a warning, never changed (moving
+ * replicas is a reassignment an operator plans, not a side effect of a start).
  */
 import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
 import type { Topics } from '@sessionflow/core';
@@ -19,8 +24,12 @@ import { TOPIC_KINDS, topicConfigEntries, type TopicBounds } from './topic-bound
 export interface TopicSettings {
   partitions: number;
   replicationFactor: number;
+  /** `min.insync.replicas` of the topics created; absent, they take the broker's. */
+  minInsyncReplicas?: number;
   bounds: TopicBounds;
 }
+
+const MIN_ISR = 'min.insync.replicas';
 
 // kafkajs is CommonJS, and Node's ESM loader does not find these two among its named exports (vitest's does).
 const { ConfigResourceTypes, ConfigSource } = kafkajs;
@@ -28,24 +37,38 @@ const { ConfigResourceTypes, ConfigSource } = kafkajs;
 /** How long start-up waits for the broker to show created topics and altered configs (they reach it through the metadata log). */
 const ALTERED_VISIBLE_WITHIN_MS = 15_000;
 
-/** Every topic of `topics` with the configs it is created with. */
+/** Every topic of `topics` with the configs it is created with: its bounds, and the min ISR when one is set. */
 export function topicConfigs(topics: Topics, settings: TopicSettings): ITopicConfig[] {
   return (Object.keys(topics) as (keyof Topics)[]).map((name) => ({
     topic: topics[name],
     numPartitions: settings.partitions,
     replicationFactor: settings.replicationFactor,
-    configEntries: Object.entries(topicConfigEntries(TOPIC_KINDS[name], settings.bounds)).map(([entry, value]) => ({ name: entry, value })),
+    configEntries: [
+      ...Object.entries(topicConfigEntries(TOPIC_KINDS[name], settings.bounds)).map(([entry, value]) => ({ name: entry, value })),
+      ...(settings.minInsyncReplicas === undefined ? [] : [{ name: MIN_ISR, value: String(settings.minInsyncReplicas) }]),
+    ],
   }));
+}
+
+/** The same topics with only the settings put on existing topics too: their bounds, not their replication. */
+function boundsOnly(configs: readonly ITopicConfig[]): ITopicConfig[] {
+  return configs.map((config) => ({ ...config, configEntries: (config.configEntries ?? []).filter((entry) => entry.name !== MIN_ISR) }));
 }
 
 export async function ensureTopics(admin: Admin, topics: Topics, settings: TopicSettings, logger: Logger): Promise<void> {
   const wanted = topicConfigs(topics, settings);
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter(({ topic }) => !existing.has(topic));
+  const old = wanted.filter(({ topic }) => existing.has(topic)).map(({ topic }) => topic);
   if (missing.length > 0) {
     try {
       await admin.createTopics({ waitForLeaders: true, topics: missing });
-      logger.info('created topics', { topics: missing.map((t) => t.topic), partitions: settings.partitions, replicationFactor: settings.replicationFactor });
+      logger.info('created topics', {
+        topics: missing.map((t) => t.topic),
+        partitions: settings.partitions,
+        replicationFactor: settings.replicationFactor,
+        ...(settings.minInsyncReplicas === undefined ? {} : { minInsyncReplicas: settings.minInsyncReplicas }),
+      });
     } catch (error) {
       // The collector and the pipeline may start together and race to create the same topics; and kafkajs'
       // wait for leaders gives up when the broker's metadata does not know a topic it just created yet.
@@ -53,7 +76,59 @@ export async function ensureTopics(admin: Admin, topics: Topics, settings: Topic
     }
   }
   // Every topic, not only the old ones: a topic another process created in a race, with other bounds, gets these.
-  await alignTopicConfigs(admin, wanted, logger);
+  await alignTopicConfigs(admin, boundsOnly(wanted), logger);
+  if (old.length > 0) await warnOfOtherReplication(admin, old, settings, logger);
+}
+
+/** A topic's replication as the broker reports it: the fewest replicas of any partition, and the effective min ISR. */
+export interface TopicReplication {
+  topic: string;
+  replicationFactor: number;
+  minInsyncReplicas: number;
+}
+
+export interface ReplicationMismatch {
+  topic: string;
+  /** What differs, as `<the topic's> (wanted <ours>)`. */
+  replicationFactor?: string;
+  minInsyncReplicas?: string;
+}
+
+/** The topics replicated otherwise than `settings` ask; min ISR is only compared when `settings` set one. */
+export function replicationMismatches(actual: readonly TopicReplication[], settings: Pick<TopicSettings, 'replicationFactor' | 'minInsyncReplicas'>): ReplicationMismatch[] {
+  return actual.flatMap(({ topic, replicationFactor, minInsyncReplicas }) => {
+    const mismatch: ReplicationMismatch = { topic };
+    if (replicationFactor !== settings.replicationFactor) mismatch.replicationFactor = `${replicationFactor} (wanted ${settings.replicationFactor})`;
+    if (settings.minInsyncReplicas !== undefined && minInsyncReplicas !== settings.minInsyncReplicas) {
+      mismatch.minInsyncReplicas = `${minInsyncReplicas} (wanted ${settings.minInsyncReplicas})`;
+    }
+    return mismatch.replicationFactor === undefined && mismatch.minInsyncReplicas === undefined ? [] : [mismatch];
+  });
+}
+
+async function replicationOf(admin: Admin, topics: readonly string[]): Promise<TopicReplication[]> {
+  const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: [MIN_ISR] })),
+  });
+  const minIsr = new Map(described.resources.map((r) => [r.resourceName, Number(r.configEntries.find((e) => e.configName === MIN_ISR)?.configValue)]));
+  return metadata.topics.map(({ name, partitions }) => ({
+    topic: name,
+    replicationFactor: Math.min(...partitions.map((p) => p.replicas.length)),
+    minInsyncReplicas: minIsr.get(name) ?? Number.NaN,
+  }));
+}
+
+async function warnOfOtherReplication(admin: Admin, topics: readonly string[], settings: TopicSettings, logger: Logger): Promise<void> {
+  const mismatches = replicationMismatches(await replicationOf(admin, topics), settings);
+  if (mismatches.length === 0) return;
+  logger.warn(
+    `existing topics are replicated otherwise than KAFKA_REPLICATION_FACTOR=${settings.replicationFactor}` +
+      `${settings.minInsyncReplicas === undefined ? '' : ` / KAFKA_MIN_INSYNC_REPLICAS=${settings.minInsyncReplicas}`} ask; ` +
+      `they are left as they are: ${mismatches.map((m) => m.topic).join(', ')}`,
+    { topics: mismatches },
+  );
 }
 
 /** True once every one of `topics` is listed, within a few seconds. */

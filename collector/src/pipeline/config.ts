@@ -4,7 +4,7 @@
  * that point it at real clusters. Shares the collector's variable names where
  * the meaning is the same.
  */
-import { DEFAULT_CONFIG, DEV_SECRETS, flag, integer, level, list, optionalUrl, readTopicBounds, text, type Env } from '../config.js';
+import { DEFAULT_CONFIG, DEV_SECRETS, flag, integer, level, list, minInsyncReplicas, optionalUrl, readTopicBounds, text, type Env } from '../config.js';
 import type { TopicBounds } from '../kafka/topic-bounds.js';
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './partition-stops.js';
 import { enforceSecrets } from '../secrets/policy.js';
@@ -30,6 +30,8 @@ export interface PipelineConfig {
   /** For topics the pipeline creates when it starts before the collector. */
   topicPartitions: number;
   replicationFactor: number;
+  /** `KAFKA_MIN_INSYNC_REPLICAS` of the topics the pipeline creates, as the collector's (at most the replication factor). */
+  minInsyncReplicas: number;
   /** Retention and compaction of every topic, as the collector's (`TOPIC_*` variables). */
   topicBounds: TopicBounds;
   logLevel: LogLevel;
@@ -60,6 +62,7 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   dedupeTtlSeconds: 24 * 60 * 60,
   topicPartitions: DEFAULT_CONFIG.topicPartitions,
   replicationFactor: DEFAULT_CONFIG.replicationFactor,
+  minInsyncReplicas: DEFAULT_CONFIG.minInsyncReplicas,
   topicBounds: DEFAULT_CONFIG.topicBounds,
   logLevel: 'info',
   snapshotIntervalMs: 5_000,
@@ -75,6 +78,7 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
 export function readPipelineConfig(env: Env = process.env): PipelineConfig {
   const d = DEFAULT_PIPELINE_CONFIG;
   const sessionGapMs = integer(env, 'PIPELINE_SESSION_GAP_MS', d.sessionGapMs, 1_000, 7 * 24 * 3_600_000);
+  const replicationFactor = integer(env, 'KAFKA_REPLICATION_FACTOR', d.replicationFactor, 1, 100);
   return {
     kafkaBrokers: list(env, 'KAFKA_BROKERS', d.kafkaBrokers),
     kafkaClientId: text(env, 'PIPELINE_KAFKA_CLIENT_ID', d.kafkaClientId),
@@ -85,7 +89,8 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
     port: integer(env, 'PIPELINE_PORT', d.port, 0, 65_535),
     dedupeTtlSeconds: integer(env, 'PIPELINE_DEDUPE_TTL_S', d.dedupeTtlSeconds, 1, 365 * 24 * 60 * 60),
     topicPartitions: integer(env, 'TOPIC_PARTITIONS', d.topicPartitions, 1, 10_000),
-    replicationFactor: integer(env, 'KAFKA_REPLICATION_FACTOR', d.replicationFactor, 1, 100),
+    replicationFactor,
+    minInsyncReplicas: minInsyncReplicas(env, d.minInsyncReplicas, replicationFactor),
     topicBounds: readTopicBounds(env),
     logLevel: level(env, 'LOG_LEVEL', d.logLevel),
     snapshotIntervalMs: integer(env, 'PIPELINE_SNAPSHOT_INTERVAL_MS', d.snapshotIntervalMs, 100, 3_600_000),

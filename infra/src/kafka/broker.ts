@@ -44,13 +44,26 @@ export function formatArgs(clusterId: string, configFile: string): string[] {
 }
 
 /** Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding. */
-function newClusterId(): string {
+export function newClusterId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
-  const log = opts.log ?? (() => {});
-  const libs = await ensureKafkaJars(log);
+export interface KafkaProcessOptions {
+  /** Holds data/, logs/ and the generated config. */
+  dir: string;
+  /** The node's server.properties, given where its data and logs go. */
+  properties: (dirs: { dataDir: string; logDir: string }) => string;
+  /** Formats the storage with this id when it is not formatted yet; nodes of one cluster share it. */
+  clusterId: string;
+  heap: string;
+  /** For messages and the child's name, e.g. `kafka-2`. */
+  name: string;
+  log: (line: string) => void;
+}
+
+/** Writes a node's config, formats its storage on first start only, and starts its JVM (not waiting for it to answer). */
+export async function launchKafkaProcess(opts: KafkaProcessOptions): Promise<{ child: Child; logFile: string }> {
+  const libs = await ensureKafkaJars(opts.log);
   const classpath = path.join(libs, '*');
   const dataDir = path.join(opts.dir, 'data');
   const logDir = path.join(opts.dir, 'logs');
@@ -59,15 +72,12 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
 
   const configFile = path.join(opts.dir, 'server.properties');
   const log4jFile = path.join(opts.dir, 'log4j.properties');
-  writeFileSync(
-    configFile,
-    serverProperties({ port: opts.port, controllerPort: opts.controllerPort, dataDir, logDir, partitions: opts.partitions ?? 3 }),
-  );
+  writeFileSync(configFile, opts.properties({ dataDir, logDir }));
   writeFileSync(log4jFile, log4jProperties(logDir));
 
   const jvm = [
-    `-Xms${opts.heap ?? '512m'}`,
-    `-Xmx${opts.heap ?? '512m'}`,
+    `-Xms${opts.heap}`,
+    `-Xmx${opts.heap}`,
     '-XX:+UseG1GC',
     '-XX:MaxGCPauseMillis=20',
     '-Djava.awt.headless=true',
@@ -76,17 +86,30 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
   ];
 
   if (!existsSync(path.join(dataDir, 'meta.properties'))) {
-    log(`formatting KRaft storage in ${dataDir}`);
-    await run('java', [...jvm, '-cp', classpath, ...formatArgs(newClusterId(), configFile)], {
+    opts.log(`formatting KRaft storage in ${dataDir}`);
+    await run('java', [...jvm, '-cp', classpath, ...formatArgs(opts.clusterId, configFile)], {
       maxBuffer: 4 * 1024 * 1024,
     });
   }
 
   const child = startChild({
-    name: 'kafka',
+    name: opts.name,
     command: 'java',
     args: [...jvm, '-cp', classpath, 'kafka.Kafka', configFile],
     logFile: path.join(logDir, 'stdout.log'),
+  });
+  return { child, logFile: path.join(logDir, 'server.log') };
+}
+
+export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
+  const { child, logFile } = await launchKafkaProcess({
+    dir: opts.dir,
+    properties: ({ dataDir, logDir }) =>
+      serverProperties({ port: opts.port, controllerPort: opts.controllerPort, dataDir, logDir, partitions: opts.partitions ?? 3 }),
+    clusterId: newClusterId(),
+    heap: opts.heap ?? '512m',
+    name: 'kafka',
+    log: opts.log ?? (() => {}),
   });
   const brokers = [`127.0.0.1:${opts.port}`];
   try {
@@ -102,7 +125,7 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
   return {
     brokers,
     child,
-    logFile: path.join(logDir, 'server.log'),
+    logFile,
     // A controlled shutdown of one node takes a few seconds; give it room before SIGKILL.
     stop: () => child.stop(30_000),
   };
