@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { readConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { createStoreClient } from '../src/store/client.js';
-import { bySlot, scriptSlot } from '../src/store/cluster.js';
+import { bySlot, nodeCredentials, scriptSlot } from '../src/store/cluster.js';
 import { storeUrls } from '../src/store/urls.js';
 
 const quiet = createLogger('error', () => undefined);
@@ -66,4 +66,10 @@ describe('slots', () => {
       `a script's keys must be of one slot: "{t:1}x" is in slot ${calculateSlot('t:1')}, "{t:2}x" in slot ${calculateSlot('t:2')}`,
     );
   });
+});
+
+test("the first root URL's user and password are every node's", () => {
+  expect(nodeCredentials('redis://app:s%40cret@10.0.0.1:6379')).toEqual({ username: 'app', password: 's@cret' });
+  expect(nodeCredentials('redis://:pw@10.0.0.1:6379')).toEqual({ password: 'pw' });
+  expect(nodeCredentials('redis://10.0.0.1:6379')).toEqual({});
 });

@@ -38,10 +38,12 @@ export function createClusterStore(rootUrls: string[], logger: Logger, options: 
   const cluster = createCluster({
     rootNodes: rootUrls.map((url) => ({ url })),
     defaults: {
+      ...nodeCredentials(rootUrls[0]!),
       disableOfflineQueue: true,
       socket: {
         connectTimeout: options.connectTimeoutMs ?? 1_000,
         reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000),
+        ...(rootUrls[0]!.startsWith('rediss:') ? { tls: true as const } : {}),
       },
     },
     commandOptions: { timeout: options.commandTimeoutMs ?? 2_000 },
@@ -114,6 +116,19 @@ export function createClusterStore(rootUrls: string[], logger: Logger, options: 
 }
 
 type RawCluster = RedisClusterType;
+
+/**
+ * The user and password of the first root URL, for every node: node-redis
+ * uses a root node's URL only to ask for the slots, and connects to the nodes
+ * it finds with `defaults`.
+ */
+export function nodeCredentials(url: string): { username?: string; password?: string } {
+  const parsed = new URL(url);
+  return {
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+  };
+}
 
 /** `keys` grouped by slot, each with the places its keys were asked at. */
 export function bySlot(keys: readonly string[]): Map<number, { keys: string[]; at: number[] }> {

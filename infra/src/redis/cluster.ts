@@ -188,7 +188,8 @@ async function healthy(nodes: RedisNode[]): Promise<boolean> {
 
 /** One command to one node on a connection of its own, closed after: probes must not reconnect in the background. */
 async function ask(port: number, command: string[]): Promise<unknown> {
-  const client = createClient({ socket: { host: '127.0.0.1', port, connectTimeout: 1_000, reconnectStrategy: false } });
+  // 5 s: on a loaded machine a loopback connect can wait that long for the event loop.
+  const client = createClient({ socket: { host: '127.0.0.1', port, connectTimeout: 5_000, reconnectStrategy: false } });
   client.on('error', () => {
     // Reported by the command that fails.
   });
