@@ -26,7 +26,7 @@
  * for the client's refresh.
  */
 import calculateSlot from 'cluster-key-slot';
-import { createCluster, type RedisClusterType } from 'redis';
+import { createCluster, RootNodesUnavailableError, type RedisClusterType } from 'redis';
 import type { Logger } from '../log.js';
 import { isNoScript, redacted, type StoreClient, type StoreClientOptions, type StoreScript } from './client.js';
 
@@ -50,6 +50,7 @@ export function createClusterStore(rootUrls: string[], logger: Logger, options: 
     topologyRefreshOnReconnectionAttemptStrategy: TOPOLOGY_REFRESH_MS,
   });
   watchCluster(cluster, rootUrls, logger);
+  let closed = false;
   return {
     kind: 'cluster',
     get isReady() {
@@ -59,10 +60,29 @@ export function createClusterStore(rootUrls: string[], logger: Logger, options: 
       return cluster.isOpen;
     },
     connect: async () => {
-      await cluster.connect();
+      closed = false;
+      // node-redis' cluster gives up at once when no root node answers; its single client retries without end.
+      // Retried here as the single one does, so a pipeline started before its Redis waits for it (until destroyed).
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await cluster.connect();
+          return;
+        } catch (error) {
+          if (closed) throw new Error('The client was closed before it connected', { cause: error });
+          if (!(error instanceof RootNodesUnavailableError)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2_000)));
+          if (closed) throw new Error('The client was closed before it connected');
+        }
+      }
     },
-    close: () => cluster.close(),
-    destroy: () => cluster.destroy(),
+    close: async () => {
+      closed = true;
+      if (cluster.isOpen) await cluster.close();
+    },
+    destroy: () => {
+      closed = true;
+      cluster.destroy();
+    },
     duplicate: () => createClusterStore(rootUrls, logger, options),
     ping: async () => {
       // The store answers when every shard does: a read of a user on a shard that is down would fail.

@@ -34,7 +34,9 @@ export function createDiscoveringStore(url: string, logger: Logger, options: Sto
       return inner?.isOpen ?? opening;
     },
     connect: async () => {
-      if (inner || opening) throw new Error('Socket already opened');
+      // Decided once: a later connect (after a failed one, or after close) is the adapter's.
+      if (inner) return inner.connect();
+      if (opening) throw new Error('Socket already opened');
       opening = true;
       closed = false;
       try {

@@ -219,6 +219,46 @@ describe('only on a cluster', () => {
     );
   });
 
+  test('started while its nodes are down, a cluster client waits for them (REDIS_URL of several nodes, or of one), and connects once they answer', async () => {
+    const running = cluster.nodes.filter((n) => n.running());
+    const roles = await Promise.all(running.map((n) => n.role()));
+    const [r1, r2] = running.filter((_, i) => roles[i] === 'replica');
+    await Promise.all([r1!.kill(), r2!.kill()]);
+    const key = `late-${randomUUID().slice(0, 8)}`;
+    await setAll(store, [[key, 'here']]);
+
+    const listed = createStoreClient(`${r1!.url},${r2!.url}`, logger);
+    const named = createStoreClient(r2!.url, logger);
+    clients.push(listed, named);
+    const settled = new Set<string>();
+    const connecting = [listed.connect().finally(() => settled.add('listed')), named.connect().finally(() => settled.add('named'))];
+    // Nothing answers on those ports: neither can have connected, however slow the machine.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(settled.size).toBe(0);
+
+    await r1!.restart();
+    await connecting[0];
+    expect(listed.kind).toBe('cluster');
+    expect(await listed.get(key)).toBe('here');
+    expect(settled.has('named')).toBe(false);
+    await r2!.restart();
+    await connecting[1];
+    expect(named.kind).toBe('cluster');
+    expect(await named.get(key)).toBe('here');
+    await cluster.waitHealthy(30_000);
+  }, 60_000);
+
+  test('a client destroyed while it waits for its store says so', async () => {
+    const nobody = `redis://127.0.0.1:${await freePort()}`;
+    for (const url of [nobody, `${nobody},${nobody}`]) {
+      const client = createStoreClient(url, logger);
+      const connecting = client.connect();
+      await new Promise((r) => setTimeout(r, 300));
+      client.destroy();
+      await expect(connecting).rejects.toThrow('The client was closed before it connected');
+    }
+  });
+
   test('a master killed: commands fail (no hang) until its replica is promoted, then succeed with the data and the scripts', async () => {
     const keys = keysOf(`failover-${randomUUID().slice(0, 8)}`, 60);
     await setAll(store, keys.map((k) => [k, `v(${k})`]));
