@@ -6,6 +6,7 @@
 import { isLogLevel, type LogLevel } from './log.js';
 import { readExperiments, type ExperimentSetup } from './pipeline/experiments/config.js';
 import { enforceSecrets, type SecretSetting } from './secrets/policy.js';
+import { storeUrls } from './store/urls.js';
 import { DAY_MS, DEFAULT_TOPIC_BOUNDS, MINUTE_MS, type TopicBounds } from './kafka/topic-bounds.js';
 
 /**
@@ -152,7 +153,7 @@ export function readConfig(env: Env = process.env): CollectorConfig {
     erasureSecret: text(env, 'ERASURE_SECRET', d.erasureSecret),
     ...edgeAdmin(env),
     devMode: flag(env, 'SESSIONFLOW_DEV', d.devMode),
-    redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisUrl: optionalStoreUrl(env, 'REDIS_URL'),
     bodyLimitBytes: integer(env, 'COLLECTOR_BODY_LIMIT_BYTES', d.bodyLimitBytes, 1, 64 * 1024 * 1024),
     batchMaxRecords: integer(env, 'COLLECTOR_BATCH_MAX_RECORDS', d.batchMaxRecords, 1, 1_000_000),
     batchMaxBytes: integer(env, 'COLLECTOR_BATCH_MAX_BYTES', d.batchMaxBytes, 1, 512 * 1024 * 1024),
@@ -251,6 +252,14 @@ export function optionalUrl(env: Env, name: string, protocols: string[]): string
     throw new Error(`${name} must be a URL such as redis://127.0.0.1:6379 (got "${raw}")`);
   }
   if (!protocols.includes(url.protocol)) throw new Error(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')} (got "${raw}")`);
+  return raw;
+}
+
+/** A store's URL: one redis:// URL, or several separated by commas (the nodes of a Redis Cluster; store/urls.ts). */
+export function optionalStoreUrl(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  storeUrls(raw, name);
   return raw;
 }
 

@@ -6,6 +6,7 @@ export * from './kafka/broker.js';
 export * from './kafka/cluster.js';
 export * from './kafka/ready.js';
 export * from './redis/server.js';
+export * from './redis/cluster.js';
 export * from './services/http-service.js';
 export * from './services/collector.js';
 export * from './services/edge.js';

@@ -3,10 +3,15 @@
  * Kafka and Redis (unless KAFKA_BROKERS / REDIS_URL point at existing ones),
  * the collector, the edge in workerd, the demo storefront. Used by `npm start`,
  * the end-to-end tests and the benchmarks, so all three run the same parts.
+ * With `cluster`, Kafka is a 3-node KRaft cluster and Redis a Redis Cluster of
+ * 3 masters with a replica each (`npm start -- --cluster`).
  */
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { startKafka } from './kafka/broker.js';
+import { startKafkaCluster, type KafkaCluster } from './kafka/cluster.js';
 import { freePort } from './process/ports.js';
+import { startRedisCluster, type RedisCluster } from './redis/cluster.js';
 import { startRedis } from './redis/server.js';
 import { generateSecrets, type LocalSecrets } from './secrets/local-secrets.js';
 import { startCollectorProcess } from './services/collector.js';
@@ -37,12 +42,22 @@ export interface StackOptions {
   siteKey?: string;
   topicPrefix?: string;
   kafkaHeap?: string;
+  /**
+   * Kafka as a 3-node KRaft cluster (replication factor 3, min.insync.replicas 2) and Redis as a
+   * Redis Cluster (3 masters, a replica each), on free loopback ports, new at each start. The
+   * collector and the pipeline get KAFKA_REPLICATION_FACTOR=3 and KAFKA_MIN_INSYNC_REPLICAS=2.
+   */
+  cluster?: boolean;
   log?: (line: string) => void;
 }
 
 export interface Stack {
   kafkaBrokers: string[];
   redisUrl?: string;
+  /** With `cluster`: the Kafka cluster's nodes, to kill and restart one by its handle. */
+  kafkaCluster?: KafkaCluster;
+  /** With `cluster`: the Redis Cluster's nodes, to kill and restart one by its handle. */
+  redisCluster?: RedisCluster;
   collectorUrl?: string;
   pipelineUrl?: string;
   edgeUrl?: string;
@@ -84,6 +99,9 @@ function stackSecrets(opts: StackOptions, siteKey: string): StackSecrets {
     siteServer: site.server,
   };
 }
+
+/** The Kafka cluster of `cluster: true`. */
+const CLUSTER_KAFKA = { brokers: 3, minInsyncReplicas: 2 } as const;
 
 const needs: Record<Part, Part[]> = {
   kafka: [],
@@ -152,6 +170,16 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (parts.has('kafka')) {
       if (opts.kafkaBrokers && opts.kafkaBrokers.length > 0) {
         log(`kafka: using ${opts.kafkaBrokers.join(',')} (KAFKA_BROKERS)`);
+      } else if (opts.cluster) {
+        log(`kafka: starting a ${CLUSTER_KAFKA.brokers}-node KRaft cluster (replication factor ${CLUSTER_KAFKA.brokers}, min.insync.replicas ${CLUSTER_KAFKA.minInsyncReplicas})…`);
+        const dir = path.join(opts.dir, 'kafka-cluster');
+        // Its ports are new at each start, and its storage names the old ones: a new cluster each time.
+        rmSync(dir, { recursive: true, force: true });
+        const kafka = await startKafkaCluster({ dir, ...CLUSTER_KAFKA, heap: opts.kafkaHeap ?? '256m', log });
+        stops.push({ part: 'kafka', stop: kafka.stop });
+        stack.kafkaBrokers = kafka.brokers;
+        stack.kafkaCluster = kafka;
+        stack.logs.kafka = path.join(dir, 'node-*', 'logs', 'server.log');
       } else {
         log('kafka: starting a single-node KRaft broker…');
         const kafka = await startKafka({
@@ -170,6 +198,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       if (opts.redisUrl) {
         log(`redis: using ${opts.redisUrl} (REDIS_URL)`);
         stack.redisUrl = opts.redisUrl;
+      } else if (opts.cluster) {
+        log('redis: starting a Redis Cluster (3 masters, a replica each)…');
+        const dir = path.join(opts.dir, 'redis-cluster');
+        const redis = await startRedisCluster({ dir, log });
+        stops.push({ part: 'redis', stop: redis.stop });
+        stack.redisUrl = redis.url;
+        stack.redisCluster = redis;
+        stack.logs.redis = path.join(dir, 'node-*', 'redis.log');
       } else {
         log('redis: starting redis-server…');
         const redis = await startRedis({ dir: path.join(opts.dir, 'redis'), port: await port('redis') });
@@ -181,6 +217,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // The collector's erasure calls the edge, which starts after it: the edge's port is chosen now.
     const edgePort = parts.has('edge') ? await port('edge') : undefined;
     const edgeUrl = edgePort !== undefined ? `http://127.0.0.1:${edgePort}` : undefined;
+    // Topics the collector and the pipeline create are replicated on every node of the Kafka cluster.
+    const replication = stack.kafkaCluster
+      ? { KAFKA_REPLICATION_FACTOR: String(CLUSTER_KAFKA.brokers), KAFKA_MIN_INSYNC_REPLICAS: String(CLUSTER_KAFKA.minInsyncReplicas) }
+      : undefined;
     if (parts.has('collector')) {
       stack.collectorUrl = await startService('collector', (port, logFile) =>
         startCollectorProcess({
@@ -196,13 +236,22 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           redisUrl: stack.redisUrl,
           topicPrefix: stack.topicPrefix,
           logFile,
+          ...(replication ? { env: replication } : {}),
         }),
       );
     }
     if (parts.has('pipeline') && stack.redisUrl) {
       const redisUrl = stack.redisUrl;
       stack.pipelineUrl = await startService('pipeline', (port, logFile) =>
-        startPipelineProcess({ port, brokers: stack.kafkaBrokers, redisUrl, erasureSecret: secrets.erasure, topicPrefix: stack.topicPrefix, logFile }),
+        startPipelineProcess({
+          port,
+          brokers: stack.kafkaBrokers,
+          redisUrl,
+          erasureSecret: secrets.erasure,
+          topicPrefix: stack.topicPrefix,
+          logFile,
+          ...(replication ? { env: replication } : {}),
+        }),
       );
     }
     if (edgePort !== undefined && stack.collectorUrl) {

@@ -3,6 +3,11 @@
  * Ctrl-C. State and logs live in .run/ (git ignores it); Kafka's storage is
  * kept there between runs and formatted only the first time, and so are the
  * secrets of every scope (.run/secrets.json), made on the first start.
+ *
+ * `npm start -- --cluster`: the same loop on a 3-node KRaft Kafka (replication
+ * factor 3, min.insync.replicas 2) and a Redis Cluster (3 masters, a replica
+ * each), on free loopback ports, new at each start (.run/kafka-cluster,
+ * .run/redis-cluster).
  */
 import path from 'node:path';
 import { runDir } from './paths.js';
@@ -26,10 +31,18 @@ const ports = {
 const log = (line: string): void => console.log(`[sessionflow] ${line}`);
 
 async function main(): Promise<void> {
+  const known = new Set(['--cluster']);
+  const unknown = process.argv.slice(2).filter((arg) => !known.has(arg));
+  if (unknown.length > 0) {
+    console.error(`[sessionflow] unknown option ${unknown.join(' ')}; the one option is --cluster (npm start -- --cluster)`);
+    process.exit(1);
+  }
+  const cluster = process.argv.includes('--cluster');
   const existing = existingServersFromEnv();
   const wanted = Object.entries(ports).filter(([name]) => {
-    if (name.startsWith('kafka')) return !existing.kafkaBrokers;
-    if (name === 'redis') return !existing.redisUrl;
+    // A cluster's nodes take free ports: KAFKA_PORT and REDIS_PORT are for the single nodes.
+    if (name.startsWith('kafka')) return !existing.kafkaBrokers && !cluster;
+    if (name === 'redis') return !existing.redisUrl && !cluster;
     return true;
   });
   const busy: string[] = [];
@@ -56,8 +69,14 @@ async function main(): Promise<void> {
   const rel = (file?: string): string => (file ? path.relative(process.cwd(), file) : '(not started here)');
   if (created) log(`secrets: made a random one for every scope in ${rel(secretsFile)} (kept for the next start)`);
   else log(`secrets: from ${rel(secretsFile)}${added.length > 0 ? ` (new now: ${added.join(', ')})` : ''}`);
-  stack = await startStack({ dir: runDir, ports, ...existing, siteKey: SITE_KEY, secrets, log });
+  stack = await startStack({ dir: runDir, ports, ...existing, cluster, siteKey: SITE_KEY, secrets, log });
   if (stopping) return;
+  const kafkaWhat = stack.kafkaCluster
+    ? `a ${stack.kafkaCluster.nodes.length}-node KRaft cluster, topics replicated 3 times, min.insync.replicas 2`
+    : existing.kafkaBrokers ? 'KAFKA_BROKERS' : 'one KRaft broker';
+  const redisWhat = stack.redisCluster
+    ? `a Redis Cluster, ${stack.redisCluster.nodes.length} nodes (3 masters, a replica each); REDIS_URL lists them all`
+    : existing.redisUrl ? 'REDIS_URL' : 'one redis-server';
   console.log(`
 Sessionflow is running.
 
@@ -65,8 +84,9 @@ Sessionflow is running.
   Edge         ${stack.edgeUrl}/v1/collect   (wrangler dev, workerd)
   Collector    ${stack.collectorUrl}/metrics   /readyz  /healthz   read API /v1/recs, /v1/profile/user/:id, /v1/profile/device/:id
   Pipeline     ${stack.pipelineUrl}/metrics   /readyz   (identity, sessions and aggregates stages → Redis; lag per partition in /metrics)
-  Kafka        ${stack.kafkaBrokers.join(',')}   topics ${stack.topicPrefix}.events, ${stack.topicPrefix}.products, ${stack.topicPrefix}.inventory, …
-  Redis        ${stack.redisUrl}
+  Kafka        ${stack.kafkaBrokers.join(',')}   (${kafkaWhat})
+               topics ${stack.topicPrefix}.events, ${stack.topicPrefix}.products, ${stack.topicPrefix}.inventory, …
+  Redis        ${stack.redisUrl}   (${redisWhat})
 
 Logs:
   kafka      ${rel(stack.logs.kafka)}

@@ -4,7 +4,7 @@
  * that point it at real clusters. Shares the collector's variable names where
  * the meaning is the same.
  */
-import { DEFAULT_CONFIG, DEV_SECRETS, flag, integer, level, list, minInsyncReplicas, optionalUrl, readTopicBounds, text, topicPrefix, type Env } from '../config.js';
+import { DEFAULT_CONFIG, DEV_SECRETS, flag, integer, level, list, minInsyncReplicas, optionalStoreUrl, readTopicBounds, text, topicPrefix, type Env } from '../config.js';
 import type { TopicBounds } from '../kafka/topic-bounds.js';
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './partition-stops.js';
 import { enforceSecrets } from '../secrets/policy.js';
@@ -82,7 +82,7 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
   return {
     kafkaBrokers: list(env, 'KAFKA_BROKERS', d.kafkaBrokers),
     kafkaClientId: text(env, 'PIPELINE_KAFKA_CLIENT_ID', d.kafkaClientId),
-    redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? d.redisUrl,
+    redisUrl: optionalStoreUrl(env, 'REDIS_URL') ?? d.redisUrl,
     topicPrefix: topicPrefix(env, d.topicPrefix),
     groupId: text(env, 'PIPELINE_GROUP', d.groupId),
     host: text(env, 'PIPELINE_HOST', d.host),

@@ -17,7 +17,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from '../log.js';
-import { createSingleStore } from './single.js';
+import { createClusterStore } from './cluster.js';
+import { createDiscoveringStore } from './discover.js';
+import { storeUrls } from './urls.js';
 
 /** A Lua script with its SHA1, so it runs by EVALSHA and is loaded once per node. */
 export interface StoreScript {
@@ -75,8 +77,17 @@ export interface StoreClientOptions {
   connectTimeoutMs?: number;
 }
 
+/**
+ * A client of the store `url` names (what REDIS_URL says): several
+ * comma-separated `redis://host:port` URLs are the root nodes of a Redis
+ * Cluster; one URL is asked on `connect()` whether it runs in cluster mode
+ * (`INFO cluster` answers `cluster_enabled:1`: a cluster rooted at it) or not
+ * (a single Redis). Throws naming REDIS_URL when a part is not a redis:// URL.
+ */
 export function createStoreClient(url: string, logger: Logger, options: StoreClientOptions = {}): StoreClient {
-  return createSingleStore(url, logger, options);
+  const urls = storeUrls(url);
+  if (urls.length > 1) return createClusterStore(urls, logger, options);
+  return createDiscoveringStore(urls[0]!, logger, options);
 }
 
 /** Logs a lost connection once, and its return. */

@@ -12,6 +12,10 @@ export interface RedisOptions {
   dir: string;
   port: number;
   readyTimeoutMs?: number;
+  /** Appended to the defaults below; a later directive wins (a cluster node turns persistence on here). */
+  extraArgs?: string[];
+  /** For messages and the handle; default `redis`. */
+  name?: string;
 }
 
 export interface RedisServer {
@@ -41,7 +45,7 @@ export async function startRedis(opts: RedisOptions): Promise<RedisServer> {
   mkdirSync(opts.dir, { recursive: true });
   const logFile = path.join(opts.dir, 'redis.log');
   const child = startChild({
-    name: 'redis',
+    name: opts.name ?? 'redis',
     command: 'redis-server',
     args: [
       '--bind', '127.0.0.1',
@@ -50,12 +54,13 @@ export async function startRedis(opts: RedisOptions): Promise<RedisServer> {
       '--save', '',
       '--appendonly', 'no',
       '--daemonize', 'no',
+      ...(opts.extraArgs ?? []),
     ],
     logFile,
   });
   const url = `redis://127.0.0.1:${opts.port}`;
   try {
-    await waitUntil('redis', () => redisPing(url), { timeoutMs: opts.readyTimeoutMs ?? 15_000, child });
+    await waitUntil(opts.name ?? 'redis', () => redisPing(url), { timeoutMs: opts.readyTimeoutMs ?? 15_000, child });
   } catch (err) {
     await child.stop();
     throw err;
