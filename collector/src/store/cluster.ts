@@ -179,6 +179,8 @@ export function scriptSlot(keys: readonly string[]): number {
 }
 
 async function runScript(cluster: RawCluster, script: StoreScript, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+  // A script without keys would run on whichever node the client picks, outside any partition's slot.
+  if (keys.length === 0) throw new Error('a script must declare the keys it touches');
   scriptSlot(keys);
   const first = keys[0]!;
   const tail = [String(keys.length), ...keys, ...args];

@@ -127,7 +127,7 @@ function clusterNode(spec: NodeSpec): RedisNode & { stop(): Promise<void> } {
     logFile: path.join(spec.dir, 'redis.log'),
     running: isRunning,
     role: async (): Promise<'master' | 'replica'> => {
-      const reply = (await ask(spec.port, ['ROLE'])) as unknown[];
+      const reply = (await ask(spec.port, (c) => c.sendCommand(['ROLE']))) as unknown[];
       return reply[0] === 'master' ? 'master' : 'replica';
     },
     kill: async (): Promise<void> => {
@@ -171,14 +171,14 @@ async function healthy(nodes: RedisNode[]): Promise<boolean> {
   const running = new Set(nodes.filter((n) => n.running()).map((n) => n.port));
   await Promise.all(
     [...running].map(async (port) => {
-      const info = String(await ask(port, ['CLUSTER', 'INFO']));
+      const info = String(await ask(port, (c) => c.sendCommand(['CLUSTER', 'INFO'])));
       if (!/^cluster_state:ok\s*$/m.test(info)) throw new Error(`node ${port}: ${/^cluster_state:\S+/m.exec(info)?.[0] ?? 'no cluster_state'}`);
-      const view = parseClusterNodes(String(await ask(port, ['CLUSTER', 'NODES'])));
+      const view = parseClusterNodes(String(await ask(port, (c) => c.sendCommand(['CLUSTER', 'NODES']))));
       const problem = viewProblem(port, view, running);
       if (problem) throw new Error(problem);
       const self = view.find((n) => n.flags.includes('myself'));
       if (self?.flags.includes('slave')) {
-        const replication = String(await ask(port, ['INFO', 'replication']));
+        const replication = String(await ask(port, (c) => c.sendCommand(['INFO', 'replication'])));
         if (!/^master_link_status:up\s*$/m.test(replication)) throw new Error(`replica ${port}: its link to its master is not up yet`);
       }
     }),
@@ -186,8 +186,11 @@ async function healthy(nodes: RedisNode[]): Promise<boolean> {
   return true;
 }
 
+// Only what a probe needs, so the command it sends stays written out at the call.
+type ProbeClient = { sendCommand(command: string[]): Promise<unknown> };
+
 /** One command to one node on a connection of its own, closed after: probes must not reconnect in the background. */
-async function ask(port: number, command: string[]): Promise<unknown> {
+async function ask(port: number, command: (client: ProbeClient) => Promise<unknown>): Promise<unknown> {
   // 5 s: on a loaded machine a loopback connect can wait that long for the event loop.
   const client = createClient({ socket: { host: '127.0.0.1', port, connectTimeout: 5_000, reconnectStrategy: false } });
   client.on('error', () => {
@@ -195,7 +198,7 @@ async function ask(port: number, command: string[]): Promise<unknown> {
   });
   try {
     await client.connect();
-    return await client.sendCommand(command);
+    return await command(client);
   } finally {
     client.destroy();
   }
