@@ -4,6 +4,7 @@ import { createPipelineMetrics } from '../src/pipeline/metrics.js';
 import { backoffMs, failureKind, PartitionStops } from '../src/pipeline/partition-stops.js';
 import { BatchPlanError } from '../src/store/batch-checks.js';
 import { BatchWouldFailError, GuardConflictError } from '../src/store/guarded-batch.js';
+import { StoreBehindLogError } from '../src/pipeline/unapplied.js';
 
 /** Timers run by hand: the test says when a backoff has passed. */
 class ManualTimers {
@@ -120,6 +121,7 @@ describe('failureKind and backoffMs', () => {
     expect(failureKind(new BatchWouldFailError('k is a string, not a hash', 'HSET'))).toBe('would_fail');
     expect(failureKind(new BatchPlanError('bad'))).toBe('plan');
     expect(failureKind(new GuardConflictError(5))).toBe('guard_conflict');
+    expect(failureKind(new StoreBehindLogError('t.events', 1, 4n, 9n))).toBe('store_behind');
     expect(failureKind(new Error('OOM command not allowed'))).toBe('error');
   });
 

@@ -7,6 +7,9 @@
  * - Records below the stored offset are skipped: whatever Kafka re-delivers
  *   (a restart, a rebalance, a fetch that started before the seek to the stored
  *   offset landed) is applied once.
+ * - A by-user batch that begins past the stored offset is refused
+ *   (./unapplied.ts): the store lost writes with their offset (a failover),
+ *   and the partition goes back to the stored offset for Kafka to replay them.
  * - The stored offset, the batch's erasure marks and its uncounted event ids
  *   are read, then guarded: if another writer (the partition's new owner after
  *   a rebalance, a zombie of the old one, an erasure, a duplicate counted on
@@ -39,6 +42,7 @@ import { readByUserEvent } from './event-record.js';
 import type { ExperimentSetup } from './experiments/config.js';
 import { isClosedSessionValue, readClosedSessionValue, type ClosedSession } from './baseline/closing.js';
 import { marksToRead, planBaseline } from './baseline/plan.js';
+import { unappliedRecords } from './unapplied.js';
 
 export interface BatchMessage {
   offset: string;
@@ -82,7 +86,7 @@ export interface ApplyDeps {
 
 export async function applyBatch(deps: ApplyDeps, batch: TopicBatch): Promise<BatchOutcome> {
   const { topics, owners } = deps.layout;
-  const scope: BatchScope = { keys: storeKeys(deps.layout.prefix, batch.topic, batch.partition), marks: deps.marks.at(batch.topic, batch.partition) };
+  const scope: BatchScope = { topic: batch.topic, partition: batch.partition, keys: storeKeys(deps.layout.prefix, batch.topic, batch.partition), marks: deps.marks.at(batch.topic, batch.partition) };
   if (batch.topic === topics.eventsByUser) {
     ownedHere(owners.eventsByUser, batch);
     // Parsed once: a refused attempt plans again from what Redis holds, the records stay the same.
@@ -97,6 +101,8 @@ export async function applyBatch(deps: ApplyDeps, batch: TopicBatch): Promise<Ba
 
 /** The keys and marker keys of the batch's partition: all the batch may touch. */
 interface BatchScope {
+  topic: string;
+  partition: number;
   keys: StoreKeys;
   marks: MarkKeys;
 }
@@ -136,6 +142,7 @@ function readByUserRecords(messages: readonly BatchMessage[]): ReadRecord[] {
 async function attemptReference(deps: ApplyDeps, scope: BatchScope, batch: TopicBatch): Promise<BatchOutcome | null> {
   const { keys } = scope;
   const stored = await deps.redis.get(keys.offset);
+  // Compacted topics have holes in their offsets: what is below the stored offset is skipped, a hole is no sign of loss.
   const from = stored === null ? -1n : BigInt(stored);
   const fresh = batch.messages.filter((m) => BigInt(m.offset) >= from);
   const outcome: BatchOutcome = { applied: fresh.length, replayed: batch.messages.length - fresh.length, duplicates: 0, unreadable: 0 };
@@ -198,8 +205,7 @@ async function planByUser(deps: ApplyDeps, scope: BatchScope, records: readonly 
     catalogCategories(redis, deps.layout, wantedProducts),
   ]);
 
-  const from = stored === null ? -1n : BigInt(stored);
-  const fresh = records.filter((r) => r.offset >= from);
+  const fresh = unappliedRecords(records, stored, scope);
   const last = fresh.at(-1);
   if (last === undefined) return null;
   const outcome: BatchOutcome = { applied: fresh.length, replayed: records.length - fresh.length, duplicates: 0, unreadable: 0 };

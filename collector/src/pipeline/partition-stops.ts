@@ -16,6 +16,7 @@ import type { Logger } from '../log.js';
 import { BatchPlanError } from '../store/batch-checks.js';
 import { BatchWouldFailError, GuardConflictError } from '../store/guarded-batch.js';
 import type { PipelineMetrics } from './metrics.js';
+import { StoreBehindLogError } from './unapplied.js';
 
 export interface RetryBackoff {
   /** The wait after the first failure; each further one doubles it. */
@@ -26,12 +27,13 @@ export interface RetryBackoff {
 export const DEFAULT_RETRY_BACKOFF: Readonly<RetryBackoff> = Object.freeze({ initialMs: 1_000, maxMs: 60_000 });
 
 /** Why a batch failed, as a bounded metric label; the message itself goes to the log. */
-export type FailureKind = 'would_fail' | 'plan' | 'guard_conflict' | 'error';
+export type FailureKind = 'would_fail' | 'plan' | 'guard_conflict' | 'store_behind' | 'error';
 
 export function failureKind(error: unknown): FailureKind {
   if (error instanceof BatchWouldFailError) return 'would_fail';
   if (error instanceof BatchPlanError) return 'plan';
   if (error instanceof GuardConflictError) return 'guard_conflict';
+  if (error instanceof StoreBehindLogError) return 'store_behind';
   return 'error';
 }
 

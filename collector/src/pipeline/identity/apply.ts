@@ -25,6 +25,7 @@ import type { ErasureMarks, MarkKeys } from '../../erasure/marks.js';
 import { runGuardedBatch, untilGuardsHold, type Guard } from '../../store/guarded-batch.js';
 import { decodeDeviceSession, devicesToLink, planIdentity, type DeviceState, type IdentityEvent } from './plan.js';
 import type { KeyedRecord } from './records.js';
+import { unappliedRecords } from '../unapplied.js';
 
 /** Sends records and resolves once Kafka acknowledged all of them (acks=all), in the order given per partition. */
 export type SendRecords = (records: readonly KeyedRecord[]) => Promise<void>;
@@ -88,8 +89,7 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: rea
     markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => marksHere.key(ref))),
   ]);
 
-  const from = stored === null ? -1n : BigInt(stored);
-  const fresh = records.filter((r) => r.offset >= from);
+  const fresh = unappliedRecords(records, stored, batch);
   const outcome: IdentityOutcome = { applied: fresh.length, replayed: records.length - fresh.length, duplicates: 0, unreadable: 0, rekeyed: 0, links: 0, erased: 0 };
   const last = fresh.at(-1);
   if (last === undefined) return outcome;

@@ -23,6 +23,7 @@ import { sessionKeys } from './keys.js';
 import { OwnerMismatchError, type TopicOwners } from '../../store/owner.js';
 import { readStoredSession, SESSION_FIELDS, STORED_SESSION_FIELDS, type StoredSession } from './stored.js';
 import { runGuardedBatch, untilGuardsHold, type Guard } from '../../store/guarded-batch.js';
+import { unappliedRecords } from '../unapplied.js';
 
 const FOLDED_WITH_VERSION: ReadonlySet<string> = new Set([SESSION_FIELDS.state, SESSION_FIELDS.anonymousId]);
 
@@ -76,8 +77,7 @@ async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: 
     Promise.all(sessionIds.map((id) => redis.hmGet(keys.session(id), [...STORED_SESSION_FIELDS]))),
   ]);
 
-  const from = stored === null ? -1n : BigInt(stored);
-  const fresh = records.filter((r) => r.offset >= from);
+  const fresh = unappliedRecords(records, stored, batch);
   const outcome: BatchOutcome = { applied: fresh.length, replayed: records.length - fresh.length, duplicates: 0, unreadable: 0 };
   const last = fresh.at(-1);
   if (last === undefined) return outcome;
