@@ -211,4 +211,31 @@ describe('ensureTopics', () => {
     expect(topics.get(all.events)?.overrides.has('min.insync.replicas')).toBe(false);
     expect(topics.get(all.events)?.overrides.get('cleanup.policy')).toBe('delete');
   });
+
+  /** A broker of a cluster whose metadata shows topics only some describes after they were created (KafkaJSProtocolError's shape). */
+  function lagging(admin: Admin, unknownFor: number, type = 'UNKNOWN_TOPIC_OR_PARTITION') {
+    let describes = 0;
+    const describeConfigs = admin.describeConfigs.bind(admin);
+    admin.describeConfigs = async (request) => {
+      describes += 1;
+      if (describes <= unknownFor) throw Object.assign(new Error(`the broker answered ${type}`), { type, retriable: true });
+      return describeConfigs(request);
+    };
+    return { describes: () => describes };
+  }
+
+  it('asks again while a broker does not know the topics just created yet, and bounds them', async () => {
+    const { admin, topics } = fakeAdmin({});
+    const broker = lagging(admin, 2);
+    await ensureTopics(admin, all, settings, createLogger('error', () => undefined));
+    expect(broker.describes()).toBeGreaterThan(2);
+    for (const name of Object.values(all)) expect(topics.get(name)?.overrides.has('cleanup.policy')).toBe(true);
+  });
+
+  it('gives up at once on any other error of DescribeConfigs', async () => {
+    const { admin } = fakeAdmin({});
+    const broker = lagging(admin, 1, 'TOPIC_AUTHORIZATION_FAILED');
+    await expect(ensureTopics(admin, all, settings, createLogger('error', () => undefined))).rejects.toThrow('the broker answered TOPIC_AUTHORIZATION_FAILED');
+    expect(broker.describes()).toBe(1);
+  });
 });

@@ -16,7 +16,7 @@
  * topic replicated otherwise is named in a warning, never changed (moving
  * replicas is a reassignment an operator plans, not a side effect of a start).
  */
-import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
+import kafkajs, { type Admin, type DescribeConfigResponse, type ITopicConfig, type ResourceConfigQuery } from 'kafkajs';
 import type { Topics } from '@sessionflow/core';
 import type { Logger } from '../log.js';
 import { TOPIC_KINDS, topicConfigEntries, type TopicBounds } from './topic-bounds.js';
@@ -108,10 +108,7 @@ export function replicationMismatches(actual: readonly TopicReplication[], setti
 
 async function replicationOf(admin: Admin, topics: readonly string[]): Promise<TopicReplication[]> {
   const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
-  const described = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: [MIN_ISR] })),
-  });
+  const described = await describeTopicConfigs(admin, topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: [MIN_ISR] })));
   const minIsr = new Map(described.resources.map((r) => [r.resourceName, Number(r.configEntries.find((e) => e.configName === MIN_ISR)?.configValue)]));
   return metadata.topics.map(({ name, partitions }) => ({
     topic: name,
@@ -150,9 +147,26 @@ export function alignedEntries(current: ReadonlyMap<string, string>, wanted: rea
   return next;
 }
 
+/**
+ * DescribeConfigs of topics. On a cluster it goes to one broker, which may not have a topic just created in its
+ * metadata yet and answers UNKNOWN_TOPIC_OR_PARTITION; kafkajs gives up at once on that (it retries NOT_CONTROLLER
+ * only), so it is asked again until the topic shows, for as long as start-up waits for created topics.
+ */
+async function describeTopicConfigs(admin: Admin, resources: ResourceConfigQuery[]): Promise<DescribeConfigResponse> {
+  const deadline = Date.now() + ALTERED_VISIBLE_WITHIN_MS;
+  for (;;) {
+    try {
+      return await admin.describeConfigs({ includeSynonyms: false, resources });
+    } catch (error) {
+      if ((error as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 /** The topic-level overrides of each topic, as the broker reports them now. */
 async function overridesOf(admin: Admin, topics: readonly string[]): Promise<Map<string, Map<string, string>>> {
-  const described = await admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })) });
+  const described = await describeTopicConfigs(admin, topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })));
   return new Map(
     described.resources.map((resource) => [
       resource.resourceName,

@@ -12,10 +12,11 @@
  *   and no value; the markers are there, named by marks, and live longer than
  *   the topics keep anything; the logs of the collector and the pipeline name
  *   none of them;
- * - a replay: a second, empty redis-server and a pipeline with a fresh group
- *   from the earliest offsets, run until every stage stored the end of every
- *   topic it reads: V's profile is rebuilt as it was, and the same SCAN finds
- *   nothing of U.
+ * - a replay: a second, empty store (a redis-server; on the shared cluster of
+ *   `npm run test:cluster`, a second Redis Cluster) and a pipeline with a fresh
+ *   group from the earliest offsets, run until every stage stored the end of
+ *   every topic it reads: V's profile is rebuilt as it was, and the same SCAN
+ *   finds nothing of U.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -23,7 +24,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startCollectorProcess, startPipelineProcess, startRedis, type HttpService, type RedisServer } from '@sessionflow/infra';
+import { freePort, startCollectorProcess, startPipelineProcess, startRedis, startRedisCluster, type HttpService } from '@sessionflow/infra';
 import { deviceRef, parseProfileView, SCHEMA_VERSION, topicNames, userRef, type ProfileView, type SessionflowEvent } from '@sessionflow/core';
 import { erasureMarks } from '../../src/erasure/marks.js';
 import type { ErasureResult } from '../../src/erasure/erase-user.js';
@@ -33,7 +34,7 @@ import { DAY_MS } from '../../src/kafka/topic-bounds.js';
 import type { StoreClient } from '../../src/store/client.js';
 import { envelope, signedHeaders } from '../fakes.js';
 import { personTraces } from '../../src/erasure/traces.js';
-import { connectRedis, eventually, layoutOf, newVisitor, pageView, productClick, addToCart, startInfra, type Infra, type Visitor } from './support.js';
+import { connectRedis, eventually, layoutOf, newVisitor, onCluster, pageView, productClick, addToCart, replicationEnv, scanKeys, startInfra, type Infra, type Visitor } from './support.js';
 
 const prefix = 'it-erasure';
 const topics = topicNames(prefix);
@@ -83,13 +84,14 @@ let infra: Infra;
 let edge: StubEdge;
 let collector: HttpService;
 let pipeline: HttpService;
-let replayRedis: RedisServer | undefined;
+/** The replay's empty store: a redis-server, or a Redis Cluster of its own when the file runs on the shared one. */
+let replayRedis: { url: string; stop(): Promise<void> } | undefined;
 let replayStore: StoreClient | undefined;
 let replay: HttpService | undefined;
 
 function pipelineProcess(redisUrl: string, group: string, logName: string): Promise<HttpService> {
   return freePort().then((port) =>
-    startPipelineProcess({ port, brokers: infra.kafka.brokers, redisUrl, erasureSecret: SECRETS.erasure, topicPrefix: prefix, logFile: path.join(infra.dir, logName), env: { ...PIPELINE_ENV, PIPELINE_GROUP: group } }),
+    startPipelineProcess({ port, brokers: infra.kafka.brokers, redisUrl, erasureSecret: SECRETS.erasure, topicPrefix: prefix, logFile: path.join(infra.dir, logName), env: { ...PIPELINE_ENV, ...replicationEnv(infra), PIPELINE_GROUP: group } }),
   );
 }
 
@@ -109,7 +111,7 @@ beforeAll(async () => {
     redisUrl: infra.redis.url,
     topicPrefix: prefix,
     logFile: path.join(infra.dir, 'collector.log'),
-    env: { LOG_LEVEL: 'debug' },
+    env: { LOG_LEVEL: 'debug', ...replicationEnv(infra) },
   });
   pipeline = await pipelineProcess(infra.redis.url, `${prefix}-pipeline`, 'pipeline.log');
 }, 180_000);
@@ -248,7 +250,7 @@ describe('erasure everywhere', () => {
       // In every partition whose stages read markers, kept for longer than the 90 days a compacted topic keeps a profile, plus a segment.
       for (const { topic, partition } of layout.markerScopes()) expect(await infra.store.pTTL(marks.at(topic, partition).key(ref))).toBeGreaterThan(91 * DAY_MS);
     }
-    expect(await infra.store.keys(`${prefix}:erasure:pending:*`)).toEqual([]);
+    expect(await scanKeys(infra.client, `${prefix}:erasure:pending:*`)).toEqual([]);
   });
 
   it('writes none of them to the logs of the collector or the pipeline, which name the erasure by its mark', async () => {
@@ -259,7 +261,8 @@ describe('erasure everywhere', () => {
   });
 
   it('brings nothing of the user back in a replay from the earliest offsets into an empty Redis, which rebuilds everyone else', async () => {
-    replayRedis = await startRedis({ dir: path.join(infra.dir, 'redis-replay'), port: await freePort() });
+    const replayDir = path.join(infra.dir, 'redis-replay');
+    replayRedis = onCluster ? await startRedisCluster({ dir: replayDir }) : await startRedis({ dir: replayDir, port: await freePort() });
     replayStore = await connectRedis(replayRedis.url);
     replay = await pipelineProcess(replayRedis.url, `${prefix}-replay-${randomUUID()}`, 'pipeline-replay.log');
     const store = replayStore;

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceRef, encodeEventRecord, topicNames, type SessionflowEvent } from '@sessionflow/core';
 import { stageOffsetKeys } from '../../src/pipeline/stage-offsets.js';
-import { eventually, layoutOf, newVisitor, pageView, productClick, startInfra, startPipelineChild, type Infra } from './support.js';
+import { eventually, getEach, layoutOf, newVisitor, pageView, productClick, startInfra, startPipelineChild, type Infra } from './support.js';
 
 const prefix = 'it-loss';
 const topics = topicNames(prefix);
@@ -36,7 +36,8 @@ async function send(events: SessionflowEvent[]): Promise<void> {
 async function byUserProgress(): Promise<{ partition: number; stored: string | null; end: string }[]> {
   const ends = await infra.admin.fetchTopicOffsets(topics.eventsByUser);
   const offsetKey = stageOffsetKeys(prefix).aggregates;
-  const stored = await infra.store.mGet(ends.map((p) => offsetKey(topics.eventsByUser, p.partition)));
+  // Each partition's offset is in its own slot on a cluster: one GET each.
+  const stored = await getEach(infra.store, ends.map((p) => offsetKey(topics.eventsByUser, p.partition)));
   return ends.map((p, i) => ({ partition: p.partition, stored: stored[i] ?? null, end: p.high })).sort((a, b) => a.partition - b.partition);
 }
 

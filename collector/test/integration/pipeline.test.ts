@@ -13,7 +13,7 @@ import type { RunningCollector } from '../../src/server.js';
 import { identityKeys } from '../../src/store/identity-keys.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { CATALOG_SECRET, envelope, SECRET, signedHeaders } from '../fakes.js';
-import { addToCart, eventually, layoutOf, scoreOverParts, sortedSetOverParts, type Infra, newVisitor, pageView, pipelineSettings, productClick, startInfra, startPipelineChild, startReadyPipeline, startTestCollector, type TestRedis } from './support.js';
+import { addToCart, eventually, getEach, layoutOf, scoreOverParts, sortedSetOverParts, type Infra, newVisitor, pageView, pipelineSettings, productClick, startInfra, startPipelineChild, startReadyPipeline, startTestCollector, type TestRedis } from './support.js';
 
 const READ_SECRET = 'integration-read-secret';
 
@@ -230,9 +230,9 @@ describe('a pipeline killed and restarted', () => {
   /** Events the identity stage re-keyed, once the aggregates stage applied every by-user record it wrote (0 until then). */
   const storedOffsets = async () => {
     // In this order: what the identity stage covered was produced before the end offsets are read.
-    const rekeyed = sum(await redis.mGet([0, 1, 2].map((p) => identityKeys(prefix, topics.events, p).offset)));
+    const rekeyed = sum(await getEach(redis, [0, 1, 2].map((p) => identityKeys(prefix, topics.events, p).offset)));
     const byUserEnd = (await infra.admin.fetchTopicOffsets(topics.eventsByUser)).reduce((total, p) => total + Number(p.high), 0);
-    const applied = sum(await redis.mGet([0, 1, 2].map((p) => storeKeys(prefix, topics.eventsByUser, p).offset)));
+    const applied = sum(await getEach(redis, [0, 1, 2].map((p) => storeKeys(prefix, topics.eventsByUser, p).offset)));
     return applied === byUserEnd ? rekeyed : 0;
   };
 

@@ -1,13 +1,19 @@
 /**
  * Scale-out with a crash in the middle, on real Kafka and Redis. The same
- * 20,000-event stream goes to two deployments (topic prefixes) on one broker
- * and one redis-server: `run-a` is applied by one pipeline process without
- * interruption; `run-b` by two processes sharing the partitions, one of them
- * killed with SIGKILL when about half is applied, its partitions taken over by
- * the other after the group's session timeout. Every profile, the funnel
+ * 20,000-event stream goes to two deployments (topic prefixes): `run-a` is
+ * applied by one pipeline process without interruption; `run-b` by two
+ * processes sharing the partitions, one of them killed with SIGKILL when about
+ * half is applied, its partitions taken over by the other after the group's
+ * session timeout, and then a replacement joins. Every profile, the funnel
  * rollups of the stream's minutes, popularity and the experiment readout must
  * then be equal between the two runs, and run-a's counters must be the
  * workload's own.
+ *
+ * Under `npm run test:integration` both runs are on the file's one broker and
+ * one redis-server. Under `npm run test:cluster`, run-b is on the shared
+ * 3-node Kafka and Redis Cluster, and run-a, the reference, keeps its state in
+ * a single redis-server of this file's own (on the same Kafka): the scaled-out
+ * run on the cluster must equal the single node's uninterrupted one.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,25 +31,29 @@ import { experimentView } from '../../src/read/experiment-view.js';
 import { identityKeys } from '../../src/store/identity-keys.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
-import { eventually, type Infra, layoutOf, sortedSetOverParts, startInfra, startPipelineChild, type TestRedis } from './support.js';
+import type { StoreClient } from '../../src/store/client.js';
+import { eventually, type Infra, layoutOf, onCluster, type RedisInfra, sortedSetOverParts, startInfra, startPipelineChild, startRedisInfra, type TestRedis } from './support.js';
 
 const PARTITIONS = 6;
 const STREAM_LENGTH = 20_000;
 const EXPERIMENT = 'recs-strategy';
 
 let infra: Infra;
-let redis: TestRedis;
+/** On the cluster: run-a's single redis-server and its clients. */
+let singleNode: RedisInfra | undefined;
 let admin: Admin;
 let producer: Producer;
 const children: Child[] = [];
 
 beforeAll(async () => {
   infra = await startInfra();
-  ({ store: redis, admin, producer } = infra);
+  ({ admin, producer } = infra);
+  if (onCluster) singleNode = await startRedisInfra();
 });
 
 afterAll(async () => {
   await Promise.allSettled(children.map((child) => child.stop(5_000)));
+  await singleNode?.stop();
   await infra?.stop();
 });
 
@@ -237,9 +247,16 @@ interface Run {
   prefix: string;
   topics: Topics;
   group: string;
+  /** The REDIS_URL of the run's pipelines, and the test's clients on that store. */
+  store: { url: string; redis: TestRedis; client: StoreClient };
 }
 
-const runOf = (prefix: string): Run => ({ prefix, topics: topicNames(prefix), group: `${prefix}-pipeline` });
+const runOf = (prefix: string, store: { redis: { url: string }; store: TestRedis; client: StoreClient }): Run => ({
+  prefix,
+  topics: topicNames(prefix),
+  group: `${prefix}-pipeline`,
+  store: { url: store.redis.url, redis: store.store, client: store.client },
+});
 const stageGroups = (run: Run) => ({ identity: `${run.group}-identity`, sessions: `${run.group}-sessions`, aggregates: run.group });
 
 interface Instance {
@@ -253,7 +270,7 @@ async function startInstance(run: Run, clientId: string): Promise<Instance> {
     name: clientId,
     prefix: run.prefix,
     logName: `${clientId}.log`,
-    env: { TOPIC_PARTITIONS: String(PARTITIONS), PIPELINE_GROUP: run.group, PIPELINE_KAFKA_CLIENT_ID: clientId },
+    env: { TOPIC_PARTITIONS: String(PARTITIONS), PIPELINE_GROUP: run.group, PIPELINE_KAFKA_CLIENT_ID: clientId, REDIS_URL: run.store.url },
   });
   children.push(child);
   let probes = '';
@@ -292,7 +309,7 @@ type Stage = 'identity' | 'sessions' | 'aggregates';
 async function storedOffsets(run: Run, stage: Stage, topic: string): Promise<number[]> {
   const key = (p: number) =>
     stage === 'identity' ? identityKeys(run.prefix, topic, p).offset : stage === 'sessions' ? sessionKeys(run.prefix, topic, p).offset : storeKeys(run.prefix, topic, p).offset;
-  const stored = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => redis.get(key(p))));
+  const stored = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => run.store.redis.get(key(p))));
   return stored.map((v) => Number(v ?? 0));
 }
 
@@ -348,13 +365,14 @@ interface Outcome {
 /** Everything the read API serves from a run, at one fixed "now" so the decayed affinities and the readout's time are the same. */
 async function outcomeOf(run: Run, work: Workload, nowMs: number): Promise<Outcome> {
   const layout = layoutOf(run.prefix, PARTITIONS);
+  const { redis, client } = run.store;
   const profiles: Record<string, unknown> = {};
   for (let i = 0; i < work.profileIds.length; i += 50) {
     const ids = work.profileIds.slice(i, i + 50);
-    const read = await Promise.all(ids.map((id) => readStoredProfile(infra.client, layout, id, nowMs)));
+    const read = await Promise.all(ids.map((id) => readStoredProfile(client, layout, id, nowMs)));
     ids.forEach((id, j) => (profiles[id] = read[j]));
   }
-  const reads = redisAggregateReads(infra.client, layout);
+  const reads = redisAggregateReads(client, layout);
   const counts = await reads.experimentCounts(EXPERIMENT);
   const setup = DEFAULT_PIPELINE_CONFIG.experiments.find((e) => e.experiment.key === EXPERIMENT)!;
   const stored = await reads.funnel(work.minutes);
@@ -382,12 +400,21 @@ async function outcomeOf(run: Run, work: Workload, nowMs: number): Promise<Outco
 describe('two pipeline instances, one killed in the middle of a 20,000-event stream', () => {
   const work = workload((Math.floor(Date.now() / 60_000) - 20) * 60_000);
   const records = eventRecords(work.deliveries);
-  const runA = runOf('run-a');
-  const runB = runOf('run-b');
+  let runA: Run;
+  let runB: Run;
   let uninterrupted: Outcome;
   let readAt: number;
 
+  beforeAll(() => {
+    // The reference on one redis-server; on the cluster, this file's own, while run-b's state spreads over the shared cluster.
+    runA = runOf('run-a', singleNode ?? infra);
+    runB = runOf('run-b', infra);
+  });
+
   it('applies the whole stream with one instance, to the counts the workload implies', async () => {
+    // Where each run keeps its state: the reference on one redis-server; the scaled-out run on the Redis Cluster when the file runs on it.
+    expect(runA.store.client.kind).toBe('single');
+    expect(runB.store.client.kind).toBe(onCluster ? 'cluster' : 'single');
     await createTopicsAndCatalog(runA);
     const instance = await startInstance(runA, 'run-a-1');
     await eventually('run-a to be ready', () => ready(instance), 60_000);

@@ -15,7 +15,7 @@ import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline
 import type { SessionSnapshot } from '../../src/pipeline/sessions/snapshot.js';
 import { redisReadStore } from '../../src/read/redis-store.js';
 import type { StoreClient } from '../../src/store/client.js';
-import { addToCart, connectRedis, eventually, type Infra, layoutOf, newVisitor, pageView, productClick, startInfra, startPipelineChild, type Visitor } from './support.js';
+import { addToCart, connectRedis, eventually, type Infra, layoutOf, newVisitor, pageView, pipelineSettings, productClick, startInfra, startPipelineChild, type Visitor } from './support.js';
 
 const INTERVAL_MS = 1_500;
 const GAP_MS = 4_000;
@@ -108,12 +108,7 @@ const identify = (visitor: Visitor, userId: string): SessionflowEvent => ({ ...p
 const dwell = (visitor: Visitor, activeMs: number): SessionflowEvent => ({ ...pageView(visitor), type: 'dwell', activeMs });
 
 const settings = (prefix: string, sessionGapMs = GAP_MS) => ({
-  kafkaBrokers: infra.kafka.brokers,
-  redisUrl: infra.redis.url,
-  topicPrefix: prefix,
-  groupId: `${prefix}-pipeline`,
-  port: 0,
-  logLevel: 'error' as const,
+  ...pipelineSettings(infra, prefix),
   snapshotIntervalMs: INTERVAL_MS,
   sessionGapMs,
 });

@@ -1,4 +1,11 @@
-/** Real Kafka and Redis for the collector's integration tests, the collector and pipeline on them, events to send, and the state to wait for. */
+/**
+ * Real Kafka and Redis for the collector's integration tests, the collector and pipeline on them, events to send, and the state to wait for.
+ *
+ * Two modes. `npm run test:integration`: each file starts one Kafka broker and one redis-server of its own. `npm run
+ * test:cluster` (vitest.cluster.config.ts): the run's globalSetup started one 3-node Kafka and one Redis Cluster, and
+ * every file shares them (`sharedCluster` below); topics are created with replication factor 3, and what a test reads
+ * and writes directly goes through node-redis' cluster client.
+ */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,25 +14,60 @@ import { fileURLToPath } from 'node:url';
 import { freePort, startChild, startKafka, startRedis, waitUntil, type Child, type KafkaBroker, type RedisServer } from '@sessionflow/infra';
 import { SCHEMA_VERSION, type SessionflowEvent, type Topics } from '@sessionflow/core';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { inject } from 'vitest';
 import { ensureTopics } from '../../src/kafka/topics.js';
 import { DEFAULT_TOPIC_BOUNDS } from '../../src/kafka/topic-bounds.js';
 import { createLogger } from '../../src/log.js';
 import type { PipelineConfig } from '../../src/pipeline/config.js';
 import { startPipeline, type PipelineHooks, type RunningPipeline } from '../../src/pipeline/pipeline.js';
 import { startCollector, type RunningCollector } from '../../src/server.js';
-import { createClient } from 'redis';
+import { createClient, createCluster } from 'redis';
 import { createStoreClient, type StoreClient } from '../../src/store/client.js';
 import { stateLayout, type StateLayout } from '../../src/store/layout.js';
 import type { StoreKeys } from '../../src/store/keys.js';
 import { ADMIN_SECRET, CATALOG_SECRET, SECRET } from '../fakes.js';
+import { SHARED_CLUSTER, type SharedCluster } from './shared-cluster.js';
 
 const quiet = createLogger('error', () => undefined);
+
+/** The run's shared Kafka cluster and Redis Cluster under `npm run test:cluster`; undefined under `npm run test:integration`. */
+export const sharedCluster: SharedCluster | undefined = inject(SHARED_CLUSTER);
+/** True when this file runs on the shared cluster: what `describe.skipIf` names for a case only a single node can show. */
+export const onCluster = sharedCluster !== undefined;
 
 /** node-redis itself, for what a test reads and writes directly (TTLs, scores, crafted values). */
 export type TestRedis = ReturnType<typeof testRedis>;
 
 function testRedis(url: string) {
   return createClient({ url });
+}
+
+/**
+ * node-redis' cluster client over the shared cluster's nodes, as a TestRedis: it has the same commands, each routed to
+ * its key's slot. Tests on the cluster read and write one key per command through it (or keys of one slot);
+ * keys of several slots go through `getEach` and `scanKeys`, since Redis refuses a multi-key command across
+ * slots (CROSSSLOT), and a keyless one like KEYS reaches one node only.
+ */
+function clusterTestRedis(nodes: readonly string[]): TestRedis {
+  return createCluster({ rootNodes: nodes.map((url) => ({ url })) }) as unknown as TestRedis;
+}
+
+/** GET of each key, in the order asked: keys of any slots, on one redis-server or a cluster. */
+export function getEach(redis: TestRedis, keys: readonly string[]): Promise<(string | null)[]> {
+  return Promise.all(keys.map((key) => redis.get(key)));
+}
+
+/** Every key matching `match`, on every master of a cluster (the store client's SCAN) or the one redis-server. */
+export async function scanKeys(client: StoreClient, match: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const page of client.scan(match, 500)) keys.push(...page);
+  return keys;
+}
+
+/** How the topics a test, its collector and its pipeline create are replicated: once on one broker; 3 times, 2 in sync, on the cluster. */
+export interface TopicReplication {
+  replicationFactor: number;
+  minInsyncReplicas?: number;
 }
 
 /** A redis-server of the test file's own, and clients to read what the pipeline stored. */
@@ -36,20 +78,28 @@ export interface RedisInfra {
   store: TestRedis;
   /** The collector's store client, for the collector's own functions. */
   client: StoreClient;
-  /** Stops everything started here, clients before the servers they talk to, and removes `dir`. */
+  /** Stops everything started here, clients before the servers they talk to, and removes `dir`; never the shared cluster. */
   stop(): Promise<void>;
 }
 
-/** One Kafka broker and one redis-server per test file, with clients on both. */
-export interface Infra extends RedisInfra {
-  kafka: KafkaBroker;
+/**
+ * One Kafka broker and one redis-server per test file, with clients on both; on the shared cluster, its brokers and
+ * REDIS_URL (the nodes' comma-separated URLs), with clients of the file's own.
+ */
+export interface Infra extends Omit<RedisInfra, 'redis'> {
+  /** What KAFKA_BROKERS takes: the file's broker, or every node of the shared cluster. */
+  kafka: Pick<KafkaBroker, 'brokers'>;
+  /** What REDIS_URL takes: the file's redis-server, or the shared Redis Cluster. */
+  redis: Pick<RedisServer, 'url'>;
+  /** For the collector and pipeline a test starts (`replicationEnv` for a process). */
+  replication: TopicReplication;
   /** kafkajs on the broker, for the test's own consumers. */
   kafkaClient: Kafka;
   /** Connected. */
   admin: Admin;
   /** Idempotent, one request in flight: what a test sends arrives once and in order. */
   producer: Producer;
-  /** The topics under a prefix as the collector creates them (compacted where core says), `partitions` each. */
+  /** The topics under a prefix as the collector creates them (compacted where core says, replicated as `replication` says), `partitions` each. */
   createTopics(topics: Topics, partitions?: number): Promise<void>;
 }
 
@@ -77,12 +127,16 @@ async function started<T>(start: (dir: string, onStop: (stop: () => Promise<unkn
 async function startRedisIn(dir: string, onStop: (stop: () => Promise<unknown>) => void): Promise<{ redis: RedisServer; store: TestRedis; client: StoreClient }> {
   const redis = await startRedis({ dir: path.join(dir, 'redis'), port: await freePort() });
   onStop(() => redis.stop());
-  const store = testRedis(redis.url);
+  return { redis, ...(await connectClients(redis.url, testRedis(redis.url), onStop)) };
+}
+
+/** The test's node-redis client and the collector's store client on `url`, closed at the file's stop. */
+async function connectClients(url: string, store: TestRedis, onStop: (stop: () => Promise<unknown>) => void): Promise<{ store: TestRedis; client: StoreClient }> {
   await store.connect();
   onStop(() => store.close());
-  const client = await connectRedis(redis.url);
+  const client = await connectRedis(url);
   onStop(() => client.close());
-  return { redis, store, client };
+  return { store, client };
 }
 
 /** Where the pipeline keeps what, for topics of `partitions` partitions each (what createTopics makes). */
@@ -97,9 +151,24 @@ export function startRedisInfra(): Promise<RedisInfra> {
 
 export function startInfra(): Promise<Infra> {
   return started(async (dir, onStop) => {
-    const kafka = await startKafka({ dir: path.join(dir, 'kafka'), port: await freePort(), controllerPort: await freePort(), heap: '384m' });
-    onStop(() => kafka.stop());
-    const { redis, store, client: storeClient } = await startRedisIn(dir, onStop);
+    let kafka: Infra['kafka'];
+    let redis: Infra['redis'];
+    let store: TestRedis;
+    let storeClient: StoreClient;
+    let replication: TopicReplication;
+    if (sharedCluster !== undefined) {
+      // The run's cluster: started and stopped by cluster-setup.ts, never here.
+      kafka = { brokers: sharedCluster.kafkaBrokers };
+      redis = { url: sharedCluster.redisUrl };
+      ({ store, client: storeClient } = await connectClients(sharedCluster.redisUrl, clusterTestRedis(sharedCluster.redisNodes), onStop));
+      replication = { replicationFactor: sharedCluster.replicationFactor, minInsyncReplicas: sharedCluster.minInsyncReplicas };
+    } else {
+      const broker = await startKafka({ dir: path.join(dir, 'kafka'), port: await freePort(), controllerPort: await freePort(), heap: '384m' });
+      onStop(() => broker.stop());
+      kafka = broker;
+      ({ redis, store, client: storeClient } = await startRedisIn(dir, onStop));
+      replication = { replicationFactor: 1 };
+    }
     const client = new Kafka({ clientId: 'sf-collector-it', brokers: kafka.brokers, logLevel: logLevel.NOTHING });
     const admin = client.admin();
     await admin.connect();
@@ -107,9 +176,15 @@ export function startInfra(): Promise<Infra> {
     const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     onStop(() => producer.disconnect());
-    const createTopics = (topics: Topics, partitions = 3) => ensureTopics(admin, topics, { partitions, replicationFactor: 1, bounds: DEFAULT_TOPIC_BOUNDS }, quiet);
-    return { kafka, redis, store, client: storeClient, kafkaClient: client, admin, producer, createTopics };
+    const createTopics = (topics: Topics, partitions = 3) => ensureTopics(admin, topics, { partitions, ...replication, bounds: DEFAULT_TOPIC_BOUNDS }, quiet);
+    return { kafka, redis, replication, store, client: storeClient, kafkaClient: client, admin, producer, createTopics };
   });
+}
+
+/** KAFKA_REPLICATION_FACTOR and KAFKA_MIN_INSYNC_REPLICAS of a collector or pipeline process on the test's Kafka. */
+export function replicationEnv(infra: Infra): Record<string, string> {
+  const { replicationFactor, minInsyncReplicas } = infra.replication;
+  return { KAFKA_REPLICATION_FACTOR: String(replicationFactor), ...(minInsyncReplicas === undefined ? {} : { KAFKA_MIN_INSYNC_REPLICAS: String(minInsyncReplicas) }) };
 }
 
 export async function connectRedis(url: string): Promise<StoreClient> {
@@ -126,6 +201,7 @@ export async function connectRedis(url: string): Promise<StoreClient> {
 export function startTestCollector(infra: Infra, prefix: string, readSecret: string): Promise<RunningCollector> {
   return startCollector({
     kafkaBrokers: infra.kafka.brokers,
+    ...infra.replication,
     port: 0,
     topicPrefix: prefix,
     relaySecret: SECRET,
@@ -140,7 +216,7 @@ export function startTestCollector(infra: Infra, prefix: string, readSecret: str
 
 /** An in-process pipeline's settings on the test's Kafka and Redis, in a consumer group of the prefix's own. */
 export function pipelineSettings(infra: Infra, prefix: string): Partial<PipelineConfig> {
-  return { kafkaBrokers: infra.kafka.brokers, redisUrl: infra.redis.url, topicPrefix: prefix, groupId: `${prefix}-pipeline`, port: 0, logLevel: 'error' };
+  return { kafkaBrokers: infra.kafka.brokers, ...infra.replication, redisUrl: infra.redis.url, topicPrefix: prefix, groupId: `${prefix}-pipeline`, port: 0, logLevel: 'error' };
 }
 
 /** The pipeline in this process (`config` over the test's settings), once its probe says every stage joined its group. */
@@ -155,13 +231,13 @@ export async function startReadyPipeline(infra: Infra, prefix: string, hooks: Pi
   return pipeline;
 }
 
-/** Polls until `probe` holds; the deadline only bounds a test that would otherwise hang. */
 const collectorDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
  * `npm run pipeline` (the built `dist/pipeline/main.js`) as a child process of
  * its own on the test's Kafka and Redis, so a test can kill it for real. Its
- * group is `<prefix>-pipeline` unless `env` says otherwise; it logs to
+ * group is `<prefix>-pipeline` and its store `infra.redis` unless `env` says
+ * otherwise (PIPELINE_GROUP, REDIS_URL); it logs to
  * `<infra.dir>/<logName>` and prints its probes' URL there.
  */
 export function startPipelineChild(infra: Infra, o: { name: string; prefix: string; logName: string; env?: Record<string, string> }): Child {
@@ -172,6 +248,7 @@ export function startPipelineChild(infra: Infra, o: { name: string; prefix: stri
     env: {
       ...process.env,
       KAFKA_BROKERS: infra.kafka.brokers.join(','),
+      ...replicationEnv(infra),
       REDIS_URL: infra.redis.url,
       TOPIC_PREFIX: o.prefix,
       PIPELINE_GROUP: `${o.prefix}-pipeline`,
@@ -183,6 +260,7 @@ export function startPipelineChild(infra: Infra, o: { name: string; prefix: stri
   });
 }
 
+/** Polls until `probe` holds; the deadline only bounds a test that would otherwise hang. */
 export function eventually(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   return waitUntil(what, probe, { timeoutMs, intervalMs: 100 });
 }
