@@ -4,7 +4,7 @@ import { createPipelineMetrics } from '../src/pipeline/metrics.js';
 import { backoffMs, failureKind, PartitionStops } from '../src/pipeline/partition-stops.js';
 import { BatchPlanError } from '../src/store/batch-checks.js';
 import { BatchWouldFailError, GuardConflictError } from '../src/store/guarded-batch.js';
-import { StoreBehindLogError } from '../src/pipeline/unapplied.js';
+import { StoreBehindLogError } from '../src/pipeline/store-behind.js';
 
 /** Timers run by hand: the test says when a backoff has passed. */
 class ManualTimers {

@@ -249,7 +249,8 @@ describe('the script-call checker', () => {
 });
 
 describe('the code base', () => {
-  it('runs no script outside the store adapters, and none without keys', () => {
+  // It parses every source file of the repository: seconds on a busy machine.
+  it('runs no script outside the store adapters, and none without keys', { timeout: 60_000 }, () => {
     const { calls, findings, files } = scanRoots(SCANNED_ROOTS);
     expect(findings).toEqual([]);
     expect(files).toBeGreaterThan(100);
@@ -268,7 +269,7 @@ describe('the code base', () => {
     expect(calls.filter((c) => c.kind !== 'runScript' && !ADAPTERS.has(c.file))).toEqual([]);
   });
 
-  it('follows no EVAL or EVALSHA with a numkeys of 0, tests included', () => {
+  it('follows no EVAL or EVALSHA with a numkeys of 0, tests included', { timeout: 60_000 }, () => {
     const { findings, files } = scanRoots(NUMKEYS_ROOTS);
     expect(files).toBeGreaterThan(150);
     expect(findings.filter((f) => f.rule === 'numkeys-0')).toEqual([]);

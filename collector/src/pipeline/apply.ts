@@ -43,6 +43,7 @@ import type { ExperimentSetup } from './experiments/config.js';
 import { isClosedSessionValue, readClosedSessionValue, type ClosedSession } from './baseline/closing.js';
 import { marksToRead, planBaseline } from './baseline/plan.js';
 import { unappliedRecords } from './unapplied.js';
+import { assertNotRolledBack } from './applied-offsets.js';
 
 export interface BatchMessage {
   offset: string;
@@ -54,6 +55,8 @@ export interface TopicBatch {
   topic: string;
   partition: number;
   messages: readonly BatchMessage[];
+  /** The offset this process stored last for the partition, if it applied one since it got it: the store must be at least there (./applied-offsets.ts). */
+  appliedUpTo?: bigint | undefined;
 }
 
 export interface BatchOutcome {
@@ -86,7 +89,7 @@ export interface ApplyDeps {
 
 export async function applyBatch(deps: ApplyDeps, batch: TopicBatch): Promise<BatchOutcome> {
   const { topics, owners } = deps.layout;
-  const scope: BatchScope = { topic: batch.topic, partition: batch.partition, keys: storeKeys(deps.layout.prefix, batch.topic, batch.partition), marks: deps.marks.at(batch.topic, batch.partition) };
+  const scope: BatchScope = { topic: batch.topic, partition: batch.partition, appliedUpTo: batch.appliedUpTo, keys: storeKeys(deps.layout.prefix, batch.topic, batch.partition), marks: deps.marks.at(batch.topic, batch.partition) };
   if (batch.topic === topics.eventsByUser) {
     ownedHere(owners.eventsByUser, batch);
     // Parsed once: a refused attempt plans again from what Redis holds, the records stay the same.
@@ -103,6 +106,7 @@ export async function applyBatch(deps: ApplyDeps, batch: TopicBatch): Promise<Ba
 interface BatchScope {
   topic: string;
   partition: number;
+  appliedUpTo?: bigint | undefined;
   keys: StoreKeys;
   marks: MarkKeys;
 }
@@ -142,7 +146,8 @@ function readByUserRecords(messages: readonly BatchMessage[]): ReadRecord[] {
 async function attemptReference(deps: ApplyDeps, scope: BatchScope, batch: TopicBatch): Promise<BatchOutcome | null> {
   const { keys } = scope;
   const stored = await deps.redis.get(keys.offset);
-  // Compacted topics have holes in their offsets: what is below the stored offset is skipped, a hole is no sign of loss.
+  // Compacted topics have holes in their offsets: what is below the stored offset is skipped, a hole is no sign of loss; a store behind what this process stored is.
+  assertNotRolledBack(stored, scope);
   const from = stored === null ? -1n : BigInt(stored);
   const fresh = batch.messages.filter((m) => BigInt(m.offset) >= from);
   const outcome: BatchOutcome = { applied: fresh.length, replayed: batch.messages.length - fresh.length, duplicates: 0, unreadable: 0 };

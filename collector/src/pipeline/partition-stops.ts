@@ -16,7 +16,7 @@ import type { Logger } from '../log.js';
 import { BatchPlanError } from '../store/batch-checks.js';
 import { BatchWouldFailError, GuardConflictError } from '../store/guarded-batch.js';
 import type { PipelineMetrics } from './metrics.js';
-import { StoreBehindLogError } from './unapplied.js';
+import { StoreBehindLogError } from './store-behind.js';
 
 export interface RetryBackoff {
   /** The wait after the first failure; each further one doubles it. */

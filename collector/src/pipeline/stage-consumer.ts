@@ -11,7 +11,11 @@
  * `partitionsAtOnce` partitions side by side. A batch that fails stops its
  * partition (paused, said in the log and /metrics) until it applies, retried
  * on a backoff from the offset stored in Redis (partition-stops.ts); the other
- * partitions go on.
+ * partitions go on. The consumer remembers the offset it stored last for each
+ * partition and, every few seconds, that the store still holds at least that
+ * (applied-offsets.ts): a store that lost writes with their offset (a Redis
+ * failover) sends the partition back to replay them, even when no new record
+ * arrives to show it.
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../log.js';
@@ -19,7 +23,9 @@ import type { StoreClient } from '../store/client.js';
 import { performance } from 'node:perf_hooks';
 import type { BatchOutcome, TopicBatch } from './apply.js';
 import { recordBatch, type PipelineMetrics } from './metrics.js';
+import { AppliedOffsets } from './applied-offsets.js';
 import { DEFAULT_RETRY_BACKOFF, PartitionStops, type RetryBackoff } from './partition-stops.js';
+import { StoreBehindLogError } from './store-behind.js';
 
 /**
  * Partitions the identity and sessions stages apply at once. A batch is one
@@ -29,6 +35,9 @@ import { DEFAULT_RETRY_BACKOFF, PartitionStops, type RetryBackoff } from './part
  * up the others.
  */
 export const PARTITIONS_AT_ONCE = 3;
+
+/** How often the stored offsets of partitions without new records are compared with what this process stored. */
+export const STORE_CHECK_MS = 5_000;
 
 export interface StageConsumerOptions<Outcome extends BatchOutcome> {
   kafka: Kafka;
@@ -50,6 +59,8 @@ export interface StageConsumerOptions<Outcome extends BatchOutcome> {
   onBatch?: (batch: { topic: string; partition: number }, outcome: Outcome) => void;
   /** Told when the consumer crashed and kafkajs will not restart it: the stage is dead, and the process should say so. */
   onFatal?: (error: Error) => void;
+  /** How often the stored offsets are checked against what this process stored (STORE_CHECK_MS). */
+  storeCheckMs?: number;
 }
 
 export interface StageConsumer {
@@ -70,7 +81,12 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
     heartbeatInterval: 3_000,
   });
   let assignment: Record<string, number[]> | undefined;
-  const leave = () => (assignment = undefined);
+  const applied = new AppliedOffsets();
+  const leave = () => {
+    assignment = undefined;
+    // Whatever comes next starts from the stored offsets (the seek on assignment), which are the floor then.
+    applied.forgetAll();
+  };
   const stops = new PartitionStops({
     stage,
     logger,
@@ -101,6 +117,36 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
     if (!payload.restart) o.onFatal?.(payload.error);
   });
 
+  /** A failed batch, or a store found behind: the partition goes back to the stored offset (Kafka's earliest when the store lost it). */
+  const failed = (topic: string, partition: number, fromOffset: string, error: unknown): void => {
+    applied.forget(topic, partition);
+    stops.failed(topic, partition, error instanceof StoreBehindLogError ? error.resumeFrom : fromOffset, error);
+  };
+
+  // Partitions that get no new record would never show a store that went back behind them: ask it.
+  let checking = false;
+  const storeCheck = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    checkStoredOffsets()
+      .catch(() => undefined) // The store unreachable: the batches say so, and the next check asks again.
+      .finally(() => (checking = false));
+  }, o.storeCheckMs ?? STORE_CHECK_MS);
+  storeCheck.unref();
+  const checkStoredOffsets = async (): Promise<void> => {
+    // The floors as of before the read: a batch applied meanwhile only moves the store past them.
+    const floors = applied.snapshot().filter((f) => !stops.isWaiting(f.topic, f.partition));
+    if (floors.length === 0) return;
+    const stored = await o.redis.mGet(floors.map((f) => o.offsetKey(f.topic, f.partition)));
+    floors.forEach((f, i) => {
+      const found = stored[i] ?? null;
+      if (found !== null && BigInt(found) >= f.offset) return;
+      if (applied.floor(f.topic, f.partition) === undefined) return; // Went back already (a batch found it first, or a rebalance).
+      consumer.pause([{ topic: f.topic, partitions: [f.partition] }]);
+      failed(f.topic, f.partition, '0', new StoreBehindLogError(f.topic, f.partition, found === null ? null : BigInt(found), f.offset));
+    });
+  };
+
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [...o.topics], fromBeginning: true });
@@ -121,13 +167,17 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
             topic: batch.topic,
             partition: batch.partition,
             messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key?.toString('utf8') ?? null, value: m.value?.toString('utf8') ?? null })),
+            appliedUpTo: applied.floor(batch.topic, batch.partition),
           });
         } catch (error) {
           // Nothing of the batch was applied, its offset did not move: stop here rather than go on past it.
           pause();
-          stops.failed(batch.topic, batch.partition, batch.firstOffset() ?? batch.messages[0]?.offset ?? '0', error);
+          failed(batch.topic, batch.partition, batch.firstOffset() ?? batch.messages[0]?.offset ?? '0', error);
           return;
         }
+        const last = batch.lastOffset();
+        // The store's offset is past the batch now (or was already, for a batch of records applied before).
+        if (batch.messages.length > 0) applied.stored(batch.topic, batch.partition, BigInt(last) + 1n);
         stops.applied(batch.topic, batch.partition);
         if (outcome.unreadable > 0) logger.warn(`${stage} stage skipped unreadable records`, { topic: batch.topic, partition: batch.partition, count: outcome.unreadable });
         if (o.metrics) recordBatch(o.metrics, stage, { topic: batch.topic, partition: batch.partition, lag: Number(batch.offsetLag()) }, outcome, (performance.now() - started) / 1000);
@@ -136,6 +186,7 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
       },
     });
   } catch (error) {
+    clearInterval(storeCheck);
     stops.close();
     await consumer.disconnect().catch(() => undefined);
     throw error;
@@ -146,6 +197,7 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
     owned: (topic) => assignment?.[topic] ?? [],
     stop: async () => {
       leave();
+      clearInterval(storeCheck);
       stops.close();
       await consumer.disconnect();
     },

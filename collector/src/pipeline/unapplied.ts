@@ -11,30 +11,20 @@
  * on would skip the records in between for good. The batch is refused
  * instead: its stage stops the partition and seeks it back to the stored
  * offset (./partition-stops.ts), and Kafka delivers the lost records again.
+ * The stage also remembers the offset it stored last (./applied-offsets.ts),
+ * which catches a loss the batch's first offset cannot show.
  *
  * The same hole appears when Kafka deleted records the pipeline had not
  * applied (it stayed down longer than the topic's retention). Seeking back
  * cannot bring those back; the partition stays stopped, saying so, until an
  * operator accepts the loss by deleting the stored offset.
  */
-export class StoreBehindLogError extends Error {
-  constructor(
-    readonly topic: string,
-    readonly partition: number,
-    readonly stored: bigint,
-    readonly first: bigint,
-  ) {
-    super(
-      `${topic} partition ${partition}: the store's offset is ${stored} but the batch begins at ${first}: ` +
-        `the store lost writes (a Redis failover or a restart without its last writes), so the partition goes back to offset ${stored}; ` +
-        `if this repeats, Kafka no longer holds those records (retention) and deleting the stored offset accepts their loss`,
-    );
-    this.name = 'StoreBehindLogError';
-  }
-}
+import { assertNotRolledBack } from './applied-offsets.js';
+import { StoreBehindLogError } from './store-behind.js';
 
-/** `records` from the stored offset on (all of them when none is stored); throws StoreBehindLogError on a hole before them. */
-export function unappliedRecords<R extends { offset: bigint }>(records: readonly R[], stored: string | null, at: { topic: string; partition: number }): R[] {
+/** `records` from the stored offset on (all of them when none is stored); throws StoreBehindLogError on a hole before them, or when the store went back behind what this process stored. */
+export function unappliedRecords<R extends { offset: bigint }>(records: readonly R[], stored: string | null, at: { topic: string; partition: number; appliedUpTo?: bigint | undefined }): R[] {
+  assertNotRolledBack(stored, at);
   if (stored === null) return [...records];
   const from = BigInt(stored);
   const first = records[0];

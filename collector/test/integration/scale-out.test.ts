@@ -17,11 +17,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceRef, encodeEventRecord, HOLDOUT_VARIANT, SCHEMA_VERSION, topicNames, userRef, type DeviceClass, type SessionflowEvent, type Topics } from '@sessionflow/core';
+import { topicNames, type Topics } from '@sessionflow/core';
 import type { Child } from '@sessionflow/infra';
 import { AssignerProtocol, type Admin, type Producer } from 'kafkajs';
-import { murmur2 } from '../../src/kafka/partitioner.js';
-import { catalogRecords } from '../../src/catalog/records.js';
 import { DEFAULT_PIPELINE_CONFIG } from '../../src/pipeline/config.js';
 import { readStoredProfile } from '../../src/pipeline/identity/profile-read.js';
 import { minuteOf } from '../../src/pipeline/rollups/minute.js';
@@ -32,11 +30,11 @@ import { identityKeys } from '../../src/store/identity-keys.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
 import type { StoreClient } from '../../src/store/client.js';
+import { EXPERIMENT, eventRecords, shopCatalog, shopWorkload, type Delivery, type Workload } from './shop-workload.js';
 import { eventually, type Infra, layoutOf, onCluster, type RedisInfra, sortedSetOverParts, startInfra, startPipelineChild, startRedisInfra, type TestRedis } from './support.js';
 
 const PARTITIONS = 6;
 const STREAM_LENGTH = 20_000;
-const EXPERIMENT = 'recs-strategy';
 
 let infra: Infra;
 /** On the cluster: run-a's single redis-server and its clients. */
@@ -58,136 +56,6 @@ afterAll(async () => {
 });
 
 // ---------------------------------------------------------------- the workload
-
-/** mulberry32: the same stream every run, ids and all, without storing it. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-const CATEGORIES = ['kitchen', 'garden', 'books', 'toys', 'sports', 'music'];
-const PRODUCTS = Array.from({ length: 60 }, (_, i) => ({ id: `sku-${i}`, category: CATEGORIES[i % CATEGORIES.length]! }));
-const LANDINGS: { url: string; referrer: string }[] = [
-  { url: 'https://shop.example/', referrer: '' },
-  { url: 'https://shop.example/', referrer: 'https://www.google.com/search?q=mug' },
-  { url: 'https://shop.example/c/garden', referrer: 'https://bing.com/' },
-  { url: 'https://shop.example/?utm_source=Newsletter', referrer: '' },
-  { url: 'https://shop.example/p/sku-3?utm_source=partner', referrer: 'https://partner.example/deals' },
-  { url: 'https://shop.example/c/books', referrer: 'https://shop.example/' },
-];
-const DEVICES: (DeviceClass | undefined)[] = ['mobile', 'desktop', 'tablet', 'mobile', 'desktop', undefined, 'unknown'];
-
-interface Delivery {
-  event: SessionflowEvent;
-  device: DeviceClass | undefined;
-}
-
-interface Workload {
-  /** In the order they are produced: a device's events in time order, a re-delivery right after its original. */
-  deliveries: Delivery[];
-  /** Every profile that may be stored, by ref: users' (`u:…`) and devices' own (`a:…`). */
-  profileIds: string[];
-  /** The ISO minutes the events fall in. */
-  minutes: string[];
-}
-
-const partitionOf = (key: string) => (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % PARTITIONS;
-
-/**
- * People browsing over 15 minutes that ended 5 minutes ago: a landing page
- * view (the traffic source), an exposure to recs-strategy, product views
- * (clicks and `product_view` tracks, some without a category), page views,
- * adds to cart and purchases (all three shapes); 60 % log in mid-session on
- * their first device, and some come back on a second device and log in there
- * too. A person's devices hash to the same partition of the events topic: two
- * devices on different partitions have no order between them, and the
- * experiment's first exposure and the profile's recently viewed depend on it.
- */
-function workload(startMs: number): Workload {
-  const next = random(20_261_202);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  const deliveries: Delivery[] = [];
-  let serial = 0;
-  const eventId = () => `evt-${String(serial++).padStart(6, '0')}`;
-
-  for (let person = 0; deliveries.length < STREAM_LENGTH * 1.05; person++) {
-    const userId = next() < 0.6 ? `user-${person}` : undefined;
-    const first = `anon-${person}-a`;
-    const anonymousIds = [first];
-    if (userId !== undefined && next() < 0.35) {
-      let k = 0;
-      while (partitionOf(`anon-${person}-b${k}`) !== partitionOf(first)) k++;
-      anonymousIds.push(`anon-${person}-b${k}`);
-    }
-    const variant = pick(['similar', 'popular', 'similar', 'popular', HOLDOUT_VARIANT]);
-    let at = startMs + Math.floor(next() * 12 * 60_000);
-    anonymousIds.forEach((anonymousId, deviceIndex) => {
-      const device = pick(DEVICES);
-      let linked = false;
-      const sessions = next() < 0.3 ? 2 : 1;
-      for (let s = 0; s < sessions; s++) {
-        const sessionId = `session-${person}-${deviceIndex}-${s}`;
-        const steps = 5 + Math.floor(next() * 8);
-        const loginAt = userId !== undefined && !linked ? 2 + Math.floor(next() * (steps - 2)) : -1;
-        const landing = pick(LANDINGS);
-        let lastViewed = pick(PRODUCTS);
-        const push = (body: Record<string, unknown>, page = { url: `https://shop.example/p/${lastViewed.id}`, referrer: 'https://shop.example/' }) => {
-          at += 1_000 + Math.floor(next() * 9_000);
-          const event = {
-            schemaVersion: SCHEMA_VERSION,
-            eventId: eventId(),
-            anonymousId,
-            sessionId,
-            timestamp: at,
-            page,
-            ...(linked && userId !== undefined ? { userId } : {}),
-            ...body,
-          } as SessionflowEvent;
-          deliveries.push({ event, device });
-          // An edge retry: the same event id again, to count once.
-          if (next() < 0.01) deliveries.push({ event, device });
-        };
-        push({ type: 'page_view' }, landing);
-        push({ type: 'exposure', actionId: 'recs-home', experiment: EXPERIMENT, variant });
-        for (let step = 0; step < steps; step++) {
-          if (step === loginAt) {
-            linked = true;
-            push({ type: 'identify', userId });
-            if (next() < 0.5) push({ type: 'exposure', actionId: 'recs-home', experiment: EXPERIMENT, variant: next() < 0.9 ? variant : 'similar' });
-          }
-          lastViewed = pick(PRODUCTS);
-          const roll = next();
-          if (roll < 0.3) push({ type: 'click', element: { tag: 'article' }, product: { id: lastViewed.id, category: lastViewed.category } });
-          else if (roll < 0.5) push({ type: 'track', name: 'product_view', props: next() < 0.5 ? { productId: lastViewed.id } : { productId: lastViewed.id, category: lastViewed.category } });
-          else if (roll < 0.7) push({ type: 'page_view' });
-          else if (roll < 0.88) push({ type: 'track', name: 'add_to_cart', props: { productId: lastViewed.id } });
-          else if (roll < 0.92) push({ type: 'exposure', actionId: 'recs-pdp', experiment: next() < 0.5 ? EXPERIMENT : 'not-configured', variant });
-          else {
-            const other = pick(PRODUCTS).id;
-            const shape = pick([{ productId: lastViewed.id }, { productIds: [lastViewed.id, other] }, { items: [{ productId: other }, { productId: lastViewed.id }] }]);
-            push({ type: 'track', name: 'purchase', props: shape });
-          }
-        }
-        at += 60_000;
-      }
-    });
-  }
-  // Time order over everyone (stable: a device's own order and re-deliveries stay as they are), cut to the stream's length.
-  const ordered = deliveries.map((d, i) => ({ d, i })).sort((x, y) => x.d.event.timestamp - y.d.event.timestamp || x.i - y.i).map(({ d }) => d).slice(0, STREAM_LENGTH);
-  const ids = new Set<string>();
-  const minutes = new Set<string>();
-  for (const { event } of ordered) {
-    ids.add(deviceRef(event.anonymousId));
-    if (event.userId !== undefined) ids.add(userRef(event.userId));
-    minutes.add(minuteOf(event.timestamp));
-  }
-  return { deliveries: ordered, profileIds: [...ids].sort(), minutes: [...minutes].sort() };
-}
 
 /** The experiment counters the workload must produce: its canonical ids, in partition order, each event id once. */
 function expectedExperimentCounts(deliveries: readonly Delivery[]): Record<string, number> {
@@ -288,17 +156,9 @@ async function produce(topic: string, records: { key: string; value: string }[])
   for (let i = 0; i < records.length; i += 2_000) await producer.send({ topic, acks: -1, messages: records.slice(i, i + 2_000) });
 }
 
-const eventRecords = (deliveries: readonly Delivery[]) =>
-  deliveries.map(({ event, device }) =>
-    encodeEventRecord(event, { siteKey: 'demo-site-key', receivedAt: event.timestamp + 40, ingestedAt: event.timestamp + 45, ...(device ? { device } : {}) }),
-  );
-
 async function createTopicsAndCatalog(run: Run): Promise<void> {
   await infra.createTopics(run.topics, PARTITIONS);
-  const catalog = catalogRecords(
-    PRODUCTS.map((p, i) => ({ id: p.id, name: `Product ${i}`, category: p.category, price: '€10.00', inStock: i % 7 !== 0 })),
-    run.topics,
-  );
+  const catalog = shopCatalog(run.topics);
   await produce(run.topics.products, catalog.filter((r) => r.topic === run.topics.products));
   await produce(run.topics.inventory, catalog.filter((r) => r.topic === run.topics.inventory));
 }
@@ -398,7 +258,7 @@ async function outcomeOf(run: Run, work: Workload, nowMs: number): Promise<Outco
 // ---------------------------------------------------------------- the runs
 
 describe('two pipeline instances, one killed in the middle of a 20,000-event stream', () => {
-  const work = workload((Math.floor(Date.now() / 60_000) - 20) * 60_000);
+  const work = shopWorkload((Math.floor(Date.now() / 60_000) - 20) * 60_000, { length: STREAM_LENGTH, partitions: PARTITIONS });
   const records = eventRecords(work.deliveries);
   let runA: Run;
   let runB: Run;
