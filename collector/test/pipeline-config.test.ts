@@ -51,6 +51,15 @@ describe('readPipelineConfig', () => {
     expect(() => readPipelineConfig({ PIPELINE_RETRY_BACKOFF_MS: 'soon' })).toThrow('PIPELINE_RETRY_BACKOFF_MS');
   });
 
+  it('reads how often each stage checks its stored offsets against the ones it stored last', () => {
+    expect(readPipelineConfig({}).storeCheckMs).toBe(5_000);
+    expect(readPipelineConfig({ PIPELINE_STORE_CHECK_MS: '250' }).storeCheckMs).toBe(250);
+    expect(() => readPipelineConfig({ PIPELINE_STORE_CHECK_MS: 'often' })).toThrow('PIPELINE_STORE_CHECK_MS must be an integer from 100 to 3600000');
+    // Beyond Node's longest timer (2^31 - 1 ms) setInterval would fire every millisecond instead.
+    expect(() => readPipelineConfig({ PIPELINE_STORE_CHECK_MS: String(2 ** 31) })).toThrow('PIPELINE_STORE_CHECK_MS');
+    expect(() => readPipelineConfig({ PIPELINE_STORE_CHECK_MS: '0' })).toThrow('PIPELINE_STORE_CHECK_MS');
+  });
+
   it('reads KAFKA_MIN_INSYNC_REPLICAS as the collector does: 1 by default, at most the replication factor', () => {
     expect(readPipelineConfig({}).minInsyncReplicas).toBe(1);
     expect(readPipelineConfig({ KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' })).toMatchObject({ replicationFactor: 3, minInsyncReplicas: 2 });

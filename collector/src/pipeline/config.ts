@@ -7,6 +7,7 @@
 import { DEFAULT_CONFIG, DEV_SECRETS, flag, integer, level, list, minInsyncReplicas, optionalStoreUrl, readTopicBounds, text, topicPrefix, type Env } from '../config.js';
 import type { TopicBounds } from '../kafka/topic-bounds.js';
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoff } from './partition-stops.js';
+import { STORE_CHECK_MS } from './stage-consumer.js';
 import { enforceSecrets } from '../secrets/policy.js';
 import type { LogLevel } from '../log.js';
 import { DEFAULT_SESSION_POLICY } from '@sessionflow/core';
@@ -45,6 +46,8 @@ export interface PipelineConfig {
   bounds: StateBounds;
   /** A partition whose batch failed is tried again after `initialMs`, doubling up to `maxMs` (partition-stops.ts). */
   retryBackoff: RetryBackoff;
+  /** How often each stage compares the stored offsets of its partitions with the ones it stored last: how soon a store that lost writes (a failover) is replayed on a partition with no new records (stage-consumer.ts). */
+  storeCheckMs: number;
   /** `ERASURE_SECRET`: HMAC key of the erasure markers, the collector's. */
   erasureSecret: string;
   /** `SESSIONFLOW_DEV=1`: a weak secret is warned about instead of refused, wherever the probes listen. */
@@ -70,6 +73,7 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   experiments: readExperiments({}, 'PIPELINE_EXPERIMENTS'),
   bounds: DEFAULT_STATE_BOUNDS,
   retryBackoff: { ...DEFAULT_RETRY_BACKOFF },
+  storeCheckMs: STORE_CHECK_MS,
   erasureSecret: DEV_SECRETS.erasure,
   devMode: false,
 };
@@ -98,6 +102,7 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
     experiments: readExperiments(env, 'PIPELINE_EXPERIMENTS'),
     bounds: readStateBounds(env, sessionGapMs),
     retryBackoff: retryBackoff(env, d.retryBackoff),
+    storeCheckMs: integer(env, 'PIPELINE_STORE_CHECK_MS', d.storeCheckMs, 100, 3_600_000),
     erasureSecret: text(env, 'ERASURE_SECRET', d.erasureSecret),
     devMode: flag(env, 'SESSIONFLOW_DEV', d.devMode),
   };

@@ -51,6 +51,8 @@ export interface ConsumerDeps {
   metrics?: PipelineMetrics;
   /** How long a partition whose batch failed waits before it is tried again (partition-stops.ts). */
   retryBackoff?: RetryBackoff;
+  /** How often the stored offsets are compared with the ones the stage stored last (stage-consumer.ts). */
+  storeCheckMs?: number;
   /** Told after each applied batch (tests). */
   onBatch?: (batch: { topic: string; partition: number }, outcome: BatchOutcome) => void;
   /** Told when the consumer crashed and kafkajs will not restart it: the stage is dead, and the process should say so. */
@@ -88,6 +90,7 @@ export async function startConsumer(deps: ConsumerDeps): Promise<PipelineConsume
     logger,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.retryBackoff ? { retryBackoff: deps.retryBackoff } : {}),
+    ...(deps.storeCheckMs ? { storeCheckMs: deps.storeCheckMs } : {}),
     onBatch: (batch, outcome) => {
       deps.onBatch?.(batch, outcome);
       if (outcome.profiles !== undefined) snapshots?.changed(outcome.profiles);

@@ -133,6 +133,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
       logger,
       metrics,
       retryBackoff: settings.retryBackoff,
+      storeCheckMs: settings.storeCheckMs,
       ...(hooks.onBatch ? { onBatch: hooks.onBatch } : {}),
       ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });

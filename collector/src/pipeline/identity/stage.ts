@@ -37,6 +37,8 @@ export interface IdentityStageSettings {
   metrics?: PipelineMetrics;
   /** How long a partition whose batch failed waits before it is tried again (../partition-stops.ts). */
   retryBackoff?: RetryBackoff;
+  /** How often the stored offsets are compared with the ones the stage stored last (../stage-consumer.ts). */
+  storeCheckMs?: number;
 }
 
 export interface IdentityStageHooks {
@@ -92,6 +94,7 @@ export async function startIdentityStage(kafka: Kafka, settings: IdentityStageSe
       logger,
       ...(settings.metrics ? { metrics: settings.metrics } : {}),
       ...(settings.retryBackoff ? { retryBackoff: settings.retryBackoff } : {}),
+      ...(settings.storeCheckMs ? { storeCheckMs: settings.storeCheckMs } : {}),
       ...(hooks.onIdentityBatch ? { onBatch: hooks.onIdentityBatch } : {}),
       ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });

@@ -42,6 +42,8 @@ export interface SessionStageSettings {
   metrics?: PipelineMetrics;
   /** How long a partition whose batch failed waits before it is tried again (../partition-stops.ts). */
   retryBackoff?: RetryBackoff;
+  /** How often the stored offsets are compared with the ones the stage stored last (../stage-consumer.ts). */
+  storeCheckMs?: number;
 }
 
 export interface SessionStageHooks {
@@ -86,6 +88,7 @@ export async function startSessionStage(kafka: Kafka, settings: SessionStageSett
       logger,
       ...(settings.metrics ? { metrics: settings.metrics } : {}),
       ...(settings.retryBackoff ? { retryBackoff: settings.retryBackoff } : {}),
+      ...(settings.storeCheckMs ? { storeCheckMs: settings.storeCheckMs } : {}),
       ...(hooks.onSessionBatch ? { onBatch: hooks.onSessionBatch } : {}),
       ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });
