@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { readConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { createStoreClient } from '../src/store/client.js';
-import { bySlot, nodeCredentials, scriptSlot } from '../src/store/cluster.js';
+import { nodeCredentials, scriptSlot } from '../src/store/cluster.js';
 import { storeUrls } from '../src/store/urls.js';
 
 const quiet = createLogger('error', () => undefined);
@@ -49,22 +49,28 @@ describe('createStoreClient', () => {
 });
 
 describe('slots', () => {
-  test('bySlot groups keys by slot and keeps where each was asked', () => {
-    const keys = ['{a}1', '{b}1', '{a}2', 'c', '{b}2'];
-    const groups = [...bySlot(keys).entries()];
-    expect(groups).toEqual([
-      [calculateSlot('a'), { keys: ['{a}1', '{a}2'], at: [0, 2] }],
-      [calculateSlot('b'), { keys: ['{b}1', '{b}2'], at: [1, 4] }],
-      [calculateSlot('c'), { keys: ['c'], at: [3] }],
-    ]);
-  });
-
   test('a script slot is the one slot of its keys; none or several are refused, naming the keys and slots', () => {
     expect(scriptSlot(['p:{sf.events.by-user:7}:a', 'p:{sf.events.by-user:7}:b'])).toBe(calculateSlot('sf.events.by-user:7'));
     expect(() => scriptSlot([])).toThrow('a script must declare the keys it touches');
     expect(() => scriptSlot(['{t:1}x', '{t:1}y', '{t:2}x'])).toThrow(
       `a script's keys must be of one slot: "{t:1}x" is in slot ${calculateSlot('t:1')}, "{t:2}x" in slot ${calculateSlot('t:2')}`,
     );
+  });
+
+  test('keys of different hash tags, or of none, are of one slot when their slots are equal', () => {
+    // Two tags that hash to one slot, found by trying: the check compares slots, not only tags.
+    const slotOf = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; pair === undefined; i++) {
+      const tag = `tag-${i}`;
+      const seen = slotOf.get(calculateSlot(tag));
+      if (seen !== undefined) pair = [seen, tag];
+      else slotOf.set(calculateSlot(tag), tag);
+    }
+    const [a, b] = pair;
+    expect(scriptSlot([`{${a}}:x`, `p:{${b}}:y`, b])).toBe(calculateSlot(a));
+    // An empty tag is no tag: the whole key is hashed, so '{}x' is not in the slot of 'x'.
+    expect(() => scriptSlot(['x', '{}x'])).toThrow(/must be of one slot/);
   });
 });
 

@@ -6,10 +6,10 @@
  * A stage is through a topic when its offsets reach the topic's end offsets.
  */
 import type { Admin } from 'kafkajs';
-import type { createClient } from 'redis';
-import { stageOffsetKeys, type StageName } from '@sessionflow/collector';
+import { stageOffsetKeys, type StageName, type StoreClient } from '@sessionflow/collector';
 
-type Redis = ReturnType<typeof createClient>;
+/** Read through the store client the pipeline itself uses: on a cluster, the keys of many slots are grouped by slot. */
+type Redis = Pick<StoreClient, 'mGet'>;
 
 /** What each stage consumes: its topics and their partitions. */
 export type StageInputs = ReadonlyMap<StageName, ReadonlyMap<string, readonly number[]>>;

@@ -2,8 +2,8 @@
  * The store client over a Redis Cluster (client.ts): node-redis' cluster
  * client, said in the interface's terms, plus what a cluster needs that a
  * single Redis does not: reads and deletes of keys of many slots split by slot
- * and put back in order, scripts refused before sending when their keys span
- * slots, and a scan of every master.
+ * and put back in order (node-redis 6 does it, see mGet), scripts refused
+ * before sending when their keys span slots, and a scan of every master.
  *
  * On a failover, what node-redis 6.3.1 does and what was measured
  * (test/integration/store-cluster.test.ts: a local cluster with
@@ -29,6 +29,7 @@ import calculateSlot from 'cluster-key-slot';
 import { createCluster, RootNodesUnavailableError, type RedisClusterType } from 'redis';
 import type { Logger } from '../log.js';
 import { isNoScript, redacted, type StoreClient, type StoreClientOptions, type StoreScript } from './client.js';
+import { hashTagOf } from './owner.js';
 
 /** How long a node's client tries to reconnect before node-redis asks the cluster for its slots again (its default is 5000). */
 const TOPOLOGY_REFRESH_MS = 1_000;
@@ -92,18 +93,10 @@ export function createClusterStore(rootUrls: string[], logger: Logger, options: 
       return 'PONG';
     },
     get: (key) => cluster.get(key),
-    mGet: async (keys) => {
-      const values: (string | null)[] = new Array<string | null>(keys.length).fill(null);
-      await Promise.all(
-        [...bySlot(keys).values()].map(async ({ keys: ofSlot, at }) => {
-          const found = await cluster.mGet(ofSlot);
-          found.forEach((value, i) => {
-            values[at[i]!] = value;
-          });
-        }),
-      );
-      return values;
-    },
+    // node-redis 6 splits MGET and DEL by slot itself (their multi_shard request policy, with its own slot
+    // function): one command per slot, sent side by side, the values put back in the order asked (DEL's counts
+    // summed); a command of one slot goes as it is. Grouping here first made it compute every key's slot twice.
+    mGet: (keys) => (keys.length === 0 ? Promise.resolve([]) : cluster.mGet([...keys])),
     hGet: (key, field) => cluster.hGet(key, field),
     hmGet: (key, fields) => (fields.length === 0 ? Promise.resolve([]) : cluster.hmGet(key, [...fields])),
     hGetAll: (key) => cluster.hGetAll(key),
@@ -126,10 +119,7 @@ export function createClusterStore(rootUrls: string[], logger: Logger, options: 
     },
     type: (key) => cluster.type(key),
     getRange: async (key, start, end) => (await cluster.getRange(key, start, end)) ?? '',
-    del: async (keys) => {
-      const counts = await Promise.all([...bySlot(keys).values()].map(({ keys: ofSlot }) => cluster.del(ofSlot)));
-      return counts.reduce((sum, n) => sum + n, 0);
-    },
+    del: (keys) => (keys.length === 0 ? Promise.resolve(0) : cluster.del([...keys])),
     scan: (match, count) => scanMasters(cluster, match, count),
     runScript: (script, keys, args) => runScript(cluster, script, keys, args),
   };
@@ -150,28 +140,15 @@ export function nodeCredentials(url: string): { username?: string; password?: st
   };
 }
 
-/** `keys` grouped by slot, each with the places its keys were asked at. */
-export function bySlot(keys: readonly string[]): Map<number, { keys: string[]; at: number[] }> {
-  const groups = new Map<number, { keys: string[]; at: number[] }>();
-  keys.forEach((key, i) => {
-    const slot = calculateSlot(key);
-    const group = groups.get(slot);
-    if (group) {
-      group.keys.push(key);
-      group.at.push(i);
-    } else {
-      groups.set(slot, { keys: [key], at: [i] });
-    }
-  });
-  return groups;
-}
-
 /** The one slot of a script's keys; throws before anything is sent when there is none or several. */
 export function scriptSlot(keys: readonly string[]): number {
   const [first] = keys;
   if (first === undefined) throw new Error('a script must declare the keys it touches');
   const slot = calculateSlot(first);
-  const other = keys.find((k) => calculateSlot(k) !== slot);
+  // Keys of one hash tag are of one slot by Redis' rule: a batch's thousands of keys share their partition's
+  // tag, and comparing tags spares a CRC16 (and cluster-key-slot's copy of the key into an array) per key.
+  const tag = hashTagOf(first);
+  const other = keys.find((k) => hashTagOf(k) !== tag && calculateSlot(k) !== slot);
   if (other !== undefined) {
     throw new Error(`a script's keys must be of one slot: "${first}" is in slot ${slot}, "${other}" in slot ${calculateSlot(other)} (give them one hash tag, e.g. {topic:partition})`);
   }
