@@ -51,7 +51,7 @@ export function createPipelineMetrics(options: { defaultMetrics?: boolean } = {}
     }),
     batchFailures: new Counter({
       name: 'sessionflow_pipeline_batch_failures_total',
-      help: 'Batches that failed and stopped their partition, by kind: would_fail (a command would have failed on what Redis holds), plan (a planning error), guard_conflict (other writers kept changing what it read), store_behind (the store was found behind a batch's first offset or behind the offset this process stored last: it lost writes, and the partition goes back to replay them), error (Redis or Kafka unreachable, OOM, ...).',
+      help: 'Batches that failed and stopped their partition, by kind: would_fail (a command would have failed on what Redis holds), plan (a planning error), guard_conflict (other writers kept changing what it read), store_behind (the store was found behind the first offset of a batch or behind the offset this process stored last: it lost writes, and the partition goes back to replay them), error (Redis or Kafka unreachable, OOM, ...).',
       labelNames: ['stage', 'topic', 'kind'] as const,
       registers: [registry],
     }),
