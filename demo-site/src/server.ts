@@ -1,6 +1,7 @@
 /**
- * The demo storefront server: a page with a handful of products that loads the
- * Sessionflow SDK by script tag, pointed at the edge given here.
+ * The demo storefront server: a shop of about 200 products whose pages load the
+ * Sessionflow SDK by script tag, and the same shop as a single-page app under
+ * `/app` that bundles the SDK from npm, both pointed at the edge given here.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,9 @@ import { serve } from '@hono/node-server';
 import { createDemoApp } from './app.js';
 import { locateSdkBundle } from './sdk-bundle.js';
 
-export { PRODUCTS, type Product, type ProductCategory } from './catalog/products.js';
+export { CATALOG_SIZE, CLASSICS, PRODUCTS, productById, type Product, type ProductCategory } from './catalog/products.js';
+export { CATEGORIES } from './catalog/categories.js';
+export { productPath, categoryPath } from './storefront/paths.js';
 export { createDemoApp, type DemoAppOptions } from './app.js';
 export { SdkNotBuiltError } from './sdk-bundle.js';
 export { DEMO_USER } from './account/demo-user.js';
@@ -37,6 +40,8 @@ export interface DemoSite {
 }
 
 export const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
+/** The single-page app's build (`npm run build` writes it; git ignores it). */
+export const APP_DIR = fileURLToPath(new URL('../dist/app/', import.meta.url));
 
 export function startDemoSite(options: DemoSiteOptions): Promise<DemoSite> {
   const host = options.host ?? '127.0.0.1';
@@ -45,6 +50,7 @@ export function startDemoSite(options: DemoSiteOptions): Promise<DemoSite> {
     siteKey: options.siteKey,
     sdkFile: locateSdkBundle(options.sdkFile),
     publicDir: PUBLIC_DIR,
+    appDir: APP_DIR,
     identitySecret: options.identitySecret,
   });
   return new Promise((resolve, reject) => {

@@ -5,7 +5,8 @@
  * product feed would. Recommendations and offers read stock from there.
  */
 import type { Product } from './products.js';
-import { formatPrice } from '../storefront/render.js';
+import { productPath } from '../storefront/paths.js';
+import { formatPrice } from '../storefront/format.js';
 
 export interface CatalogItem {
   id: string;
@@ -18,7 +19,7 @@ export interface CatalogItem {
 
 export function catalogFeed(products: readonly Product[]): { products: CatalogItem[] } {
   return {
-    products: products.map((p) => ({ id: p.id, name: p.name, category: p.category, price: formatPrice(p), href: `/?product=${encodeURIComponent(p.id)}`, inStock: p.inStock })),
+    products: products.map((p) => ({ id: p.id, name: p.name, category: p.category, price: formatPrice(p), href: productPath(p.id), inStock: p.inStock })),
   };
 }
 
