@@ -27,11 +27,12 @@ async function collector(answer: (req: IncomingMessage, body: string, n: number)
 }
 
 describe('the catalog feed', () => {
-  it('lists every product with its display price, link and stock', () => {
+  it('lists every product with its display price, its page and stock', () => {
     const feed = catalogFeed(PRODUCTS);
     expect(feed.products).toHaveLength(PRODUCTS.length);
     const skillet = feed.products.find((p) => p.id === 'sku-1006');
-    expect(skillet).toEqual({ id: 'sku-1006', name: 'Cast Iron Skillet', category: 'kitchen', price: '€54.00', href: '/?product=sku-1006', inStock: false });
+    expect(skillet).toEqual({ id: 'sku-1006', name: 'Cast Iron Skillet', category: 'kitchen', price: '€54.00', href: '/p/sku-1006', inStock: false });
+    expect(feed.products.filter((p) => !p.inStock).map((p) => p.id)).toEqual(PRODUCTS.filter((p) => p.stock === 0).map((p) => p.id));
   });
 
   it('posts the feed with the secret, retrying while the collector is not ready', async () => {
