@@ -84,7 +84,7 @@ export function renderHeader(values: DocumentValues): string {
     </form>
     <div class="header-actions">
       ${renderAccount(values.signedIn)}
-      <a class="cart-link" href="${escapeHtml(links.cart)}"><svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M3 4h2.2l2.3 11h10.3l2-8H7" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/><circle cx="9" cy="19.5" r="1.6"/><circle cx="17" cy="19.5" r="1.6"/></svg><span>Cart</span> <span class="cart-count" data-cart-count data-testid="cart-count" aria-live="polite">${values.cartUnits}</span><span class="visually-hidden"> items</span></a>
+      <a class="cart-link" href="${escapeHtml(links.cart)}"><svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M3 4h2.2l2.3 11h10.3l2-8H7" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/><circle cx="9" cy="19.5" r="1.6"/><circle cx="17" cy="19.5" r="1.6"/></svg><span class="cart-label">Cart</span> <span class="cart-count" data-cart-count data-testid="cart-count" aria-live="polite">${values.cartUnits}</span><span class="visually-hidden"> items</span></a>
     </div>
   </div>
   <nav class="site-nav" aria-label="Departments"><ul>${nav}</ul></nav>

@@ -11,6 +11,7 @@ import { expect, test } from 'vitest';
 import { productById } from '../../src/catalog/products.js';
 import { DEMO_USER } from '../../src/server.js';
 import { expectNoSeriousViolations } from './support/axe.js';
+import { screenshot } from './support/screenshot.js';
 import { useShopStack } from './support/shop-stack.js';
 import { recsFor, STUB_OFFER } from './support/stub-edge.js';
 
@@ -32,6 +33,7 @@ test('a visit from the home page to an order sends the page views, product view,
   const page = await env.newPage();
   const anonymousId = await visitor(page, '/');
   await expectNoSeriousViolations(page, 'home');
+  await screenshot(page, 'shop-home');
 
   await page.locator('.site-nav').getByRole('link', { name: 'Lighting' }).click();
   await page.waitForURL('**/c/lighting');
@@ -44,6 +46,8 @@ test('a visit from the home page to an order sends the page views, product view,
   await expect.poll(() => recs.evaluateAll((items) => items.map((i) => i.getAttribute('data-sf-product')))).toEqual(recsFor('sku-1001'));
   await expect(page.locator('#recs-heading').textContent()).resolves.toBe('Because you viewed Arc Floor Lamp');
   await expectNoSeriousViolations(page, 'product with recommendations');
+  await page.locator('#recs-heading').scrollIntoViewIfNeeded();
+  await screenshot(page, 'shop-product-recs');
 
   await page.locator('[data-quantity]').fill('2');
   await page.locator('[data-testid="add-to-cart"]').click();
@@ -60,6 +64,7 @@ test('a visit from the home page to an order sends the page views, product view,
   await page.waitForURL('**/cart');
   await expect(page.locator('[data-testid="cart-line"]').count()).resolves.toBe(1);
   await expectNoSeriousViolations(page, 'cart');
+  await screenshot(page, 'shop-cart');
 
   await page.locator('[data-testid="checkout-link"]').click();
   await page.waitForURL('**/checkout');
