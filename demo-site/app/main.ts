@@ -8,6 +8,7 @@
 import { flush, identify, init, on, reset, track as sendTrack } from '@sessionflow/sdk';
 import type { TrackCall } from '../src/storefront/tracking.js';
 import { renderOffer } from './offer.js';
+import { pictureRecs } from './pictures.js';
 import { startRouter } from './router.js';
 import { ShopApiError, shopApi, type CartView } from './shop-api.js';
 
@@ -34,6 +35,7 @@ function showCart(cart: CartView): void {
 }
 
 const router = startRouter({ track, showCart });
+pictureRecs(document);
 
 async function addToCart(button: HTMLButtonElement): Promise<void> {
   const input = button.closest('.buy-row')?.querySelector<HTMLInputElement>('[data-quantity]');

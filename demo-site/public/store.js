@@ -202,3 +202,18 @@ function renderOffer(action) {
   return true;
 }
 sf()?.on?.('action', renderOffer);
+
+/** The edge's recommendations come as names and prices: each item gets its product's picture. */
+function pictureRecs() {
+  for (const item of document.querySelectorAll('[data-sf-slot="recs"] .sf-item[data-sf-product]')) {
+    if (item.querySelector('img')) continue;
+    const img = document.createElement('img');
+    img.className = 'sf-thumb';
+    img.alt = '';
+    img.width = 160;
+    img.height = 120;
+    img.src = `/pictures/${encodeURIComponent(item.getAttribute('data-sf-product'))}.svg`;
+    item.prepend(img);
+  }
+}
+if (window.MutationObserver) new window.MutationObserver(pictureRecs).observe(document.body, { childList: true, subtree: true });

@@ -14,6 +14,8 @@ import { mountShopApi } from './shop/api.js';
 import { summarize } from './shop/cart.js';
 import { cartOf } from './shop/cart-cookie.js';
 import { OrderBook } from './shop/orders.js';
+import { productById } from './catalog/products.js';
+import { pictureDocument } from './storefront/artwork.js';
 import { pageFor } from './storefront/pages.js';
 import { APP_BASE, categoryPath, linksFor, matchRoute, productPath } from './storefront/paths.js';
 import { renderDocument, type Entry } from './storefront/render.js';
@@ -80,6 +82,15 @@ export function createDemoApp(options: DemoAppOptions): Hono {
   app.get('/app/shop.js', (c) => c.text('The single-page app is not built: npm run build -w demo-site', 503));
   app.get('/app', (c) => page(c, 'app'));
   app.get('/app/*', (c) => page(c, 'app'));
+
+  // A product's picture by id (`/pictures/sku-1001.svg`): the recommendations show them.
+  app.get('/pictures/:file{[^/]+\\.svg}', (c) => {
+    const product = productById(c.req.param('file').replace(/\.svg$/, ''));
+    if (product === undefined) return c.text('Not found', 404);
+    c.header('Content-Type', 'image/svg+xml');
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(pictureDocument(product.artwork, product.hue));
+  });
 
   app.get(
     '/sdk/sessionflow.min.js',

@@ -148,6 +148,16 @@ describe('startDemoSite', () => {
     expect(html).toContain('data-sf-slot="recs"');
   });
 
+  it('draws a product’s picture by id, for the recommendations', async () => {
+    const response = await fetch(`${site.url}/pictures/sku-1008.svg`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/svg+xml');
+    const svg = await response.text();
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).toContain(`hsl(${PRODUCTS.find((p) => p.id === 'sku-1008')!.hue} `);
+    for (const path of ['/pictures/sku-0000.svg', '/pictures/sku-1008.png']) expect((await get(path)).status).toBe(404);
+  });
+
   it('serves the SDK bundle as JavaScript', async () => {
     const response = await fetch(`${site.url}/sdk/sessionflow.min.js`);
     expect(response.status).toBe(200);

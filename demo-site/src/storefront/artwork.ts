@@ -41,3 +41,13 @@ export const ARTWORK_BY_CATEGORY: Readonly<Record<ProductCategory, readonly Artw
 export function productArtwork(artwork: Artwork): string {
   return `<svg viewBox="0 0 80 80" aria-hidden="true" focusable="false" fill="currentColor" stroke="currentColor" stroke-width="0">${SHAPES[artwork]}</svg>`;
 }
+
+/**
+ * A product's picture as an SVG document (its drawing on its tinted
+ * background), for places where the page has only the product's id: the
+ * edge's recommendations, which the SDK renders as names and prices.
+ */
+export function pictureDocument(artwork: Artwork, hue: number): string {
+  const h = Number(hue) % 360;
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 120"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl(${h} 45% 90%)"/><stop offset="1" stop-color="hsl(${h} 35% 78%)"/></linearGradient></defs><rect width="160" height="120" fill="url(#g)"/><g transform="translate(44 24) scale(0.9)" fill="hsl(${h} 35% 30%)" stroke="hsl(${h} 35% 30%)" stroke-width="0">${SHAPES[artwork]}</g></svg>`;
+}

@@ -47,6 +47,7 @@ test('route changes are page views and the recommendations slot follows the rout
   await page.locator('[data-sf-product="sku-1001"] a.product-link').click();
   await page.waitForURL('**/app/p/sku-1001');
   await expect.poll(() => recsShown(page)).toEqual(recsFor('sku-1001'));
+  await expect.poll(() => page.locator('[data-sf-slot="recs"] .sf-item img.sf-thumb').count()).toBe(recsFor('sku-1001').length);
   await expectNoSeriousViolations(page, 'app product with recommendations');
 
   // A recommended item links to the shop's product page (/p/…); the app keeps it in the app.

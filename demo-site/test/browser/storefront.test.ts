@@ -45,6 +45,9 @@ test('a visit from the home page to an order sends the page views, product view,
   const recs = page.locator('[data-sf-slot="recs"] .sf-recs .sf-item');
   await expect.poll(() => recs.evaluateAll((items) => items.map((i) => i.getAttribute('data-sf-product')))).toEqual(recsFor('sku-1001'));
   await expect(page.locator('#recs-heading').textContent()).resolves.toBe('Because you viewed Arc Floor Lamp');
+  // Each recommended item gets its product's picture, which the shop draws.
+  const pictures = page.locator('[data-sf-slot="recs"] .sf-item img.sf-thumb');
+  await expect.poll(() => pictures.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth > 0 && new URL((i as HTMLImageElement).src).pathname))).toEqual(recsFor('sku-1001').map((id) => `/pictures/${id}.svg`));
   await expectNoSeriousViolations(page, 'product with recommendations');
   await page.locator('#recs-heading').scrollIntoViewIfNeeded();
   await screenshot(page, 'shop-product-recs');

@@ -1,6 +1,6 @@
 /**
  * The README's pictures of the shop, taken by the browser tests when
- * SHOP_SCREENSHOTS names a folder (`SHOP_SCREENSHOTS=docs npm test -w demo-site`);
+ * SHOP_SCREENSHOTS names a folder (`SHOP_SCREENSHOTS=docs npm run test:integration -w demo-site`);
  * otherwise nothing is written. JPEG, so they stay small in the repository.
  */
 import { join, resolve } from 'node:path';
