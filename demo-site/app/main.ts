@@ -29,7 +29,7 @@ const identity = json<{ userId: string; traits: Record<string, string>; token: s
 if (identity) identify(identity.userId, identity.traits, { token: identity.token });
 for (const call of json<{ track: TrackCall[] }>('sf-page')?.track ?? []) track(call);
 
-function showCart(cart: CartView): void {
+function showCart(cart: Pick<CartView, 'units'>): void {
   const count = document.querySelector('[data-cart-count]');
   if (count) count.textContent = String(cart.units);
 }
@@ -95,7 +95,7 @@ async function placeOrder(form: HTMLFormElement): Promise<void> {
   try {
     const { order, track: purchase } = await shopApi.placeOrder(fields);
     track(purchase);
-    showCart({ units: 0 } as CartView);
+    showCart({ units: 0 });
     await router.go(`/app/orders/${encodeURIComponent(order.id)}`, { order });
     // Nothing is lost without it (the SDK's queue keeps the purchase until the edge took it); it only goes sooner.
     void flush();

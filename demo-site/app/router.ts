@@ -17,7 +17,7 @@ import { shopApi, type CartView } from './shop-api.js';
 export interface RouterDeps {
   track(call: TrackCall): void;
   /** The header's cart count follows the cart. */
-  showCart(cart: CartView): void;
+  showCart(cart: Pick<CartView, 'units'>): void;
 }
 
 const links = linksFor(APP_BASE);
@@ -49,7 +49,15 @@ export function startRouter(deps: RouterDeps): Router {
     document.title = `${view.title} · ${SHOP_NAME}`;
     if (change === 'push') history.pushState(null, '', url.href);
     else if (change === 'replace') history.replaceState(null, '', url.href);
+    // Re-rendered in place (the cart changed): the control the visitor was on keeps the focus.
+    const focused = change === 'none' && document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
+    const again = focused && main.contains(focused) ? { action: focused.dataset['action'], productId: focused.dataset['productId'] } : undefined;
     main.innerHTML = view.main;
+    if (again?.action !== undefined) {
+      Array.from(main.querySelectorAll<HTMLElement>('[data-action]'))
+        .find((el) => el.dataset['action'] === again.action && el.dataset['productId'] === again.productId)
+        ?.focus();
+    }
     syncHeader(route.name === 'search' ? route.query : '', route.name === 'category' ? route.category : undefined);
     if (change !== 'none') {
       window.scrollTo(0, 0);

@@ -22,6 +22,4 @@ export const CATEGORIES: readonly Category[] = [
   { id: 'plants', name: 'Plants', tagline: 'Green things that forgive a missed watering, and pots to keep them in.', hue: 120 },
 ];
 
-export const isCategory = (value: string): value is ProductCategory => (CATEGORY_IDS as readonly string[]).includes(value);
-
 export const categoryNamed = (id: string): Category | undefined => CATEGORIES.find((c) => c.id === id);

@@ -112,6 +112,8 @@ test('a purchase in the app: add to cart, cart, checkout and the order page, wit
   await page.locator('[data-action="set-quantity"]').press('Tab');
   await expect.poll(() => page.locator('[data-testid="cart-count"]').textContent()).toBe('3');
   await expect.poll(() => page.locator('[data-summary="total"]').textContent()).toBe('€294.00');
+  // The cart re-rendered in place; the keyboard user's focus stayed where Tab put it (the line's Remove).
+  expect(await page.evaluate(() => [document.activeElement?.getAttribute('data-action'), document.activeElement?.getAttribute('data-product-id')])).toEqual(['remove', 'sku-1007']);
 
   await page.locator('[data-testid="checkout-link"]').click();
   await page.waitForURL('**/app/checkout');
