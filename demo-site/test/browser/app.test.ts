@@ -14,6 +14,8 @@ import { useShopStack } from './support/shop-stack.js';
 import { recsFor } from './support/stub-edge.js';
 
 const env = useShopStack();
+/** The SDK sends a batch a second; vitest's poll would give up after one. */
+const POLL = { timeout: 10_000, interval: 100 };
 
 const path = (url: string) => {
   const u = new URL(url);
@@ -41,13 +43,13 @@ test('route changes are page views and the recommendations slot follows the rout
 
   await page.locator('.site-nav').getByRole('link', { name: 'Lighting' }).click();
   await page.waitForURL('**/app/c/lighting');
-  await expect.poll(() => page.title()).toBe('Lighting · Northwind Home');
+  await expect.poll(() => page.title(), POLL).toBe('Lighting · Northwind Home');
   await expectNoSeriousViolations(page, 'app category');
 
   await page.locator('[data-sf-product="sku-1001"] a.product-link').click();
   await page.waitForURL('**/app/p/sku-1001');
-  await expect.poll(() => recsShown(page)).toEqual(recsFor('sku-1001'));
-  await expect.poll(() => page.locator('[data-sf-slot="recs"] .sf-item img.sf-thumb').count()).toBe(recsFor('sku-1001').length);
+  await expect.poll(() => recsShown(page), POLL).toEqual(recsFor('sku-1001'));
+  await expect.poll(() => page.locator('[data-sf-slot="recs"] .sf-item img.sf-thumb').count(), POLL).toBe(recsFor('sku-1001').length);
   await expectNoSeriousViolations(page, 'app product with recommendations');
 
   // A recommended item links to the shop's product page (/p/…); the app keeps it in the app.
@@ -55,16 +57,16 @@ test('route changes are page views and the recommendations slot follows the rout
   await page.locator(`[data-sf-slot="recs"] [data-sf-product="${next}"] a`).click();
   await page.waitForURL(`**/app/p/${next}`);
   await expect(page.locator('#recs-heading').textContent()).resolves.toBe(`Because you viewed ${productById(next)!.name}`);
-  await expect.poll(() => recsShown(page)).toEqual(recsFor(next));
+  await expect.poll(() => recsShown(page), POLL).toEqual(recsFor(next));
 
   await page.goBack();
   await page.waitForURL('**/app/p/sku-1001');
-  await expect.poll(() => recsShown(page)).toEqual(recsFor('sku-1001'));
+  await expect.poll(() => recsShown(page), POLL).toEqual(recsFor('sku-1001'));
 
   await page.locator('[data-testid="search-input"]').fill('linen');
   await page.locator('[data-testid="search-input"]').press('Enter');
   await page.waitForURL('**/app/search?q=linen');
-  await expect.poll(() => page.locator('[data-testid="product-card"]').count()).toBeGreaterThan(0);
+  await expect.poll(() => page.locator('[data-testid="product-card"]').count(), POLL).toBeGreaterThan(0);
   await expectNoSeriousViolations(page, 'app search');
 
   // Never reloaded, and never the script tag: the SDK is in the app's bundle.
@@ -102,7 +104,7 @@ test('a purchase in the app: add to cart, cart, checkout and the order page, wit
   const page = await env.newPage();
   const anonymousId = await openApp(page, '/app/p/sku-1007', []);
   await page.locator('[data-testid="add-to-cart"]').click();
-  await expect.poll(() => page.locator('[data-testid="cart-count"]').textContent()).toBe('1');
+  await expect.poll(() => page.locator('[data-testid="cart-count"]').textContent(), POLL).toBe('1');
 
   await page.locator('.cart-link').click();
   await page.waitForURL('**/app/cart');
@@ -110,8 +112,8 @@ test('a purchase in the app: add to cart, cart, checkout and the order page, wit
   await expectNoSeriousViolations(page, 'app cart');
   await page.locator('[data-action="set-quantity"]').fill('3');
   await page.locator('[data-action="set-quantity"]').press('Tab');
-  await expect.poll(() => page.locator('[data-testid="cart-count"]').textContent()).toBe('3');
-  await expect.poll(() => page.locator('[data-summary="total"]').textContent()).toBe('€294.00');
+  await expect.poll(() => page.locator('[data-testid="cart-count"]').textContent(), POLL).toBe('3');
+  await expect.poll(() => page.locator('[data-summary="total"]').textContent(), POLL).toBe('€294.00');
   // The cart re-rendered in place; the keyboard user's focus stayed where Tab put it (the line's Remove).
   expect(await page.evaluate(() => [document.activeElement?.getAttribute('data-action'), document.activeElement?.getAttribute('data-product-id')])).toEqual(['remove', 'sku-1007']);
 
@@ -126,7 +128,7 @@ test('a purchase in the app: add to cart, cart, checkout and the order page, wit
   await page.getByLabel('Country').fill('USA');
   // The browser takes `grace@localhost`; the shop's server does not, and the form shows why by the field.
   await page.locator('[data-testid="checkout-submit"]').click();
-  await expect.poll(() => page.locator('[data-field-error="email"]').textContent()).toContain('name@example.com');
+  await expect.poll(() => page.locator('[data-field-error="email"]').textContent(), POLL).toContain('name@example.com');
   expect(await page.locator('#checkout-email').getAttribute('aria-invalid')).toBe('true');
   await expectNoSeriousViolations(page, 'app checkout with an error');
   await page.getByLabel('Email').fill('grace@example.com');

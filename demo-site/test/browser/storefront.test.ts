@@ -16,6 +16,8 @@ import { useShopStack } from './support/shop-stack.js';
 import { recsFor, STUB_OFFER } from './support/stub-edge.js';
 
 const env = useShopStack();
+/** The SDK sends a batch a second; vitest's poll would give up after one. */
+const POLL = { timeout: 10_000, interval: 100 };
 
 async function visitor(page: Page, path: string): Promise<string> {
   await page.goto(`${env.site.url}${path}`);
@@ -43,18 +45,18 @@ test('a visit from the home page to an order sends the page views, product view,
   await page.waitForURL('**/p/sku-1001');
   // The edge's recommendations for this product, in the "Because you viewed" slot.
   const recs = page.locator('[data-sf-slot="recs"] .sf-recs .sf-item');
-  await expect.poll(() => recs.evaluateAll((items) => items.map((i) => i.getAttribute('data-sf-product')))).toEqual(recsFor('sku-1001'));
+  await expect.poll(() => recs.evaluateAll((items) => items.map((i) => i.getAttribute('data-sf-product'))), POLL).toEqual(recsFor('sku-1001'));
   await expect(page.locator('#recs-heading').textContent()).resolves.toBe('Because you viewed Arc Floor Lamp');
   // Each recommended item gets its product's picture, which the shop draws.
   const pictures = page.locator('[data-sf-slot="recs"] .sf-item img.sf-thumb');
-  await expect.poll(() => pictures.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth > 0 && new URL((i as HTMLImageElement).src).pathname))).toEqual(recsFor('sku-1001').map((id) => `/pictures/${id}.svg`));
+  await expect.poll(() => pictures.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth > 0 && new URL((i as HTMLImageElement).src).pathname)), POLL).toEqual(recsFor('sku-1001').map((id) => `/pictures/${id}.svg`));
   await expectNoSeriousViolations(page, 'product with recommendations');
   await page.locator('#recs-heading').scrollIntoViewIfNeeded();
   await screenshot(page, 'shop-product-recs');
 
   await page.locator('[data-quantity]').fill('2');
   await page.locator('[data-testid="add-to-cart"]').click();
-  await expect.poll(() => page.locator('[data-testid="cart-count"]').textContent()).toBe('2');
+  await expect.poll(() => page.locator('[data-testid="cart-count"]').textContent(), POLL).toBe('2');
 
   await page.locator('[data-testid="search-input"]').fill('oak');
   await page.locator('[data-testid="search-input"]').press('Enter');
