@@ -9,7 +9,7 @@ export default {
   output: { file: 'dist/public/console.js', format: 'iife', sourcemap: true },
   plugins: [
     nodeResolve({ browser: true }),
-    typescript({ tsconfig: './tsconfig.client.json', noEmit: false, sourceMap: true, outDir: 'dist/public', include: ['src/client/**/*.ts', 'src/shared/**/*.ts'] }),
+    typescript({ tsconfig: './tsconfig.client.json', noEmit: false, sourceMap: true, outDir: 'dist/public', declaration: false }),
     terser({ format: { comments: false } }),
   ],
 };

@@ -83,6 +83,8 @@ export function createConsoleApp(deps: ConsoleAppDeps): Hono {
     return c.html(shell({ page: 'people', title: 'People', data: { kind, id }, body: peopleBody(kind, id) }));
   });
 
+  // Whether this browser is logged in (the guard answers 401 before this when it is not).
+  app.get('/api/login', (c) => c.json({ loggedIn: true }));
   addLiveRoute(app, deps.hub, deps.readers);
   addPeopleRoutes(app, deps.collector);
   app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404));
