@@ -20,7 +20,7 @@ export function sessionsPage(): void {
               h(
                 'div',
                 { class: 'who' },
-                h('a', { href: `/sessions/${encodeURIComponent(s.sessionId)}`, 'data-key': `follow:${s.sessionId}`, 'aria-label': `Follow session ${s.sessionId}` }, s.userId ? `User ${s.userId}` : `Visitor ${s.anonymousId.slice(0, 12)}`),
+                h('a', { href: `/sessions/${encodeURIComponent(s.sessionId)}`, 'data-key': `follow:${s.sessionId}`, title: 'Follow this session' }, s.userId ? `User ${s.userId}` : `Visitor ${s.anonymousId.slice(0, 12)}`),
                 h(
                   'dl',
                   {},
