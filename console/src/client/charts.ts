@@ -48,7 +48,7 @@ export class LineChart {
         scales: { x: { time: !this.opts.xIsCount } },
         axes: [
           { stroke: '#566173', grid: { stroke: '#eef1f5' } },
-          { stroke: '#566173', grid: { stroke: '#eef1f5' }, values: (_u, ticks) => ticks.map((v) => `${fmt(v)}${unit}`) },
+          { stroke: '#566173', grid: { stroke: '#eef1f5' }, size: 64, values: (_u, ticks) => ticks.map((v) => `${fmt(v)}${unit}`) },
         ],
         series: [
           {},

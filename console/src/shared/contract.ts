@@ -82,6 +82,8 @@ export interface ExperimentView {
   experiment: string;
   version: number;
   status: 'running' | 'stopped';
+  /** The event that counts as converting. */
+  conversion?: { type: string; name?: string };
   control: string;
   confidence: number;
   variants: {

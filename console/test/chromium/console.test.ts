@@ -52,6 +52,13 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
+/** `CONSOLE_SCREENSHOTS=1` writes the README's screenshots (docs/screenshots), PNGs. */
+async function shot(page: Page, name: string): Promise<void> {
+  if (process.env['CONSOLE_SCREENSHOTS'] !== '1') return;
+  await page.waitForTimeout(600); // let the charts draw a few points: a picture, not an assertion
+  await page.screenshot({ path: path.join(import.meta.dirname, '..', '..', 'docs', 'screenshots', `${name}.png`), fullPage: true });
+}
+
 const testid = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
 const textOf = (page: Page, id: string) => testid(page, id).first().textContent();
 
@@ -102,6 +109,7 @@ describe('the console in Chromium', () => {
     expect(await testid(page, 'events-chart').locator('canvas').count()).toBe(1);
     expect(await testid(page, 'live-status').getAttribute('data-state')).toBe('live');
     expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'now');
   });
 
   it('Live sessions: each open session with its signals, variants and decisions; a new decision and a new session appear live', async () => {
@@ -119,6 +127,7 @@ describe('the console in Chromium', () => {
     await page.locator('[data-testid="session-row"][data-session-id="s-later"]').waitFor(WAIT);
     expect(await page.locator('[data-testid="session-row"]').first().getAttribute('data-session-id')).toBe('s-later');
     expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'sessions');
   });
 
   it('follows one session by keyboard and shows each new decision as it is made', async () => {
@@ -137,6 +146,7 @@ describe('the console in Chromium', () => {
     await testid(page, 'session-decisions').locator('[data-decision-id="d-follow"]').waitFor(WAIT);
     await waitForText(page, 'session-signals', /cart abandonment risk 35%/);
     expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'session');
   });
 
   it('Experiments: variants with rates and intervals, the lift chart, and the sample-ratio alarm when the split breaks', async () => {
@@ -151,6 +161,7 @@ describe('the console in Chromium', () => {
     await exp.locator('[data-testid="srm-alarm"]').waitFor(WAIT);
     expect(await exp.locator('[data-testid="srm-alarm"]').getAttribute('role')).toBe('alert');
     expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'experiments');
   });
 
   it('Rules: the document in force, fires per rule, and the error of a refused document', async () => {
@@ -164,6 +175,7 @@ describe('the console in Chromium', () => {
     await testid(page, 'rules-error').waitFor(WAIT);
     expect(await textOf(page, 'rules-error')).toContain('rules.1.when.and.0: unknown operator');
     expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'rules');
   });
 
   it('Health: lag per stage and partition, produce latency, the edge\'s outbox depth and decide latency, live', async () => {
@@ -179,6 +191,7 @@ describe('the console in Chromium', () => {
     await waitForText(page, 'produce-latency', /ms \/ .* ms/);
     await waitForText(page, 'decide-latency', /ms \/ .* ms/);
     expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'health');
   });
 
   it('People: looks a user up and erases them after the confirmation', async () => {
@@ -190,6 +203,7 @@ describe('the console in Chromium', () => {
     expect(await textOf(page, 'profile-affinities')).toMatch(/lighting\s*3\.20/);
     expect(await textOf(page, 'profile-recs')).toContain('Brass desk lamp');
     expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'people');
     // Cancel first: nothing is erased.
     await testid(page, 'erase-button').click();
     await testid(page, 'erase-cancel').click();
@@ -227,6 +241,7 @@ describe('the console in Chromium', () => {
       const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, p).toBeLessThanOrEqual(0);
       expect(await seriousViolations(phone), p).toEqual([]);
+      if (p === '/sessions') await shot(phone, 'phone-sessions');
     }
     await phone.close();
   });

@@ -59,6 +59,7 @@ export function experiment(key: string, over: Partial<ExperimentView> = {}): Exp
     experiment: key,
     version: 1,
     status: 'running',
+    conversion: { type: 'track', name: 'add_to_cart' },
     control: 'control',
     confidence: 0.95,
     variants: [

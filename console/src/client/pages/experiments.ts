@@ -35,7 +35,7 @@ export function experimentsPage(): void {
           h('div', { class: 'scroll variants', role: 'region', tabindex: '0', 'aria-label': `Variants of ${e.key}` }),
           h('h3', {}, 'Lift over time (always-valid 95% interval)'),
           h('div', { class: 'chart', testid: 'lift-chart', role: 'img', 'aria-label': `Lift of ${e.key} over time with its always-valid interval` }),
-          h('p', { class: 'chart-note' }, `Absolute lift against the control in percentage points; the shaded band is the interval that stays valid however often you look. Sampled every ${Math.round(p.sampleEveryMs / 1000)} s, the last ${p.historyLimit} samples kept in the console's memory.`),
+          h('p', { class: 'chart-note' }, `Absolute lift against the control in percentage points; the shaded band is the interval that stays valid however often you look. Sampled every ${p.sampleEveryMs >= 1000 ? `${Math.round(p.sampleEveryMs / 1000)} s` : `${p.sampleEveryMs} ms`}, the last ${p.historyLimit} samples kept in the console's memory.`),
         );
         list.append(section);
         charts.set(e.key, new LineChart(section.querySelector<HTMLElement>('[data-testid="lift-chart"]') as HTMLElement, liftChartOptions(e.variants, e.readout)));
@@ -56,7 +56,7 @@ function renderExperiment(section: HTMLElement, r: ExperimentView | null): void 
     return;
   }
   const units = r.variants.reduce((s, v) => s + v.exposedUnits, 0);
-  replace(summary, `${r.status} · version ${r.version} · control ${r.control} · ${int(units)} units exposed · conversion: ${describe(r)}`);
+  replace(summary, `${r.status} · version ${r.version} · compared with ${r.control} · ${int(units)} units exposed · conversion: ${describe(r)}`);
   replace(
     srm,
     r.sampleRatio?.mismatch
@@ -90,9 +90,8 @@ function renderExperiment(section: HTMLElement, r: ExperimentView | null): void 
 }
 
 function describe(r: ExperimentView): string {
-  const c = (r as unknown as { conversion?: unknown }).conversion;
-  if (c && typeof c === 'object') return Object.values(c as Record<string, unknown>).filter((x) => typeof x === 'string').join(' ');
-  return 'configured event';
+  if (r.conversion === undefined) return 'the configured event';
+  return r.conversion.name === undefined ? `a ${r.conversion.type} event` : `${r.conversion.type} "${r.conversion.name}"`;
 }
 
 function liftChartOptions(variantNames: string[], readout: ExperimentView | null) {
