@@ -15,6 +15,8 @@ export interface ChartOptions {
   bands?: { upper: string; lower: string; color: string }[];
   /** Style per line name; default a solid line of the next palette colour. */
   style?: (name: string, index: number) => { stroke?: string; dash?: number[]; width?: number; label?: string };
+  /** Marks every point: for series with gaps (latency of quiet seconds), where a lone value has no line. */
+  points?: boolean;
   /** x is a count, not a time. */
   xIsCount?: boolean;
 }
@@ -54,13 +56,14 @@ export class LineChart {
           {},
           ...names.map((name, i) => {
             const s = style(name, i);
-            return { label: s.label ?? name, stroke: s.stroke ?? PALETTE[i % PALETTE.length], width: s.width ?? 2, dash: s.dash, spanGaps: false, value: (_u: uPlot, v: number | null) => (v === null ? '–' : `${fmt(v)}${unit}`) };
+            return { label: s.label ?? name, stroke: s.stroke ?? PALETTE[i % PALETTE.length], width: s.width ?? 2, dash: s.dash, spanGaps: false, ...(this.opts.points ? { points: { show: true, size: 5 } } : {}), value: (_u: uPlot, v: number | null) => (v === null ? '–' : `${fmt(v)}${unit}`) };
           }),
         ],
         bands: (this.opts.bands ?? [])
           .map((b) => ({ series: [names.indexOf(b.upper) + 1, names.indexOf(b.lower) + 1] as [number, number], fill: b.color }))
           .filter((b) => b.series[0] > 0 && b.series[1] > 0),
-        legend: { live: true },
+        // A static legend, the names only: a live one adds a row of "--" until the pointer is on the chart.
+        legend: { live: false },
         cursor: { drag: { x: false, y: false } },
       },
       data,

@@ -12,6 +12,8 @@ export interface MetricsSamplerOptions {
   scrapePipeline: () => Promise<string>;
   now?: () => number;
   historyPoints?: number;
+  /** The window of the headline latencies (as a Prometheus query's `[1m]`); default a minute. */
+  windowMs?: number;
 }
 
 export interface MetricsPicture {
@@ -23,6 +25,9 @@ export interface MetricsPicture {
 
 export class MetricsSampler {
   private previous: MetricsReading | undefined;
+  /** The good collector readings of the last `windowMs`, oldest first. */
+  private window: MetricsReading[] = [];
+  private readonly windowMs: number;
   private readonly eventsHistory: RingSeries;
   private readonly lagHistory: RingSeries;
   private readonly produceHistory: RingSeries;
@@ -33,6 +38,7 @@ export class MetricsSampler {
   constructor(private readonly opts: MetricsSamplerOptions) {
     const points = opts.historyPoints ?? 300;
     this.now = opts.now ?? Date.now;
+    this.windowMs = opts.windowMs ?? 60_000;
     this.eventsHistory = new RingSeries(points);
     this.lagHistory = new RingSeries(points);
     this.produceHistory = new RingSeries(points);
@@ -57,13 +63,20 @@ export class MetricsSampler {
     // A failed scrape has no counters: rates start again from the next good one.
     this.previous = collector === null ? undefined : reading;
     const rates = before !== undefined && collector !== null ? eventRates(before, reading) : {};
-    const produce = quantiles(before && collector !== null ? histogramDelta(before.produce, reading.produce) : null);
-    const decide = quantiles(before && collector !== null ? histogramDelta(before.decide, reading.decide) : null);
+    // The chart gets each scrape's interval; the headline figures the whole window, so a quiet second does not blank them.
+    const perScrape = (pick: (r: MetricsReading) => HistogramTotals | null) => quantiles(before && collector !== null ? histogramDelta(pick(before), pick(reading)) : null);
+    this.window = collector === null ? [] : [...this.window.filter((r) => r.at >= at - this.windowMs), reading];
+    const first = this.window.length > 1 ? this.window[0] : undefined;
+    const overWindow = (pick: (r: MetricsReading) => HistogramTotals | null) => quantiles(first ? histogramDelta(pick(first), pick(reading)) : null);
+    const produceNow = perScrape((r) => r.produce);
+    const decideNow = perScrape((r) => r.decide);
+    const produce = overWindow((r) => r.produce);
+    const decide = overWindow((r) => r.decide);
     const outbox = reading.outbox === null ? null : 'gauge' in reading.outbox ? reading.outbox.gauge : mean(histogramDelta(before?.outbox && 'histogram' in before.outbox ? before.outbox.histogram : null, reading.outbox.histogram));
     if (collector !== null) {
       this.eventsHistory.push(at, rates);
-      this.produceHistory.push(at, { p50: ms(produce?.p50), p99: ms(produce?.p99) });
-      this.decideHistory.push(at, { p50: ms(decide?.p50), p99: ms(decide?.p99) });
+      this.produceHistory.push(at, { p50: ms(produceNow?.p50), p99: ms(produceNow?.p99) });
+      this.decideHistory.push(at, { p50: ms(decideNow?.p50), p99: ms(decideNow?.p99) });
     }
     if (pipeline !== null) {
       const byStage: Record<string, number> = {};

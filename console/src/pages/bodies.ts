@@ -67,9 +67,9 @@ export const rulesBody = () => html`
 export const healthBody = () => html`
 <p class="lede">Whether the pipeline keeps up: lag per stage and partition, Kafka produce latency, and what the edge reports.</p>
 <section class="tiles" aria-label="Headline figures">
-  <div class="panel tile"><div class="label" id="l-prod">Produce latency p50 / p99</div><div class="value" data-testid="produce-latency" aria-labelledby="l-prod">–</div></div>
+  <div class="panel tile"><div class="label" id="l-prod">Produce latency p50 / p99, last minute</div><div class="value" data-testid="produce-latency" aria-labelledby="l-prod">–</div></div>
   <div class="panel tile"><div class="label" id="l-out">Edge outbox depth</div><div class="value" data-testid="outbox-depth" aria-labelledby="l-out">–</div></div>
-  <div class="panel tile"><div class="label" id="l-dec">Edge decide p50 / p99</div><div class="value" data-testid="decide-latency" aria-labelledby="l-dec">–</div></div>
+  <div class="panel tile"><div class="label" id="l-dec">Edge decide p50 / p99, last minute</div><div class="value" data-testid="decide-latency" aria-labelledby="l-dec">–</div></div>
   <div class="panel tile"><div class="label" id="l-deg">Degradation level</div><div class="value" data-testid="degradation" aria-labelledby="l-deg">–</div></div>
 </section>
 <div class="grid">

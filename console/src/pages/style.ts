@@ -42,6 +42,7 @@ h3 { font-size: 1rem; margin: 1rem 0 .5rem; font-weight: 600; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 1rem; min-width: 0; }
 .tile .label { color: var(--muted); font-size: .85rem; }
 .tile .value { font-size: 1.9rem; font-weight: 650; font-variant-numeric: tabular-nums; }
+.tile .value.words { font-size: 1.15rem; font-weight: 600; color: var(--muted); padding-top: .55rem; }
 .chart { width: 100%; min-height: 220px; }
 .chart-note { color: var(--muted); font-size: .85rem; margin: .25rem 0 0; }
 .scroll { overflow-x: auto; }
@@ -82,6 +83,10 @@ dialog::backdrop { background: rgba(15, 23, 32, .45); }
 .good { color: var(--good); }
 .swatch { display: inline-block; width: .7rem; height: .7rem; border-radius: 2px; margin-right: .35rem; vertical-align: baseline; }
 @media (max-width: 640px) {
+  .top-inner { gap: .5rem; }
+  nav.pages { order: 3; width: 100%; }
+  nav.pages ul { flex-wrap: nowrap; overflow-x: auto; padding-bottom: .15rem; }
+  nav.pages a { white-space: nowrap; }
   .session-row { grid-template-columns: 1fr; }
   .tile .value { font-size: 1.5rem; }
   h1 { font-size: 1.3rem; }

@@ -83,12 +83,12 @@ export interface HealthFeed extends Problems {
   at: number;
   lag: LagRow[];
   lagHistory: Series;
-  /** Kafka produce latency of the collector over the last interval, seconds. */
+  /** Kafka produce latency of the collector over the last minute, seconds. */
   produce: Quantiles | null;
   produceHistory: Series;
   /** Latest edge outbox depth reported; null when no edge reported one. */
   outboxDepth: number | null;
-  /** Edge decide latency over the last interval, seconds. */
+  /** Edge decide latency over the last minute, seconds (null when no edge ever reported one). */
   decide: Quantiles | null;
   decideHistory: Series;
   /** When the collector reports a degradation level (the flash-sale issue adds it). */

@@ -96,5 +96,16 @@ describe('Prometheus text', () => {
     expect(picture.health.produce?.p50).toBeCloseTo(0.0055, 10);
     expect(picture.health.scrapes).toEqual({ collector: 'ok', pipeline: 'error' });
     expect(picture.health.problems).toEqual(['pipeline /metrics: connect ECONNREFUSED']);
+
+    // A quiet scrape: the chart shows a gap, the headline keeps the last minute's figures.
+    now = 3000;
+    const quiet = await sampler.sample();
+    expect(quiet.health.produceHistory.lines['p50']?.at(-1)).toBeNull();
+    expect(quiet.health.produce?.count).toBe(1);
+    // Past the window, the observation has left the headline too.
+    now = 70_000;
+    await sampler.sample();
+    now = 71_000;
+    expect((await sampler.sample()).health.produce?.count).toBe(0);
   });
 });

@@ -2,18 +2,31 @@
 import type { HealthFeed } from '../../shared/feeds.js';
 import { LineChart } from '../charts.js';
 import { byTestId, replace, table } from '../dom.js';
-import { dec, int, ms } from '../format.js';
+import { dec, int } from '../format.js';
 import { follow } from '../live.js';
+
+/** p50 / p99 in milliseconds, short enough for a tile. */
+function pair(p50: number | null, p99: number | null): string {
+  const f = (s: number | null) => (s === null ? '–' : s * 1000 < 10 ? (s * 1000).toFixed(1) : String(Math.round(s * 1000)));
+  return `${f(p50)} / ${f(p99)} ms`;
+}
+
+/** A headline figure; words (not a number) are set smaller so they fit a phone's tile. */
+function tile(testid: string, text: string): void {
+  const el = byTestId(testid);
+  el.textContent = text;
+  el.classList.toggle('words', !/\d/.test(text));
+}
 
 export function healthPage(): void {
   const lag = new LineChart(byTestId('lag-chart'));
-  const produce = new LineChart(byTestId('produce-chart'), { unit: ' ms', height: 160 });
-  const decide = new LineChart(byTestId('decide-chart'), { unit: ' ms', height: 160 });
+  const produce = new LineChart(byTestId('produce-chart'), { unit: ' ms', height: 160, points: true });
+  const decide = new LineChart(byTestId('decide-chart'), { unit: ' ms', height: 160, points: true });
   follow<HealthFeed>('health', {}, (p) => {
-    byTestId('produce-latency').textContent = p.produce && p.produce.count > 0 ? `${ms(p.produce.p50)} / ${ms(p.produce.p99)}` : p.scrapes.collector === 'ok' ? 'idle' : '–';
-    byTestId('outbox-depth').textContent = p.outboxDepth === null ? 'not reported' : dec(p.outboxDepth, Number.isInteger(p.outboxDepth) ? 0 : 1);
-    byTestId('decide-latency').textContent = p.decide && p.decide.count > 0 ? `${ms(p.decide.p50)} / ${ms(p.decide.p99)}` : 'not reported';
-    byTestId('degradation').textContent = p.degradation ?? 'full (none reported)';
+    tile('produce-latency', p.produce === null ? (p.scrapes.collector === 'ok' ? 'not reported' : '–') : p.produce.count > 0 ? pair(p.produce.p50, p.produce.p99) : 'idle');
+    tile('outbox-depth', p.outboxDepth === null ? 'not reported' : dec(p.outboxDepth, Number.isInteger(p.outboxDepth) ? 0 : 1));
+    tile('decide-latency', p.decide === null ? 'not reported' : p.decide.count > 0 ? pair(p.decide.p50, p.decide.p99) : 'idle');
+    tile('degradation', p.degradation ?? 'not reported');
     lag.update(p.lagHistory);
     produce.update(p.produceHistory);
     decide.update(p.decideHistory);
