@@ -1,5 +1,5 @@
 /** Now: events per second by type, open sessions and visitors, the funnel per minute with its conversion, by source and device. */
-import type { FunnelFigures, FunnelView } from '../../shared/contract.js';
+import type { FunnelView } from '../../shared/contract.js';
 import type { NowFeed, Series } from '../../shared/feeds.js';
 import { LineChart } from '../charts.js';
 import { byTestId, replace, table } from '../dom.js';
@@ -61,4 +61,3 @@ function renderFunnel(funnel: FunnelView | null, chart: LineChart): void {
 }
 
 const rate = (part: number | undefined, whole: number | undefined): number | null => (whole ? (part ?? 0) / whole : null);
-export type { FunnelFigures };
