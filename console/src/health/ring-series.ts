@@ -10,7 +10,7 @@ export class RingSeries {
   /** Appends one point at `atMs`; a line missing from `values` gets a gap, a new line is null before. */
   push(atMs: number, values: Record<string, number | null>): void {
     const before = this.t.length;
-    this.t.push(Math.round(atMs / 1000));
+    this.t.push(atMs / 1000);
     for (const name of Object.keys(values)) if (!this.lines.has(name)) this.lines.set(name, new Array<number | null>(before).fill(null));
     for (const [name, line] of this.lines) line.push(values[name] ?? null);
     if (this.t.length > this.limit) {

@@ -156,6 +156,12 @@ describe('the console in Chromium', () => {
     expect(await exp.locator('[data-testid="variant-row"][data-variant="bold"]').textContent()).toMatch(/12\.9%.*9\.9%\s*–\s*16\.5%.*\+2\.9 pp.*−6\.0 pp … \+11\.8 pp/);
     expect(await exp.locator('[data-testid="srm-alarm"]').count()).toBe(0);
     await exp.locator('[data-testid="lift-chart"] canvas').waitFor(WAIT);
+    // Units come in and the always-valid interval narrows: the history shows the first, wide one and the new one.
+    await waitForText(page, 'lift-summary', /bold: \+2\.9 pp, interval −6\.0 pp … \+11\.8 pp \(17\.8 pp wide/);
+    const wide = fake.state.experiments['banner-copy']!;
+    const bold = wide.variants[1]!;
+    fake.state.experiments['banner-copy'] = { ...wide, variants: [wide.variants[0]!, { ...bold, exposedUnits: 4040, lift: { ...bold.lift!, sequentialInterval: { lower: 0.004, upper: 0.05 } } }] };
+    await waitForText(page, 'lift-summary', /interval \+0\.4 pp … \+5\.0 pp \(4\.6 pp wide; 17\.8 pp at the first of \d+ samples\)/);
     const e = fake.state.experiments['banner-copy']!;
     fake.state.experiments['banner-copy'] = { ...e, sampleRatio: { chiSquare: 31.2, degreesOfFreedom: 1, pValue: 2.3e-8, mismatch: true } };
     await exp.locator('[data-testid="srm-alarm"]').waitFor(WAIT);

@@ -35,6 +35,7 @@ export function experimentsPage(): void {
           h('div', { class: 'scroll variants', role: 'region', tabindex: '0', 'aria-label': `Variants of ${e.key}` }),
           h('h3', {}, 'Lift over time (always-valid 95% interval)'),
           h('div', { class: 'chart', testid: 'lift-chart', role: 'img', 'aria-label': `Lift of ${e.key} over time with its always-valid interval` }),
+          h('p', { class: 'lift-summary', testid: 'lift-summary' }),
           h('p', { class: 'chart-note' }, `Absolute lift against the control in percentage points; the shaded band is the interval that stays valid however often you look. Sampled every ${p.sampleEveryMs >= 1000 ? `${Math.round(p.sampleEveryMs / 1000)} s` : `${p.sampleEveryMs} ms`}, the last ${p.historyLimit} samples kept in the console's memory.`),
         );
         list.append(section);
@@ -43,6 +44,7 @@ export function experimentsPage(): void {
       for (const old of list.querySelectorAll(':scope > p')) old.remove();
       renderExperiment(section, e.readout);
       charts.get(e.key)?.update(liftSeries(e.history));
+      replace(section.querySelector('.lift-summary') as HTMLElement, liftSummary(e.history));
     }
   });
 }
@@ -56,7 +58,8 @@ function renderExperiment(section: HTMLElement, r: ExperimentView | null): void 
     return;
   }
   const units = r.variants.reduce((s, v) => s + v.exposedUnits, 0);
-  replace(summary, `${r.status} · version ${r.version} · compared with ${r.control} · ${int(units)} units exposed · conversion: ${describe(r)}`);
+  const holdout = r.holdout ? ` · holdout: ${int(r.holdout.exposedUnits)} units, ${int(r.holdout.conversions)} converted` : '';
+  replace(summary, `${r.status} · version ${r.version} · compared with ${r.control} · ${int(units)} units exposed · conversion: ${describe(r)}${holdout}`);
   replace(
     srm,
     r.sampleRatio?.mismatch
@@ -74,7 +77,7 @@ function renderExperiment(section: HTMLElement, r: ExperimentView | null): void 
       head: ['Variant', 'Weight', 'Exposures', 'Units', 'Conversions', 'Rate', 'Rate interval', 'Lift', 'Always-valid interval'],
       numeric: [1, 2, 3, 4, 5, 6, 7, 8],
       rows: r.variants.map((v) => [
-        v.control ? `${v.name} (control)` : v.name,
+        v.control && !/control/i.test(v.name) ? `${v.name} (control)` : v.name,
         String(v.weight),
         int(v.exposures),
         int(v.exposedUnits),
@@ -108,6 +111,22 @@ function liftChartOptions(variantNames: string[], readout: ExperimentView | null
   };
 }
 
+/** The chart in words: each treatment's interval now, and how wide it was at the first sample kept. */
+function liftSummary(points: readonly LiftPoint[]): string {
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (first === undefined || last === undefined) return 'No sample yet.';
+  const width = (v: { lower: number | null; upper: number | null } | undefined) => (v?.lower == null || v.upper == null ? null : v.upper - v.lower);
+  return Object.entries(last.variants)
+    .map(([name, v]) => {
+      const now = width(v);
+      const then = width(first.variants[name]);
+      if (now === null) return `${name}: no interval yet`;
+      return `${name}: ${signedPct(v.absolute)}, interval ${signedPct(v.lower)} … ${signedPct(v.upper)} (${(now * 100).toFixed(1)} pp wide${then !== null && points.length > 1 ? `; ${(then * 100).toFixed(1)} pp at the first of ${points.length} samples` : ''})`;
+    })
+    .join(' · ');
+}
+
 /** Lift points → one line for the lift and one for each bound per treatment variant, in percentage points. */
 export function liftSeries(points: readonly LiftPoint[]): Series {
   const names = [...new Set(points.flatMap((p) => Object.keys(p.variants)))];
@@ -118,5 +137,5 @@ export function liftSeries(points: readonly LiftPoint[]): Series {
     lines[`${name} upper`] = points.map((p) => pp(p.variants[name]?.upper));
     lines[`${name} lower`] = points.map((p) => pp(p.variants[name]?.lower));
   }
-  return { t: points.map((p) => Math.round(p.at / 1000)), lines };
+  return { t: points.map((p) => p.at / 1000), lines };
 }
