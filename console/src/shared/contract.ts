@@ -1,76 +1,17 @@
 /**
- * The collector's read routes as issue 13's contract (part A) states them: the console codes against
- * these shapes exactly. Once core/src/read/views.ts carries `OpenSessionView` and `Decided`, these
- * declarations give way to core's.
+ * The shapes of the collector's read routes the console reads. The routes made for the console are typed in core
+ * (read/views.ts, decision/decided.ts); the older views are declared here as the collector answers them.
  */
 
-/** An action the edge decided for a visitor (core's `Decided`). */
-export interface Decided {
-  id: string;
-  /** The edge's clock, epoch ms. */
-  at: number;
-  ruleId: string;
-  actionId: string;
-  kind: string;
-  slot?: string;
-  experiment?: string;
-  variant?: string;
-}
-
-export interface SessionSignals {
-  intentCategory: string | null;
-  /** 0..1 */
-  intentShare: number;
-  engagement: number;
-  cartAbandonmentRisk: number;
-  bounceRisk: number;
-}
-
-/** `GET /v1/sessions/:sessionId`, and each of `GET /v1/sessions/open`'s sessions. Times epoch ms, scores 0..1. */
-export interface OpenSessionView {
-  sessionId: string;
-  anonymousId: string;
-  userId?: string;
-  startedAt: number;
-  lastActivityAt: number;
-  device?: string;
-  source?: string;
-  pageViews: number;
-  events: number;
-  lastPageUrl?: string;
-  cartUnits: number;
-  purchased: boolean;
-  signals: SessionSignals;
-  variants: Record<string, string>;
-  decisions: Decided[];
-}
-
-/** `GET /v1/sessions/open?limit=` */
-export interface OpenSessions {
-  open: number;
-  visitors: number;
-  sessions: OpenSessionView[];
-}
-
-/** `GET /v1/rules/fires?minutes=` */
-export interface RuleFires {
-  from: string;
-  to: string;
-  rules: { ruleId: string; fired: number; perMinute: { minute: string; fired: number }[] }[];
-}
-
-/** `GET /v1/experiments` */
-export interface ExperimentList {
-  experiments: { key: string; variants: string[] }[];
-}
-
-/** `GET /v1/admin/rules` (the edge's, relayed). */
-export interface AdminRules {
-  version: string;
-  source: 'kv' | 'default';
-  document: unknown;
-  error?: string;
-}
+export type {
+  AdminRulesView as AdminRules,
+  Decided,
+  ExperimentsListView as ExperimentList,
+  OpenSessionSignals as SessionSignals,
+  OpenSessionView,
+  OpenSessionsView as OpenSessions,
+  RuleFiresView as RuleFires,
+} from '@sessionflow/core';
 
 export interface Interval {
   lower: number;
