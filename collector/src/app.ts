@@ -21,6 +21,9 @@ import type { AggregateReads } from './read/aggregate-store.js';
 import type { ExperimentSetup } from './pipeline/experiments/config.js';
 import type { ReadStore } from './read/store.js';
 import { addErasureRoute, type ErasureRouteDeps } from './erasure/route.js';
+import { addConsoleRoutes } from './read/console/routes.js';
+import type { ConsoleReads } from './read/console/store.js';
+import type { EdgeRulesReader } from './read/console/edge-rules.js';
 
 export interface CollectorAppDeps {
   /** The secrets by scope (auth/scopes.ts); erasure and edge-admin are only recognised, never accepted, here. */
@@ -36,6 +39,10 @@ export interface CollectorAppDeps {
   erasure?: ErasureRouteDeps['erasure'];
   /** Experiment counters and funnel rollups from the same store; undefined when REDIS_URL is not set (503). */
   aggregateReads?: AggregateReads | undefined;
+  /** Open sessions and rule fires for the console's reads; undefined when REDIS_URL is not set (503). */
+  consoleReads?: ConsoleReads | undefined;
+  /** The edge's rules, relayed by `GET /v1/admin/rules`; undefined without EDGE_URL and EDGE_ADMIN_SECRET (503). */
+  edgeRules?: EdgeRulesReader | undefined;
   /** The experiments `GET /v1/experiments/:key` knows; none when absent. */
   experiments?: readonly ExperimentSetup[];
   metrics: CollectorMetrics;
@@ -47,11 +54,12 @@ export interface CollectorAppDeps {
   logger?: Logger;
 }
 
-const ROUTES = new Set(['/v1/ingest', '/v1/catalog', '/v1/recs', '/v1/inventory', '/healthz', '/readyz', '/metrics', '/v1/rollups/funnel']);
+const ROUTES = new Set(['/v1/ingest', '/v1/catalog', '/v1/recs', '/v1/inventory', '/healthz', '/readyz', '/metrics', '/v1/rollups/funnel', '/v1/sessions/open', '/v1/rules/fires', '/v1/experiments', '/v1/admin/rules']);
 const USER_PROFILE_ROUTE = '/v1/profile/user/:userId';
 const DEVICE_PROFILE_ROUTE = '/v1/profile/device/:anonymousId';
 const EXPERIMENT_ROUTE = '/v1/experiments/:key';
 const USER_ROUTE = '/v1/users/:userId';
+const SESSION_ROUTE = '/v1/sessions/:sessionId';
 
 /** A fixed set of route labels: ids in paths, and unknown paths, must not grow the metric's cardinality. */
 export function routeLabel(path: string): string {
@@ -60,6 +68,7 @@ export function routeLabel(path: string): string {
   if (path.startsWith('/v1/profile/device/')) return DEVICE_PROFILE_ROUTE;
   if (path.startsWith('/v1/experiments/')) return EXPERIMENT_ROUTE;
   if (path.startsWith('/v1/users/')) return USER_ROUTE;
+  if (path.startsWith('/v1/sessions/')) return SESSION_ROUTE;
   return 'other';
 }
 
@@ -100,8 +109,10 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
   // Each route takes its own scope's secret: the site's server feeds the catalog, the edge reads, an operator erases.
   app.use('/v1/catalog', scopeAuth('catalog', secrets, metrics));
   const readAuth = scopeAuth('read', secrets, metrics);
-  for (const path of ['/v1/recs', '/v1/inventory', '/v1/profile/*', '/v1/experiments/*', '/v1/rollups/*']) app.use(path, readAuth);
-  app.use('/v1/users/*', scopeAuth('admin', secrets, metrics));
+  for (const path of ['/v1/recs', '/v1/inventory', '/v1/profile/*', '/v1/experiments', '/v1/experiments/*', '/v1/rollups/*', '/v1/sessions/*', '/v1/rules/*']) app.use(path, readAuth);
+  const adminAuth = scopeAuth('admin', secrets, metrics);
+  app.use('/v1/users/*', adminAuth);
+  app.use('/v1/admin/*', adminAuth);
 
   app.post(
     '/v1/catalog',
@@ -125,6 +136,7 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
   addReadRoutes(app, { store: deps.readStore, metrics, now: deps.now ?? Date.now, logger });
   addErasureRoute(app, { erasure: deps.erasure, metrics, logger });
   addAggregateRoutes(app, { reads: deps.aggregateReads, experiments: deps.experiments ?? [], metrics, now: deps.now ?? Date.now, logger });
+  addConsoleRoutes(app, { reads: deps.consoleReads, edgeRules: deps.edgeRules, experiments: deps.experiments ?? [], metrics, now: deps.now ?? Date.now, logger });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 

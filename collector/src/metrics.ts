@@ -2,7 +2,7 @@
  * The collector's Prometheus metrics, on a registry of its own so several
  * collectors (tests, benchmarks) can live in one process.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type ErrorKind =
   | 'body_too_large'
@@ -27,6 +27,12 @@ export interface CollectorMetrics {
   produceDuration: Histogram<'result'>;
   produceBatchRecords: Histogram;
   errors: Counter<'kind'>;
+  /** Accepted records by type: the event types and `decision` (a fixed set, core's EVENT_TYPES). */
+  eventsByType: Counter<'type'>;
+  /** The outbox depth the edge reported with the latest batch (of whichever visitor). */
+  edgeOutboxDepth: Gauge;
+  /** How long the edge's visitor object took to decide a batch, as it reported. */
+  edgeDecideSeconds: Histogram;
 }
 
 export function createCollectorMetrics(options: { defaultMetrics?: boolean } = {}): CollectorMetrics {
@@ -63,6 +69,23 @@ export function createCollectorMetrics(options: { defaultMetrics?: boolean } = {
       name: 'sessionflow_collector_errors_total',
       help: 'Requests refused or failed, by kind.',
       labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    eventsByType: new Counter({
+      name: 'sf_collector_events_by_type_total',
+      help: 'Records accepted to the events topic, by type: the event types, and decision (what the edge decided).',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    edgeOutboxDepth: new Gauge({
+      name: 'sf_edge_outbox_depth',
+      help: 'The visitor outbox depth the edge reported with the latest relayed batch (that batch included; 1 when nothing waits behind it).',
+      registers: [registry],
+    }),
+    edgeDecideSeconds: new Histogram({
+      name: 'sf_edge_decide_seconds',
+      help: 'How long the edge took to decide a batch, as it reported (its clock moves only across I/O: this is mostly waits).',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
   };

@@ -22,6 +22,8 @@ import { createLogger, type Logger } from './log.js';
 import { createCollectorMetrics } from './metrics.js';
 import { redisReadStore } from './read/redis-store.js';
 import { redisAggregateReads } from './read/aggregate-redis-store.js';
+import { redisConsoleReads } from './read/console/redis-store.js';
+import { edgeRulesReader } from './read/console/edge-rules.js';
 import { createStoreClient, type StoreClient } from './store/client.js';
 import { readStateLayout, type StateLayout } from './store/layout.js';
 import { startErasureService, type ErasureService } from './erasure/service.js';
@@ -152,6 +154,8 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
     readStore: redis === undefined ? undefined : redisReadStore(redis, layout),
     erasure,
     aggregateReads: redis === undefined ? undefined : redisAggregateReads(redis, layout),
+    consoleReads: redis === undefined ? undefined : redisConsoleReads(redis, layout),
+    edgeRules: settings.edgeUrl !== undefined && settings.edgeAdminSecret !== undefined ? edgeRulesReader({ edgeUrl: settings.edgeUrl, secret: settings.edgeAdminSecret }) : undefined,
     experiments: settings.experiments,
     metrics,
     isDraining: () => draining,

@@ -3,6 +3,8 @@ export * from './event/validate.js';
 export * from './event/batch.js';
 export * from './event/record.js';
 export * from './relay/envelope.js';
+export * from './decision/decided.js';
+export * from './decision/record.js';
 export * from './relay/signature.js';
 export * from './topics.js';
 export * from './action/action.js';

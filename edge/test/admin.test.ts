@@ -137,3 +137,32 @@ describe('GET /v1/admin/visitors/:anonymousId', () => {
     expect(JSON.stringify(state)).not.toContain(TEST_SITE_SECRETS['demo-site-key'].identity);
   });
 });
+
+describe('GET /v1/admin/rules', () => {
+  /** A RULES namespace of its own (the isolate's rules store is shared per binding), holding `text` under `rules`. */
+  const kvHolding = (text: string | null) => ({ get: async () => text }) as unknown as KVNamespace;
+  const validDocument = { version: 'admin-test-1', rules: [{ id: 'hello', priority: 1, when: { '>=': [{ var: 'signals.productViews' }, 1] }, actions: [{ kind: 'banner', title: 'Hello' }] }] };
+
+  it('answers the document in force, its version and source', async () => {
+    const res = await callEdge(adminRequest('/rules'), { RULES: kvHolding(JSON.stringify(validDocument)) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ version: 'admin-test-1', source: 'kv', document: { version: 'admin-test-1', rules: [{ id: 'hello' }] } });
+    expect(body['error']).toBeUndefined();
+  });
+
+  it('says why the stored document is refused, while the built-in one serves', async () => {
+    const refused = { ...validDocument, version: 'admin-test-2', rules: [{ ...validDocument.rules[0], priority: 'high' }] };
+    const res = await callEdge(adminRequest('/rules'), { RULES: kvHolding(JSON.stringify(refused)) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { version: string; source: string; error: string };
+    expect(body.source).toBe('default');
+    expect(body.version).not.toBe('admin-test-2');
+    expect(body.error).toMatch(/^rules\.0\.priority: /);
+  });
+
+  it('refuses a bearer of another scope', async () => {
+    const res = await callEdge(adminRequest('/rules', { authorization: `Bearer ${TEST_READ_SECRET}` }));
+    expect(res.status).toBe(403);
+  });
+});

@@ -10,7 +10,7 @@ import { isObviousBot } from '../src/visitor/route-to-visitors.js';
 import { DEFAULT_RATE_LIMIT } from '../src/visitor/rate-limit.js';
 import type { VisitDecision, VisitOutcome } from '../src/visitor/visitor-do.js';
 import { newVisitor, viewClick, visitorEvent } from './events.js';
-import { callEdge, collectRequest, stubCollector } from './helpers.js';
+import { base64ToBytes, callEdge, collectRequest, eventually, stubCollector } from './helpers.js';
 
 // Now: a visitor object deletes its storage a while after its session is over (on the edge's clock), so a test's sessions are current.
 const T0 = Date.now();
@@ -138,5 +138,41 @@ describe('POST /v1/collect with decisions', () => {
     const body = (await res.json()) as { accepted: number; actions: Decision[] };
     expect(body.accepted).toBe(3);
     expect(body.actions).toMatchObject([{ kind: 'banner', ruleId: 'category-banner.textiles', id: 'category-banner.textiles:0' }]);
+  });
+
+  it('relays what it decided with the batch it decided for: the session stamped on the events, and its report', async () => {
+    const collector = stubCollector('ok');
+    const visitor = newVisitor();
+    const events = [1, 2, 3].map((n) => productClick(visitor, `sku-200${n}`, 'lighting'));
+    const res = await callEdge(collectRequest(JSON.stringify({ events })), { COLLECTOR_URL: collector.url });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { actions: Decision[] };
+    expect(body.actions.map((action) => action.id)).toEqual(['category-banner.lighting:0']);
+    const relays = await eventually(() => collector.received(), (received) => received.length === 1);
+    const envelope = JSON.parse(new TextDecoder().decode(base64ToBytes(relays[0]!.bodyBase64))) as {
+      receivedAt: number;
+      events: { sessionId: string }[];
+      decisions: Record<string, unknown>[];
+      edge: { outboxDepth: number; decideMs: number };
+    };
+    expect(envelope.decisions).toEqual([
+      { id: expect.any(String), at: envelope.receivedAt, ruleId: 'category-banner.lighting', actionId: 'category-banner.lighting:0', kind: 'banner', slot: 'banner' },
+    ]);
+    // A decision's id is its own, not the action's (the same every time the rule fires).
+    expect(envelope.decisions[0]!['id']).not.toBe('category-banner.lighting:0');
+    expect(new Set(envelope.events.map((e) => e.sessionId)).size).toBe(1);
+    expect(envelope.edge.outboxDepth).toBe(1);
+    expect(envelope.edge.decideMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('relays a batch that decided nothing without decisions', async () => {
+    const collector = stubCollector('ok');
+    const visitor = newVisitor();
+    const res = await callEdge(collectRequest(JSON.stringify({ events: [event(visitor, 'page_view')] })), { COLLECTOR_URL: collector.url });
+    expect(res.status).toBe(200);
+    const relays = await eventually(() => collector.received(), (received) => received.length === 1);
+    const envelope = JSON.parse(new TextDecoder().decode(base64ToBytes(relays[0]!.bodyBase64))) as Record<string, unknown>;
+    expect(envelope['decisions']).toBeUndefined();
+    expect(envelope['edge']).toMatchObject({ outboxDepth: 1 });
   });
 });

@@ -11,6 +11,7 @@ export * from './services/http-service.js';
 export * from './services/collector.js';
 export * from './services/edge.js';
 export * from './services/demo-site.js';
+export * from './services/console.js';
 export * from './stack.js';
 export * from './browser/chromium.js';
 export * from './services/pipeline.js';

@@ -15,23 +15,24 @@ import { startRedisCluster, type RedisCluster } from './redis/cluster.js';
 import { startRedis } from './redis/server.js';
 import { generateSecrets, type LocalSecrets } from './secrets/local-secrets.js';
 import { startCollectorProcess } from './services/collector.js';
+import { startConsoleProcess } from './services/console.js';
 import { startDemoSiteProcess } from './services/demo-site.js';
 import { startEdgeProcess } from './services/edge.js';
 import type { HttpService } from './services/http-service.js';
 import { startPipelineProcess } from './services/pipeline.js';
 
-export type Part = 'kafka' | 'redis' | 'collector' | 'pipeline' | 'edge' | 'demo-site';
+export type Part = 'kafka' | 'redis' | 'collector' | 'pipeline' | 'edge' | 'demo-site' | 'console';
 
 export interface StackOptions {
   /** State and logs go below this folder. */
   dir: string;
   /** Fixed ports; a missing one is picked free (tests), so runs never collide. */
-  ports?: Partial<Record<'kafka' | 'kafkaController' | 'redis' | 'collector' | 'pipeline' | 'edge' | 'demo-site', number>>;
+  ports?: Partial<Record<'kafka' | 'kafkaController' | 'redis' | 'collector' | 'pipeline' | 'edge' | 'demo-site' | 'console', number>>;
   /** Existing Kafka to use instead of starting one. */
   kafkaBrokers?: string[] | undefined;
   /** Existing Redis to use instead of starting one. */
   redisUrl?: string | undefined;
-  /** Which parts to run; each part starts what it needs before it. Default: all. */
+  /** Which parts to run; each part starts what it needs before it. Default: all. `console` brings the collector and the pipeline. */
   parts?: Part[];
   /** The secrets of every scope (npm start passes the ones it keeps); default: new random ones for this stack. */
   secrets?: LocalSecrets;
@@ -62,6 +63,8 @@ export interface Stack {
   pipelineUrl?: string;
   edgeUrl?: string;
   demoUrl?: string;
+  /** The console (log in with `secrets.admin`). */
+  consoleUrl?: string;
   siteKey: string;
   /** The storefront's origin, which the edge lets browsers post from for `siteKey` (set once the edge runs). */
   siteOrigin?: string;
@@ -110,6 +113,7 @@ const needs: Record<Part, Part[]> = {
   pipeline: ['kafka', 'redis'],
   edge: ['collector'],
   'demo-site': ['edge'],
+  console: ['collector', 'pipeline'],
 };
 
 function withDependencies(parts: Part[]): Set<Part> {
@@ -125,7 +129,7 @@ function withDependencies(parts: Part[]): Set<Part> {
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const log = opts.log ?? (() => {});
-  const parts = withDependencies(opts.parts ?? ['kafka', 'redis', 'collector', 'pipeline', 'edge', 'demo-site']);
+  const parts = withDependencies(opts.parts ?? ['kafka', 'redis', 'collector', 'pipeline', 'edge', 'demo-site', 'console']);
   const port = async (name: keyof NonNullable<StackOptions['ports']>): Promise<number> => opts.ports?.[name] ?? freePort();
   const logDir = path.join(opts.dir, 'logs');
   const stops: { part: Part; stop: () => Promise<void> }[] = [];
@@ -154,7 +158,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   /** A part run as an HTTP child process: announced, on its port, logging to logs/<part>.log, stopped with the stack. Returns its URL. */
   const startService = async (
-    part: 'collector' | 'pipeline' | 'edge' | 'demo-site',
+    part: 'collector' | 'pipeline' | 'edge' | 'demo-site' | 'console',
     start: (port: number, logFile: string) => Promise<HttpService>,
     starting = 'starting…',
   ): Promise<string> => {
@@ -289,6 +293,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           catalogSecret: secrets.catalog,
           logFile,
         }),
+      );
+    }
+    if (parts.has('console') && stack.collectorUrl) {
+      const collectorUrl = stack.collectorUrl;
+      stack.consoleUrl = await startService('console', (port, logFile) =>
+        startConsoleProcess({ port, collectorUrl, pipelineUrl: stack.pipelineUrl, readSecret: secrets.read, adminSecret: secrets.admin, logFile }),
       );
     }
   } catch (err) {

@@ -26,6 +26,7 @@ const ports = {
   pipeline: Number(process.env.PIPELINE_PORT ?? 8790),
   edge: Number(process.env.EDGE_PORT ?? 8787),
   'demo-site': Number(process.env.DEMO_PORT ?? 8080),
+  console: Number(process.env.CONSOLE_PORT ?? 8791),
 };
 
 const log = (line: string): void => console.log(`[sessionflow] ${line}`);
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
 Sessionflow is running.
 
   Storefront   ${stack.demoUrl}/          ← open this, click around
+  Console      ${stack.consoleUrl}/          ← and watch it here (log in with the admin secret below)
   Edge         ${stack.edgeUrl}/v1/collect   (wrangler dev, workerd)
   Collector    ${stack.collectorUrl}/metrics   /readyz  /healthz   read API /v1/recs, /v1/profile/user/:id, /v1/profile/device/:id
   Pipeline     ${stack.pipelineUrl}/metrics   /readyz   (identity, sessions and aggregates stages → Redis; lag per partition in /metrics)
@@ -95,11 +97,12 @@ Logs:
   pipeline   ${rel(stack.logs.pipeline)}
   edge       ${rel(stack.logs.edge)}
   demo-site  ${rel(stack.logs['demo-site'])}
+  console    ${rel(stack.logs.console)}
 
 Secrets (every scope has its own; all of them, the edge's and the site's included, in ${rel(secretsFile)}):
   read API   Authorization: Bearer ${stack.secrets.read}
              curl -H 'Authorization: Bearer ${stack.secrets.read}' ${stack.collectorUrl}/v1/profile/user/demo-user-1
-  admin      Authorization: Bearer ${stack.secrets.admin}
+  admin      Authorization: Bearer ${stack.secrets.admin}   (also the console's login)
              curl -X DELETE -H 'Authorization: Bearer ${stack.secrets.admin}' ${stack.collectorUrl}/v1/users/demo-user-1
 
 Watch events arrive:  npm run tail:events

@@ -33,6 +33,8 @@ export interface IngestDeps {
 
 export interface IngestAnswer {
   accepted: number;
+  /** The edge's decisions written with the events (absent when the batch carried none). */
+  decisions?: number;
   deadLettered: number;
 }
 
@@ -96,13 +98,20 @@ export function ingestHandler(deps: IngestDeps): (c: Context) => Promise<Respons
       return refuse(c, 'kafka_unavailable', 503, `Kafka cannot take records now: ${readiness.reason ?? 'unknown reason'}`);
     }
 
-    const { records, accepted, deadLettered } = buildRecords(envelope.value, deps.topics, deps.now());
+    const { records, accepted, decisions, deadLettered, acceptedByType } = buildRecords(envelope.value, deps.topics, deps.now());
     const failure = await produce(deps, records);
     if (failure) return refuse(c, failure.kind, 503, failure.message);
 
+    for (const [type, count] of acceptedByType) deps.metrics.eventsByType.inc({ type }, count);
+    const { edge } = envelope.value;
+    if (edge !== undefined) {
+      deps.metrics.edgeOutboxDepth.set(edge.outboxDepth);
+      deps.metrics.edgeDecideSeconds.observe(edge.decideMs / 1000);
+    }
+
     if (accepted > 0) deps.metrics.events.inc({ outcome: 'accepted' }, accepted);
     if (deadLettered > 0) deps.metrics.events.inc({ outcome: 'dead_lettered' }, deadLettered);
-    const answer: IngestAnswer = { accepted, deadLettered };
+    const answer: IngestAnswer = { accepted, ...(decisions > 0 ? { decisions } : {}), deadLettered };
     return c.json(answer, 202);
   };
 }

@@ -6,7 +6,7 @@
  * canonical id that is not a profile ref, is unreadable (covered by the offset,
  * changing nothing) rather than a key built from something unexpected.
  */
-import { parseProfileRef, type IngestedEvent } from '@sessionflow/core';
+import { isDecisionRecord, parseProfileRef, validateDecided, type DecisionRecord, type IngestedEvent } from '@sessionflow/core';
 import type { ByUserEvent } from './identity/records.js';
 
 /** An event record from the events topic, or null when it lacks what the pipeline keys state by. */
@@ -42,4 +42,33 @@ export function readByUserEvent(value: string): ByUserEvent | null {
   const canonicalId: unknown = (event as Record<string, unknown>)['canonicalId'];
   if (canonicalId !== undefined && (typeof canonicalId !== 'string' || parseProfileRef(canonicalId) === undefined)) return null;
   return event as ByUserEvent;
+}
+
+/**
+ * A decision record of the events topic (core's `DecisionRecord`), or null
+ * when the value is not one, or not whole. Only the sessions stage reads
+ * them; every other stage skips them as what they do not use.
+ */
+export function readDecision(value: string): DecisionRecord | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  if (!isDecisionRecord(raw)) return null;
+  const { type: _type, anonymousId, sessionId, ingest, ...fields } = raw as Record<string, unknown>;
+  if (!isId(anonymousId) || !isId(sessionId) || !validateDecided(fields).ok) return null;
+  return raw as DecisionRecord;
+}
+
+/** Whether a record value is a decision's, whole or not: what a stage that does not use decisions skips without calling it unreadable. */
+export function isDecisionValue(value: string | null): boolean {
+  // Cheap before exact: a value without the marker is no decision.
+  if (value === null || !value.includes('"decision"')) return false;
+  try {
+    return isDecisionRecord(JSON.parse(value));
+  } catch {
+    return false;
+  }
 }

@@ -8,7 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceRef, encodeEventRecord, SCHEMA_VERSION, topicNames, userRef, type SessionflowEvent } from '@sessionflow/core';
+import { deviceRef, encodeDecisionRecord, encodeEventRecord, SCHEMA_VERSION, topicNames, userRef, type SessionflowEvent } from '@sessionflow/core';
+import { minuteOf } from '../../src/pipeline/rollups/minute.js';
 import type { RunningPipeline } from '../../src/pipeline/pipeline.js';
 import { profileKeysOf } from '../../src/pipeline/profiles/commands.js';
 import { readStoredProfile } from '../../src/pipeline/identity/profile-read.js';
@@ -41,6 +42,13 @@ afterAll(async () => {
 async function send(events: readonly SessionflowEvent[]): Promise<void> {
   const now = Date.now();
   await infra.producer.send({ topic: topics.events, acks: -1, messages: events.map((e) => encodeEventRecord(e, { siteKey: 'demo-site-key', receivedAt: now, ingestedAt: now })) });
+}
+
+/** A decision of the edge for the visitor's session, as the collector writes it (a `decision` record of the events topic). */
+async function sendDecision(visitor: Visitor, at: number): Promise<void> {
+  const decided = { id: `decision-${randomUUID()}`, at, ruleId: 'bounds-rule', actionId: 'bounds-rule:0', kind: 'banner', slot: 'banner', experiment: 'bounds-experiment', variant: 'a' };
+  const message = encodeDecisionRecord(decided, visitor, { siteKey: 'demo-site-key', receivedAt: at, ingestedAt: at });
+  await infra.producer.send({ topic: topics.events, acks: -1, messages: [message] });
 }
 
 function identify(visitor: Visitor, userId: string): SessionflowEvent {
@@ -96,10 +104,20 @@ describe('state with short bounds', () => {
 
   it('puts a bound on every key the stages write', async () => {
     await send([...anonymousEvents, ...userEvents]);
-    await eventually('both profiles and both sessions in Redis', async () => {
+    // The edge's decisions: kept with the session, counted as rule fires (their keys need bounds too).
+    const decidedAt = Date.now();
+    await sendDecision(anonymous, decidedAt);
+    const fires = layout.deviceSessions(anonymous.anonymousId).ruleFires(minuteOf(decidedAt));
+    await eventually('both profiles, both sessions and the rule fire in Redis', async () => {
       const [own, user] = await Promise.all([readStoredProfile(infra.client, layout, deviceRef(anonymous.anonymousId), Date.now()), readStoredProfile(infra.client, layout, userRef(userId), Date.now())]);
-      return own?.recentlyViewed.length === 2 && user?.recentlyViewed.includes('sku-3') === true && (await redis.exists(sessionOf(anonymous))) + (await redis.exists(sessionOf(device))) === 2;
+      return (
+        own?.recentlyViewed.length === 2 &&
+        user?.recentlyViewed.includes('sku-3') === true &&
+        (await redis.exists(sessionOf(anonymous))) + (await redis.exists(sessionOf(device))) === 2 &&
+        (await redis.exists(fires)) === 1
+      );
     }, 60_000);
+    expect(await redis.hGet(sessionOf(anonymous), 'decided')).toContain('bounds-rule');
 
     const { unbounded, seen } = await unboundedKeys();
     expect(seen).toBeGreaterThan(30);

@@ -15,6 +15,8 @@ export class MemoryStore {
   readonly sets = new Map<string, Set<string>>();
   /** Key → the TTL (seconds) its latest EXPIRE gave it. */
   readonly expiring = new Map<string, number>();
+  /** Key → the epoch second its latest EXPIREAT gave it. */
+  readonly expiringAt = new Map<string, number>();
 
   run(commands: readonly RedisCommand[]): void {
     for (const command of commands) this.one(command);
@@ -51,6 +53,15 @@ export class MemoryStore {
         this.hashes.set(key, hash);
         return;
       }
+      case 'HSETNX': {
+        const hash = this.hashes.get(key) ?? new Map<string, string>();
+        if (!hash.has(args[0]!)) hash.set(args[0]!, args[1]!);
+        this.hashes.set(key, hash);
+        return;
+      }
+      case 'EXPIREAT':
+        this.expiringAt.set(key, Number(args[0]));
+        return;
       case 'HINCRBY': {
         const hash = this.hashes.get(key) ?? new Map<string, string>();
         hash.set(args[0]!, String(Number(hash.get(args[0]!) ?? 0) + Number(args[1])));

@@ -14,6 +14,7 @@
  * `authorization: Bearer <read secret>`.
  */
 import * as v from 'valibot';
+import type { Decided } from '../decision/decided.js';
 
 const Id = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(256, 'must be at most 256 characters'));
 const Count = v.pipe(v.number('must be a number'), v.minValue(0, 'must not be negative'));
@@ -98,3 +99,76 @@ function parseWith<T>(schema: v.GenericSchema<unknown, T>, input: unknown): Read
 export const parseProfileView = (input: unknown): ReadResult<ProfileView> => parseWith(ProfileViewSchema, input);
 export const parseRecsView = (input: unknown): ReadResult<RecsView> => parseWith(RecsViewSchema, input);
 export const parseInventoryView = (input: unknown): ReadResult<InventoryView> => parseWith(InventoryViewSchema, input);
+
+/*
+ * What the console reads (the collector's read routes, read scope unless said):
+ *
+ *   GET /v1/sessions/open?limit=1..200        → OpenSessionsView
+ *   GET /v1/sessions/:sessionId               → OpenSessionView (404 not_found)
+ *   GET /v1/rules/fires?minutes=1..1440       → RuleFiresView
+ *   GET /v1/experiments                       → ExperimentsListView
+ *   GET /v1/admin/rules (admin scope)         → AdminRulesView (the edge's, relayed)
+ */
+
+/** The session signals the console shows; scores 0..1. */
+export interface OpenSessionSignals {
+  /** The category with the largest share of the session's product views (`''` before any). */
+  intentCategory: string;
+  intentShare: number;
+  engagement: number;
+  cartAbandonmentRisk: number;
+  bounceRisk: number;
+}
+
+/** One open session as the pipeline folded it, with what the edge decided for it. Times are epoch ms (the edge's clock). */
+export interface OpenSessionView {
+  sessionId: string;
+  anonymousId: string;
+  userId?: string;
+  startedAt: number;
+  lastActivityAt: number;
+  /** The device class of its events (`mobile`, `tablet`, `desktop`, `bot`). */
+  device?: string;
+  /** The traffic source of its landing page view (`utm_source`, the referring host, or `direct`). */
+  source?: string;
+  pageViews: number;
+  events: number;
+  lastPageUrl?: string;
+  cartUnits: number;
+  purchased: boolean;
+  signals: OpenSessionSignals;
+  /** Experiment key → variant, as the session's decisions name them. */
+  variants: Record<string, string>;
+  /** The session's latest decisions (at most 20), oldest first. */
+  decisions: Decided[];
+}
+
+export interface OpenSessionsView {
+  /** Open sessions on all partitions. */
+  open: number;
+  /** Distinct anonymous ids among them. */
+  visitors: number;
+  /** The most recently active first, at most `limit`. */
+  sessions: OpenSessionView[];
+}
+
+export interface RuleFiresView {
+  /** ISO minutes, the first and the last of the window. */
+  from: string;
+  to: string;
+  /** Rules that fired in the window, the most fired first; `perMinute` holds every minute of the window, oldest first. */
+  rules: { ruleId: string; fired: number; perMinute: { minute: string; fired: number }[] }[];
+}
+
+export interface ExperimentsListView {
+  experiments: { key: string; variants: string[] }[];
+}
+
+export interface AdminRulesView {
+  version: string;
+  source: 'kv' | 'default';
+  /** The rules document in force. */
+  document: unknown;
+  /** Why the newest stored document is refused (or KV could not be read). */
+  error?: string;
+}

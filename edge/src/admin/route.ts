@@ -9,6 +9,9 @@
  *   held state> }`.
  * - `GET /v1/admin/visitors/:anonymousId?site=`: what that object stores,
  *   read without creating anything.
+ * - `GET /v1/admin/rules`: the rules document in force, its version and
+ *   source, and why the newest stored document is refused (`error`); the
+ *   collector relays it to the console.
  */
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
@@ -19,6 +22,8 @@ import { VISITOR_ID } from '../decide/route.js';
 import { EdgeError, errorBody } from '../errors.js';
 import type { EdgeEnv } from '../hono-env.js';
 import type { VisitorInspection } from '../visitor/visitor-do.js';
+import { sharedRulesStore } from '../rules/store.js';
+import type { AdminRulesView } from '@sessionflow/core';
 
 export const MAX_ERASE_IDS = 1000;
 const MAX_ERASE_BODY_BYTES = 128 * 1024;
@@ -71,6 +76,13 @@ adminRoute.get('/visitors/:anonymousId', async (c) => {
   if (namespace === undefined) throw new EdgeError(503, 'decisions_unavailable', 'no VISITOR Durable Object binding');
   const inspection = (await namespace.get(namespace.idFromName(`${siteKey}:${anonymousId}`)).inspect()) as unknown as VisitorInspection;
   return c.json(inspection, 200);
+});
+
+adminRoute.get('/rules', async (c) => {
+  const served = await sharedRulesStore(c.env.RULES).current();
+  const view: AdminRulesView = { version: served.version, source: served.source, document: served.rules, ...(served.error !== undefined ? { error: served.error } : {}) };
+  c.header('Cache-Control', 'no-store');
+  return c.json(view, 200);
 });
 
 function anonymousIdsOf(body: unknown): string[] {

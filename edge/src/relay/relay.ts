@@ -4,7 +4,7 @@
  * down, slow or answering non-2xx is reported as unavailable; the caller
  * decides what to tell the browser (a later issue adds a durable outbox).
  */
-import { RELAY_VERSION, SIGNATURE_HEADER, signRelay, type DeviceClass, type HmacCrypto, type RelayEnvelope, type SessionflowEvent } from '@sessionflow/core';
+import { RELAY_VERSION, SIGNATURE_HEADER, signRelay, type Decided, type DeviceClass, type EdgeReport, type HmacCrypto, type RelayEnvelope, type SessionflowEvent } from '@sessionflow/core';
 
 export const INGEST_PATH = '/v1/ingest';
 
@@ -17,8 +17,22 @@ export interface RelayTarget {
 
 export type RelayOutcome = { ok: true; status: number } | { ok: false; reason: string };
 
-export function relayEnvelope(siteKey: string, events: readonly SessionflowEvent[], receivedAt: number, device?: DeviceClass): RelayEnvelope {
-  return { relayVersion: RELAY_VERSION, siteKey, receivedAt, ...(device !== undefined ? { device } : {}), events: [...events] };
+/** What the visitor object adds to a batch it relays: its decisions for the batch, and its report. */
+export interface RelayExtras {
+  decisions?: readonly Decided[] | undefined;
+  edge?: EdgeReport | undefined;
+}
+
+export function relayEnvelope(siteKey: string, events: readonly SessionflowEvent[], receivedAt: number, device?: DeviceClass, extras: RelayExtras = {}): RelayEnvelope {
+  return {
+    relayVersion: RELAY_VERSION,
+    siteKey,
+    receivedAt,
+    ...(device !== undefined ? { device } : {}),
+    events: [...events],
+    ...(extras.decisions !== undefined && extras.decisions.length > 0 ? { decisions: [...extras.decisions] } : {}),
+    ...(extras.edge !== undefined ? { edge: extras.edge } : {}),
+  };
 }
 
 export async function relayToCollector(

@@ -7,7 +7,7 @@
  * when it is full the visitor's new batches are refused (503), so the SDK
  * keeps them, instead of the object growing without end.
  */
-import type { DeviceClass, SessionflowEvent } from '@sessionflow/core';
+import type { Decided, DeviceClass, SessionflowEvent } from '@sessionflow/core';
 import { relayEnvelope, relayToCollector, type RelayTarget } from '../relay/relay.js';
 
 /** One accepted batch, with where it goes (the Worker's collector URL when it arrived). */
@@ -19,6 +19,10 @@ export interface OutboxEntry {
   timeoutMs: number;
   /** The browser's device class, relayed with the batch. */
   device?: DeviceClass;
+  /** What the visitor object decided for the batch: relayed with it, so the data holds what the page was shown. */
+  decisions?: Decided[];
+  /** How long the decision took (ms, the edge's clock), reported with the batch. */
+  decideMs?: number;
 }
 
 export const OUTBOX_LIMIT = 1000;
@@ -56,6 +60,11 @@ export class Outbox {
 
   async depth(): Promise<number> {
     return (await this.keys()).length;
+  }
+
+  /** Whether a batch can be added now. */
+  async hasRoom(): Promise<boolean> {
+    return (await this.keys()).length < OUTBOX_LIMIT;
   }
 
   /** Forgets what it knew of its storage, after the object's storage was deleted. */
@@ -103,7 +112,10 @@ export class Outbox {
         continue;
       }
       const target: RelayTarget = { collectorUrl: entry.collectorUrl, secret: this.deps.secret(), timeoutMs: entry.timeoutMs };
-      const outcome = await relayToCollector(target, relayEnvelope(entry.siteKey, entry.events, entry.receivedAt, entry.device), {
+      // The depth as the batch leaves, itself included: what the collector's gauge shows of this visitor.
+      const edge = entry.decideMs !== undefined ? { outboxDepth: waiting.length, decideMs: entry.decideMs } : undefined;
+      const envelope = relayEnvelope(entry.siteKey, entry.events, entry.receivedAt, entry.device, { decisions: entry.decisions, edge });
+      const outcome = await relayToCollector(target, envelope, {
         fetch: this.deps.fetch,
         crypto: crypto.subtle,
         now: this.deps.now,

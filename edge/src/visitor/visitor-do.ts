@@ -13,8 +13,10 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
+  MAX_RELAYED_DECISIONS,
   baselineWith,
   decide,
+  decidedOf,
   emptyOpenSession,
   foldEvents,
   sessionExpired,
@@ -154,10 +156,8 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     const folded = foldEvents(previous, identity.events, input.receivedAt, sessionIdFor(identity.events, previous));
     if (folded === undefined) throw new Error('a visit needs at least one event');
     const session = input.bot && !folded.bot ? { ...folded, bot: true } : folded;
-    // Taken means kept until the collector has it: into the outbox first, and nothing else if it is full.
-    const { relay } = input;
-    const outboxDepth = await this.outbox.add({ ...relay, receivedAt: input.receivedAt, events: stamped(identity.events, session.id), ...(input.device !== undefined ? { device: input.device } : {}) });
-    if (outboxDepth === undefined) {
+    // Taken means kept until the collector has it: nothing of the batch is taken while the outbox is full.
+    if (!(await this.outbox.hasRoom())) {
       void this.outbox.drain();
       return { outcome: 'outbox_full' };
     }
@@ -169,8 +169,22 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
       state.shownIn = session.id;
     }
     state.session = session;
+    const { relay } = input;
     const reads = this.readsFor(relay.collectorUrl);
+    // workerd moves its clock only across I/O: this measures the waits of a decision (the first rules read), not its CPU time.
+    const decideStart = Date.now();
     const { actions, variants } = await this.decideFor(state, session, input.anonymousId, input.receivedAt, session.lastPageUrl, reads, true);
+    const decideMs = Date.now() - decideStart;
+    // The batch goes into the outbox with what was decided for it, so the data holds what the page was shown.
+    const decisions = actions.slice(0, MAX_RELAYED_DECISIONS).map((action) => decidedOf(action, input.receivedAt, crypto.randomUUID()));
+    const entry = { ...relay, receivedAt: input.receivedAt, events: stamped(identity.events, session.id), decisions, decideMs, ...(input.device !== undefined ? { device: input.device } : {}) };
+    const outboxDepth = await this.outbox.add(entry);
+    if (outboxDepth === undefined) {
+      // Filled by a batch that came in meanwhile: forget this one's changes, the stored state is the truth again.
+      this.state = undefined;
+      void this.outbox.drain();
+      return { outcome: 'outbox_full' };
+    }
     await this.saveAndExpire(state, input.receivedAt);
     // Relayed and read after the answer; a relay that fails waits for the alarm, or for the next visit.
     void this.outbox.drain();

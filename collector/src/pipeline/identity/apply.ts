@@ -19,7 +19,7 @@ import { identityKeys } from '../../store/identity-keys.js';
 import type { TopicOwners } from '../../store/owner.js';
 import { OwnerMismatchError } from '../../store/owner.js';
 import type { BatchOutcome, TopicBatch } from '../apply.js';
-import { readEvent } from '../event-record.js';
+import { isDecisionValue, readEvent } from '../event-record.js';
 import { erasedNow, erasureTime, refsOf } from '../../erasure/marked-events.js';
 import type { ErasureMarks, MarkKeys } from '../../erasure/marks.js';
 import { runGuardedBatch, untilGuardsHold, type Guard } from '../../store/guarded-batch.js';
@@ -97,8 +97,10 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: rea
 
   const events: IdentityEvent[] = [];
   for (const r of fresh) {
-    if (r.event === null || r.raw === null) outcome.unreadable++;
-    else events.push({ event: r.event, raw: r.raw });
+    if (r.event === null || r.raw === null) {
+      // The edge's decisions share the topic: not the identity stage's to re-key, and not unreadable.
+      if (!isDecisionValue(r.raw)) outcome.unreadable++;
+    } else events.push({ event: r.event, raw: r.raw });
   }
 
   // The partition's owner is the only writer of a device's link and prefix session besides an erasure, which the guards catch.

@@ -11,10 +11,13 @@
  * meanwhile would make the session due again too early; it is planned again
  * instead.
  */
-import type { IngestedEvent } from '@sessionflow/core';
+import type { DecisionRecord, IngestedEvent } from '@sessionflow/core';
 import type { StoreClient } from '../../store/client.js';
 import type { BatchOutcome, TopicBatch } from '../apply.js';
-import { readEvent } from '../event-record.js';
+import { readDecision, readEvent } from '../event-record.js';
+import type { ByUserEvent } from '../identity/records.js';
+import { DECIDED_FIELD, planSessionDecisions } from './decisions-plan.js';
+import { readDecided } from './decided.js';
 import { erasureTime, refsOf, isErased } from '../../erasure/marked-events.js';
 import type { ErasureMarks } from '../../erasure/marks.js';
 import type { StateBounds } from '../../store/bounds.js';
@@ -50,14 +53,23 @@ export async function applySessionBatch(deps: SessionApplyDeps, batch: TopicBatc
     if (owner !== batch.partition) throw new OwnerMismatchError(batch.topic, batch.partition, owner, deps.owners.partitions);
   }
   // Parsed once: a refused attempt plans again from what Redis holds, the records stay the same.
-  const records = batch.messages.map((m) => ({ offset: BigInt(m.offset), event: m.value === null ? null : readEvent(m.value) }));
+  const records = batch.messages.map((m) => {
+    const event = m.value === null ? null : readEvent(m.value);
+    return { offset: BigInt(m.offset), event, decision: event === null && m.value !== null ? readDecision(m.value) : null };
+  });
   return untilGuardsHold(deps.maxAttempts ?? 5, () => attemptBatch(deps, batch, records));
 }
 
 interface ReadRecord {
   offset: bigint;
   event: IngestedEvent | null;
+  /** The edge's decision, when the record is one. */
+  decision: DecisionRecord | null;
 }
+
+/** The fields read of each session hash: the fold's (stored.ts), then what the edge decided for it. */
+const READ_FIELDS: readonly string[] = [...STORED_SESSION_FIELDS, DECIDED_FIELD];
+const DECIDED_AT = STORED_SESSION_FIELDS.length;
 
 /** One attempt: null when what it read changed before its script ran (nothing was written). */
 async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: readonly ReadRecord[]): Promise<BatchOutcome | null> {
@@ -66,15 +78,18 @@ async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: 
   const marksHere = deps.marks.at(batch.topic, batch.partition);
   const offsetKey = keys.offset;
   const events = records.flatMap((r) => (r.event === null ? [] : [r.event]));
+  const decisions = records.flatMap((r) => (r.decision === null ? [] : [r.decision]));
   const ids = [...new Set(events.map((e) => e.eventId))];
-  const sessionIds = [...new Set(events.map((e) => e.sessionId))];
-  const markRefs = [...new Set(events.flatMap(refsOf))];
+  const decisionIds = [...new Set(decisions.map((d) => d.id))];
+  const sessionIds = [...new Set([...events.map((e) => e.sessionId), ...decisions.map((d) => d.sessionId)])];
+  const markRefs = [...new Set([...events.flatMap(refsOf), ...decisions.flatMap((d) => refsOf(d as unknown as ByUserEvent))])];
   // Everything the plan depends on, in one round trip; records below the offset (a re-delivery) are read needlessly.
-  const [stored, markValues, seenValues, sessionValues] = await Promise.all([
+  const [stored, markValues, seenValues, sessionValues, seenDecisionValues] = await Promise.all([
     redis.get(offsetKey),
     markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => marksHere.key(ref))),
     ids.length === 0 ? [] : redis.mGet(ids.map((id) => keys.seenEvent(id))),
-    Promise.all(sessionIds.map((id) => redis.hmGet(keys.session(id), [...STORED_SESSION_FIELDS]))),
+    Promise.all(sessionIds.map((id) => redis.hmGet(keys.session(id), [...READ_FIELDS]))),
+    decisionIds.length === 0 ? [] : redis.mGet(decisionIds.map((id) => keys.seenDecision(id))),
   ]);
 
   const fresh = unappliedRecords(records, stored, batch);
@@ -83,18 +98,20 @@ async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: 
   if (last === undefined) return outcome;
   const guards: Guard[] = [{ key: offsetKey, expected: stored }];
   const readable = fresh.flatMap((r) => (r.event === null ? [] : [r.event]));
-  outcome.unreadable = fresh.length - readable.length;
+  const decided = fresh.flatMap((r) => (r.decision === null ? [] : [r.decision]));
+  outcome.unreadable = fresh.length - readable.length - decided.length;
 
   // Events of a person erased after they were ingested are not folded in (../../erasure/marked-events.ts); an erasure in between refuses the batch.
   const markValue = new Map(markRefs.map((ref, i) => [ref, markValues[i] ?? null]));
   const marks = new Map<string, number>();
-  for (const ref of new Set(readable.flatMap(refsOf))) {
+  for (const ref of new Set([...readable.flatMap(refsOf), ...decided.flatMap((d) => refsOf(d as unknown as ByUserEvent))])) {
     const value = markValue.get(ref) ?? null;
     guards.push({ key: marksHere.key(ref), expected: value });
     const at = erasureTime(value);
     if (at !== undefined) marks.set(ref, at);
   }
   const live = readable.filter((e) => !isErased(e, marks));
+  const liveDecisions = decided.filter((d) => !isErased(d as unknown as ByUserEvent, marks));
 
   const seen = new Map(ids.map((id, i) => [id, seenValues[i] ?? null]));
   const counted = new Set<string>();
@@ -128,6 +145,31 @@ async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: 
     snapshotIntervalMs: deps.snapshotIntervalMs,
     ...(deps.bounds === undefined ? {} : { bounds: deps.bounds }),
   });
+
+  // The edge's decisions: each once by id, kept with a session this stage holds, counted as a fire of its rule.
+  const seenDecision = new Map(decisionIds.map((id, i) => [id, seenDecisionValues[i] ?? null]));
+  const unseenDecisions: DecisionRecord[] = [];
+  const countedDecisions = new Set<string>();
+  for (const decision of liveDecisions) {
+    if (countedDecisions.has(decision.id)) continue;
+    countedDecisions.add(decision.id);
+    if (seenDecision.get(decision.id) !== null) continue;
+    guards.push({ key: keys.seenDecision(decision.id), expected: null });
+    unseenDecisions.push(decision);
+  }
+  outcome.duplicates += liveDecisions.length - unseenDecisions.length;
+  if (unseenDecisions.length > 0) {
+    const folding = new Set(unseen.map((e) => e.sessionId));
+    for (const id of new Set(unseenDecisions.map((d) => d.sessionId))) guards.push({ key: keys.session(id), field: DECIDED_FIELD, expected: stateOf.get(id)?.[DECIDED_AT] ?? null });
+    commands.push(
+      ...planSessionDecisions(unseenDecisions, {
+        keys,
+        seenTtlSeconds: deps.seenTtlSeconds,
+        holds: (id) => folding.has(id) || sessions.has(id) || readStoredSession(stateOf.get(id) ?? []) !== null,
+        kept: (id) => readDecided(stateOf.get(id)?.[DECIDED_AT]),
+      }),
+    );
+  }
   commands.push(['SET', offsetKey, String(last.offset + 1n)]);
   const result = await runGuardedBatch(redis, guards, commands);
   return result.applied ? outcome : null;

@@ -13,6 +13,8 @@ import { foldEvent, type IngestedEvent, type OpenSession, type SessionPolicy } f
 import { DEFAULT_STATE_BOUNDS, deviceSessionsTtlSeconds, type StateBounds } from '../../store/bounds.js';
 import type { RedisCommand } from '../commands.js';
 import type { SessionKeys } from './keys.js';
+import { deviceOf } from '../rollups/device.js';
+import { trafficSource } from '../rollups/source.js';
 import { SESSION_FIELDS, type StoredSession } from './stored.js';
 
 /** The edge already cut the sessions: the id on the event decides, never a gap or a length seen here. */
@@ -54,9 +56,14 @@ export function planSessionEvents(events: readonly IngestedEvent[], stored: Read
       entry = { stored: before, state: before?.state, anonymousId: event.anonymousId, folded: 0 };
       touched.set(event.sessionId, entry);
     }
+    const pageViewsBefore = entry.state?.pageViews ?? 0;
     const next = foldEvent(entry.state, event, activityAt(event), () => event.sessionId, EDGE_DECIDES);
     // The same session back means the event was among its recent ids: a duplicate.
     if (next === entry.state) continue;
+    // What the console shows of where a session comes from: its device, and the source of its landing page view (first written wins).
+    const device = deviceOf(event);
+    if (device !== 'unknown') commands.push(['HSETNX', keys.session(event.sessionId), SESSION_FIELDS.device, device]);
+    if (event.type === 'page_view' && pageViewsBefore === 0) commands.push(['HSETNX', keys.session(event.sessionId), SESSION_FIELDS.source, trafficSource(event.page)]);
     entry.state = next;
     entry.folded++;
   }

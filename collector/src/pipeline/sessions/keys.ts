@@ -25,6 +25,10 @@ export interface SessionKeys {
    * most recent kept (store/bounds.ts).
    */
   device(anonymousId: string): string;
+  /** String with an expiry: the decision id was kept (its rule fire counted). */
+  seenDecision(decisionId: string): string;
+  /** Hash: rule id → decisions of it made in the minute (ISO, `2026-12-02T09:41`) by the devices of this partition. */
+  ruleFires(minute: string): string;
 }
 
 /** The sessions stage's keys that `partition` of the events topic owns: the sessions of its devices. */
@@ -38,5 +42,7 @@ export function sessionKeys(prefix: string, eventsTopic: string, partition: numb
     offset: `${p}offset`,
     seenEvent: (eventId) => `${p}seen:${keyPart(eventId)}`,
     device: (anonymousId) => `${p}device:${devicePart(anonymousId)}`,
+    seenDecision: (decisionId) => `${p}seen-decision:${keyPart(decisionId)}`,
+    ruleFires: (minute) => `${tagged}rollup:rule-fires:${minute}`,
   };
 }

@@ -15,6 +15,11 @@ export const SESSION_FIELDS = Object.freeze({
   snapshotVersion: 'snapshotVersion',
   closedAt: 'closedAt',
   countedFor: 'countedFor',
+  /** The device class of its events and the traffic source of its landing page view (read by the console's reads only). */
+  device: 'device',
+  source: 'source',
+  /** What the edge decided for it (decided.ts). */
+  decided: 'decided',
 });
 
 /** The fields read back, in this order, by `readStoredSession`. */

@@ -1,0 +1,41 @@
+/**
+ * Who is logged in: random session ids kept in memory with their expiry, so a logout ends the
+ * session for real (a cookie alone could be replayed). A restart of the console logs everyone out.
+ */
+import { randomBytes } from 'node:crypto';
+
+export class LoginSessions {
+  private readonly expiries = new Map<string, number>();
+
+  constructor(
+    private readonly lifetimeMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(): string {
+    this.sweep();
+    const id = randomBytes(32).toString('base64url');
+    this.expiries.set(id, this.now() + this.lifetimeMs);
+    return id;
+  }
+
+  valid(id: string | undefined | false): boolean {
+    if (!id) return false;
+    const expiry = this.expiries.get(id);
+    if (expiry === undefined) return false;
+    if (expiry <= this.now()) {
+      this.expiries.delete(id);
+      return false;
+    }
+    return true;
+  }
+
+  end(id: string | undefined | false): void {
+    if (id) this.expiries.delete(id);
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [id, expiry] of this.expiries) if (expiry <= now) this.expiries.delete(id);
+  }
+}
