@@ -104,6 +104,24 @@ describe('rulesStore over the RULES KV namespace', () => {
     expect(served.rules.rules[0]?.actions[0]?.title).toBe('Banner of v2');
   });
 
+  it('fresh() waits for a due refresh itself, with nothing left to the background, and reads nothing while none is due', async () => {
+    await env.RULES!.put(RULES_KEY, JSON.stringify(documentOf('v1')));
+    const { clock, options } = harness();
+    const started: Promise<unknown>[] = [];
+    const store = rulesStore(env.RULES, { ...options, background: (work) => void started.push(work) });
+    expect((await store.fresh()).version).toBe('v1');
+
+    const bad = { ...documentOf('v2'), rules: [{ ...documentOf('v2').rules[0], priority: 'high' }] };
+    await env.RULES!.put(RULES_KEY, JSON.stringify(bad));
+    clock.ms += REFRESH_MS - 1;
+    expect((await store.fresh()).error).toBeUndefined();
+    clock.ms += 1;
+    const served = await store.fresh();
+    expect(served.version).toBe('v1');
+    expect(served.error).toMatch(/priority/);
+    expect(started).toEqual([]);
+  });
+
   it('refuses a bad document, keeps serving the previous one, and logs the error path once', async () => {
     await env.RULES!.put(RULES_KEY, JSON.stringify(documentOf('v1')));
     const { clock, options, lines, refreshed } = harness();

@@ -15,3 +15,6 @@ export function ago(epochMs: number, now = Date.now()): string {
 }
 
 export const clock = (epochMs: number): string => new Date(epochMs).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+/** A count of cart units, in words: `1 unit`, `3 units`. */
+export const units = (n: number): string => `${int(n)} ${n === 1 ? 'unit' : 'units'}`;

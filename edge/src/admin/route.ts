@@ -79,7 +79,7 @@ adminRoute.get('/visitors/:anonymousId', async (c) => {
 });
 
 adminRoute.get('/rules', async (c) => {
-  const served = await sharedRulesStore(c.env.RULES).current();
+  const served = await sharedRulesStore(c.env.RULES).fresh();
   const view: AdminRulesView = { version: served.version, source: served.source, document: served.rules, ...(served.error !== undefined ? { error: served.error } : {}) };
   c.header('Cache-Control', 'no-store');
   return c.json(view, 200);

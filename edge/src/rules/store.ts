@@ -25,7 +25,14 @@ export interface ServedRules {
 }
 
 export interface RulesStore {
+  /** The document to decide with now: a due refresh runs in the background (only the first read is waited for). */
   current(): Promise<ServedRules>;
+  /**
+   * The document after a due refresh, waited for: for a read that is not on a
+   * decision's path (the admin view), where a refresh left to the background
+   * would be cancelled with the request that started it.
+   */
+  fresh(): Promise<ServedRules>;
 }
 
 export interface RulesStoreOptions {
@@ -59,7 +66,7 @@ function describeServed(served: ServedRules): string {
 export function rulesStore(kv: KVNamespace | undefined, options: RulesStoreOptions = {}): RulesStore {
   if (kv === undefined) {
     const served = defaultRules();
-    return { current: () => Promise.resolve(served) };
+    return { current: () => Promise.resolve(served), fresh: () => Promise.resolve(served) };
   }
   const namespace = kv;
   const refreshMs = options.refreshMs ?? DEFAULT_RULES_REFRESH_MS;
@@ -131,16 +138,22 @@ export function rulesStore(kv: KVNamespace | undefined, options: RulesStoreOptio
     return publish();
   }
 
+  const due = (): boolean => checkedAt === undefined || now() - checkedAt >= refreshMs;
+  const refreshed = (): Promise<ServedRules> =>
+    (refreshing ??= refresh().finally(() => {
+      checkedAt = now();
+      refreshing = undefined;
+    }));
+
   return {
     current(): Promise<ServedRules> {
-      if (checkedAt !== undefined && now() - checkedAt < refreshMs) return Promise.resolve(served);
-      refreshing ??= refresh().finally(() => {
-        checkedAt = now();
-        refreshing = undefined;
-      });
-      if (checkedAt === undefined) return refreshing; // the first read: there is nothing to serve before it
-      background(refreshing);
+      if (!due()) return Promise.resolve(served);
+      if (checkedAt === undefined) return refreshed(); // the first read: there is nothing to serve before it
+      background(refreshed());
       return Promise.resolve(served);
+    },
+    fresh(): Promise<ServedRules> {
+      return due() ? refreshed() : Promise.resolve(served);
     },
   };
 }

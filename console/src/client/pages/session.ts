@@ -1,7 +1,7 @@
 /** One followed session: everything the list shows, every decision kept, updating as the visitor clicks. */
 import type { SessionFeed } from '../../shared/feeds.js';
 import { byTestId, h, replace } from '../dom.js';
-import { ago, clock, int } from '../format.js';
+import { ago, clock, int, units } from '../format.js';
 import { follow } from '../live.js';
 import { decisions, signals, variants } from './session-parts.js';
 
@@ -42,7 +42,7 @@ export function sessionPage(): void {
             h('dt', {}, 'Pages · events'),
             h('dd', {}, `${int(s.pageViews)} · ${int(s.events)}`),
             h('dt', {}, 'Cart'),
-            h('dd', {}, `${int(s.cartUnits)} units${s.purchased ? ', purchased' : ''}`),
+            h('dd', {}, `${units(s.cartUnits)}${s.purchased ? ', purchased' : ''}`),
             h('dt', {}, 'Page'),
             h('dd', { class: 'mono' }, s.lastPageUrl ?? '–'),
           ),

@@ -1,7 +1,7 @@
 /** Live sessions: the open sessions, most recently active first, each with its signals, variants and latest decisions. */
 import type { SessionsFeed } from '../../shared/feeds.js';
 import { byTestId, h, replace } from '../dom.js';
-import { ago, int } from '../format.js';
+import { ago, int, units } from '../format.js';
 import { follow } from '../live.js';
 import { decisions, signals, variants } from './session-parts.js';
 
@@ -16,7 +16,7 @@ export function sessionsPage(): void {
         : p.sessions.map((s) =>
             h(
               'li',
-              { class: 'panel session-row', testid: 'session-row', 'data-session-id': s.sessionId },
+              { class: 'panel session-row', testid: 'session-row', 'data-session-id': s.sessionId, 'data-anonymous-id': s.anonymousId, 'data-purchased': String(s.purchased) },
               h(
                 'div',
                 { class: 'who' },
@@ -31,7 +31,7 @@ export function sessionsPage(): void {
                   h('dt', {}, 'Source · device'),
                   h('dd', {}, `${s.source ?? 'direct'} · ${s.device ?? 'unknown'}`),
                   h('dt', {}, 'Cart'),
-                  h('dd', {}, s.purchased ? `${int(s.cartUnits)} units, purchased` : `${int(s.cartUnits)} units`),
+                  h('dd', {}, `${units(s.cartUnits)}${s.purchased ? ', purchased' : ''}`),
                   s.lastPageUrl ? [h('dt', {}, 'Page'), h('dd', { class: 'mono' }, s.lastPageUrl)] : null,
                 ),
               ),
