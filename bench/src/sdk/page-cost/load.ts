@@ -17,7 +17,7 @@ export interface LoadOptions {
 }
 
 export interface LoadResult {
-  /** Blocking time from first contentful paint until the quiet time after load (Lighthouse's start). */
+  /** Blocking time from first contentful paint until the quiet time after load (Lighthouse's start); 0 and fcpMs undefined when nothing painted. */
   tbtMs: number;
   /** The same from navigation start: a script's work before first paint included. */
   tbtFromNavigationMs: number;
@@ -60,7 +60,7 @@ export async function loadOnce(url: string, o: LoadOptions): Promise<LoadResult>
     if (cost.unsupported !== undefined) throw new Error(`this Chromium does not observe ${cost.unsupported.join(', ')} entries`);
     const tasks = cost.longTasks.filter((t) => t.start < until);
     return {
-      tbtMs: cost.fcp === undefined ? Number.NaN : totalBlockingTime(tasks, cost.fcp, until),
+      tbtMs: cost.fcp === undefined ? 0 : totalBlockingTime(tasks, cost.fcp, until),
       tbtFromNavigationMs: totalBlockingTime(tasks, 0, until),
       lcpMs: largestContentfulPaint(cost.lcp),
       fcpMs: cost.fcp,

@@ -1,0 +1,81 @@
+/** The page-load figures as the sdk suite prints them and writes them to its results file. */
+import { round } from '../../stats.js';
+import { type Figure } from '../../results.js';
+import { median } from './blocking.js';
+import { deltas, pageCost, SHOP_PAGE_PATH, type InstallCost, type PageCost, type PageCostOptions } from './run.js';
+
+export { pageCost, type PageCostOptions };
+
+const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${round(ms, 1)} ms`;
+
+export function printPageCost(cost: PageCost, o: PageCostOptions): void {
+  const line = (c: InstallCost) => {
+    const delta = deltas(c, cost.baseline);
+    const d = c === cost.baseline ? '' : ` → ${signed(delta.tbtMs)} TBT, ${signed(delta.lcpMs)} LCP`;
+    const missing = c.fcpMissing + c.lcpMissing > 0 ? ` (${c.fcpMissing} loads without first paint, ${c.lcpMissing} without LCP)` : '';
+    console.log(
+      `  page cost: ${c.install.name.padEnd(12)} TBT p50 ${round(c.tbtP50, 1)} ms (from navigation ${round(c.tbtFromNavigationP50, 1)}), LCP p50 ${round(c.lcpP50, 1)} ms${d}${missing}`,
+    );
+    if (c.install.note) console.log(`             ${c.install.name}: ${c.install.note}`);
+  };
+  console.log(
+    `  page cost: ${round(cost.seconds)} s for ${o.loads} loads each of the shop's ${cost.page} in rotation, CPU throttled ${o.cpuThrottle}× (CDP Emulation.setCPUThrottlingRate, as Lighthouse stands for a mid-range phone), watched until ${o.quietMs} ms after load:`,
+  );
+  for (const c of [cost.baseline, cost.sessionflow, ...cost.peers]) line(c);
+}
+
+/** The figures: ours under `sdk.`, each peer's under `peer.<name>.`, and the bare page's medians. */
+export function pageCostFigures(cost: PageCost): { sdk: Record<string, Figure>; peers: Record<string, Record<string, Figure>> } {
+  const ms = (value: number): Figure => ({ value: round(value, 1), unit: 'ms' });
+  const ours = deltas(cost.sessionflow, cost.baseline);
+  return {
+    sdk: {
+      'sdk.page_tbt_delta_ms': ms(ours.tbtMs),
+      'sdk.page_lcp_delta_ms': ms(ours.lcpMs),
+      'sdk.page_tbt_baseline_ms': ms(cost.baseline.tbtP50),
+      'sdk.page_lcp_baseline_ms': ms(cost.baseline.lcpP50),
+    },
+    peers: Object.fromEntries(
+      cost.peers.map((c) => {
+        const d = deltas(c, cost.baseline);
+        return [c.install.name, { [`peer.${c.install.name}.page_tbt_delta_ms`]: ms(d.tbtMs), [`peer.${c.install.name}.page_lcp_delta_ms`]: ms(d.lcpMs) }];
+      }),
+    ),
+  };
+}
+
+export function pageCostContext(cost: PageCost, o: PageCostOptions): Record<string, unknown> {
+  const p50 = (values: number[]) => round(median(values), 1);
+  return {
+    page: cost.page,
+    pageConstant: `SHOP_PAGE_PATH in bench/src/sdk/page-cost/run.ts (${SHOP_PAGE_PATH})`,
+    loadsPerInstall: o.loads,
+    cpuThrottle: o.cpuThrottle,
+    quietMsAfterLoad: o.quietMs,
+    seconds: round(cost.seconds),
+    chromium: cost.chromiumVersion,
+    note:
+      'each load in a fresh headless Chromium profile (a first visit), CPU throttled through CDP; TBT = the part over 50 ms of each longtask entry, clipped to [first contentful paint, load event + quiet time] ' +
+      '(tbtFromNavigation: from navigation start instead); LCP = the last largest-contentful-paint entry; deltas = median with the script minus median of the bare page, same run, loads in rotation',
+    installs: Object.fromEntries(
+      [cost.baseline, cost.sessionflow, ...cost.peers].map((c) => [
+        c.install.name,
+        {
+          tbtP50Ms: round(c.tbtP50, 1),
+          tbtFromNavigationP50Ms: round(c.tbtFromNavigationP50, 1),
+          lcpP50Ms: round(c.lcpP50, 1),
+          fcpP50Ms: p50(c.loads.flatMap((l) => (l.fcpMs === undefined ? [] : [l.fcpMs]))),
+          loadEventP50Ms: p50(c.loads.map((l) => l.loadMs)),
+          longTasksP50: p50(c.loads.map((l) => l.longTasks)),
+          loadsWithoutFirstPaint: c.fcpMissing,
+          loadsWithoutLcp: c.lcpMissing,
+          ...(c.install.note ? { note: c.install.note } : {}),
+          sentHome: c.sent,
+          unanswered: c.missing,
+          tbtMs: c.tbtSamples.map((v) => round(v, 1)),
+          lcpMs: c.lcpSamples.map((v) => round(v, 1)),
+        },
+      ]),
+    ),
+  };
+}
