@@ -14,9 +14,10 @@ import { captureCost, type CaptureOptions } from './capture-cost.js';
 import { requireSdkBuild, sdkEsm, sdkIife } from './files.js';
 import { startPageServer, type PageServer } from './page-server.js';
 import { measurePeer, peers, type PeerSize } from './peers.js';
-import { pageCost as measurePageCost, printPageCost, pageCostContext, pageCostFigures, type PageCostOptions } from './page-cost/report.js';
+import { announcePageCost, pageCost as measurePageCost, printPageCost, pageCostContext, pageCostFigures, type PageCostOptions } from './page-cost/report.js';
 import { scriptedSession } from './session.js';
 import { bundleEsm, gzipBytes } from './size.js';
+import { installs } from './page-cost/installs.js';
 import { partWeights } from './weight.js';
 
 export interface SdkOptions extends CaptureOptions {
@@ -101,6 +102,7 @@ export async function sdkSuite(o: SdkOptions = defaultSdkOptions): Promise<Suite
         `${baseline.longTasks} without; ${server.requests() - received} collect requests during the session`,
     );
 
+    announcePageCost(o.page, installs().map((i) => i.name));
     const page = await measurePageCost(sdkIife, o.page);
     printPageCost(page, o.page);
     const pageFigures = pageCostFigures(page);

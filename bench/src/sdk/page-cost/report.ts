@@ -8,6 +8,14 @@ export { pageCost, type PageCostOptions };
 
 const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${round(ms, 1)} ms`;
 
+/** Said before the loads start: they take a while, and the throttling is part of what the figures mean. */
+export function announcePageCost(o: PageCostOptions, installs: readonly string[]): void {
+  console.log(
+    `  page cost: the shop's ${SHOP_PAGE_PATH} (demo-site's createDemoApp), ${o.loads} loads each, in rotation, of ${installs.join(', ')}; ` +
+      `each in a fresh headless Chromium with its CPU throttled ${o.cpuThrottle}× (CDP Emulation.setCPUThrottlingRate, as Lighthouse stands for a mid-range phone), watched until ${o.quietMs} ms after load…`,
+  );
+}
+
 export function printPageCost(cost: PageCost, o: PageCostOptions): void {
   const line = (c: InstallCost) => {
     const delta = deltas(c, cost.baseline);
@@ -19,7 +27,7 @@ export function printPageCost(cost: PageCost, o: PageCostOptions): void {
     if (c.install.note) console.log(`             ${c.install.name}: ${c.install.note}`);
   };
   console.log(
-    `  page cost: ${round(cost.seconds)} s for ${o.loads} loads each of the shop's ${cost.page} in rotation, CPU throttled ${o.cpuThrottle}× (CDP Emulation.setCPUThrottlingRate, as Lighthouse stands for a mid-range phone), watched until ${o.quietMs} ms after load:`,
+    `  page cost: ${round(cost.seconds)} s; medians of ${o.loads} loads each of ${cost.page}, CPU throttled ${o.cpuThrottle}×; TBT from first contentful paint until ${o.quietMs} ms after load (from navigation start in brackets):`,
   );
   for (const c of [cost.baseline, cost.sessionflow, ...cost.peers]) line(c);
 }
