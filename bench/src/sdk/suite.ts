@@ -18,6 +18,7 @@ import { announcePageCost, pageCost as measurePageCost, printPageCost, pageCostC
 import { scriptedSession } from './session.js';
 import { bundleEsm, gzipBytes } from './size.js';
 import { installs } from './page-cost/installs.js';
+import { pageCostOptions } from './page-cost/options.js';
 import { partWeights } from './weight.js';
 
 export interface SdkOptions extends CaptureOptions {
@@ -29,11 +30,7 @@ export const defaultSdkOptions: SdkOptions = {
   samples: Number(process.env.BENCH_SDK_SAMPLES ?? 2000),
   warmupSamples: 200,
   sessionInteractions: Number(process.env.BENCH_SDK_INTERACTIONS ?? 2000),
-  page: {
-    loads: Number(process.env.BENCH_SDK_PAGE_LOADS ?? 30),
-    cpuThrottle: Number(process.env.BENCH_SDK_CPU_THROTTLE ?? 4),
-    quietMs: Number(process.env.BENCH_SDK_PAGE_QUIET_MS ?? 3000),
-  },
+  page: pageCostOptions(process.env),
 };
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;

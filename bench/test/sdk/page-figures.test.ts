@@ -3,6 +3,7 @@ import { noScript, sessionflow, type Install } from '../../src/sdk/page-cost/ins
 import { pageCostFigures } from '../../src/sdk/page-cost/report.js';
 import type { InstallCost, PageCost } from '../../src/sdk/page-cost/run.js';
 import { median } from '../../src/sdk/page-cost/blocking.js';
+import { pageCostOptions } from '../../src/sdk/page-cost/options.js';
 
 function cost(install: Install, tbtSamples: number[], lcpSamples: number[]): InstallCost {
   return {
@@ -47,5 +48,18 @@ describe('pageCostFigures', () => {
       snowplow: { 'peer.snowplow.page_tbt_delta_ms': { value: 100, unit: 'ms' }, 'peer.snowplow.page_lcp_delta_ms': { value: 90, unit: 'ms' } },
       posthog: { 'peer.posthog.page_tbt_delta_ms': { value: -10, unit: 'ms' }, 'peer.posthog.page_lcp_delta_ms': { value: -110, unit: 'ms' } },
     });
+  });
+});
+
+describe('pageCostOptions', () => {
+  it('takes the defaults without the variables, and their values with them', () => {
+    expect(pageCostOptions({})).toEqual({ loads: 30, cpuThrottle: 4, quietMs: 3000 });
+    expect(pageCostOptions({ BENCH_SDK_PAGE_LOADS: '5', BENCH_SDK_CPU_THROTTLE: '1', BENCH_SDK_PAGE_QUIET_MS: '0' })).toEqual({ loads: 5, cpuThrottle: 1, quietMs: 0 });
+  });
+
+  it('names the variable whose value is not usable', () => {
+    expect(() => pageCostOptions({ BENCH_SDK_PAGE_LOADS: 'thirty' })).toThrow(/BENCH_SDK_PAGE_LOADS must be a whole number/);
+    expect(() => pageCostOptions({ BENCH_SDK_CPU_THROTTLE: '0.5' })).toThrow(/BENCH_SDK_CPU_THROTTLE must be/);
+    expect(() => pageCostOptions({ BENCH_SDK_PAGE_QUIET_MS: '-1' })).toThrow(/BENCH_SDK_PAGE_QUIET_MS must be/);
   });
 });
