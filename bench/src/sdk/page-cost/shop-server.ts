@@ -11,7 +11,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
-import { createDemoApp, PUBLIC_DIR } from '@sessionflow/demo-site';
 import { Hono } from 'hono';
 import { SITE_KEY } from '../page-server.js';
 import type { Install } from './installs.js';
@@ -30,7 +29,18 @@ export interface ShopServer {
 
 const MIME: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.json': 'application/json' };
 
-function shopApp(install: Install, sdkFile: string, origin: string, counts: { sent: Map<string, number>; fetched: number; missing: Map<string, number> }): Hono {
+type DemoSite = typeof import('@sessionflow/demo-site');
+
+/** The storefront's build, loaded when the page cost starts: a missing build says so there, and leaves the other suites alone. */
+async function demoSite(): Promise<DemoSite> {
+  try {
+    return await import('@sessionflow/demo-site');
+  } catch (error) {
+    throw new Error(`the page cost loads the storefront's page from @sessionflow/demo-site's build, which did not load (${(error as Error).message}): run \`npm run build -w demo-site\` first`);
+  }
+}
+
+function shopApp({ createDemoApp, PUBLIC_DIR }: DemoSite, install: Install, sdkFile: string, origin: string, counts: { sent: Map<string, number>; fetched: number; missing: Map<string, number> }): Hono {
   const shop = createDemoApp({ edgeUrl: origin, siteKey: SITE_KEY, sdkFile, publicDir: PUBLIC_DIR });
   const config = install.config(origin);
   const app = new Hono();
@@ -83,6 +93,7 @@ function fileInDirs(install: Install, urlPath: string): string | undefined {
 }
 
 export async function startShopServer(install: Install, sdkFile: string): Promise<ShopServer> {
+  const site = await demoSite();
   const counts = { sent: new Map<string, number>(), fetched: 0, missing: new Map<string, number>() };
   let app: Hono | undefined;
   const server = await new Promise<Server>((resolve, reject) => {
@@ -90,7 +101,7 @@ export async function startShopServer(install: Install, sdkFile: string): Promis
     s.once('error', reject);
   });
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  app = shopApp(install, sdkFile, origin, counts);
+  app = shopApp(site, install, sdkFile, origin, counts);
   return {
     install,
     origin,
