@@ -31,6 +31,7 @@ describe('pageCostFigures', () => {
     peers: [cost(peer('snowplow'), [100, 110, 120], [600, 610, 620]), cost(peer('posthog'), [0, 0, 0], [400, 420, 410])],
     chromiumVersion: 'test',
     seconds: 1,
+    loadAverage: { start: 0, end: 0 },
   };
   const figures = pageCostFigures(page);
 

@@ -4,6 +4,7 @@
  * `loads` times each in rotation in the same run; total blocking time and
  * largest contentful paint per load, and their medians.
  */
+import os from 'node:os';
 import { progress } from '../../progress.js';
 import { median, medianDelta } from './blocking.js';
 import { installs as allInstalls, type Install } from './installs.js';
@@ -46,6 +47,8 @@ export interface PageCost {
   peers: InstallCost[];
   chromiumVersion: string;
   seconds: number;
+  /** The machine's 1-minute load average when the loads started and when they ended: others' work moves these figures. */
+  loadAverage: { start: number; end: number };
 }
 
 function summarise(install: Install, loads: LoadResult[], server: ShopServer): InstallCost {
@@ -70,6 +73,7 @@ export async function pageCost(sdkFile: string, o: PageCostOptions): Promise<Pag
   const installs = allInstalls();
   const servers = new Map<string, ShopServer>();
   const started = Date.now();
+  const loadAtStart = os.loadavg()[0]!;
   try {
     for (const install of installs) servers.set(install.name, await startShopServer(install, sdkFile));
     const results = new Map<string, LoadResult[]>(installs.map((i) => [i.name, []]));
@@ -100,6 +104,7 @@ export async function pageCost(sdkFile: string, o: PageCostOptions): Promise<Pag
       peers: costs.slice(2),
       chromiumVersion: costs[0]!.loads[0]?.chromiumVersion ?? 'unknown',
       seconds: (Date.now() - started) / 1000,
+      loadAverage: { start: loadAtStart, end: os.loadavg()[0]! },
     };
   } finally {
     for (const server of servers.values()) await server.close();
