@@ -14,18 +14,23 @@ import { captureCost, type CaptureOptions } from './capture-cost.js';
 import { requireSdkBuild, sdkEsm, sdkIife } from './files.js';
 import { startPageServer, type PageServer } from './page-server.js';
 import { measurePeer, peers, type PeerSize } from './peers.js';
+import { announcePageCost, pageCost as measurePageCost, printPageCost, pageCostContext, pageCostFigures, type PageCostOptions } from './page-cost/report.js';
 import { scriptedSession } from './session.js';
 import { bundleEsm, gzipBytes } from './size.js';
+import { installs } from './page-cost/installs.js';
+import { pageCostOptions } from './page-cost/options.js';
 import { partWeights } from './weight.js';
 
 export interface SdkOptions extends CaptureOptions {
   sessionInteractions: number;
+  page: PageCostOptions;
 }
 
 export const defaultSdkOptions: SdkOptions = {
   samples: Number(process.env.BENCH_SDK_SAMPLES ?? 2000),
   warmupSamples: 200,
   sessionInteractions: Number(process.env.BENCH_SDK_INTERACTIONS ?? 2000),
+  page: pageCostOptions(process.env),
 };
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
@@ -94,7 +99,17 @@ export async function sdkSuite(o: SdkOptions = defaultSdkOptions): Promise<Suite
         `${baseline.longTasks} without; ${server.requests() - received} collect requests during the session`,
     );
 
-    const peerFigures = Object.fromEntries(peerSize.map((p) => [`peer.${p.peer.name}.gzip_bytes`, { value: p.gzipBytes, unit: 'bytes' }]));
+    announcePageCost(o.page, installs().map((i) => i.name));
+    const page = await measurePageCost(sdkIife, o.page);
+    printPageCost(page, o.page);
+    const pageFigures = pageCostFigures(page);
+
+    const peerFigures = Object.fromEntries(
+      peerSize.flatMap((p) => [
+        [`peer.${p.peer.name}.gzip_bytes`, { value: p.gzipBytes, unit: 'bytes' }],
+        ...Object.entries(pageFigures.peers[p.peer.name] ?? {}),
+      ]),
+    );
     return {
       suite: 'sdk',
       figures: {
@@ -103,6 +118,7 @@ export async function sdkSuite(o: SdkOptions = defaultSdkOptions): Promise<Suite
         'sdk.capture_ms_per_event_p50': { value: round(capture.perEventP50, 4), unit: 'ms' },
         'sdk.main_thread_ms_per_event': { value: round(capture.mainThreadPerEvent, 4), unit: 'ms' },
         'sdk.long_tasks': { value: session.longTasks, unit: 'tasks' },
+        ...pageFigures.sdk,
         ...peerFigures,
       },
       context: {
@@ -141,6 +157,7 @@ export async function sdkSuite(o: SdkOptions = defaultSdkOptions): Promise<Suite
           secondsWithoutSdk: round(baseline.seconds, 1),
         },
         collectStub: { requests: server.requests(), eventsByType: Object.fromEntries(server.received) },
+        pageCost: pageCostContext(page, o.page),
         peers: Object.fromEntries(
           peerSize.map((p) => [
             p.peer.name,
