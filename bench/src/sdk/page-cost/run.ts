@@ -16,7 +16,7 @@ import { startShopServer, type ShopServer } from './shop-server.js';
  * The shop's page the figures are taken on. The product page (`/p/<id>`) is
  * the one the contract names; until the storefront has it, its home page.
  */
-export const SHOP_PAGE_PATH = '/';
+export const SHOP_PAGE_PATH = '/p/sku-1001';
 
 export interface PageCostOptions extends LoadOptions {
   /** Loads per install. */
