@@ -12,10 +12,7 @@ import { loadOnce, type LoadOptions, type LoadResult } from './load.js';
 import { rotation } from './rotation.js';
 import { startShopServer, type ShopServer } from './shop-server.js';
 
-/**
- * The shop's page the figures are taken on. The product page (`/p/<id>`) is
- * the one the contract names; until the storefront has it, its home page.
- */
+/** The shop's page the figures are taken on: a product page, with its picture, price and recommendations slot. */
 export const SHOP_PAGE_PATH = '/p/sku-1001';
 
 export interface PageCostOptions extends LoadOptions {
