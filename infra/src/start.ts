@@ -82,6 +82,7 @@ async function main(): Promise<void> {
 Sessionflow is running.
 
   Storefront   ${stack.demoUrl}/          ← open this, click around
+               ${stack.demoUrl}/app       (the same shop as a single-page app, the SDK imported from npm)
   Console      ${stack.consoleUrl}/          ← and watch it here (log in with the admin secret below)
   Edge         ${stack.edgeUrl}/v1/collect   (wrangler dev, workerd)
   Collector    ${stack.collectorUrl}/metrics   /readyz  /healthz   read API /v1/recs, /v1/profile/user/:id, /v1/profile/device/:id

@@ -52,11 +52,11 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-/** `CONSOLE_SCREENSHOTS=1` writes the README's screenshots (docs/screenshots), PNGs. */
+/** `CONSOLE_SCREENSHOTS=1` writes the README's screenshots (docs/screenshots): JPEG, so they stay small in the repository. */
 async function shot(page: Page, name: string): Promise<void> {
   if (process.env['CONSOLE_SCREENSHOTS'] !== '1') return;
   await page.waitForTimeout(600); // let the charts draw a few points: a picture, not an assertion
-  await page.screenshot({ path: path.join(import.meta.dirname, '..', '..', 'docs', 'screenshots', `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(import.meta.dirname, '..', '..', 'docs', 'screenshots', `${name}.jpg`), fullPage: true, type: 'jpeg', quality: 50 });
 }
 
 const testid = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
