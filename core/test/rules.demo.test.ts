@@ -50,7 +50,7 @@ describe('the demo rules', () => {
   describe('category banner once intent builds', () => {
     it('three lighting views (share 1) bring the lighting banner', () => {
       const { actions } = decide(demo(), at({ productViews: 3, topCategory: 'lighting', topCategoryShare: 1, categoryIntent: { lighting: 1 } }), { shown: {}, nowMs: 0 });
-      expect(actions).toMatchObject([{ id: 'category-banner.lighting:0', kind: 'banner', slot: 'banner', href: '/?category=lighting' }]);
+      expect(actions).toMatchObject([{ id: 'category-banner.lighting:0', kind: 'banner', slot: 'banner', href: '/c/lighting' }]);
     });
 
     it('two views are not yet intent', () => {

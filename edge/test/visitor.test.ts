@@ -43,7 +43,7 @@ describe('VisitorDO', () => {
     const first = await visit(visitor, [event(visitor, 'page_view'), productClick(visitor, 'sku-1001', 'lighting'), productClick(visitor, 'sku-1002', 'lighting')], T0);
     expect(kinds(first.actions)).toEqual([]);
     const third = await visit(visitor, [productClick(visitor, 'sku-1003', 'lighting')], T0 + 10_000);
-    expect(third.actions).toMatchObject([{ kind: 'banner', slot: 'banner', ruleId: 'category-banner.lighting', href: '/?category=lighting' }]);
+    expect(third.actions).toMatchObject([{ kind: 'banner', slot: 'banner', ruleId: 'category-banner.lighting', href: '/c/lighting' }]);
     const fourth = await visit(visitor, [productClick(visitor, 'sku-1001', 'lighting')], T0 + 20_000);
     expect(kinds(fourth.actions)).toEqual([]);
   });

@@ -26,7 +26,7 @@ function categoryBanner({ category, title, text }: (typeof CATEGORY_BANNERS)[num
         { '>=': [{ var: 'signals.productViews' }, 3] },
       ],
     },
-    actions: [{ kind: 'banner', title, text, href: `/?category=${category}`, cta: `Shop ${category}` }],
+    actions: [{ kind: 'banner', title, text, href: `/c/${category}`, cta: `Shop ${category}` }],
     cap: { perSession: 1 },
   };
 }
@@ -50,7 +50,7 @@ export const DEMO_RULES: RulesDocument = {
           productId: 'sku-1005',
           title: 'Before you go',
           text: 'Complete your order today and add the Stoneware Mug Set at 20% off.',
-          href: '/?product=sku-1005',
+          href: '/p/sku-1005',
           cta: 'Add the mugs',
         },
       ],
