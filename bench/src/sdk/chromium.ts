@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CHROMIUM_ARGS, chromiumPath } from '@sessionflow/infra';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 export interface ChromiumProfile {
   context: BrowserContext;
@@ -39,4 +39,14 @@ export async function launchChromium(): Promise<ChromiumProfile> {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * One headless Chromium for many first visits: each `newContext()` of it is
+ * a context of its own, with no cache, cookies or storage shared with any
+ * other (kept in memory, as a private window keeps them), at a small part of
+ * the cost of starting a browser.
+ */
+export async function launchSharedChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_ARGS] });
 }

@@ -54,13 +54,14 @@ describe('pageCostFigures', () => {
 
 describe('pageCostOptions', () => {
   it('takes the defaults without the variables, and their values with them', () => {
-    expect(pageCostOptions({})).toEqual({ loads: 30, cpuThrottle: 4, quietMs: 3000 });
-    expect(pageCostOptions({ BENCH_SDK_PAGE_LOADS: '5', BENCH_SDK_CPU_THROTTLE: '1', BENCH_SDK_PAGE_QUIET_MS: '0' })).toEqual({ loads: 5, cpuThrottle: 1, quietMs: 0 });
+    expect(pageCostOptions({})).toEqual({ loads: 30, parallel: 1, cpuThrottle: 4, quietMs: 3000 });
+    expect(pageCostOptions({ BENCH_SDK_PAGE_LOADS: '5', BENCH_SDK_CPU_THROTTLE: '1', BENCH_SDK_PAGE_QUIET_MS: '0', BENCH_SDK_PAGE_PARALLEL: '3' })).toEqual({ loads: 5, parallel: 3, cpuThrottle: 1, quietMs: 0 });
   });
 
   it('names the variable whose value is not usable', () => {
     expect(() => pageCostOptions({ BENCH_SDK_PAGE_LOADS: 'thirty' })).toThrow(/BENCH_SDK_PAGE_LOADS must be a whole number/);
     expect(() => pageCostOptions({ BENCH_SDK_CPU_THROTTLE: '0.5' })).toThrow(/BENCH_SDK_CPU_THROTTLE must be/);
     expect(() => pageCostOptions({ BENCH_SDK_PAGE_QUIET_MS: '-1' })).toThrow(/BENCH_SDK_PAGE_QUIET_MS must be/);
+    expect(() => pageCostOptions({ BENCH_SDK_PAGE_PARALLEL: '0' })).toThrow(/BENCH_SDK_PAGE_PARALLEL must be/);
   });
 });

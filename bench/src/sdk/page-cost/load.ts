@@ -1,12 +1,12 @@
 /**
- * One load of the shop's page in a browser of its own (the suite's launcher:
- * Debian's Chromium, headless, a fresh profile, so every load is a first
- * visit with nothing cached or compiled), its CPU slowed through CDP as
- * Lighthouse slows it to stand for a mid-range phone. The page is left alone
- * until a fixed quiet time after its load event, then its entries are read.
+ * One load of the shop's page in a fresh browser context of the run's one
+ * Chromium (a context shares no HTTP cache, code cache, cookies or storage
+ * with any other, so every load is a first visit with nothing cached or
+ * compiled), its CPU slowed through CDP as Lighthouse slows it to stand for
+ * a mid-range phone. The page is left alone until a fixed quiet time after
+ * its load event, then its entries are read and the context is thrown away.
  */
-import type { Page } from 'playwright-core';
-import { launchChromium } from '../chromium.js';
+import type { Browser, Page } from 'playwright-core';
 import { largestContentfulPaint, totalBlockingTime, type LcpEntry, type LongTask } from './blocking.js';
 
 export interface LoadOptions {
@@ -46,11 +46,12 @@ async function settle(page: Page, quietMs: number): Promise<{ loadEnd: number; u
   })()`);
 }
 
-export async function loadOnce(url: string, o: LoadOptions): Promise<LoadResult> {
-  const profile = await launchChromium();
+export async function loadOnce(browser: Browser, url: string, o: LoadOptions): Promise<LoadResult> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   try {
-    const page = profile.context.pages()[0] ?? (await profile.context.newPage());
-    const cdp = await profile.context.newCDPSession(page);
+    const page = await context.newPage();
+    // The throttle belongs to the page's own CDP session: each load sets it before it navigates.
+    const cdp = await context.newCDPSession(page);
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: o.cpuThrottle });
     const response = await page.goto(url, { waitUntil: 'load' });
     if (response?.status() !== 200) throw new Error(`${url} answered ${response?.status() ?? 'nothing'}`);
@@ -66,9 +67,9 @@ export async function loadOnce(url: string, o: LoadOptions): Promise<LoadResult>
       fcpMs: cost.fcp,
       loadMs: loadEnd,
       longTasks: tasks.length,
-      chromiumVersion: profile.context.browser()?.version() ?? 'unknown',
+      chromiumVersion: browser.version(),
     };
   } finally {
-    await profile.close();
+    await context.close();
   }
 }

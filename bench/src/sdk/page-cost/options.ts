@@ -13,6 +13,7 @@ export function pageCostOptions(env: NodeJS.ProcessEnv): PageCostOptions {
   return {
     loads: knob(env, 'BENCH_SDK_PAGE_LOADS', 30, (n) => Number.isInteger(n) && n >= 1, 'a whole number of loads ≥ 1'),
     cpuThrottle: knob(env, 'BENCH_SDK_CPU_THROTTLE', 4, (n) => Number.isFinite(n) && n >= 1, 'a slow-down factor ≥ 1 (1 = no throttling)'),
+    parallel: knob(env, 'BENCH_SDK_PAGE_PARALLEL', 1, (n) => Number.isInteger(n) && n >= 1, 'a whole number of loads at once ≥ 1'),
     quietMs: knob(env, 'BENCH_SDK_PAGE_QUIET_MS', 3000, (n) => Number.isFinite(n) && n >= 0, 'milliseconds ≥ 0'),
   };
 }

@@ -14,7 +14,7 @@ const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${round(ms, 1)} ms`;
 export function announcePageCost(o: PageCostOptions, installs: readonly string[]): void {
   console.log(
     `  page cost: the shop's ${SHOP_PAGE_PATH} (demo-site's createDemoApp), ${o.loads} loads each, in rotation, of ${installs.join(', ')}; ` +
-      `each in a fresh headless Chromium with its CPU throttled ${o.cpuThrottle}× (CDP Emulation.setCPUThrottlingRate, as Lighthouse stands for a mid-range phone), watched until ${o.quietMs} ms after load…`,
+      `each a first visit in a fresh context of one headless Chromium (${o.parallel} at once), its CPU throttled ${o.cpuThrottle}× (CDP Emulation.setCPUThrottlingRate, as Lighthouse stands for a mid-range phone), watched until ${o.quietMs} ms after load…`,
   );
 }
 
@@ -30,7 +30,7 @@ export function printPageCost(cost: PageCost, o: PageCostOptions): void {
     if (c.install.note) console.log(`             ${c.install.name}: ${c.install.note}`);
   };
   console.log(
-    `  page cost: ${round(cost.seconds)} s (load average ${round(cost.loadAverage.start, 1)} → ${round(cost.loadAverage.end, 1)} on ${os.cpus().length} cores); medians of ${o.loads} loads each of ${cost.page}, CPU throttled ${o.cpuThrottle}×; TBT from first contentful paint until ${o.quietMs} ms after load (from navigation start in brackets):`,
+    `  page cost: ${round(cost.seconds)} s (load average ${round(cost.loadAverage.start, 1)} → ${round(cost.loadAverage.end, 1)} on ${os.cpus().length} cores, ${o.parallel} loads at once); medians of ${o.loads} loads each of ${cost.page}, CPU throttled ${o.cpuThrottle}×; TBT from first contentful paint until ${o.quietMs} ms after load (from navigation start in brackets):`,
   );
   for (const c of [cost.baseline, cost.sessionflow, ...cost.peers]) line(c);
 }
@@ -62,12 +62,13 @@ export function pageCostContext(cost: PageCost, o: PageCostOptions): Record<stri
     pageConstant: `SHOP_PAGE_PATH in bench/src/sdk/page-cost/run.ts (${SHOP_PAGE_PATH})`,
     loadsPerInstall: o.loads,
     cpuThrottle: o.cpuThrottle,
+    loadsAtOnce: o.parallel,
     quietMsAfterLoad: o.quietMs,
     seconds: round(cost.seconds),
     chromium: cost.chromiumVersion,
     loadAverage1m: { start: round(cost.loadAverage.start), end: round(cost.loadAverage.end), cpus: os.cpus().length },
     note:
-      'each load in a fresh headless Chromium profile (a first visit), CPU throttled through CDP; TBT = the part over 50 ms of each longtask entry, clipped to [first contentful paint, load event + quiet time] ' +
+      'each load in a fresh browser context of one headless Chromium (a first visit: no cache, cookies or storage shared), loadsAtOnce of them at a time, CPU throttled through CDP per page; TBT = the part over 50 ms of each longtask entry, clipped to [first contentful paint, load event + quiet time] ' +
       '(tbtFromNavigation: from navigation start instead); LCP = the last largest-contentful-paint entry; deltas = median with the script minus median of the bare page, same run, loads in rotation',
     installs: Object.fromEntries(
       [cost.baseline, cost.sessionflow, ...cost.peers].map((c) => [

@@ -6,6 +6,7 @@
  */
 import os from 'node:os';
 import { progress } from '../../progress.js';
+import { launchSharedChromium } from '../chromium.js';
 import { median, medianDelta } from './blocking.js';
 import { installs as allInstalls, type Install } from './installs.js';
 import { loadOnce, type LoadOptions, type LoadResult } from './load.js';
@@ -18,6 +19,8 @@ export const SHOP_PAGE_PATH = '/p/sku-1001';
 export interface PageCostOptions extends LoadOptions {
   /** Loads per install. */
   loads: number;
+  /** Loads under way at once, each in its own context (and renderer process) of the one browser. */
+  parallel: number;
 }
 
 export interface InstallCost {
@@ -66,20 +69,43 @@ function summarise(install: Install, loads: LoadResult[], server: ShopServer): I
   };
 }
 
+/**
+ * `run` over `items` in their order, `parallel` at a time, each worker taking the next item as it finishes. Over the
+ * rotation, the loads that overlap are of different installs, and every install meets every other alike, so what a
+ * load's neighbours cost falls on all installs.
+ */
+async function inParallel<T>(items: readonly T[], parallel: number, run: (item: T) => Promise<void | unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await run(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
+}
+
 export async function pageCost(sdkFile: string, o: PageCostOptions): Promise<PageCost> {
   const installs = allInstalls();
   const servers = new Map<string, ShopServer>();
   const started = Date.now();
   const loadAtStart = os.loadavg()[0]!;
+  const browser = await launchSharedChromium();
   try {
     for (const install of installs) servers.set(install.name, await startShopServer(install, sdkFile));
     const results = new Map<string, LoadResult[]>(installs.map((i) => [i.name, []]));
     const order = rotation(installs, o.loads);
     const bar = progress();
-    for (const [n, install] of order.entries()) {
-      bar.update(`  page cost: load ${n + 1}/${order.length} (${install.name}), ${Math.round((Date.now() - started) / 1000)} s`);
-      results.get(install.name)!.push(await loadOnce(`${servers.get(install.name)!.origin}${SHOP_PAGE_PATH}`, o));
+    const load = (install: Install) => loadOnce(browser, `${servers.get(install.name)!.origin}${SHOP_PAGE_PATH}`, o);
+    // A load of each install first, not counted: the browser's first pages (its network service, fonts, the servers' first
+    // answers) are slower than any later one, and would otherwise fall on the first round's installs alone.
+    await inParallel(installs, o.parallel, load);
+    for (const server of servers.values()) {
+      server.sent.clear();
+      server.missing.clear();
     }
+    let done = 0;
+    await inParallel(order, o.parallel, async (install) => {
+      results.get(install.name)!.push(await load(install));
+      bar.update(`  page cost: ${++done}/${order.length} loads, ${Math.round((Date.now() - started) / 1000)} s`);
+    });
     bar.done();
 
     const costs = installs.map((i) => summarise(i, results.get(i.name)!, servers.get(i.name)!));
@@ -104,6 +130,7 @@ export async function pageCost(sdkFile: string, o: PageCostOptions): Promise<Pag
       loadAverage: { start: loadAtStart, end: os.loadavg()[0]! },
     };
   } finally {
+    await browser.close();
     for (const server of servers.values()) await server.close();
   }
 }
