@@ -134,6 +134,9 @@ describe('ensureTopics', () => {
   function fakeAdmin(existing: Record<string, { replicas: number; overrides?: Record<string, string> }>, brokerMinIsr = '1') {
     const topics = new Map(Object.entries(existing).map(([name, t]) => [name, { replicas: t.replicas, overrides: new Map(Object.entries(t.overrides ?? {})) }]));
     const created: ITopicConfig[] = [];
+    const metadataAsked: string[][] = [];
+    /** The metadata answers to come, in order: true for UNKNOWN_TOPIC_OR_PARTITION; then answers. */
+    const unknownAnswers: boolean[] = [];
     const admin = {
       listTopics: async () => [...topics.keys()],
       createTopics: async ({ topics: wanted }: { topics: ITopicConfig[] }) => {
@@ -162,11 +165,16 @@ describe('ensureTopics', () => {
           if (topic) topic.overrides = new Map(r.configEntries.map((e) => [e.name, e.value]));
         }
       },
-      fetchTopicMetadata: async ({ topics: names }: { topics: string[] }) => ({
-        topics: names.map((name) => ({ name, partitions: [0, 1, 2].map((partition) => ({ partition, replicas: Array.from({ length: topics.get(name)?.replicas ?? 0 }, (_, i) => i + 1) })) })),
-      }),
+      fetchTopicMetadata: async ({ topics: names }: { topics: string[] }) => {
+        metadataAsked.push(names);
+        // A broker that has not learnt of a new topic yet answers as Kafka does.
+        if (unknownAnswers.length > 0 && unknownAnswers.shift()) throw Object.assign(new Error('This server does not host this topic-partition'), { type: 'UNKNOWN_TOPIC_OR_PARTITION' });
+        return {
+          topics: names.map((name) => ({ name, partitions: [0, 1, 2].map((partition) => ({ partition, leader: 1, replicas: Array.from({ length: topics.get(name)?.replicas ?? 0 }, (_, i) => i + 1) })) })),
+        };
+      },
     };
-    return { admin: admin as unknown as Admin, created, topics };
+    return { admin: admin as unknown as Admin, created, topics, metadataAsked, unknownAnswers };
   }
 
   function recordingLogger() {
@@ -186,6 +194,17 @@ describe('ensureTopics', () => {
     expect(created.map((c) => c.topic).sort()).toEqual(Object.values(all).filter((t) => t !== all.events).sort());
     for (const name of Object.values(all)) expect(topics.get(name)?.overrides.get('min.insync.replicas')).toBe('2');
     expect(warnings).toEqual([]);
+  });
+
+  it('after creating topics, asks their metadata until three answers in a row know them (a broker that has not learnt of them yet answers unknown)', async () => {
+    const { admin, metadataAsked, unknownAnswers } = fakeAdmin({});
+    unknownAnswers.push(false, true, false, false, true);
+    await ensureTopics(admin, all, settings, recordingLogger().logger);
+    const created = Object.values(all).sort();
+    const asked = metadataAsked.filter((names) => [...names].sort().join() === created.join());
+    // known, unknown (start again), known, known, unknown (start again), then three known.
+    expect(asked).toHaveLength(8);
+    expect(unknownAnswers).toEqual([]);
   });
 
   it('warns naming the existing topics replicated otherwise, and leaves their replication as it is', async () => {

@@ -74,6 +74,7 @@ export async function ensureTopics(admin: Admin, topics: Topics, settings: Topic
       // wait for leaders gives up when the broker's metadata does not know a topic it just created yet.
       if (!(await allListedSoon(admin, missing.map((t) => t.topic)))) throw error;
     }
+    await metadataSettled(admin, missing.map((t) => t.topic));
   }
   // Every topic, not only the old ones: a topic another process created in a race, with other bounds, gets these.
   await alignTopicConfigs(admin, boundsOnly(wanted), logger);
@@ -160,6 +161,35 @@ async function describeTopicConfigs(admin: Admin, resources: ResourceConfigQuery
     } catch (error) {
       if ((error as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+/** Answers in a row, each from whichever broker kafkajs asks, that make a new topic's metadata settled. */
+const SETTLED_ANSWERS = 3;
+
+/**
+ * Waits until new topics' metadata is answered, with a leader for every partition, several times in a row.
+ * On a cluster each broker learns a new topic from the controller in its own time; until then it answers
+ * UNKNOWN_TOPIC_OR_PARTITION, and a producer whose first metadata request reaches it gives up its send
+ * (found by the cluster tests: a send right after start-up failed with "does not host this topic-partition").
+ * kafkajs asks a broker of its choice each time, so a few answers in a row stand for the cluster's.
+ */
+async function metadataSettled(admin: Admin, topics: readonly string[]): Promise<void> {
+  const deadline = Date.now() + ALTERED_VISIBLE_WITHIN_MS;
+  for (let inARow = 0; inARow < SETTLED_ANSWERS; ) {
+    let led = false;
+    try {
+      const { topics: known } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      led = known.length === topics.length && known.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+    } catch (error) {
+      if ((error as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+    }
+    inARow = led ? inARow + 1 : 0;
+    if (inARow < SETTLED_ANSWERS) {
+      // Past the deadline the topics exist all the same: the clients' own retries take over from here.
+      if (Date.now() > deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 }
