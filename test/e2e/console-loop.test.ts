@@ -1,8 +1,8 @@
 /**
  * The console against the running loop (real Chromium, workerd, Kafka, Redis,
  * collector, pipeline): what a shopper does on the storefront shows on the
- * console's live sessions page with its signals and the very actions the edge
- * answered, the funnel counts the purchase, the experiment page follows the
+ * console's live sessions page (within 2 s of the purchase reaching Kafka) with
+ * its signals and the very actions the edge answered, the funnel counts the purchase, the experiment page follows the
  * exposures, a sample-ratio mismatch raises its alarm, a refused rules
  * document shows its error, and erasing a user from the console removes them
  * from every read. axe finds no serious or critical violation on any console
@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { SCHEMA_VERSION, SIGNATURE_HEADER, signRelay, type SessionflowEvent } from '@sessionflow/core';
+import { SCHEMA_VERSION, SIGNATURE_HEADER, decodeEventRecord, signRelay, type SessionflowEvent } from '@sessionflow/core';
 import { nodeHmacCrypto } from '@sessionflow/collector';
 import { consoleContext, openConsolePage, seriousViolations, testid } from './support/console.js';
 import { anonymousIdIn, localExperiment } from './support/experiments.js';
@@ -36,8 +36,6 @@ interface Shopper {
   anonymousId: string;
   /** The ids of every action the edge answered this shopper with. */
   actionIds: Set<string>;
-  /** When the edge accepted a batch holding a `purchase` (performance.now()). */
-  purchaseAcceptedAt?: number;
 }
 
 async function newShopper(): Promise<Shopper> {
@@ -46,12 +44,10 @@ async function newShopper(): Promise<Shopper> {
   const shopper: Shopper = { page, anonymousId: '', actionIds: new Set() };
   page.on('response', (response) => {
     if (!response.url().includes('/v1/collect') || response.status() !== 200) return;
-    const carriedPurchase = (response.request().postData() ?? '').includes('"purchase"');
     response
       .json()
       .then((body: { actions?: { id: string }[] }) => {
         for (const action of body.actions ?? []) shopper.actionIds.add(action.id);
-        if (carriedPurchase && shopper.purchaseAcceptedAt === undefined) shopper.purchaseAcceptedAt = performance.now();
       })
       .catch(() => {});
   });
@@ -87,10 +83,14 @@ test('a visit (category → product → cart → checkout) shows on the live ses
   await testid(page, 'checkout-submit').click();
   await testid(page, 'order-confirmation').waitFor({ timeout: 10_000 });
 
-  // The batch holding the purchase is accepted by the edge; from then, the console has 2 seconds.
-  await expect.poll(() => shopper.purchaseAcceptedAt, { timeout: 10_000 }).toBeDefined();
+  // The purchase is in Kafka (the collector took it from the edge's relay); from then, the console has 2 seconds.
+  // (The SDK may send it with a beacon as the order page replaces the checkout: no answer to watch for.)
+  await env.events.waitFor((records) =>
+    records.map((record) => decodeEventRecord(record.value)).find((e) => e.anonymousId === shopper.anonymousId && e.type === 'track' && e.name === 'purchase'),
+  );
+  const inKafkaAt = performance.now();
   const row = sessions.locator(`[data-testid="session-row"][data-anonymous-id="${shopper.anonymousId}"][data-purchased="true"]`);
-  await row.waitFor({ timeout: Math.max(1, 2_000 - (performance.now() - shopper.purchaseAcceptedAt!)) });
+  await row.waitFor({ timeout: Math.max(1, 2_000 - (performance.now() - inKafkaAt)) });
 
   const signals = testid(row, 'session-signals');
   await expect.poll(() => signals.locator('[data-signal="intent"]').textContent()).toContain('lighting');
@@ -148,7 +148,8 @@ test('an exposure moves the experiment page, and a forced sample-ratio mismatch 
 
 test('a refused rules document shows its error on the rules page, and the document in force stays', async () => {
   const page = await openConsolePage(admin, env.stack, '/rules');
-  await testid(page, 'rules-version').waitFor();
+  // The version in force, once the page has its first picture (a dash stands in before).
+  await expect.poll(() => testid(page, 'rules-version').textContent(), { timeout: 10_000 }).toMatch(/\w/);
   const version = await testid(page, 'rules-version').textContent();
   expect(await testid(page, 'rules-error').count()).toBe(0);
 
