@@ -20,6 +20,7 @@ import { nodeHmacCrypto } from '@sessionflow/collector';
 import { consoleContext, openConsolePage, seriousViolations, testid } from './support/console.js';
 import { anonymousIdIn, localExperiment } from './support/experiments.js';
 import { useLoopStack } from './support/loop-stack.js';
+import { settled } from './support/settled.js';
 
 const env = useLoopStack(['pipeline', 'console']);
 let admin: BrowserContext;
@@ -172,6 +173,10 @@ test('erasing a user from the console removes them from every read', async () =>
   const userId = 'demo-user-1';
   await shopper.page.goto(`${env.stack.demoUrl}/p/sku-1002`);
   await testid(shopper.page, 'add-to-cart').first().click();
+  await expect.poll(async () => count((await testid(shopper.page, 'cart-count').textContent()) ?? ''), { timeout: 10_000 }).toBeGreaterThan(0);
+  // The shopper leaves before the erasure: a page still open keeps sending, and would be a new visit.
+  await shopper.page.context().close();
+  await settled(async () => env.events.records.filter((r) => r.key === shopper.anonymousId).length);
 
   const page = await admin.newPage();
   const lookUp = async (kind: 'user' | 'device', id: string): Promise<void> => {
@@ -202,7 +207,7 @@ test('erasing a user from the console removes them from every read', async () =>
   expect(open.sessions.filter((s) => s.anonymousId === shopper.anonymousId || s.userId === userId)).toEqual([]);
   await lookUp('user', userId);
   expect(await testid(page, 'people-not-found').count()).toBe(1);
-  await Promise.all([page.close(), shopper.page.context().close()]);
+  await page.close();
 });
 
 test('axe finds no serious or critical violation on any console or storefront page', async () => {

@@ -26,6 +26,7 @@ import { signIdentityToken } from './support/identity-token.js';
 import { useLoopStack } from './support/loop-stack.js';
 import { startReplay, type Replay } from './support/replay.js';
 import { openDevice, profileOf, viewProduct, visitorObject, type Device } from './support/storefront.js';
+import { settled } from './support/settled.js';
 
 const env = useLoopStack(['pipeline']);
 
@@ -41,19 +42,6 @@ async function signInAs(device: Device, userId: string): Promise<void> {
     { userId, token },
   );
   await expect.poll(() => device.answers.map((answer) => answer.identity), { timeout: 10_000 }).toContainEqual({ verified: true, userId });
-}
-
-/** Polls `count` until it stays the same for `quietMs`: the devices sent their last events (a page's close sends some). */
-async function settled(count: () => Promise<number>, quietMs = 3_000, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await count();
-  let since = Date.now();
-  while (Date.now() - since < quietMs) {
-    if (Date.now() > deadline) throw new Error(`still changing after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    const now = await count();
-    if (now !== last) [last, since] = [now, Date.now()];
-  }
 }
 
 /** What the Redis at `url` holds of the person (any key or value naming one of `needles`). */
