@@ -4,7 +4,7 @@
  * (app.ts), a missing or failing store is 503 `read_store_unavailable`, a bad
  * query is 400 `invalid_query` naming the field.
  */
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import * as v from 'valibot';
 import { jsonError } from '../http/errors.js';
 import type { Logger } from '../log.js';
@@ -14,7 +14,7 @@ import { lastMinutes } from '../pipeline/rollups/minute.js';
 import type { AggregateReads } from './aggregate-store.js';
 import { experimentView } from './experiment-view.js';
 import { funnelView } from './funnel-view.js';
-import { ReadStoreUnavailableError } from './store.js';
+import { guardedRead } from './guarded-read.js';
 
 export const FUNNEL_DEFAULT_MINUTES = 15;
 /** A day: the rollups are kept for two. */
@@ -44,22 +44,7 @@ const FunnelQuerySchema = v.object({
 
 export function addAggregateRoutes(app: Hono, deps: AggregateRouteDeps): void {
   const experiments = new Map(deps.experiments.map((setup) => [setup.experiment.key, setup]));
-  const unavailable = (c: Context, reason: string) => {
-    deps.metrics.errors.inc({ kind: 'read_store_unavailable' });
-    return jsonError(c, 503, 'read_store_unavailable', reason);
-  };
-  const withReads = async (c: Context, read: (reads: AggregateReads) => Promise<Response>): Promise<Response> => {
-    const { reads } = deps;
-    if (reads === undefined) return unavailable(c, 'the read store is not configured (REDIS_URL is not set)');
-    if (!reads.available()) return unavailable(c, 'the read store (Redis) is not reachable');
-    try {
-      return await read(reads);
-    } catch (error) {
-      if (!(error instanceof ReadStoreUnavailableError)) throw error;
-      deps.logger.warn('read store failed', { error });
-      return unavailable(c, error.message);
-    }
-  };
+  const withReads = guardedRead(deps.reads, deps);
 
   app.get('/v1/experiments/:key', (c) => {
     const key = c.req.param('key');

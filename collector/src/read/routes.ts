@@ -16,7 +16,8 @@ import { jsonError } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import type { CollectorMetrics } from '../metrics.js';
 import { parseInventoryQuery, parseProfilePath, parseRecsQuery, type QueryResult } from './query.js';
-import { ReadStoreUnavailableError, type ReadStore } from './store.js';
+import type { ReadStore } from './store.js';
+import { guardedRead } from './guarded-read.js';
 
 export interface ReadRouteDeps {
   /** Undefined when no store is configured. */
@@ -27,27 +28,12 @@ export interface ReadRouteDeps {
 }
 
 export function addReadRoutes(app: Hono, deps: ReadRouteDeps): void {
-  const unavailable = (c: Context, reason: string) => {
-    deps.metrics.errors.inc({ kind: 'read_store_unavailable' });
-    return jsonError(c, 503, 'read_store_unavailable', reason);
-  };
   const badQuery = (c: Context, invalid: Extract<QueryResult<unknown>, { ok: false }>) => {
     deps.metrics.errors.inc({ kind: 'bad_request' });
     return jsonError(c, 400, 'invalid_query', `${invalid.field}: ${invalid.reason}`, { field: invalid.field });
   };
   /** Runs `read` against the store, turning a missing or failing store into 503. */
-  const withStore = async (c: Context, read: (store: ReadStore) => Promise<Response>): Promise<Response> => {
-    const { store } = deps;
-    if (store === undefined) return unavailable(c, 'the read store is not configured (REDIS_URL is not set)');
-    if (!store.available()) return unavailable(c, 'the read store (Redis) is not reachable');
-    try {
-      return await read(store);
-    } catch (error) {
-      if (!(error instanceof ReadStoreUnavailableError)) throw error;
-      deps.logger.warn('read store failed', { error });
-      return unavailable(c, error.message);
-    }
-  };
+  const withStore = guardedRead(deps.store, deps);
 
   app.get('/v1/recs', (c) => {
     const query = parseRecsQuery(c.req.query());

@@ -18,9 +18,9 @@ import type { Logger } from '../../log.js';
 import type { CollectorMetrics } from '../../metrics.js';
 import type { ExperimentSetup } from '../../pipeline/experiments/config.js';
 import { lastMinutes } from '../../pipeline/rollups/minute.js';
-import { ReadStoreUnavailableError } from '../store.js';
 import { EdgeRulesError, type EdgeRulesReader } from './edge-rules.js';
 import type { ConsoleReads } from './store.js';
+import { guardedRead } from '../guarded-read.js';
 
 export const OPEN_SESSIONS_DEFAULT_LIMIT = 50;
 export const OPEN_SESSIONS_MAX_LIMIT = 200;
@@ -48,10 +48,6 @@ const OpenQuerySchema = v.object({ limit: wholeNumber('sessions', 1, OPEN_SESSIO
 const FiresQuerySchema = v.object({ minutes: wholeNumber('minutes', 1, RULE_FIRES_MAX_MINUTES, RULE_FIRES_DEFAULT_MINUTES) });
 
 export function addConsoleRoutes(app: Hono, deps: ConsoleRouteDeps): void {
-  const unavailable = (c: Context, reason: string) => {
-    deps.metrics.errors.inc({ kind: 'read_store_unavailable' });
-    return jsonError(c, 503, 'read_store_unavailable', reason);
-  };
   const badQuery = (c: Context, field: string, reason: string) => {
     deps.metrics.errors.inc({ kind: 'bad_request' });
     return jsonError(c, 400, 'invalid_query', `${field}: ${reason}`, { field });
@@ -62,18 +58,7 @@ export function addConsoleRoutes(app: Hono, deps: ConsoleRouteDeps): void {
     const issue = parsed.issues[0];
     return { ok: false, response: badQuery(c, issue ? (v.getDotPath(issue) ?? field) : field, issue?.message ?? 'is invalid') };
   };
-  const withReads = async (c: Context, read: (reads: ConsoleReads) => Promise<Response>): Promise<Response> => {
-    const { reads } = deps;
-    if (reads === undefined) return unavailable(c, 'the read store is not configured (REDIS_URL is not set)');
-    if (!reads.available()) return unavailable(c, 'the read store (Redis) is not reachable');
-    try {
-      return await read(reads);
-    } catch (error) {
-      if (!(error instanceof ReadStoreUnavailableError)) throw error;
-      deps.logger.warn('read store failed', { error });
-      return unavailable(c, error.message);
-    }
-  };
+  const withReads = guardedRead(deps.reads, deps);
 
   app.get('/v1/sessions/open', (c) => {
     const parsed = query(c, OpenQuerySchema, 'limit');
