@@ -4,6 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 
+/** Logins kept at most; past it the oldest is logged out, so no count of logins grows the console's memory. */
+export const MAX_LOGIN_SESSIONS = 1_000;
+
 export class LoginSessions {
   private readonly expiries = new Map<string, number>();
 
@@ -14,6 +17,8 @@ export class LoginSessions {
 
   start(): string {
     this.sweep();
+    // A Map iterates in insertion order: the first key is the oldest login.
+    while (this.expiries.size >= MAX_LOGIN_SESSIONS) this.expiries.delete(this.expiries.keys().next().value!);
     const id = randomBytes(32).toString('base64url');
     this.expiries.set(id, this.now() + this.lifetimeMs);
     return id;
