@@ -22,3 +22,4 @@ export * from './readout/index.js';
 export * from './recs/index.js';
 export * from './identity/ids.js';
 export * from './identity/verdict.js';
+export * from './degrade/index.js';
