@@ -9,6 +9,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { startKafka } from './kafka/broker.js';
+import type { Child } from './process/child.js';
 import { startKafkaCluster, type KafkaCluster } from './kafka/cluster.js';
 import { freePort } from './process/ports.js';
 import { startRedisCluster, type RedisCluster } from './redis/cluster.js';
@@ -49,6 +50,13 @@ export interface StackOptions {
    * collector and the pipeline get KAFKA_REPLICATION_FACTOR=3 and KAFKA_MIN_INSYNC_REPLICAS=2.
    */
   cluster?: boolean;
+  /** Redis with its AOF on, fsynced every second (crash tests: what a restarted Redis still holds). */
+  redisAppendOnly?: boolean;
+  /**
+   * More environment per service, e.g. a test's small degradation thresholds. For the edge these
+   * become the Worker's plain vars (`--var`), as wrangler passes no process environment to it.
+   */
+  partEnv?: Partial<Record<'collector' | 'pipeline' | 'edge' | 'demo-site' | 'console', Record<string, string>>>;
   log?: (line: string) => void;
 }
 
@@ -79,6 +87,14 @@ export interface Stack {
   logs: Partial<Record<Part, string>>;
   /** Stops one part and leaves the others running (tests of degraded modes). */
   stopPart(part: Part): Promise<void>;
+  /** Ends one part with SIGKILL, by its own handle, as a crash would: nothing flushed, nothing said goodbye. */
+  killPart(part: Part): Promise<void>;
+  /** Starts a stopped or killed part again on the same port with the same data (Kafka's log dirs, Redis's AOF, the edge's persisted objects); resolves once it is ready. */
+  restartPart(part: Part): Promise<void>;
+  /** Freezes one part (SIGSTOP to its process group): a stall, not a crash. */
+  pausePart(part: Part): void;
+  /** Lets a paused part run again (SIGCONT). */
+  resumePart(part: Part): void;
   stop(): Promise<void>;
 }
 
@@ -132,9 +148,21 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const parts = withDependencies(opts.parts ?? ['kafka', 'redis', 'collector', 'pipeline', 'edge', 'demo-site', 'console']);
   const port = async (name: keyof NonNullable<StackOptions['ports']>): Promise<number> => opts.ports?.[name] ?? freePort();
   const logDir = path.join(opts.dir, 'logs');
-  const stops: { part: Part; stop: () => Promise<void> }[] = [];
+  /** Each part this stack runs, in start order; `start` runs it again on its port with its data (a cluster has no `start`: kill its nodes by their handles instead). */
+  const running: RunningPart[] = [];
   const siteKey = opts.siteKey ?? 'demo-site-key';
   const secrets = stackSecrets(opts, siteKey);
+  const entryOf = (part: Part): RunningPart => {
+    const entry = running.find((r) => r.part === part);
+    if (!entry) throw new Error(`${part} is not part of this stack`);
+    return entry;
+  };
+  const childOf = (part: Part): Child => {
+    const entry = entryOf(part);
+    if (!entry.child) throw new Error(`${part}: this stack has no single process to signal (a cluster, or a server it did not start)`);
+    if (!entry.child.isRunning()) throw new Error(`${part} is not running`);
+    return entry.child;
+  };
   const stack: Stack = {
     kafkaBrokers: opts.kafkaBrokers ?? [],
     siteKey,
@@ -144,17 +172,39 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     topicPrefix: opts.topicPrefix ?? 'sf',
     logs: {},
     async stopPart(part) {
-      const at = stops.findIndex((s) => s.part === part);
-      if (at < 0) throw new Error(`${part} is not running in this stack`);
-      const [entry] = stops.splice(at, 1);
-      await entry?.stop();
+      const entry = entryOf(part);
+      entry.stopped = true;
+      await entry.stop();
+    },
+    async killPart(part) {
+      await childOf(part).kill();
+    },
+    async restartPart(part) {
+      const entry = entryOf(part);
+      if (!entry.start) throw new Error(`${part}: this stack cannot restart it (a cluster, or a server it did not start)`);
+      if (entry.child?.isRunning()) throw new Error(`${part} is still running: stop or kill it first`);
+      log(`${part}: restarting…`);
+      Object.assign(entry, await entry.start(), { stopped: false });
+    },
+    pausePart(part) {
+      childOf(part).pause();
+    },
+    resumePart(part) {
+      childOf(part).resume();
     },
     async stop() {
       // Reverse order: the collector flushes to Kafka before Kafka goes.
-      for (const { part, stop } of stops.splice(0).reverse()) {
-        await stop().catch((err: unknown) => log(`${part}: stop failed: ${err instanceof Error ? err.message : String(err)}`));
+      for (const entry of running.splice(0).reverse()) {
+        if (entry.stopped) continue;
+        // A paused part would sit out its grace period frozen.
+        if (entry.child?.isRunning()) entry.child.resume();
+        await entry.stop().catch((err: unknown) => log(`${entry.part}: stop failed: ${err instanceof Error ? err.message : String(err)}`));
       }
     },
+  };
+  /** Runs `start` now and keeps it to run the part again (restartPart). */
+  const launch = async (part: Part, start: () => Promise<Launched>): Promise<void> => {
+    running.push({ part, ...(await start()), start });
   };
   /** A part run as an HTTP child process: announced, on its port, logging to logs/<part>.log, stopped with the stack. Returns its URL. */
   const startService = async (
@@ -164,10 +214,19 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   ): Promise<string> => {
     log(`${part}: ${starting}`);
     const logFile = path.join(logDir, `${part}.log`);
-    const service = await start(await port(part), logFile);
-    stops.push({ part, stop: service.stop });
+    const servicePort = await port(part);
+    let url = '';
+    await launch(part, async () => {
+      const service = await start(servicePort, logFile);
+      url = service.url;
+      return { stop: service.stop, child: service.child };
+    });
     stack.logs[part] = logFile;
-    return service.url;
+    return url;
+  };
+  const envOf = (part: keyof NonNullable<StackOptions['partEnv']>): { env?: Record<string, string> } => {
+    const env = opts.partEnv?.[part];
+    return env ? { env } : {};
   };
 
   try {
@@ -180,22 +239,25 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         // Its ports are new at each start, and its storage names the old ones: a new cluster each time.
         rmSync(dir, { recursive: true, force: true });
         const kafka = await startKafkaCluster({ dir, ...CLUSTER_KAFKA, heap: opts.kafkaHeap ?? '256m', log });
-        stops.push({ part: 'kafka', stop: kafka.stop });
+        running.push({ part: 'kafka', stop: kafka.stop });
         stack.kafkaBrokers = kafka.brokers;
         stack.kafkaCluster = kafka;
         stack.logs.kafka = path.join(dir, 'node-*', 'logs', 'server.log');
       } else {
         log('kafka: starting a single-node KRaft broker…');
-        const kafka = await startKafka({
+        const kafkaOptions = {
           dir: path.join(opts.dir, 'kafka'),
           port: await port('kafka'),
           controllerPort: await port('kafkaController'),
           heap: opts.kafkaHeap ?? '512m',
           log,
+        };
+        await launch('kafka', async () => {
+          const kafka = await startKafka(kafkaOptions);
+          stack.kafkaBrokers = kafka.brokers;
+          stack.logs.kafka = kafka.logFile;
+          return { stop: kafka.stop, child: kafka.child };
         });
-        stops.push({ part: 'kafka', stop: kafka.stop });
-        stack.kafkaBrokers = kafka.brokers;
-        stack.logs.kafka = kafka.logFile;
       }
     }
     if (parts.has('redis')) {
@@ -206,16 +268,19 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         log('redis: starting a Redis Cluster (3 masters, a replica each)…');
         const dir = path.join(opts.dir, 'redis-cluster');
         const redis = await startRedisCluster({ dir, log });
-        stops.push({ part: 'redis', stop: redis.stop });
+        running.push({ part: 'redis', stop: redis.stop });
         stack.redisUrl = redis.url;
         stack.redisCluster = redis;
         stack.logs.redis = path.join(dir, 'node-*', 'redis.log');
       } else {
-        log('redis: starting redis-server…');
-        const redis = await startRedis({ dir: path.join(opts.dir, 'redis'), port: await port('redis') });
-        stops.push({ part: 'redis', stop: redis.stop });
-        stack.redisUrl = redis.url;
-        stack.logs.redis = redis.logFile;
+        log(`redis: starting redis-server${opts.redisAppendOnly ? ' (AOF, fsync every second)' : ''}…`);
+        const redisOptions = { dir: path.join(opts.dir, 'redis'), port: await port('redis'), appendOnly: opts.redisAppendOnly ?? false };
+        await launch('redis', async () => {
+          const redis = await startRedis(redisOptions);
+          stack.redisUrl = redis.url;
+          stack.logs.redis = redis.logFile;
+          return { stop: redis.stop, child: redis.child };
+        });
       }
     }
     // The collector's erasure calls the edge, which starts after it: the edge's port is chosen now.
@@ -240,7 +305,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           redisUrl: stack.redisUrl,
           topicPrefix: stack.topicPrefix,
           logFile,
-          ...(replication ? { env: replication } : {}),
+          env: { ...replication, ...opts.partEnv?.collector },
         }),
       );
     }
@@ -254,7 +319,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           erasureSecret: secrets.erasure,
           topicPrefix: stack.topicPrefix,
           logFile,
-          ...(replication ? { env: replication } : {}),
+          env: { ...replication, ...opts.partEnv?.pipeline },
         }),
       );
     }
@@ -277,6 +342,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
             siteSecrets: secrets.sites,
             persistDir: path.join(opts.dir, 'wrangler'),
             logFile,
+            vars: opts.partEnv?.edge,
           }),
         'starting wrangler dev (workerd)…',
       );
@@ -292,13 +358,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           collectorUrl: stack.collectorUrl,
           catalogSecret: secrets.catalog,
           logFile,
+          ...envOf('demo-site'),
         }),
       );
     }
     if (parts.has('console') && stack.collectorUrl) {
       const collectorUrl = stack.collectorUrl;
       stack.consoleUrl = await startService('console', (port, logFile) =>
-        startConsoleProcess({ port, collectorUrl, pipelineUrl: stack.pipelineUrl, readSecret: secrets.read, adminSecret: secrets.admin, logFile }),
+        startConsoleProcess({ port, collectorUrl, pipelineUrl: stack.pipelineUrl, readSecret: secrets.read, adminSecret: secrets.admin, logFile, ...envOf('console') }),
       );
     }
   } catch (err) {
@@ -306,6 +373,19 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     throw err;
   }
   return stack;
+}
+
+/** A part as started: how to stop it, and its process when it is one. */
+interface Launched {
+  stop: () => Promise<void>;
+  child?: Child;
+}
+
+interface RunningPart extends Launched {
+  part: Part;
+  /** Stopped by stopPart (and not restarted since). */
+  stopped?: boolean;
+  start?: () => Promise<Launched>;
 }
 
 /** KAFKA_BROKERS / REDIS_URL from the environment, as the stack options take them. */

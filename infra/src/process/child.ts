@@ -26,6 +26,11 @@ export interface Child {
   isRunning(): boolean;
   /** SIGTERM, then SIGKILL after `graceMs`. Safe to call twice. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL to the whole process group, as a crash would end it; resolves once it is gone. */
+  kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT to the whole process group: a process that stalls (a long GC pause, a starved VM) and comes back. */
+  pause(): void;
+  resume(): void;
 }
 
 /** Every child started here and still running, so an interrupted run can stop them (`stopAllChildren`). */
@@ -96,6 +101,13 @@ export function startChild(opts: ChildOptions): Child {
       // Children of the leader that ignored SIGTERM go with the group.
       signalGroup('SIGKILL');
     },
+    async kill() {
+      if (!alive) return;
+      signalGroup('SIGKILL');
+      await exited;
+    },
+    pause: () => signalGroup('SIGSTOP'),
+    resume: () => signalGroup('SIGCONT'),
   };
   running.add(child);
   return child;

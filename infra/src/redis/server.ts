@@ -1,7 +1,9 @@
 /**
  * Debian's redis-server on a loopback port: the online store the pipeline
- * uses (a later issue). Nothing is persisted: the pipeline rebuilds Redis
- * from Kafka, so a dev store that forgets on restart is the honest default.
+ * uses. Nothing is persisted by default (a dev store that forgets on restart);
+ * `appendOnly` turns on the AOF, fsynced every second, as an operator runs it
+ * in production: a crash then loses at most the last second of writes, which
+ * the pipeline replays from Kafka (its offsets are in the same writes).
  */
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
@@ -16,6 +18,8 @@ export interface RedisOptions {
   extraArgs?: string[];
   /** For messages and the handle; default `redis`. */
   name?: string;
+  /** Persistence on: `appendonly yes`, `appendfsync everysec` (the data stays in `dir` across restarts). */
+  appendOnly?: boolean;
 }
 
 export interface RedisServer {
@@ -52,7 +56,8 @@ export async function startRedis(opts: RedisOptions): Promise<RedisServer> {
       '--port', String(opts.port),
       '--dir', opts.dir,
       '--save', '',
-      '--appendonly', 'no',
+      '--appendonly', opts.appendOnly ? 'yes' : 'no',
+      ...(opts.appendOnly ? ['--appendfsync', 'everysec'] : []),
       '--daemonize', 'no',
       ...(opts.extraArgs ?? []),
     ],

@@ -13,6 +13,7 @@ export interface DemoSiteOptions {
   collectorUrl?: string | undefined;
   catalogSecret?: string | undefined;
   logFile: string;
+  env?: NodeJS.ProcessEnv;
 }
 
 export function startDemoSiteProcess(opts: DemoSiteOptions): Promise<HttpService> {
@@ -22,6 +23,7 @@ export function startDemoSiteProcess(opts: DemoSiteOptions): Promise<HttpService
     args: [path.join(repoRoot, 'demo-site', 'dist', 'main.js')],
     env: {
       ...process.env,
+      ...opts.env,
       DEMO_HOST: '127.0.0.1',
       DEMO_PORT: String(opts.port),
       EDGE_URL: opts.edgeUrl,

@@ -47,6 +47,8 @@ export interface EdgeOptions {
    * `info` shows them, for a run that keeps no one's data.
    */
   logLevel?: 'debug' | 'info' | 'log' | 'warn' | 'error' | undefined;
+  /** More plain vars for the Worker (`--var NAME:value`), e.g. a test's degradation policy. */
+  vars?: Record<string, string> | undefined;
 }
 
 /**
@@ -92,6 +94,7 @@ export function startEdgeProcess(opts: EdgeOptions): Promise<HttpService> {
       '--env-file', secretsFile,
       '--var', `COLLECTOR_URL:${opts.collectorUrl}`,
       '--var', `SITES:${JSON.stringify(opts.sites)}`,
+      ...Object.entries(opts.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
     ],
     cwd: path.join(repoRoot, 'edge'),
     env: {
