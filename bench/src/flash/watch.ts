@@ -1,0 +1,139 @@
+/**
+ * What the flash-sale run watches every second while the load runs: each
+ * part's degradation level from its /metrics gauge (collector, pipeline, and
+ * the edge if it exports one), the pipeline's lag in seconds (lag.ts: its own
+ * gauge if it has one, else from the stages' offsets in Redis against the
+ * topics' end offsets), and the CPU of every part's process group (the edge's
+ * processes also one by one: `edge › workerd …`), of the bench itself and of
+ * the machine. A reading that takes longer than a second (a part
+ * too busy to answer) delays the next one; readings never overlap.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Admin } from 'kafkajs';
+import { topicNames, type Level } from '@sessionflow/core';
+import { stageOffsetKeys, type StageName, type StoreClient } from '@sessionflow/collector';
+import { groupCpuSeconds } from '../edge/process-cpu.js';
+import { machineCpuSeconds } from '../pipeline/cpu.js';
+import { lagFromOffsets, pipelineLagSeconds, type EndSample, type Lag, type StageOffset } from './lag.js';
+import { degradationLevelOf, type Part } from './metrics-text.js';
+import { groupsCpuSeconds } from './part-cpu.js';
+
+export interface Reading {
+  /** performance.now() ms. */
+  at: number;
+  phase: string;
+  lag: Lag;
+  /** Each part's level by its gauge; undefined when it exports none (or did not answer). */
+  levels: Record<Part, Level | undefined>;
+  /** Parts whose /metrics did not answer in time. */
+  unanswered: Part[];
+  /** CPU seconds so far: each part's process group, `bench` (this process), `machine` (all cores, busy). */
+  cpuS: Record<string, number>;
+}
+
+export interface WatchTarget {
+  metricsUrls: Partial<Record<Part, string>>;
+  admin: Admin;
+  store: Pick<StoreClient, 'mGet'>;
+  prefix: string;
+  /** part name → its process group. */
+  groups: ReadonlyMap<string, number>;
+  /** The edge's group and port: its processes (wrangler's Node dev server, workerd) are read apart too. */
+  edge?: { group: number; port: number };
+}
+
+export interface Watch {
+  readings: Reading[];
+  setPhase(name: string): void;
+  latest(): Reading | undefined;
+  stop(): Promise<void>;
+}
+
+const STAGE_INPUTS: ReadonlyArray<[StageName, 'events' | 'eventsByUser']> = [
+  ['identity', 'events'],
+  ['sessions', 'events'],
+  ['aggregates', 'eventsByUser'],
+];
+
+export function startWatch(t: WatchTarget, periodMs = 1000): Watch {
+  const readings: Reading[] = [];
+  const history: EndSample[] = [];
+  const topics = topicNames(t.prefix);
+  const offsetKey = stageOffsetKeys(t.prefix);
+  let phase = 'start';
+  let running = true;
+
+  const scrape = async (url: string): Promise<string | undefined> => {
+    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(periodMs) });
+    const text = await res.text();
+    return res.ok ? text : '';
+  };
+
+  const readOnce = async (): Promise<void> => {
+    const at = performance.now();
+    const parts = Object.entries(t.metricsUrls) as Array<[Part, string]>;
+    const texts = await Promise.all(parts.map(async ([part, url]) => [part, await scrape(url).catch(() => undefined)] as const));
+    const ends = new Map<string, bigint>();
+    for (const topic of [topics.events, topics.eventsByUser]) {
+      for (const p of await t.admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, BigInt(p.high));
+    }
+    history.push({ at, ends });
+    const wanted: Array<StageOffset & { key: string }> = [];
+    for (const [stage, input] of STAGE_INPUTS) {
+      const topic = topics[input];
+      for (const key of ends.keys()) {
+        if (!key.startsWith(`${topic}/`)) continue;
+        const partition = Number(key.slice(topic.length + 1));
+        wanted.push({ stage, partition: key, next: 0n, key: offsetKey[stage](topic, partition) });
+      }
+    }
+    const values = await t.store.mGet(wanted.map((w) => w.key));
+    const stages = wanted.map((w, i) => ({ stage: w.stage, partition: w.partition, next: typeof values[i] === 'string' ? BigInt(values[i]) : 0n }));
+    const levels: Record<Part, Level | undefined> = { edge: undefined, collector: undefined, pipeline: undefined };
+    const unanswered: Part[] = [];
+    for (const [part, text] of texts) {
+      if (text === undefined) unanswered.push(part);
+      else levels[part] = degradationLevelOf(text, part);
+    }
+    const pipelineText = texts.find(([part]) => part === 'pipeline')?.[1];
+    const lag = pipelineLagSeconds(pipelineText, () => lagFromOffsets(history, stages, performance.now()));
+    const own = process.cpuUsage();
+    const machine = machineCpuSeconds();
+    readings.push({
+      at,
+      phase,
+      lag,
+      levels,
+      unanswered,
+      cpuS: {
+        ...groupsCpuSeconds(t.groups),
+        ...(t.edge ? Object.fromEntries(Object.entries(groupCpuSeconds(t.edge.group, t.edge.port)).map(([label, cpu]) => [`edge › ${label}`, cpu])) : {}),
+        bench: (own.user + own.system) / 1e6,
+        ...(machine ? { machine: machine.busy } : {}),
+      },
+    });
+  };
+
+  const loop = (async () => {
+    while (running) {
+      const started = performance.now();
+      try {
+        await readOnce();
+      } catch (error) {
+        console.error(`  watch: a reading failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      const wait = periodMs - (performance.now() - started);
+      if (wait > 0 && running) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  })();
+
+  return {
+    readings,
+    setPhase: (name) => void (phase = name),
+    latest: () => readings[readings.length - 1],
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
