@@ -33,7 +33,7 @@ import { loadSdkDelivery } from '../shoppers/sdk-delivery.js';
 import { ABSENT, type PhaseTally } from '../shoppers/tally.js';
 import { visitStats, type VisitStats } from '../shoppers/visit-stats.js';
 import { percentile, round } from '../stats.js';
-import { ledger, ledgerFigures, type LedgerFigures } from './ledger.js';
+import { countDownstream } from './ledger.js';
 import { degradedShare, edgeTimeFromHeaders, type LevelTime } from './levels.js';
 import type { Part } from './metrics-text.js';
 import { groupListeningOn } from './part-cpu.js';
@@ -83,6 +83,8 @@ export function flashOptionsFromEnv(): FlashOptions {
 const PREFIX = 'sf';
 const PARTS: readonly Part[] = ['edge', 'collector', 'pipeline'];
 const MEASURED = ['steady', 'spike', 'drain'];
+/** How long the ledger waits for accepted events still on their way (an outbox, the pipeline's lag) before it counts them missing. */
+const LEDGER_WAIT_MS = 60_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function flashSaleSuite(o: FlashOptions = flashOptionsFromEnv()): Promise<SuiteResult> {
@@ -345,26 +347,26 @@ async function figures(f: FigureInput): Promise<SuiteResult> {
   console.log(`  edge level by x-sf-level (s): ${levelText(edgeHeaders.time)}${edgeHeaders.headerAbsentS > 0 ? ` (the header was absent from every answer in ${edgeHeaders.headerAbsentS} of those seconds; counted as full)` : ''}`);
   if (f.held.events > 0) console.log(`  the shoppers still held ${f.held.events} events on ${f.held.devices} devices when the run ended (offered, never accepted)`);
 
-  let ledgerResult: LedgerFigures | undefined;
-  const audit = ledger();
-  if (audit === undefined) {
-    console.log('  lost / duplicate effects: not counted: the downstream ledger (auditLoop, infra/src/audit/, issue 14) is not in this tree yet');
-  } else {
-    console.log(`  ledger: looking up ${accepted.toLocaleString('en')} accepted event ids in ${PREFIX}.events and in the pipeline's results…`);
-    ledgerResult = ledgerFigures(await audit({ kafkaBrokers: f.stack.kafkaBrokers, topicPrefix: PREFIX, redisUrl: f.stack.redisUrl, collectorUrl: f.stack.collectorUrl!, readSecret: f.stack.readSecret }, [...tally.accepted]));
-    const a = ledgerResult.audit;
-    console.log(`  ledger: ${a.inKafka} in Kafka (${a.missingFromKafka.length} missing, ${a.duplicatesInKafka} duplicates), ${a.countedByPipeline} counted by the pipeline (${a.missingFromPipeline.length} missing, ${a.countedTwice.length} counted twice)`);
-  }
+  console.log(`  ledger: looking up ${accepted.toLocaleString('en')} accepted event ids in ${PREFIX}.events and in the pipeline's state…`);
+  const ledgerResult = await countDownstream(
+    { kafkaBrokers: f.stack.kafkaBrokers, topicPrefix: PREFIX, redisUrl: f.stack.redisUrl, collectorUrl: f.stack.collectorUrl!, readSecret: f.stack.readSecret },
+    tally.accepted,
+    LEDGER_WAIT_MS,
+    (line) => console.log(`  ${line}`),
+  );
+  const a = ledgerResult.report;
+  console.log(
+    `  ledger: ${a.inKafka.toLocaleString('en')} of ${a.accepted.toLocaleString('en')} in ${PREFIX}.events (${a.missingFromKafka.length} missing, ${a.duplicatesInKafka} duplicate records), ` +
+      `${a.countedByPipeline.toLocaleString('en')} counted by every stage (${a.missingFromPipeline.length} missing), ${a.duplicateEffects} counts beyond one (${a.countedTwice.length} ids named)`,
+  );
 
   const figs: Record<string, Figure> = {
     'flash.steady_events_per_s': { value: f.rate, unit: 'events/s' },
     'flash.offered_events': { value: offered, unit: 'events' },
     'flash.accepted_events': { value: accepted, unit: 'events' },
   };
-  if (ledgerResult) {
-    figs['flash.lost_events'] = { value: ledgerResult.lost, unit: 'events' };
-    figs['flash.duplicate_effects'] = { value: ledgerResult.duplicateEffects, unit: 'events' };
-  }
+  figs['flash.lost_events'] = { value: ledgerResult.lost, unit: 'events' };
+  figs['flash.duplicate_effects'] = { value: ledgerResult.duplicateEffects, unit: 'counts' };
   figs['flash.max_pipeline_lag_s'] = { value: round(maxLag, 1), unit: 's' };
   if (drain !== undefined) figs['flash.drain_s'] = { value: round(drain, 1), unit: 's' };
   figs['flash.decide_p99_steady_ms'] = { value: round(percentile(steadyOk, 99)), unit: 'ms' };
@@ -414,7 +416,19 @@ async function figures(f: FigureInput): Promise<SuiteResult> {
       resentEvents: tally.resent,
       stillHeldAtEnd: f.held,
       sdkQueueDropped: load.dropped(),
-      ledger: ledgerResult ? { ...ledgerResult.audit, missingFromKafka: ledgerResult.audit.missingFromKafka.slice(0, 20), missingFromPipeline: ledgerResult.audit.missingFromPipeline.slice(0, 20), countedTwice: ledgerResult.audit.countedTwice.slice(0, 20) } : 'not counted: auditLoop (infra/src/audit/) is not in this tree',
+      ledger: {
+        accepted: a.accepted,
+        inKafka: a.inKafka,
+        duplicatesInKafka: a.duplicatesInKafka,
+        countedByPipeline: a.countedByPipeline,
+        duplicateEffects: a.duplicateEffects,
+        sessionsTooLongForItems: a.sessionsTooLongForItems,
+        stages: Object.fromEntries(Object.entries(a.stages).map(([stage, t]) => [stage, { counted: t.counted, missing: t.missing.length, extraCounts: t.extraCounts, sessionMismatches: t.sessionMismatches.slice(0, 20) }])),
+        missingFromKafka: a.missingFromKafka.slice(0, 20),
+        missingFromPipeline: a.missingFromPipeline.slice(0, 20),
+        countedTwice: a.countedTwice.slice(0, 20),
+        note: 'the id lists are cut at 20; lost_events = accepted ids missing from sf.events or from some stage; duplicate_effects = counts beyond one, all stages (infra/src/audit/)',
+      },
       shoppers: {
         data: path.basename(f.o.data),
         fittedFrom: f.model.source,
