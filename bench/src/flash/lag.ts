@@ -5,7 +5,7 @@
  *
  * Read in one place (`pipelineLagSeconds`) from whichever source there is:
  * the pipeline's own gauge when its /metrics exports one
- * (`sessionflow_pipeline_lag_seconds`, the degradation work adds it), else
+ * (`sessionflow_pipeline_lag_seconds{stage}`, the degradation work adds it), else
  * computed here from the stages' offsets in Redis and the topics' end offsets
  * sampled every second: a record at offset o of a partition was written by the
  * first sample whose end offset passed o, so a stage whose next offset is o has
@@ -65,6 +65,7 @@ export function pipelineLagSeconds(pipelineMetrics: string | undefined, fromOffs
   if (samples.length === 0) return fromOffsets();
   const top = samples.reduce((a, b) => (b.value > a.value ? b : a));
   const stage = top.labels['stage'];
-  const partition = top.labels['topic'] !== undefined ? `${top.labels['topic']}/${top.labels['partition'] ?? '?'}` : undefined;
-  return { seconds: Math.max(0, top.value), worst: stage !== undefined && partition !== undefined ? { stage, partition } : undefined, source: 'pipeline gauge' };
+  // The gauge may name the stage only (its worst partition): the partition is then not known here.
+  const partition = top.labels['topic'] !== undefined ? `${top.labels['topic']}/${top.labels['partition'] ?? '?'}` : 'its worst partition';
+  return { seconds: Math.max(0, top.value), worst: stage !== undefined ? { stage, partition } : undefined, source: 'pipeline gauge' };
 }

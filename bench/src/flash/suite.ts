@@ -54,6 +54,8 @@ export interface FlashOptions {
   timeScale: number;
   seed: number;
   maxSockets: number;
+  /** Keep the stack's folder (its logs) after a run that did not fail. */
+  keepLogs: boolean;
 }
 
 const num = (name: string, fallback: number): number => {
@@ -70,13 +72,14 @@ export function flashOptionsFromEnv(): FlashOptions {
     steadyEventsPerS: process.env.BENCH_FLASH_STEADY_EVENTS_PER_S ? num('BENCH_FLASH_STEADY_EVENTS_PER_S', 0) : undefined,
     spikeFactor: num('BENCH_FLASH_SPIKE_FACTOR', 10),
     phaseSeconds: num('BENCH_FLASH_SECONDS', 60),
-    drainMaxSeconds: num('BENCH_FLASH_DRAIN_MAX_S', 120),
+    drainMaxSeconds: num('BENCH_FLASH_DRAIN_MAX_S', 90),
     warmupEventsPerS: num('BENCH_FLASH_WARMUP_EVENTS_PER_S', 40),
     warmupSeconds: 25,
     restSeconds: 5,
     timeScale: num('BENCH_FLASH_TIME_SCALE', 20),
     seed: num('BENCH_FLASH_SEED', 14),
     maxSockets: num('BENCH_FLASH_MAX_SOCKETS', 512),
+    keepLogs: process.env.BENCH_FLASH_KEEP_LOGS === '1',
   };
 }
 
@@ -84,7 +87,9 @@ const PREFIX = 'sf';
 const PARTS: readonly Part[] = ['edge', 'collector', 'pipeline'];
 const MEASURED = ['steady', 'spike', 'drain'];
 /** How long the ledger waits for accepted events still on their way (an outbox, the pipeline's lag) before it counts them missing. */
-const LEDGER_WAIT_MS = 60_000;
+const LEDGER_WAIT_MS = 45_000;
+/** How long the shoppers get, once they stop, to deliver what they still hold. */
+const SETTLE_MS = 30_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function flashSaleSuite(o: FlashOptions = flashOptionsFromEnv()): Promise<SuiteResult> {
@@ -108,6 +113,7 @@ export async function flashSaleSuite(o: FlashOptions = flashOptionsFromEnv()): P
   } finally {
     await stack?.stop();
     if (failed) console.error(`  flash-sale: failed; the stack's logs are kept in ${path.join(dir, 'logs')}`);
+    else if (o.keepLogs) console.log(`  flash-sale: the stack's logs are kept in ${path.join(dir, 'logs')} (BENCH_FLASH_KEEP_LOGS)`);
     else rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -129,7 +135,7 @@ async function run(stack: Stack, o: FlashOptions, model: ShopperModel, stats: Vi
     store = await openPhaseStore(stack);
     const edgeGroup = groups.get('edge');
     watch = startWatch({
-      metricsUrls: { edge: edgeUrl, collector: collectorUrl, pipeline: pipelineUrl },
+      metrics: { edge: { url: edgeUrl, bearer: stack.secrets.edgeAdmin }, collector: { url: collectorUrl }, pipeline: { url: pipelineUrl } },
       admin,
       store: store.client,
       prefix: PREFIX,
@@ -190,7 +196,7 @@ async function run(stack: Stack, o: FlashOptions, model: ShopperModel, stats: Vi
       }
       phases.enter('settle', 0);
       load.stopCapture();
-      await until(() => load!.holding().events === 0, 45_000);
+      await until(() => load!.holding().events === 0, SETTLE_MS);
       await until(() => (watch!.latest()?.lag.seconds ?? 1) === 0 && watch!.latest()!.at > performance.now() - 1500, 60_000);
     } finally {
       clearInterval(ticker);
@@ -340,6 +346,7 @@ async function figures(f: FigureInput): Promise<SuiteResult> {
         `(${notOk.length ? notOk.map(([s, n]) => `${n} × ${s}`).join(', ') : 'all 200'}); 200 answers p50 ${round(percentile(p.okLatenciesMs, 50))} ms, p99 ${round(percentile(p.okLatenciesMs, 99))} ms; ` +
         `levels in the answers: ${Object.entries(p.okByLevel).map(([l, n]) => `${l === ABSENT ? 'header absent' : l} ${n}`).join(', ') || 'none'}`,
     );
+    for (const [status, said] of Object.entries(p.said)) console.log(`    ${status} said: ${said.replace(/\s+/g, ' ').slice(0, 160)}`);
     console.log(`  ${name} CPU: ${cpuText(c)}${saturatedText(c, f.cores)}`);
   }
   console.log(`  pipeline lag: max ${round(maxLag, 1)} s (${watch.latest()?.lag.source ?? 'no reading'}); back under 1 s ${drain === undefined ? 'never within the run' : `${round(drain, 1)} s after the spike ended`}`);
@@ -367,6 +374,7 @@ async function figures(f: FigureInput): Promise<SuiteResult> {
   };
   figs['flash.lost_events'] = { value: ledgerResult.lost, unit: 'events' };
   figs['flash.duplicate_effects'] = { value: ledgerResult.duplicateEffects, unit: 'counts' };
+  figs['flash.unaccepted_events'] = { value: f.held.events, unit: 'events' };
   figs['flash.max_pipeline_lag_s'] = { value: round(maxLag, 1), unit: 's' };
   if (drain !== undefined) figs['flash.drain_s'] = { value: round(drain, 1), unit: 's' };
   figs['flash.decide_p99_steady_ms'] = { value: round(percentile(steadyOk, 99)), unit: 'ms' };
@@ -397,6 +405,7 @@ async function figures(f: FigureInput): Promise<SuiteResult> {
               requests: p?.requests ?? 0,
               byStatus: p?.byStatus ?? {},
               retryAfter: p?.retryAfter ?? {},
+              said: p?.said ?? {},
               okP50Ms: p && p.okLatenciesMs.length ? round(percentile(p.okLatenciesMs, 50)) : null,
               okP99Ms: p && p.okLatenciesMs.length ? round(percentile(p.okLatenciesMs, 99)) : null,
               okByLevel: p?.okByLevel ?? {},

@@ -32,7 +32,8 @@ export interface Reading {
 }
 
 export interface WatchTarget {
-  metricsUrls: Partial<Record<Part, string>>;
+  /** Each part's base URL, and the bearer its /metrics wants (the edge's is behind its admin secret). */
+  metrics: Partial<Record<Part, { url: string; bearer?: string }>>;
   admin: Admin;
   store: Pick<StoreClient, 'mGet'>;
   prefix: string;
@@ -63,16 +64,17 @@ export function startWatch(t: WatchTarget, periodMs = 1000): Watch {
   let phase = 'start';
   let running = true;
 
-  const scrape = async (url: string): Promise<string | undefined> => {
-    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(periodMs) });
+  /** The part's /metrics; '' when it has none (404), undefined when it did not answer in time. */
+  const scrape = async ({ url, bearer }: { url: string; bearer?: string }): Promise<string | undefined> => {
+    const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(periodMs), ...(bearer ? { headers: { authorization: `Bearer ${bearer}` } } : {}) });
     const text = await res.text();
     return res.ok ? text : '';
   };
 
   const readOnce = async (): Promise<void> => {
     const at = performance.now();
-    const parts = Object.entries(t.metricsUrls) as Array<[Part, string]>;
-    const texts = await Promise.all(parts.map(async ([part, url]) => [part, await scrape(url).catch(() => undefined)] as const));
+    const parts = Object.entries(t.metrics) as Array<[Part, { url: string; bearer?: string }]>;
+    const texts = await Promise.all(parts.map(async ([part, target]) => [part, await scrape(target).catch(() => undefined)] as const));
     const ends = new Map<string, bigint>();
     for (const topic of [topics.events, topics.eventsByUser]) {
       for (const p of await t.admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, BigInt(p.high));

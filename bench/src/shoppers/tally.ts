@@ -29,6 +29,8 @@ export interface PhaseTally {
   okWithActions: number;
   /** The edge's verdicts on identifies: `verified`, or why not. */
   identity: Record<string, number>;
+  /** The first thing each status other than 200 said (its body, or the request's error). */
+  said: Record<string, string>;
 }
 
 export interface Tally {
@@ -51,7 +53,7 @@ export function createTally(origin: number, phase = 'start'): Tally {
 function phaseOf(t: Tally, name = t.phase): PhaseTally {
   let p = t.phases.get(name);
   if (!p) {
-    p = { offered: 0, accepted: 0, requests: 0, byStatus: {}, okLatenciesMs: [], okByLevel: {}, okByReason: {}, retryAfter: {}, okWithActions: 0, identity: {} };
+    p = { offered: 0, accepted: 0, requests: 0, byStatus: {}, okLatenciesMs: [], okByLevel: {}, okByReason: {}, retryAfter: {}, okWithActions: 0, identity: {}, said: {} };
     t.phases.set(name, p);
   }
   return p;
@@ -73,6 +75,7 @@ export function recordAnswer(t: Tally, a: CollectAnswer, phase: string): void {
     else t.sent.add(id);
   }
   if (a.retryAfter !== undefined && a.status !== 200) bump(p.retryAfter, a.retryAfter);
+  if (a.said !== undefined) p.said[a.failure ?? String(a.status)] ??= a.said;
   if (a.status !== 200) return;
   p.okLatenciesMs.push(a.latencyMs);
   if (a.actions > 0) p.okWithActions += 1;

@@ -38,6 +38,8 @@ export interface CollectAnswer {
   actions: number;
   /** The edge's verdict on an identify in the batch: `verified`, or the reason it was not. */
   identity: string | undefined;
+  /** The start of the body of an answer other than 200, or the error of a failed request: what the refusal said. */
+  said?: string;
 }
 
 export interface DeviceHeaders {
@@ -58,7 +60,7 @@ export function nodeTransport(agent: http.Agent, device: DeviceHeaders, timeoutM
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          report({ status: 0, failure, level: undefined, levelReason: undefined, retryAfter: undefined, acceptedIds: [], actions: 0, identity: undefined });
+          report({ status: 0, failure, level: undefined, levelReason: undefined, retryAfter: undefined, acceptedIds: [], actions: 0, identity: undefined, said: error.message.slice(0, 200) });
           reject(error);
         };
         const req = http.request(
@@ -102,6 +104,7 @@ export function nodeTransport(agent: http.Agent, device: DeviceHeaders, timeoutM
                 acceptedIds: status === 200 ? acceptedOf(eventIds, answer) : [],
                 actions: status === 200 ? actionsOf(answer) : 0,
                 identity: status === 200 ? identityOf(answer) : undefined,
+                ...(status === 200 ? {} : { said: text.slice(0, 200) }),
               });
               resolve({ status, body: answer, retryAfter: header('retry-after') ?? null });
             });

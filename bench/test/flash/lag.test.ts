@@ -53,3 +53,10 @@ describe('pipelineLagSeconds', () => {
     expect(pipelineLagSeconds(undefined, computed).seconds).toBe(7);
   });
 });
+
+describe('pipelineLagSeconds with a gauge per stage only', () => {
+  it('names the stage, not a partition', () => {
+    const metrics = 'sessionflow_pipeline_lag_seconds{stage="sessions"} 1.5\nsessionflow_pipeline_lag_seconds{stage="identity"} 0.25';
+    expect(pipelineLagSeconds(metrics, () => ({ seconds: 0, worst: undefined, source: 'offsets' }))).toEqual({ seconds: 1.5, worst: { stage: 'sessions', partition: 'its worst partition' }, source: 'pipeline gauge' });
+  });
+});
