@@ -5,15 +5,16 @@
  * collect answers: each second counts at the worst level an answer in it was
  * decided at, an answer without the header counting as `full` (nothing said
  * about degrading) while the seconds it made are reported as `header absent`.
- * A part that exports no gauge is `absent`, never given a level. Pure.
+ * A part that exports no gauge is `absent`, one whose /metrics did not answer
+ * within the second `unanswered`: neither is given a level. Pure.
  */
 import { isLevel, levelRank, type Level } from '@sessionflow/core';
 import { ABSENT } from '../shoppers/tally.js';
 
-export type LevelTime = Partial<Record<Level | 'absent' | 'no_answers' | 'unrecognised', number>>;
+export type LevelTime = Partial<Record<Level | 'absent' | 'unanswered' | 'no_answers' | 'unrecognised', number>>;
 
-/** Seconds at each level from one reading per `periodS` (undefined: the gauge was not there). */
-export function timeAtLevels(readings: ReadonlyArray<Level | undefined>, periodS = 1): LevelTime {
+/** Seconds at each level from one reading per `periodS` (`absent`: the gauge was not there; `unanswered`: /metrics did not answer in time). */
+export function timeAtLevels(readings: ReadonlyArray<Level | 'unanswered' | undefined>, periodS = 1): LevelTime {
   const out: LevelTime = {};
   for (const reading of readings) {
     const key = reading ?? 'absent';

@@ -14,6 +14,8 @@ export interface ReadingLike {
   phase: string;
   lag: { seconds: number };
   levels: Record<Part, Level | undefined>;
+  /** Parts whose /metrics did not answer in time. */
+  unanswered?: readonly Part[];
   cpuS: Record<string, number>;
 }
 
@@ -30,7 +32,7 @@ export function drainSeconds(readings: readonly ReadingLike[], spikeEndAt: numbe
 /** Each part's time at each level by its gauge over the readings of `phases`. */
 export function gaugeTimeAtLevels(readings: readonly ReadingLike[], phases: readonly string[], parts: readonly Part[]): Record<string, LevelTime> {
   const mine = readings.filter((r) => phases.includes(r.phase));
-  return Object.fromEntries(parts.map((part) => [part, timeAtLevels(mine.map((r) => r.levels[part]))]));
+  return Object.fromEntries(parts.map((part) => [part, timeAtLevels(mine.map((r) => (r.unanswered?.includes(part) ? 'unanswered' : r.levels[part])))]));
 }
 
 export interface PhaseCpu {

@@ -39,7 +39,7 @@ import type { Part } from './metrics-text.js';
 import { groupListeningOn } from './part-cpu.js';
 import { cpuByPhase, drainSeconds, gaugeTimeAtLevels, maxLagSeconds, saturated, type PhaseCpu } from './readings.js';
 import { steadyRate, type SteadyRate } from './steady-rate.js';
-import { startWatch, type Watch } from './watch.js';
+import { startWatch, withTimeout, type Watch } from './watch.js';
 
 export interface FlashOptions {
   data: string;
@@ -87,9 +87,9 @@ const PREFIX = 'sf';
 const PARTS: readonly Part[] = ['edge', 'collector', 'pipeline'];
 const MEASURED = ['steady', 'spike', 'drain'];
 /** How long the ledger waits for accepted events still on their way (an outbox, the pipeline's lag) before it counts them missing. */
-const LEDGER_WAIT_MS = 45_000;
+const LEDGER_WAIT_MS = 60_000;
 /** How long the shoppers get, once they stop, to deliver what they still hold. */
-const SETTLE_MS = 30_000;
+const SETTLE_MS = 20_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function flashSaleSuite(o: FlashOptions = flashOptionsFromEnv()): Promise<SuiteResult> {
@@ -194,10 +194,10 @@ async function run(stack: Stack, o: FlashOptions, model: ShopperModel, stats: Vi
         }
         if (waited >= o.drainMaxSeconds) break;
       }
+      // What the shoppers still hold gets a while to arrive; the ledger then waits for the pipeline itself.
       phases.enter('settle', 0);
       load.stopCapture();
       await until(() => load!.holding().events === 0, SETTLE_MS);
-      await until(() => (watch!.latest()?.lag.seconds ?? 1) === 0 && watch!.latest()!.at > performance.now() - 1500, 60_000);
     } finally {
       clearInterval(ticker);
       bar.done();
@@ -209,8 +209,9 @@ async function run(stack: Stack, o: FlashOptions, model: ShopperModel, stats: Vi
   } finally {
     load?.close();
     await watch?.stop();
-    await store?.close();
-    await admin.disconnect().catch(() => undefined);
+    // Bounded: a client stuck on a part that no longer answers must not keep the stack from stopping.
+    await withTimeout(store?.close() ?? Promise.resolve(), 10_000, 'the store client did not close').catch(() => undefined);
+    await withTimeout(admin.disconnect(), 10_000, "Kafka's admin client did not disconnect").catch(() => undefined);
   }
 }
 
@@ -291,7 +292,7 @@ function progressLine(phases: Phases, load: ShopperLoad, watch: Watch): string {
   const held = load.holding();
   const ok = t?.okLatenciesMs ?? [];
   const notOk = t ? Object.entries(t.byStatus).filter(([s]) => s !== '200').reduce((a, [, n]) => a + n, 0) : 0;
-  const levels = latest ? PARTS.map((p) => `${p} ${latest.levels[p] ?? 'absent'}`).join(', ') : '';
+  const levels = latest ? PARTS.map((p) => `${p} ${latest.unanswered.includes(p) ? 'no answer' : (latest.levels[p] ?? 'absent')}`).join(', ') : '';
   return (
     `  ${span.name} ${Math.round(elapsed)} s: offered ${Math.round((t?.offered ?? 0) / Math.max(elapsed, 1))}/s (target ${span.eventsPerS}), accepted ${Math.round((t?.accepted ?? 0) / Math.max(elapsed, 1))}/s, ` +
     `p99 ${ok.length ? round(percentile(ok.slice(-2000), 99)) : '-'} ms, not 200: ${notOk}, held by shoppers ${held.events} (${held.devices} devices), ` +

@@ -6,7 +6,7 @@
  * topics' end offsets), and the CPU of every part's process group (the edge's
  * processes also one by one: `edge › workerd …`), of the bench itself and of
  * the machine. A reading that takes longer than a second (a part
- * too busy to answer) delays the next one; readings never overlap.
+ * too busy to answer) delays the next one; one that takes over 5 s is given up.
  */
 import { performance } from 'node:perf_hooks';
 import type { Admin } from 'kafkajs';
@@ -56,6 +56,18 @@ const STAGE_INPUTS: ReadonlyArray<[StageName, 'events' | 'eventsByUser']> = [
   ['aggregates', 'eventsByUser'],
 ];
 
+/** A reading that has not ended by then is given up (and logged); the next one starts. */
+const READING_TIMEOUT_MS = 5_000;
+
+/** `promise`, or a rejection with `message` after `ms`. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export function startWatch(t: WatchTarget, periodMs = 1000): Watch {
   const readings: Reading[] = [];
   const history: EndSample[] = [];
@@ -72,13 +84,14 @@ export function startWatch(t: WatchTarget, periodMs = 1000): Watch {
   };
 
   const readOnce = async (): Promise<void> => {
-    const at = performance.now();
     const parts = Object.entries(t.metrics) as Array<[Part, { url: string; bearer?: string }]>;
     const texts = await Promise.all(parts.map(async ([part, target]) => [part, await scrape(target).catch(() => undefined)] as const));
     const ends = new Map<string, bigint>();
     for (const topic of [topics.events, topics.eventsByUser]) {
       for (const p of await t.admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, BigInt(p.high));
     }
+    // The end offsets' moment: the scrapes before may have taken most of a second on a loaded machine.
+    const at = performance.now();
     history.push({ at, ends });
     const wanted: Array<StageOffset & { key: string }> = [];
     for (const [stage, input] of STAGE_INPUTS) {
@@ -120,7 +133,8 @@ export function startWatch(t: WatchTarget, periodMs = 1000): Watch {
     while (running) {
       const started = performance.now();
       try {
-        await readOnce();
+        // A part that never answers (Kafka's admin client retrying, Redis stalled) must not stop the readings.
+        await withTimeout(readOnce(), READING_TIMEOUT_MS, `a reading took over ${READING_TIMEOUT_MS} ms`);
       } catch (error) {
         console.error(`  watch: a reading failed: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -135,7 +149,7 @@ export function startWatch(t: WatchTarget, periodMs = 1000): Watch {
     latest: () => readings[readings.length - 1],
     async stop() {
       running = false;
-      await loop;
+      await withTimeout(loop, READING_TIMEOUT_MS + periodMs, 'the last reading did not end').catch(() => undefined);
     },
   };
 }

@@ -6,6 +6,7 @@ describe('timeAtLevels', () => {
   it('adds a period per reading, and counts a missing gauge as absent', () => {
     expect(timeAtLevels(['full', 'full', 'popularity', undefined, 'full'])).toEqual({ full: 3, popularity: 1, absent: 1 });
     expect(timeAtLevels(['data_only'], 2)).toEqual({ data_only: 2 });
+    expect(timeAtLevels(['unanswered', 'full'])).toEqual({ unanswered: 1, full: 1 });
   });
 });
 

@@ -35,6 +35,11 @@ describe('readings', () => {
     expect(gaugeTimeAtLevels(readings, ['spike', 'drain'], ['pipeline', 'edge'])).toEqual({ pipeline: { popularity: 3, full: 2 }, edge: { absent: 5 } });
   });
 
+  it('tells a part whose /metrics did not answer from one without the gauge', () => {
+    const late = [{ ...reading(0, 'spike', 0, {}, 'full'), unanswered: ['pipeline' as const] }, reading(1000, 'spike', 0, {}, 'full')];
+    expect(gaugeTimeAtLevels(late, ['spike'], ['pipeline', 'edge'])).toEqual({ pipeline: { unanswered: 1, full: 1 }, edge: { absent: 2 } });
+  });
+
   it('says where the CPU went in each phase, and what was at its limit, judging the edge by its processes', () => {
     const cpu = cpuByPhase(readings, 2);
     expect(cpu['spike']!.cores['edge › workerd']).toBeCloseTo(0.95, 9);
