@@ -59,6 +59,13 @@ describe('the relay envelope with decisions', () => {
     const depth = validateRelayEnvelope({ ...envelope, edge: { outboxDepth: -1, decideMs: 0 } });
     expect(!depth.ok && depth.errors[0]?.field).toBe('edge.outboxDepth');
   });
+
+  it("takes the edge's level, optional, and refuses a level that is not one", () => {
+    const at = validateRelayEnvelope({ ...envelope, edge: { outboxDepth: 1, decideMs: 0, level: 'live_only' } });
+    expect(at.ok && at.value.edge?.level).toBe('live_only');
+    const unknown = validateRelayEnvelope({ ...envelope, edge: { outboxDepth: 1, decideMs: 0, level: 'panic' } });
+    expect(!unknown.ok && unknown.errors[0]?.field).toBe('edge.level');
+  });
 });
 
 describe('a decision is never an event of the browser', () => {
