@@ -66,6 +66,21 @@ describe('readPipelineConfig', () => {
     expect(() => readPipelineConfig({ KAFKA_REPLICATION_FACTOR: '2', KAFKA_MIN_INSYNC_REPLICAS: '3' })).toThrow('KAFKA_MIN_INSYNC_REPLICAS (3) must be at most KAFKA_REPLICATION_FACTOR (2)');
   });
 
+  it('reads the degradation policy: lag_s, 5 s to popularity and 30 s to live_only by default; PIPELINE_DEGRADE_POLICY replaces it', () => {
+    expect(readPipelineConfig({}).degradePolicy.triggers.map((t) => [t.signal, t.level, t.enter, t.exit])).toEqual([
+      ['lag_s', 'popularity', 5, 1],
+      ['lag_s', 'live_only', 30, 10],
+    ]);
+    const own = { triggers: [{ signal: 'lag_s', level: 'popularity', enter: 2, exit: 1 }], recoverAfterMs: 3_000 };
+    expect(readPipelineConfig({ PIPELINE_DEGRADE_POLICY: JSON.stringify(own) }).degradePolicy).toEqual(own);
+    expect(() => readPipelineConfig({ PIPELINE_DEGRADE_POLICY: 'lag_s>5' })).toThrow(/^PIPELINE_DEGRADE_POLICY is not JSON/);
+    expect(() => readPipelineConfig({ PIPELINE_DEGRADE_POLICY: JSON.stringify({ ...own, triggers: [{ ...own.triggers[0], enter: 'five' }] }) })).toThrow('PIPELINE_DEGRADE_POLICY: triggers.0.enter');
+    expect(() => readPipelineConfig({ PIPELINE_DEGRADE_POLICY: JSON.stringify({ ...own, recoverAfterMs: -1 }) })).toThrow('PIPELINE_DEGRADE_POLICY: recoverAfterMs: must not be negative');
+    expect(() => readPipelineConfig({ PIPELINE_DEGRADE_POLICY: JSON.stringify({ ...own, triggers: [{ ...own.triggers[0], signal: 'outbox_depth' }] }) })).toThrow(
+      'PIPELINE_DEGRADE_POLICY: triggers.0.signal: "outbox_depth" is not measured here; the signals are lag_s',
+    );
+  });
+
   it('names the variable that is wrong', () => {
     expect(() => readPipelineConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
     expect(() => readPipelineConfig({ PIPELINE_PORT: 'eighty' })).toThrow(/PIPELINE_PORT/);
