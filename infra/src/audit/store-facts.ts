@@ -57,14 +57,18 @@ export async function storeFactsFromRedis(redisUrl: string, events: readonly Kaf
     const expireAt = (key: string): Promise<number> => store.send<number>(key, ['PEXPIRETIME', key]);
     const sessionsSeen = new Map<string, number | null>();
     const aggregatesSeen = new Map<string, (number | null)[]>();
+    const prefixSeen = new Map<string, (number | null)[]>();
     const chunk = 2_000;
     await inChunks(events, chunk, async (e) => {
-      const [sessions, ...aggregates] = await Promise.all([
+      // Prefix copies matter to the item sequences, which only views change: looked up for views alone.
+      const [sessions, aggregates, prefix] = await Promise.all([
         expireAt(layout.deviceSessions(e.anonymousId).seenEvent(e.eventId)),
-        ...byUser.map((keys) => expireAt(keys.seenEvent(e.eventId))),
+        Promise.all(byUser.map((keys) => expireAt(keys.seenEvent(e.eventId)))),
+        e.viewedProduct === undefined ? undefined : Promise.all(byUser.map((keys) => expireAt(keys.seenEvent(e.eventId, 'prefix')))),
       ]);
-      sessionsSeen.set(e.eventId, markedAt(sessions!, dedupeTtlS));
+      sessionsSeen.set(e.eventId, markedAt(sessions, dedupeTtlS));
       aggregatesSeen.set(e.eventId, aggregates.map((at) => markedAt(at, dedupeTtlS)));
+      if (prefix !== undefined) prefixSeen.set(e.eventId, prefix.map((at) => markedAt(at, dedupeTtlS)));
     });
     const sessions = [...new Map(events.map((e) => [e.sessionId, e.anonymousId])).entries()];
     const sessionEvents = new Map<string, number | null>();
@@ -81,7 +85,7 @@ export async function storeFactsFromRedis(redisUrl: string, events: readonly Kaf
       sessionEvents.set(sessionId, version === null || version === undefined ? null : Number(version));
       sessionItems.set(sessionId, (items as string[][]).flat());
     });
-    return { sessionsSeen, aggregatesSeen, sessionEvents, sessionItems };
+    return { sessionsSeen, aggregatesSeen, prefixSeen, sessionEvents, sessionItems };
   } finally {
     await store.close();
   }
