@@ -18,3 +18,4 @@ export * from './services/pipeline.js';
 export * from './secrets/local-secrets.js';
 export * from './secrets/secrets-file.js';
 export * from './secrets/dotenv.js';
+export * from './audit/audit-loop.js';
