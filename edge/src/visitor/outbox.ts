@@ -31,12 +31,19 @@ export const OUTBOX_LIMIT = 1000;
 const ENTRY = 'outbox:';
 const NEXT = 'outbox-next';
 const FIRST_RETRY_MS = 1000;
-const MAX_RETRY_MS = 60_000;
+/**
+ * Short enough that a visitor who has left drains within seconds of the collector's return (a crash test
+ * saw a 60 s cap hold a broker's backlog for over a minute); the jitter spreads the retries of the many
+ * objects an outage left waiting, so the collector is not met by all of them in the same second.
+ */
+const MAX_RETRY_MS = 10_000;
+const JITTER = 0.2;
 
 const keyOf = (seq: number) => `${ENTRY}${String(seq).padStart(15, '0')}`;
 
-/** The pause before the next try after `failures` failed relays in a row. */
-export const retryDelayMs = (failures: number): number => Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), MAX_RETRY_MS);
+/** The pause before the next try after `failures` failed relays in a row: doubling from 1 s to 10 s, ±20 %. */
+export const retryDelayMs = (failures: number, random: () => number = Math.random): number =>
+  Math.round(Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), MAX_RETRY_MS) * (1 - JITTER + 2 * JITTER * random()));
 
 export interface OutboxDeps {
   storage: DurableObjectStorage;
