@@ -43,7 +43,7 @@ describe('readPipelineConfig', () => {
   });
 
   it('reads the backoff of a partition whose batch failed', () => {
-    expect(readPipelineConfig({}).retryBackoff).toEqual({ initialMs: 1_000, maxMs: 60_000 });
+    expect(readPipelineConfig({}).retryBackoff).toEqual({ initialMs: 1_000, maxMs: 10_000 });
     expect(readPipelineConfig({ PIPELINE_RETRY_BACKOFF_MS: '200', PIPELINE_RETRY_BACKOFF_MAX_MS: '1000' }).retryBackoff).toEqual({ initialMs: 200, maxMs: 1_000 });
     // A first wait beyond the default maximum raises the maximum with it, unless the maximum is set.
     expect(readPipelineConfig({ PIPELINE_RETRY_BACKOFF_MS: '120000' }).retryBackoff).toEqual({ initialMs: 120_000, maxMs: 120_000 });

@@ -174,6 +174,8 @@ test('a stalled collector fills the outboxes: the edge decides nothing while it 
 
 test('every event the edge took is in sf.events and counted exactly once by the pipeline', async (ctx) => {
   ctx.onTestFailed(() => void (failed = true));
+  // The two tests above sent a few dozen events through the edge.
+  expect(accepted.size).toBeGreaterThan(20);
   const report = await auditLoop(
     { kafkaBrokers: stack.kafkaBrokers, topicPrefix: stack.topicPrefix, redisUrl: stack.redisUrl, collectorUrl: stack.collectorUrl!, readSecret: stack.readSecret },
     accepted,
