@@ -14,6 +14,7 @@ export default defineConfig({
       'test/integration/recs.test.ts', // out-of-stock never recommended, session recs
       'test/integration/aggregates.test.ts', // experiment counts, funnel buckets
       'test/integration/scale-out.test.ts', // one of two pipelines SIGKILLed, a replacement joins: equal to the single node's run
+      'test/integration/degradation.test.ts', // the pipeline's level from its lag, published to its one key, read by /v1/degradation
     ],
     globalSetup: ['test/integration/cluster-setup.ts'],
     fileParallelism: false,

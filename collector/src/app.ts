@@ -24,6 +24,8 @@ import { addErasureRoute, type ErasureRouteDeps } from './erasure/route.js';
 import { addConsoleRoutes } from './read/console/routes.js';
 import type { ConsoleReads } from './read/console/store.js';
 import type { EdgeRulesReader } from './read/console/edge-rules.js';
+import type { Degradation } from './degrade/degradation.js';
+import { addDegradationRoute } from './degrade/route.js';
 
 export interface CollectorAppDeps {
   /** The secrets by scope (auth/scopes.ts); erasure and edge-admin are only recognised, never accepted, here. */
@@ -43,6 +45,8 @@ export interface CollectorAppDeps {
   consoleReads?: ConsoleReads | undefined;
   /** The edge's rules, relayed by `GET /v1/admin/rules`; undefined without EDGE_URL and EDGE_ADMIN_SECRET (503). */
   edgeRules?: EdgeRulesReader | undefined;
+  /** The collector's level and the pipeline's reports, for `GET /v1/degradation`; absent, it answers 503. */
+  degradation?: Degradation | undefined;
   /** The experiments `GET /v1/experiments/:key` knows; none when absent. */
   experiments?: readonly ExperimentSetup[];
   metrics: CollectorMetrics;
@@ -54,7 +58,7 @@ export interface CollectorAppDeps {
   logger?: Logger;
 }
 
-const ROUTES = new Set(['/v1/ingest', '/v1/catalog', '/v1/recs', '/v1/inventory', '/healthz', '/readyz', '/metrics', '/v1/rollups/funnel', '/v1/sessions/open', '/v1/rules/fires', '/v1/experiments', '/v1/admin/rules']);
+const ROUTES = new Set(['/v1/ingest', '/v1/catalog', '/v1/recs', '/v1/inventory', '/healthz', '/readyz', '/metrics', '/v1/rollups/funnel', '/v1/sessions/open', '/v1/rules/fires', '/v1/experiments', '/v1/admin/rules', '/v1/degradation']);
 const USER_PROFILE_ROUTE = '/v1/profile/user/:userId';
 const DEVICE_PROFILE_ROUTE = '/v1/profile/device/:anonymousId';
 const EXPERIMENT_ROUTE = '/v1/experiments/:key';
@@ -109,7 +113,7 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
   // Each route takes its own scope's secret: the site's server feeds the catalog, the edge reads, an operator erases.
   app.use('/v1/catalog', scopeAuth('catalog', secrets, metrics));
   const readAuth = scopeAuth('read', secrets, metrics);
-  for (const path of ['/v1/recs', '/v1/inventory', '/v1/profile/*', '/v1/experiments', '/v1/experiments/*', '/v1/rollups/*', '/v1/sessions/*', '/v1/rules/*']) app.use(path, readAuth);
+  for (const path of ['/v1/recs', '/v1/inventory', '/v1/profile/*', '/v1/experiments', '/v1/experiments/*', '/v1/rollups/*', '/v1/sessions/*', '/v1/rules/*', '/v1/degradation']) app.use(path, readAuth);
   const adminAuth = scopeAuth('admin', secrets, metrics);
   app.use('/v1/users/*', adminAuth);
   app.use('/v1/admin/*', adminAuth);
@@ -136,6 +140,7 @@ export function createCollectorApp(deps: CollectorAppDeps): Hono {
   addReadRoutes(app, { store: deps.readStore, metrics, now: deps.now ?? Date.now, logger });
   addErasureRoute(app, { erasure: deps.erasure, metrics, logger });
   addAggregateRoutes(app, { reads: deps.aggregateReads, experiments: deps.experiments ?? [], metrics, now: deps.now ?? Date.now, logger });
+  addDegradationRoute(app, { degradation: deps.degradation, now: deps.now ?? Date.now });
   addConsoleRoutes(app, { reads: deps.consoleReads, edgeRules: deps.edgeRules, experiments: deps.experiments ?? [], metrics, now: deps.now ?? Date.now, logger });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));

@@ -8,6 +8,9 @@ import { readExperiments, type ExperimentSetup } from './pipeline/experiments/co
 import { enforceSecrets, type SecretSetting } from './secrets/policy.js';
 import { storeUrls } from './store/urls.js';
 import { DAY_MS, DEFAULT_TOPIC_BOUNDS, MINUTE_MS, type TopicBounds } from './kafka/topic-bounds.js';
+import type { DegradePolicy } from '@sessionflow/core';
+import { COLLECTOR_SIGNALS, defaultCollectorPolicy } from './degrade/collector-level.js';
+import { readDegradePolicy } from './degrade/policy-config.js';
 
 /**
  * The development defaults of every secret: known to anyone who reads this
@@ -77,8 +80,17 @@ export interface CollectorConfig {
   batchMaxBytes: number;
   /** How long an idle batcher waits for company before sending (0 = the next turn of the event loop). */
   batchLingerMs: number;
-  /** Bytes waiting for Kafka beyond which new requests are refused with 503 (back-pressure). */
-  queueMaxBytes: number;
+  /**
+   * `COLLECTOR_MAX_PENDING_BYTES`: key+value bytes handed to Kafka and not yet acknowledged (waiting and in
+   * flight) beyond which ingest answers 503 with Retry-After, taking nothing of the request (back-pressure:
+   * the edge's outbox keeps the batch).
+   */
+  maxPendingBytes: number;
+  /**
+   * `COLLECTOR_DEGRADE_POLICY` (JSON, core's DegradePolicy over `produce_p99_ms` and `pending_bytes`);
+   * undefined: the default for `maxPendingBytes` (degrade/collector-level.ts).
+   */
+  degradePolicy: DegradePolicy | undefined;
   /** A request not acknowledged by Kafka within this time is answered 503. */
   produceTimeoutMs: number;
   /** `/readyz` asks Kafka at most once per this many ms. */
@@ -120,7 +132,8 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   batchMaxRecords: 10_000,
   batchMaxBytes: 900_000,
   batchLingerMs: 0,
-  queueMaxBytes: 64 * 1024 * 1024,
+  maxPendingBytes: 64 * 1024 * 1024,
+  degradePolicy: undefined,
   produceTimeoutMs: 5_000,
   readinessCacheMs: 1_000,
   readinessTimeoutMs: 800,
@@ -158,7 +171,8 @@ export function readConfig(env: Env = process.env): CollectorConfig {
     batchMaxRecords: integer(env, 'COLLECTOR_BATCH_MAX_RECORDS', d.batchMaxRecords, 1, 1_000_000),
     batchMaxBytes: integer(env, 'COLLECTOR_BATCH_MAX_BYTES', d.batchMaxBytes, 1, 512 * 1024 * 1024),
     batchLingerMs: integer(env, 'COLLECTOR_BATCH_LINGER_MS', d.batchLingerMs, 0, 60_000),
-    queueMaxBytes: integer(env, 'COLLECTOR_QUEUE_MAX_BYTES', d.queueMaxBytes, 1, Number.MAX_SAFE_INTEGER),
+    maxPendingBytes: maxPendingBytes(env, d.maxPendingBytes),
+    degradePolicy: degradePolicy(env),
     produceTimeoutMs: integer(env, 'COLLECTOR_PRODUCE_TIMEOUT_MS', d.produceTimeoutMs, 1, 600_000),
     readinessCacheMs: integer(env, 'COLLECTOR_READINESS_CACHE_MS', d.readinessCacheMs, 0, 600_000),
     readinessTimeoutMs: integer(env, 'COLLECTOR_READINESS_TIMEOUT_MS', d.readinessTimeoutMs, 1, 600_000),
@@ -167,6 +181,25 @@ export function readConfig(env: Env = process.env): CollectorConfig {
     logLevel: level(env, 'LOG_LEVEL', d.logLevel),
     experiments: readExperiments(env, 'EXPERIMENTS'),
   };
+}
+
+/** `COLLECTOR_MAX_PENDING_BYTES`; the variable it replaced is refused by name, since it counted less (the bytes waiting only). */
+function maxPendingBytes(env: Env, fallback: number): number {
+  if (env['COLLECTOR_QUEUE_MAX_BYTES']?.trim()) {
+    throw new Error('COLLECTOR_QUEUE_MAX_BYTES is replaced by COLLECTOR_MAX_PENDING_BYTES, which counts the bytes in flight to Kafka too: set that one instead');
+  }
+  return integer(env, 'COLLECTOR_MAX_PENDING_BYTES', fallback, 1, Number.MAX_SAFE_INTEGER);
+}
+
+/** `COLLECTOR_DEGRADE_POLICY` as JSON, checked now (start-up refuses a bad one naming its path); unset: undefined, the default. */
+function degradePolicy(env: Env): DegradePolicy | undefined {
+  if (!env['COLLECTOR_DEGRADE_POLICY']?.trim()) return undefined;
+  return readDegradePolicy(env, 'COLLECTOR_DEGRADE_POLICY', defaultCollectorPolicy(DEFAULT_CONFIG.maxPendingBytes), COLLECTOR_SIGNALS);
+}
+
+/** The policy in force: `COLLECTOR_DEGRADE_POLICY`, else the default for the pending bytes' bound. */
+export function collectorDegradePolicy(config: Pick<CollectorConfig, 'degradePolicy' | 'maxPendingBytes'>): DegradePolicy {
+  return config.degradePolicy ?? defaultCollectorPolicy(config.maxPendingBytes);
 }
 
 /** The topics' bounds (kafka/topic-bounds.ts): the collector and the pipeline read the same variables. */

@@ -2,7 +2,11 @@
  * The collector's Prometheus metrics, on a registry of its own so several
  * collectors (tests, benchmarks) can live in one process.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, Summary, collectDefaultMetrics } from 'prom-client';
+import { levelGauge, levelMetrics, type LevelMetrics } from './degrade/level-metrics.js';
+
+/** The window of `produceRecent`: what "recent" means for the collector's `produce_p99_ms` signal. */
+export const RECENT_PRODUCE_WINDOW_S = 10;
 
 export type ErrorKind =
   | 'body_too_large'
@@ -33,6 +37,12 @@ export interface CollectorMetrics {
   edgeOutboxDepth: Gauge;
   /** How long the edge's visitor object took to decide a batch, as it reported. */
   edgeDecideSeconds: Histogram;
+  /** Produce time over the last RECENT_PRODUCE_WINDOW_S seconds (a sliding window): the collector's degradation signal. */
+  produceRecent: Summary;
+  /** The collector's degradation level and its changes. */
+  level: LevelMetrics;
+  /** The degradation level the edge reported with the latest relayed batch (of whichever visitor). */
+  edgeLevel: Gauge<'level'>;
 }
 
 export function createCollectorMetrics(options: { defaultMetrics?: boolean } = {}): CollectorMetrics {
@@ -88,5 +98,15 @@ export function createCollectorMetrics(options: { defaultMetrics?: boolean } = {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    produceRecent: new Summary({
+      name: 'sessionflow_collector_produce_recent_seconds',
+      help: `Time from sending a batch to Kafka until it was acknowledged (or failed), over the last ${RECENT_PRODUCE_WINDOW_S} s: the p99 is the collector's produce_p99_ms degradation signal.`,
+      percentiles: [0.5, 0.99],
+      maxAgeSeconds: RECENT_PRODUCE_WINDOW_S,
+      ageBuckets: 5,
+      registers: [registry],
+    }),
+    level: levelMetrics(registry, 'collector'),
+    edgeLevel: levelGauge(registry, 'edge', "The degradation level the edge reported with the latest relayed batch (of whichever visitor): 1 for that level, 0 for the others; absent until an edge reports one."),
   };
 }

@@ -9,7 +9,7 @@ import { serve } from '@hono/node-server';
 import { topicNames } from '@sessionflow/core';
 import type { Admin } from 'kafkajs';
 import { createCollectorApp } from './app.js';
-import { readConfig, startupChecks, type CollectorConfig } from './config.js';
+import { collectorDegradePolicy, readConfig, startupChecks, type CollectorConfig } from './config.js';
 import { ProduceBatcher } from './ingest/batcher.js';
 import { createKafka } from './kafka/client.js';
 import { measuredSend, startInlineProducer, type ProducerHandle } from './kafka/producer.js';
@@ -30,6 +30,10 @@ import { startErasureService, type ErasureService } from './erasure/service.js';
 import { erasureMarkerLifeMs } from './kafka/topic-bounds.js';
 import { erasureMarks } from './erasure/marks.js';
 import { idsOutOfLogs } from './erasure/ids-in-logs.js';
+import { LevelKeeper } from './degrade/level-keeper.js';
+import { startCollectorLevel, summaryP99Ms } from './degrade/collector-level.js';
+import { NO_PIPELINE, pipelineWatch } from './degrade/pipeline-watch.js';
+import { degradation } from './degrade/degradation.js';
 
 export { createCollectorApp, type CollectorAppDeps } from './app.js';
 export { DEFAULT_CONFIG, DEV_RELAY_SECRET, DEV_SECRETS, readConfig, type CollectorConfig } from './config.js';
@@ -102,7 +106,17 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
     maxBatchRecords: settings.batchMaxRecords,
     maxBatchBytes: settings.batchMaxBytes,
     lingerMs: settings.batchLingerMs,
-    maxQueuedBytes: settings.queueMaxBytes,
+    maxPendingBytes: settings.maxPendingBytes,
+  });
+  // The collector's own level, stepped every second from how Kafka keeps up (degrade/collector-level.ts).
+  const level = startCollectorLevel({
+    keeper: new LevelKeeper(collectorDegradePolicy(settings), metrics.level, Date.now()),
+    gauges: {
+      recentProduceP99Ms: () => summaryP99Ms(metrics.produceRecent),
+      unacknowledgedForMs: () => batcher.unacknowledgedForMs(),
+      pendingBytes: () => batcher.pendingBytes,
+    },
+    logger,
   });
   const readiness = cachedProbe(
     writeReadiness({
@@ -157,6 +171,7 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
     consoleReads: redis === undefined ? undefined : redisConsoleReads(redis, layout),
     edgeRules: settings.edgeUrl !== undefined && settings.edgeAdminSecret !== undefined ? edgeRulesReader({ edgeUrl: settings.edgeUrl, secret: settings.edgeAdminSecret }) : undefined,
     experiments: settings.experiments,
+    degradation: degradation(level.current, redis === undefined ? NO_PIPELINE : pipelineWatch(redis, settings.topicPrefix, logger)),
     metrics,
     isDraining: () => draining,
     logger,
@@ -176,6 +191,7 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
       ) as Server,
     );
   } catch (error) {
+    level.stop();
     await batcher.close();
     await disconnectAll();
     await closeRedis();
@@ -189,6 +205,7 @@ export async function startCollector(config: Partial<CollectorConfig> = {}): Pro
   const close = () =>
     (closing ??= (async () => {
       draining = true;
+      level.stop();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = Date.now() + settings.shutdownTimeoutMs;

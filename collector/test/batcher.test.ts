@@ -192,12 +192,45 @@ describe('ProduceBatcher', () => {
 
   it('refuses new records with QueueFullError when too much is waiting', async () => {
     const kafka = new FakeKafka();
-    const batcher = new ProduceBatcher(kafka.send, { maxQueuedBytes: 100 });
+    const batcher = new ProduceBatcher(kafka.send, { maxPendingBytes: 100 });
     void batcher.enqueue([record('a', 'x'.repeat(9))]);
     await tick(); // in flight now; what follows waits
     void batcher.enqueue([record('a', 'x'.repeat(79))]);
     await expect(batcher.enqueue([record('a', 'x'.repeat(39))])).rejects.toBeInstanceOf(QueueFullError);
     expect(batcher.queued).toEqual({ records: 1, bytes: 80 });
+    expect(batcher.pendingBytes).toBe(90);
+  });
+
+  it('counts the bytes in flight to Kafka against the bound, and takes nothing of a refused request', async () => {
+    const kafka = new FakeKafka();
+    const batcher = new ProduceBatcher(kafka.send, { maxPendingBytes: 100 });
+    const first = track(batcher.enqueue([record('a', 'x'.repeat(89))]));
+    await tick();
+    expect(kafka.sends).toHaveLength(1); // 90 bytes in flight, nothing waiting
+    expect(batcher.queued).toEqual({ records: 0, bytes: 0 });
+    expect(batcher.pendingBytes).toBe(90);
+    await expect(batcher.enqueue([record('b', 'y'.repeat(9)), record('b', 'z'.repeat(9))])).rejects.toThrow('COLLECTOR_MAX_PENDING_BYTES');
+    // What fits still goes, and nothing of the refused request ever reaches Kafka.
+    const fits = track(batcher.enqueue([record('c', 'w'.repeat(9))]));
+    kafka.sends[0]?.ack();
+    await tick();
+    expect(first.state).toBe('resolved');
+    expect(batcher.pendingBytes).toBe(10);
+    kafka.sends[1]?.ack();
+    await tick();
+    expect(fits.state).toBe('resolved');
+    expect(batcher.pendingBytes).toBe(0);
+    expect(kafka.sends.flatMap((s) => s.topicMessages.flatMap((t) => t.messages.map((m) => m.key)))).toEqual(['a', 'c']);
+  });
+
+  it('takes a request larger than the bound when nothing else waits or flies', async () => {
+    const kafka = new FakeKafka();
+    const batcher = new ProduceBatcher(kafka.send, { maxPendingBytes: 10 });
+    const alone = track(batcher.enqueue([record('a', 'x'.repeat(50))]));
+    await tick();
+    kafka.sends[0]?.ack();
+    await tick();
+    expect(alone.state).toBe('resolved');
   });
 
   it('withdraws a waiting request when its signal aborts', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, DEV_RELAY_SECRET, DEV_SECRETS, readConfig, startupChecks } from '../src/config.js';
+import { collectorDegradePolicy, DEFAULT_CONFIG, DEV_RELAY_SECRET, DEV_SECRETS, readConfig, startupChecks } from '../src/config.js';
 
 describe('readConfig', () => {
   it('runs locally with no environment at all', () => {
@@ -23,7 +23,7 @@ describe('readConfig', () => {
       COLLECTOR_BATCH_MAX_RECORDS: '500',
       COLLECTOR_BATCH_MAX_BYTES: '65536',
       COLLECTOR_BATCH_LINGER_MS: '2',
-      COLLECTOR_QUEUE_MAX_BYTES: '1000000',
+      COLLECTOR_MAX_PENDING_BYTES: '1000000',
       COLLECTOR_PRODUCE_TIMEOUT_MS: '1500',
       LOG_LEVEL: 'DEBUG',
     });
@@ -39,7 +39,7 @@ describe('readConfig', () => {
       batchMaxRecords: 500,
       batchMaxBytes: 65536,
       batchLingerMs: 2,
-      queueMaxBytes: 1_000_000,
+      maxPendingBytes: 1_000_000,
       produceTimeoutMs: 1500,
       logLevel: 'debug',
     });
@@ -100,6 +100,35 @@ describe('readConfig', () => {
     expect(() => readConfig({ EDGE_URL: 'edge.example.com' })).toThrow('EDGE_URL');
     expect(() => readConfig({ CATALOG_SECRET: 'has space' })).toThrow('CATALOG_SECRET');
     expect(() => readConfig({ ADMIN_SECRET: 'a"b' })).toThrow('ADMIN_SECRET');
+  });
+});
+
+describe('the pending bytes bound and the degradation policy', () => {
+  it('refuses the variable COLLECTOR_MAX_PENDING_BYTES replaced, naming both', () => {
+    expect(() => readConfig({ COLLECTOR_QUEUE_MAX_BYTES: '1000' })).toThrow(/COLLECTOR_QUEUE_MAX_BYTES is replaced by COLLECTOR_MAX_PENDING_BYTES/);
+  });
+
+  it('derives the default policy from the bound: a quarter of it drops profile reads, half stops decisions', () => {
+    const policy = collectorDegradePolicy(readConfig({ COLLECTOR_MAX_PENDING_BYTES: '800' }));
+    const pending = policy.triggers.filter((t) => t.signal === 'pending_bytes').map((t) => [t.level, t.enter, t.exit]);
+    expect(pending).toEqual([
+      ['live_only', 200, 100],
+      ['data_only', 400, 200],
+    ]);
+    expect(policy.triggers.some((t) => t.signal === 'produce_p99_ms')).toBe(true);
+  });
+
+  it('takes COLLECTOR_DEGRADE_POLICY as JSON, and refuses a bad one naming the variable and the path', () => {
+    const own = { triggers: [{ signal: 'pending_bytes', level: 'data_only', enter: 10, exit: 5 }], recoverAfterMs: 500 };
+    expect(collectorDegradePolicy(readConfig({ COLLECTOR_DEGRADE_POLICY: JSON.stringify(own) }))).toEqual(own);
+    expect(() => readConfig({ COLLECTOR_DEGRADE_POLICY: '{"triggers":' })).toThrow(/^COLLECTOR_DEGRADE_POLICY is not JSON/);
+    expect(() => readConfig({ COLLECTOR_DEGRADE_POLICY: JSON.stringify({ ...own, triggers: [{ ...own.triggers[0], exit: 11 }] }) })).toThrow('COLLECTOR_DEGRADE_POLICY: triggers.0: exit must not be above enter');
+    expect(() => readConfig({ COLLECTOR_DEGRADE_POLICY: JSON.stringify({ ...own, triggers: [{ ...own.triggers[0], level: 'full' }] }) })).toThrow('COLLECTOR_DEGRADE_POLICY: triggers.0.level');
+    expect(() => readConfig({ COLLECTOR_DEGRADE_POLICY: JSON.stringify({ triggers: [] }) })).toThrow('COLLECTOR_DEGRADE_POLICY: recoverAfterMs: is required');
+    // A signal the collector does not measure would never fire.
+    expect(() => readConfig({ COLLECTOR_DEGRADE_POLICY: JSON.stringify({ ...own, triggers: [{ ...own.triggers[0], signal: 'lag_s' }] }) })).toThrow(
+      'COLLECTOR_DEGRADE_POLICY: triggers.0.signal: "lag_s" is not measured here; the signals are produce_p99_ms, pending_bytes',
+    );
   });
 });
 

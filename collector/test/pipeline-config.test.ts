@@ -43,7 +43,7 @@ describe('readPipelineConfig', () => {
   });
 
   it('reads the backoff of a partition whose batch failed', () => {
-    expect(readPipelineConfig({}).retryBackoff).toEqual({ initialMs: 1_000, maxMs: 60_000 });
+    expect(readPipelineConfig({}).retryBackoff).toEqual({ initialMs: 1_000, maxMs: 10_000 });
     expect(readPipelineConfig({ PIPELINE_RETRY_BACKOFF_MS: '200', PIPELINE_RETRY_BACKOFF_MAX_MS: '1000' }).retryBackoff).toEqual({ initialMs: 200, maxMs: 1_000 });
     // A first wait beyond the default maximum raises the maximum with it, unless the maximum is set.
     expect(readPipelineConfig({ PIPELINE_RETRY_BACKOFF_MS: '120000' }).retryBackoff).toEqual({ initialMs: 120_000, maxMs: 120_000 });
@@ -64,6 +64,21 @@ describe('readPipelineConfig', () => {
     expect(readPipelineConfig({}).minInsyncReplicas).toBe(1);
     expect(readPipelineConfig({ KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' })).toMatchObject({ replicationFactor: 3, minInsyncReplicas: 2 });
     expect(() => readPipelineConfig({ KAFKA_REPLICATION_FACTOR: '2', KAFKA_MIN_INSYNC_REPLICAS: '3' })).toThrow('KAFKA_MIN_INSYNC_REPLICAS (3) must be at most KAFKA_REPLICATION_FACTOR (2)');
+  });
+
+  it('reads the degradation policy: lag_s, 5 s to popularity and 30 s to live_only by default; PIPELINE_DEGRADE_POLICY replaces it', () => {
+    expect(readPipelineConfig({}).degradePolicy.triggers.map((t) => [t.signal, t.level, t.enter, t.exit])).toEqual([
+      ['lag_s', 'popularity', 5, 1],
+      ['lag_s', 'live_only', 30, 10],
+    ]);
+    const own = { triggers: [{ signal: 'lag_s', level: 'popularity', enter: 2, exit: 1 }], recoverAfterMs: 3_000 };
+    expect(readPipelineConfig({ PIPELINE_DEGRADE_POLICY: JSON.stringify(own) }).degradePolicy).toEqual(own);
+    expect(() => readPipelineConfig({ PIPELINE_DEGRADE_POLICY: 'lag_s>5' })).toThrow(/^PIPELINE_DEGRADE_POLICY is not JSON/);
+    expect(() => readPipelineConfig({ PIPELINE_DEGRADE_POLICY: JSON.stringify({ ...own, triggers: [{ ...own.triggers[0], enter: 'five' }] }) })).toThrow('PIPELINE_DEGRADE_POLICY: triggers.0.enter');
+    expect(() => readPipelineConfig({ PIPELINE_DEGRADE_POLICY: JSON.stringify({ ...own, recoverAfterMs: -1 }) })).toThrow('PIPELINE_DEGRADE_POLICY: recoverAfterMs: must not be negative');
+    expect(() => readPipelineConfig({ PIPELINE_DEGRADE_POLICY: JSON.stringify({ ...own, triggers: [{ ...own.triggers[0], signal: 'outbox_depth' }] }) })).toThrow(
+      'PIPELINE_DEGRADE_POLICY: triggers.0.signal: "outbox_depth" is not measured here; the signals are lag_s',
+    );
   });
 
   it('names the variable that is wrong', () => {

@@ -59,6 +59,13 @@ describe('the relay envelope with decisions', () => {
     const depth = validateRelayEnvelope({ ...envelope, edge: { outboxDepth: -1, decideMs: 0 } });
     expect(!depth.ok && depth.errors[0]?.field).toBe('edge.outboxDepth');
   });
+
+  it('takes the level the decisions were made at, and refuses one that is not a level, naming the field', () => {
+    const result = validateRelayEnvelope({ ...envelope, edge: { outboxDepth: 1, decideMs: 0, level: 'live_only' } });
+    expect(result.ok && result.value.edge?.level).toBe('live_only');
+    const bad = validateRelayEnvelope({ ...envelope, edge: { outboxDepth: 1, decideMs: 0, level: 'degraded' } });
+    expect(!bad.ok && bad.errors[0]?.field).toBe('edge.level');
+  });
 });
 
 describe('a decision is never an event of the browser', () => {

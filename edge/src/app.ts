@@ -9,6 +9,7 @@ import { decideRoute } from './decide/route.js';
 import { edgeConfig, requireRelaySecret } from './config.js';
 import { EdgeError, errorBody } from './errors.js';
 import type { EdgeEnv } from './hono-env.js';
+import { metricsRoute } from './metrics/route.js';
 
 export function createApp(): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>();
@@ -27,6 +28,7 @@ export function createApp(): Hono<EdgeEnv> {
   app.route('/v1/collect', collect);
   app.route('/v1/decide', decideRoute);
   app.route('/v1/admin', adminRoute);
+  app.route('/metrics', metricsRoute);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
 

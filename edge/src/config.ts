@@ -3,6 +3,8 @@
  * cached. A bad value fails with an error naming the var, instead of surfacing
  * later as a confusing 4xx.
  */
+import type { DegradePolicy } from '@sessionflow/core';
+import { parseEdgeDegradePolicy } from './degrade/policy.js';
 import type { EdgeBindings } from './env.js';
 import { EdgeError } from './errors.js';
 import { parseAdminSecret, parseSiteSecrets, type SiteSecrets } from './secrets.js';
@@ -41,6 +43,8 @@ export interface EdgeConfig {
   visitorRetainMs: number;
   /** The rate-limiting bindings' period: what a 429 asks to wait. */
   rateLimitPeriodS: number;
+  /** SF_EDGE_DEGRADE_POLICY, else the defaults of degrade/policy.ts: which signals put the edge at which level. */
+  degradePolicy: DegradePolicy;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
@@ -133,6 +137,12 @@ function parseSite(siteKey: string, raw: unknown): SiteSettings {
   };
 }
 
+function parseDegradePolicyVar(raw: EdgeBindings['SF_EDGE_DEGRADE_POLICY']): DegradePolicy {
+  const parsed = parseEdgeDegradePolicy(raw);
+  if (!parsed.ok) throw invalid(parsed.field === '' ? 'SF_EDGE_DEGRADE_POLICY' : `SF_EDGE_DEGRADE_POLICY.${parsed.field}`, parsed.reason);
+  return parsed.value;
+}
+
 function isLoopbackOrigin(origin: string): boolean {
   const host = new URL(origin).hostname;
   return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
@@ -197,6 +207,7 @@ export function parseConfig(env: EdgeBindings): EdgeConfig {
     identityTokenMaxTtlS: parsePositiveInt('IDENTITY_TOKEN_MAX_TTL_S', env.IDENTITY_TOKEN_MAX_TTL_S, DEFAULT_IDENTITY_TOKEN_MAX_TTL_S),
     visitorRetainMs: parseNonNegativeInt('VISITOR_RETAIN_MS', env.VISITOR_RETAIN_MS, DEFAULT_VISITOR_RETAIN_MS),
     rateLimitPeriodS: parseRatePeriod(env.RATE_LIMIT_PERIOD_S),
+    degradePolicy: parseDegradePolicyVar(env.SF_EDGE_DEGRADE_POLICY),
   };
 }
 
@@ -218,6 +229,7 @@ function rawValues(env: EdgeBindings): readonly unknown[] {
     env.IDENTITY_TOKEN_MAX_TTL_S,
     env.VISITOR_RETAIN_MS,
     env.RATE_LIMIT_PERIOD_S,
+    env.SF_EDGE_DEGRADE_POLICY,
   ];
 }
 

@@ -34,6 +34,8 @@ export interface EdgeBindings {
   RATE_LIMIT_PERIOD_S?: string | number;
   /** JSON list of experiments in core's experiment schema. */
   EXPERIMENTS?: string | unknown[];
+  /** JSON: the degradation policy (core's DegradePolicy over the edge's signals), replacing the defaults of degrade/policy.ts. */
+  SF_EDGE_DEGRADE_POLICY?: string | Record<string, unknown>;
   /** The rules document under the key `rules` (src/rules/). */
   RULES?: KVNamespace;
 }

@@ -8,6 +8,7 @@ import {
   edgeConfig,
   parseConfig,
 } from '../src/config.js';
+import { DEFAULT_EDGE_DEGRADE_POLICY } from '../src/degrade/policy.js';
 import type { EdgeBindings } from '../src/env.js';
 
 const valid: EdgeBindings = {
@@ -120,5 +121,18 @@ describe('edgeConfig', () => {
     const changed = edgeConfig({ ...valid, MAX_BODY_BYTES: '2048' });
     expect(changed).not.toBe(first);
     expect(changed.maxBodyBytes).toBe(2048);
+  });
+});
+
+describe('SF_EDGE_DEGRADE_POLICY', () => {
+  it('is the default policy when unset, else the one given', () => {
+    expect(parseConfig(valid).degradePolicy).toEqual(DEFAULT_EDGE_DEGRADE_POLICY);
+    const own = { triggers: [{ signal: 'requests_per_s', level: 'popularity', enter: 50, exit: 20 }], recoverAfterMs: 5_000 };
+    expect(parseConfig({ ...valid, SF_EDGE_DEGRADE_POLICY: JSON.stringify(own) }).degradePolicy).toEqual(own);
+  });
+
+  it('is refused naming the var and the path inside it', () => {
+    const bad = { triggers: [{ signal: 'outbox_depth', level: 'data_only', enter: 20, exit: 5 }, { signal: 'outbox_depth', level: 'popularity', enter: 10, exit: -1, extra: 1 }], recoverAfterMs: 1_000 };
+    expect(configError({ ...valid, SF_EDGE_DEGRADE_POLICY: JSON.stringify(bad) })).toMatch(/^SF_EDGE_DEGRADE_POLICY\.triggers\.1\.extra: /);
   });
 });

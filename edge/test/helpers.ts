@@ -35,6 +35,8 @@ export function stubCollector(kind: ScenarioKind): {
   url: string;
   received: () => Promise<RecordedRelay[]>;
   bringUp: () => Promise<void>;
+  /** Its ingest answers 503 with Retry-After from now on, until `bringUp`. */
+  makeBusy: () => Promise<void>;
   /** What its read API answers from now on (see the stub's `ReadFixtures`). */
   serveReads: (fixtures: Record<string, unknown>) => Promise<void>;
   reads: () => Promise<RecordedRead[]>;
@@ -45,6 +47,7 @@ export function stubCollector(kind: ScenarioKind): {
     url: `${base}/${scenario}`,
     received: async () => (await fetch(`${base}/__received/${scenario}`)).json<RecordedRelay[]>(),
     bringUp: async () => void (await fetch(`${base}/__up/${scenario}`, { method: 'POST' })).body?.cancel(),
+    makeBusy: async () => void (await fetch(`${base}/__busy/${scenario}`, { method: 'POST' })).body?.cancel(),
     serveReads: async (fixtures) => void (await fetch(`${base}/__reads/${scenario}`, { method: 'POST', body: JSON.stringify(fixtures) })).body?.cancel(),
     reads: async () => (await fetch(`${base}/__reads-log/${scenario}`)).json<RecordedRead[]>(),
   };

@@ -22,7 +22,7 @@ function session(sessionId: string, n: number, views: Record<number, string> = {
 const byId = (events: KafkaEvent[]): Map<string, KafkaEvent> => new Map(events.map((e) => [e.eventId, e]));
 
 /** What a pipeline that counted every event exactly once stores: marks in partition `p` of each, counts and items as Kafka says. */
-function countedOnce(events: KafkaEvent[], at = 1_000, p = 1): Required<StoreFacts> & { sessionsSeen: Map<string, number | null>; aggregatesSeen: Map<string, (number | null)[]>; sessionEvents: Map<string, number | null>; sessionItems: Map<string, string[]> } {
+function countedOnce(events: KafkaEvent[], at = 1_000, p = 1): StoreFacts & { sessionsSeen: Map<string, number | null>; aggregatesSeen: Map<string, (number | null)[]>; sessionEvents: Map<string, number | null>; sessionItems: Map<string, string[]> } {
   const aggregates = (): (number | null)[] => Array.from({ length: PARTITIONS }, (_, i) => (i === p ? at : null));
   const sessionEvents = new Map<string, number | null>();
   const sessionItems = new Map<string, string[]>();
@@ -166,6 +166,31 @@ describe('the ledger', () => {
     expect(tallyLedger(ids(events), byId(events), store).stages.aggregates.missing).toEqual(['s1-e2']);
   });
 
+  test("a view re-sent under the user it turned out to be (its prefix copy counted) is in the user's sequence too", () => {
+    const events = session('s1', 2, { 1: 'p1', 2: 'p2' });
+    const store = countedOnce(events);
+    const prefixSeen = new Map([['s1-e1', [null, null, 3_000]]]);
+    // Counted once as the device's and once, as prefix, as the user's: two entries of p1 over the partitions.
+    store.sessionItems.set('s1', ['p1', 'p2', 'p1']);
+    const once = tallyLedger(ids(events), byId(events), { ...store, prefixSeen });
+    expect(once.duplicateEffects).toBe(0);
+    expect(once.countedTwice).toEqual([]);
+    // Without the prefix mark the second entry is a double count.
+    expect(tallyLedger(ids(events), byId(events), store).countedTwice).toEqual(['s1-e1']);
+    // And with the mark but one entry only, the prefix copy's view is missing.
+    store.sessionItems.set('s1', ['p1', 'p2']);
+    expect(tallyLedger(ids(events), byId(events), { ...store, prefixSeen }).stages.aggregates.sessionMismatches).toEqual([{ sessionId: 's1', productId: 'p1', expected: 2, found: 1 }]);
+  });
+
+  test('a prefix copy counted in two partitions is counted for two users: that event, one extra effect', () => {
+    const events = session('s1', 1, { 1: 'p1' });
+    const store = countedOnce(events);
+    store.sessionItems.set('s1', ['p1', 'p1', 'p1']);
+    const report = tallyLedger(ids(events), byId(events), { ...store, prefixSeen: new Map([['s1-e1', [2_000, null, 3_000]]]) });
+    expect(report.countedTwice).toEqual(['s1-e1']);
+    expect(report.stages.aggregates.extraCounts).toBe(1);
+  });
+
   test('a product in the item sequence that no event of the session viewed is an effect from nowhere', () => {
     const events = session('s1', 2, { 1: 'p1' });
     const store = countedOnce(events);
@@ -225,6 +250,15 @@ describe("the ledger's reading of sf.events", () => {
       { eventId: 'e5', sessionId: 's1', anonymousId: 'dev-1', copies: 1 },
     ]);
     expect(facts.unreadable).toBe(0);
+  });
+
+  test("when the first copy was written is its record's timestamp", () => {
+    const facts = emptyEventFacts();
+    addEventRecord(facts, record({ eventId: 'e1', type: 'page_view' }), 5_000);
+    addEventRecord(facts, record({ eventId: 'e1', type: 'page_view' }), 9_000);
+    expect(facts.events.get('e1')).toMatchObject({ copies: 2, writtenAt: 5_000 });
+    const report = tallyLedger(['e1'], facts.events, { sessionEvents: new Map([['s1', 1]]) });
+    expect([...report.writtenAt]).toEqual([['e1', 5_000]]);
   });
 
   test('a record that is not an event is counted as unreadable', () => {

@@ -113,6 +113,8 @@ test('three KRaft nodes replicate every topic on all of them, and take writes wh
   expect(first!.running() && second!.running()).toBe(true);
   await until('a write accepted again', async () => (await produceOnce(topic, 'all back')) === 'ok');
   await until('all three replicas in sync again', async () => (await partitionState(topic)).isr.length === 3);
+  // Each partition rejoins its in-sync set on its own: the strict topic's may come later than the other's.
+  await until('all three replicas of the strict topic in sync again', async () => (await partitionState(strict)).isr.length === 3);
   expect(await produceOnce(strict, 'all back, three wanted')).toBe('ok');
 
   const values = await readAll(topic);

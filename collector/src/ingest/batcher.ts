@@ -30,15 +30,18 @@ export interface BatcherOptions {
   maxBatchBytes: number;
   /** How long an idle batcher waits for more records before sending; 0 = the next turn of the event loop. */
   lingerMs: number;
-  /** Waiting bytes beyond which `enqueue` refuses with `QueueFullError`. */
-  maxQueuedBytes: number;
+  /**
+   * Bytes handed over and not yet acknowledged (waiting and in flight) beyond which `enqueue` refuses with
+   * `QueueFullError`, taking nothing of the request: the caller answers 503 and its sender keeps the records.
+   */
+  maxPendingBytes: number;
 }
 
 export const DEFAULT_BATCHER_OPTIONS: BatcherOptions = {
   maxBatchRecords: 10_000,
   maxBatchBytes: 900_000,
   lingerMs: 0,
-  maxQueuedBytes: 64 * 1024 * 1024,
+  maxPendingBytes: 64 * 1024 * 1024,
 };
 
 export class QueueFullError extends Error {
@@ -78,6 +81,8 @@ export class ProduceBatcher implements RecordSink {
   private queuedRecords = 0;
   private queuedBytes = 0;
   private inFlight: Promise<void> | null = null;
+  /** Key+value bytes of the send in flight. */
+  private inFlightBytes = 0;
   /** When the send in flight began (by `now`), if one is. */
   private inFlightSince: number | null = null;
   private timer: { cancel: () => void } | null = null;
@@ -105,8 +110,9 @@ export class ProduceBatcher implements RecordSink {
       sizes[i] = size;
       bytes += size;
     }
-    if (this.queuedBytes + bytes > this.options.maxQueuedBytes && this.pending.length > 0) {
-      return Promise.reject(new QueueFullError(`more than ${this.options.maxQueuedBytes} bytes are waiting for Kafka`));
+    // A request alone may be larger than the bound (the body limit bounds it): it still goes when nothing else waits.
+    if (this.pendingBytes + bytes > this.options.maxPendingBytes && (this.pending.length > 0 || this.inFlight !== null)) {
+      return Promise.reject(new QueueFullError(`taking ${bytes} more bytes would put more than ${this.options.maxPendingBytes} bytes (COLLECTOR_MAX_PENDING_BYTES) in wait for Kafka`));
     }
     return new Promise<void>((resolve, reject) => {
       const unit: Unit = { records, sizes, next: 0, unsentBytes: bytes, acked: 0, settled: false, resolve, reject };
@@ -129,6 +135,11 @@ export class ProduceBatcher implements RecordSink {
   /** Records and bytes waiting for a send (not counting the one in flight). */
   get queued(): { records: number; bytes: number } {
     return { records: this.queuedRecords, bytes: this.queuedBytes };
+  }
+
+  /** Key+value bytes handed over and not yet acknowledged: those waiting and those of the send in flight. */
+  get pendingBytes(): number {
+    return this.queuedBytes + this.inFlightBytes;
   }
 
   /** Refuses new records, sends everything waiting at once, and resolves when all sends have settled. */
@@ -194,15 +205,18 @@ export class ProduceBatcher implements RecordSink {
 
   /** Takes records from the head of the queue, up to the limits, and sends them as one batch. */
   private flush(): void {
+    const waitingBefore = this.queuedBytes;
     const parts = this.takeBatch();
     if (parts.length === 0) {
       this.notifyIdle();
       return;
     }
     this.inFlightSince = this.now();
+    this.inFlightBytes = waitingBefore - this.queuedBytes;
     this.inFlight = this.sendParts(parts).finally(() => {
       this.inFlight = null;
       this.inFlightSince = null;
+      this.inFlightBytes = 0;
       if (this.pending.length > 0) this.flush(); // these already waited a whole send: no linger
       else this.notifyIdle();
     });

@@ -14,6 +14,7 @@ import type { ReadinessProbe } from '../kafka/readiness.js';
 import { BatcherClosedError, QueueFullError } from './batcher.js';
 import { readBodyWithin } from './body.js';
 import { buildRecords } from './records.js';
+import { showLevel } from '../degrade/level-metrics.js';
 import type { RecordSink } from './sink.js';
 
 export interface IngestDeps {
@@ -107,6 +108,7 @@ export function ingestHandler(deps: IngestDeps): (c: Context) => Promise<Respons
     if (edge !== undefined) {
       deps.metrics.edgeOutboxDepth.set(edge.outboxDepth);
       deps.metrics.edgeDecideSeconds.observe(edge.decideMs / 1000);
+      if (edge.level !== undefined) showLevel(deps.metrics.edgeLevel, edge.level);
     }
 
     if (accepted > 0) deps.metrics.events.inc({ outcome: 'accepted' }, accepted);
@@ -132,7 +134,7 @@ export async function produce(
     return null;
   } catch (error) {
     if (error instanceof ProduceTimeoutError) return { kind: 'kafka_timeout', message: error.message };
-    if (error instanceof QueueFullError) return { kind: 'overloaded', message: `the collector is overloaded: ${error.message}` };
+    if (error instanceof QueueFullError) return { kind: 'overloaded', message: `the collector is overloaded: ${error.message}; nothing of this request was taken` };
     if (error instanceof BatcherClosedError) return { kind: 'shutting_down', message: error.message };
     deps.logger.warn('produce failed', { error });
     return { kind: 'kafka_unavailable', message: `Kafka did not take the records: ${error instanceof Error ? error.message : String(error)}` };

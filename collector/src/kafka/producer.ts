@@ -103,13 +103,14 @@ export async function startInlineProducer(kafka: Kafka, onUnacknowledged?: OnUna
   };
 }
 
-/** Adds the produce latency and batch size metrics around any `send`. */
+/** Adds the produce latency (all time and recent) and batch size metrics around any `send`. */
 export function measuredSend(send: SendBatch, metrics: CollectorMetrics): SendBatch {
   return async (topicMessages) => {
     let records = 0;
     for (const { messages } of topicMessages) records += messages.length;
     metrics.produceBatchRecords.observe(records);
     const stop = metrics.produceDuration.startTimer();
+    const stopRecent = metrics.produceRecent.startTimer();
     try {
       const result = await send(topicMessages);
       stop({ result: 'ok' });
@@ -117,6 +118,9 @@ export function measuredSend(send: SendBatch, metrics: CollectorMetrics): SendBa
     } catch (error) {
       stop({ result: 'error' });
       throw error;
+    } finally {
+      // Failed sends too: a Kafka that refuses is as slow for ingest as one that takes its time.
+      stopRecent();
     }
   };
 }

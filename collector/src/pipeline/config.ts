@@ -14,6 +14,24 @@ import { DEFAULT_SESSION_POLICY } from '@sessionflow/core';
 import { readExperiments, type ExperimentSetup } from './experiments/config.js';
 import { DEFAULT_STATE_BOUNDS, type StateBounds } from '../store/bounds.js';
 import { readStateBounds } from './bounds-config.js';
+import type { DegradePolicy } from '@sessionflow/core';
+import { readDegradePolicy } from '../degrade/policy-config.js';
+
+/** What the pipeline measures for its level: `lag_s`, the worst stage's lag in seconds (degrade/pipeline-level.ts). */
+export const PIPELINE_SIGNALS = ['lag_s'] as const;
+
+/**
+ * The pipeline's default degradation policy (`PIPELINE_DEGRADE_POLICY` replaces it), on `lag_s`, the worst
+ * stage's lag in seconds: 5 s behind, session recommendations would be stale (popularity, until under 1 s);
+ * 30 s behind, profiles would be too (live_only, until under 10 s). A level goes up one step after 10 s of calm.
+ */
+export const DEFAULT_PIPELINE_DEGRADE_POLICY: DegradePolicy = {
+  triggers: [
+    { signal: 'lag_s', level: 'popularity', enter: 5, exit: 1 },
+    { signal: 'lag_s', level: 'live_only', enter: 30, exit: 10 },
+  ],
+  recoverAfterMs: 10_000,
+};
 
 export interface PipelineConfig {
   kafkaBrokers: string[];
@@ -52,6 +70,8 @@ export interface PipelineConfig {
   erasureSecret: string;
   /** `SESSIONFLOW_DEV=1`: a weak secret is warned about instead of refused, wherever the probes listen. */
   devMode: boolean;
+  /** `PIPELINE_DEGRADE_POLICY`: how the instance's level follows its lag (degrade/pipeline-level.ts). */
+  degradePolicy: DegradePolicy;
 }
 
 export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
@@ -76,6 +96,7 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   storeCheckMs: STORE_CHECK_MS,
   erasureSecret: DEV_SECRETS.erasure,
   devMode: false,
+  degradePolicy: DEFAULT_PIPELINE_DEGRADE_POLICY,
 };
 
 /** Reads the configuration from the environment; throws naming the variable when a value is unusable. */
@@ -105,6 +126,7 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
     storeCheckMs: integer(env, 'PIPELINE_STORE_CHECK_MS', d.storeCheckMs, 100, 3_600_000),
     erasureSecret: text(env, 'ERASURE_SECRET', d.erasureSecret),
     devMode: flag(env, 'SESSIONFLOW_DEV', d.devMode),
+    degradePolicy: readDegradePolicy(env, 'PIPELINE_DEGRADE_POLICY', d.degradePolicy, PIPELINE_SIGNALS),
   };
 }
 

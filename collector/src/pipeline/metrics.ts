@@ -6,12 +6,23 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BatchOutcome } from './apply.js';
+import { levelMetrics, type LevelMetrics } from '../degrade/level-metrics.js';
+import { StageLagClocks } from './degrade/lag-clock.js';
+
+/** The stages of a pipeline process, as their metrics name them. */
+export const STAGES = ['identity', 'sessions', 'aggregates'] as const;
 
 export interface PipelineMetrics {
   registry: Registry;
   records: Counter<'stage' | 'topic' | 'outcome'>;
   batchDuration: Histogram<'stage'>;
   lag: Gauge<'stage' | 'topic' | 'partition'>;
+  /** Each stage's lag in time (degrade/lag-clock.ts), which the stage consumers keep and the level reads. */
+  lagClocks: StageLagClocks;
+  /** `sessionflow_pipeline_lag_seconds{stage}`, set every second from `lagClocks`. */
+  lagSeconds: Gauge<'stage'>;
+  /** The pipeline's degradation level and its changes. */
+  level: LevelMetrics;
   /** 1 while a stage stopped taking a partition after a failed batch (partition-stops.ts); the reason is in the log. */
   partitionStopped: Gauge<'stage' | 'topic' | 'partition'>;
   batchFailures: Counter<'stage' | 'topic' | 'kind'>;
@@ -43,6 +54,14 @@ export function createPipelineMetrics(options: { defaultMetrics?: boolean } = {}
       labelNames: ['stage', 'topic', 'partition'] as const,
       registers: [registry],
     }),
+    lagClocks: new StageLagClocks(STAGES),
+    lagSeconds: new Gauge({
+      name: 'sessionflow_pipeline_lag_seconds',
+      help: "Seconds between now and the oldest record the stage has not applied yet, its worst partition's (0 when caught up); the worst of the second before the sample, set every second.",
+      labelNames: ['stage'] as const,
+      registers: [registry],
+    }),
+    level: levelMetrics(registry, 'pipeline'),
     partitionStopped: new Gauge({
       name: 'sessionflow_pipeline_partition_stopped',
       help: '1 while the stage has stopped taking the partition because a batch failed (nothing of it applied, its offset unmoved; the reason is in the log); 0 once the batch applied.',

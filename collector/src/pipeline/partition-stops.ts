@@ -24,7 +24,8 @@ export interface RetryBackoff {
   maxMs: number;
 }
 
-export const DEFAULT_RETRY_BACKOFF: Readonly<RetryBackoff> = Object.freeze({ initialMs: 1_000, maxMs: 60_000 });
+// At most 10 s: a store back after an outage of seconds is used again within seconds (a crash test saw 60 s hold the backlog).
+export const DEFAULT_RETRY_BACKOFF: Readonly<RetryBackoff> = Object.freeze({ initialMs: 1_000, maxMs: 10_000 });
 
 /** Why a batch failed, as a bounded metric label; the message itself goes to the log. */
 export type FailureKind = 'would_fail' | 'plan' | 'guard_conflict' | 'store_behind' | 'error';

@@ -22,6 +22,8 @@ import { erasureMarks } from '../erasure/marks.js';
 import { idsOutOfLogs } from '../erasure/ids-in-logs.js';
 import { erasureMarkerLifeMs } from '../kafka/topic-bounds.js';
 import { startMarksFollower, type MarksFollower } from '../erasure/marks-follower.js';
+import { LevelKeeper } from '../degrade/level-keeper.js';
+import { startPipelineLevel } from './degrade/pipeline-level.js';
 
 const REDIS_START_TIMEOUT_MS = 10_000;
 /** How long start-up waits for the erasure markers of the `erasures` topic to be in Redis before the stages consume. */
@@ -155,11 +157,14 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
     throw new Error(`cannot start the pipeline's sessions stage: ${message(error)}`, { cause: error });
   }
 
+  // Its level from its lag, every second, in /metrics and in Redis for the collector (degrade/pipeline-level.ts).
+  const level = startPipelineLevel({ keeper: new LevelKeeper(settings.degradePolicy, metrics.level, Date.now()), metrics, redis, topicPrefix: settings.topicPrefix, logger });
   const app = createHealthApp({ joined: () => consumer.joined() && sessions.joined() && identity.joined(), storeAnswers: () => storeAnswers(redis), metrics: metrics.registry });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () => resolve(s as Server)) as Server;
     s.once('error', reject);
   }).catch(async (error: unknown) => {
+    await level.stop();
     await consumer.stop().catch(() => undefined);
     await sessions.stop().catch(() => undefined);
     await identity.stop().catch(() => undefined);
@@ -174,6 +179,8 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      // Its report goes first: a stopping instance is not a silent one (the others', or none, tell the collector the rest).
+      await level.stop();
       // Leaving the group waits for the batch in progress; its transaction then either committed with its offset or never happened.
       await consumer.stop().catch((error: unknown) => logger.warn('leaving the consumer group failed', { error }));
       await sessions.stop().catch((error: unknown) => logger.warn('stopping the sessions stage failed', { error }));

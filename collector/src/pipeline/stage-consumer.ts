@@ -82,10 +82,17 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
   });
   let assignment: Record<string, number[]> | undefined;
   const applied = new AppliedOffsets();
+  // The stage's lag in time (degrade/lag-clock.ts): told what each batch shows past the offsets stored in Redis.
+  const lag = o.metrics?.lagClocks.of(stage);
+  /** The offsets stored in Redis when the partitions were assigned (absent: 0, nothing applied yet), read by the seek. */
+  const storedAtJoin = new Map<string, bigint>();
+  let seeking: Promise<void> = Promise.resolve();
   const leave = () => {
     assignment = undefined;
     // Whatever comes next starts from the stored offsets (the seek on assignment), which are the floor then.
     applied.forgetAll();
+    lag?.forgetAll();
+    storedAtJoin.clear();
   };
   const stops = new PartitionStops({
     stage,
@@ -104,7 +111,8 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
     logger.info(`${stage} stage joined its consumer group`, { groupId: payload.groupId, assignment: payload.memberAssignment });
     // A partition that moved away while stopped is its new owner's now, from the stored offset.
     for (const { topic, partition } of stops.keepOnly(payload.memberAssignment)) consumer.resume([{ topic, partitions: [partition] }]);
-    seekToStored(consumer, o, payload.memberAssignment).catch((error: unknown) => {
+    storedAtJoin.clear();
+    seeking = seekToStored(consumer, o, payload.memberAssignment, (topic, partition, offset) => storedAtJoin.set(`${topic}:${partition}`, offset)).catch((error: unknown) => {
       logger.warn(`${stage} stage: seeking to the offsets stored in Redis failed; records already applied will be skipped instead`, { error });
     });
   });
@@ -161,6 +169,16 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
           return;
         }
         const started = performance.now();
+        // Where applied records end: what this process stored last, else what Redis held at the assignment (the
+        // first batches may come from before the seek, all of them applied already, and say nothing of the lag).
+        let unappliedFrom: bigint | undefined;
+        if (lag !== undefined) {
+          await seeking;
+          unappliedFrom = applied.floor(batch.topic, batch.partition) ?? storedAtJoin.get(`${batch.topic}:${batch.partition}`);
+          // The batch's first record not applied yet is the partition's oldest unapplied one.
+          const first = unappliedFrom === undefined ? undefined : batch.messages.find((m) => BigInt(m.offset) >= (unappliedFrom as bigint));
+          if (first !== undefined) lag.batchStarted(batch.topic, batch.partition, Number(first.timestamp), Date.now());
+        }
         let outcome: Outcome;
         try {
           outcome = await o.apply({
@@ -177,7 +195,14 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
         }
         const last = batch.lastOffset();
         // The store's offset is past the batch now (or was already, for a batch of records applied before).
-        if (batch.messages.length > 0) applied.stored(batch.topic, batch.partition, BigInt(last) + 1n);
+        if (batch.messages.length > 0) {
+          applied.stored(batch.topic, batch.partition, BigInt(last) + 1n);
+          const caughtUp = Number(batch.offsetLag()) === 0;
+          // A batch of records applied before tells only whether the partition's end was reached.
+          if (caughtUp || (unappliedFrom !== undefined && BigInt(last) >= unappliedFrom)) {
+            lag?.batchApplied(batch.topic, batch.partition, Number(batch.messages[batch.messages.length - 1]?.timestamp), caughtUp, Date.now());
+          }
+        }
         stops.applied(batch.topic, batch.partition);
         if (outcome.unreadable > 0) logger.warn(`${stage} stage skipped unreadable records`, { topic: batch.topic, partition: batch.partition, count: outcome.unreadable });
         if (o.metrics) recordBatch(o.metrics, stage, { topic: batch.topic, partition: batch.partition, lag: Number(batch.offsetLag()) }, outcome, (performance.now() - started) / 1000);
@@ -204,12 +229,18 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
   };
 }
 
-async function seekToStored(consumer: Consumer, o: Pick<StageConsumerOptions<never>, 'redis' | 'offsetKey'>, assignment: Record<string, number[]>): Promise<void> {
+async function seekToStored(
+  consumer: Consumer,
+  o: Pick<StageConsumerOptions<never>, 'redis' | 'offsetKey'>,
+  assignment: Record<string, number[]>,
+  found: (topic: string, partition: number, stored: bigint) => void,
+): Promise<void> {
   const wanted = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
   if (wanted.length === 0) return;
   const stored = await o.redis.mGet(wanted.map(({ topic, partition }) => o.offsetKey(topic, partition)));
   wanted.forEach(({ topic, partition }, i) => {
     const offset = stored[i];
+    found(topic, partition, typeof offset === 'string' ? BigInt(offset) : 0n);
     if (typeof offset === 'string') consumer.seek({ topic, partition, offset });
   });
 }

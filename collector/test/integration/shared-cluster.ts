@@ -19,9 +19,19 @@ export interface SharedCluster {
 /** The key under which cluster-setup.ts provides it. */
 export const SHARED_CLUSTER = 'sessionflowCluster';
 
+/** The single broker one run of `npm run test:integration` shares between its files (broker-setup.ts). */
+export interface SharedBroker {
+  kafkaBrokers: string[];
+}
+
+/** The key under which broker-setup.ts provides it. */
+export const SHARED_BROKER = 'sessionflowBroker';
+
 declare module 'vitest' {
   export interface ProvidedContext {
     /** Undefined unless the run's globalSetup is cluster-setup.ts. */
     sessionflowCluster: SharedCluster | undefined;
+    /** Undefined unless the run's globalSetup is broker-setup.ts. */
+    sessionflowBroker: SharedBroker | undefined;
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Real Kafka and Redis for the collector's integration tests, the collector and pipeline on them, events to send, and the state to wait for.
  *
- * Two modes. `npm run test:integration`: each file starts one Kafka broker and one redis-server of its own. `npm run
+ * Two modes. `npm run test:integration`: the run's globalSetup started one Kafka broker that every file shares
+ * (`sharedBroker`), and each file starts one redis-server of its own (a file run alone, outside that config, starts
+ * its own broker too). `npm run
  * test:cluster` (vitest.cluster.config.ts): the run's globalSetup started one 3-node Kafka and one Redis Cluster, and
  * every file shares them (`sharedCluster` below); topics are created with replication factor 3, and what a test reads
  * and writes directly goes through node-redis' cluster client.
@@ -26,7 +28,7 @@ import { createStoreClient, type StoreClient } from '../../src/store/client.js';
 import { stateLayout, type StateLayout } from '../../src/store/layout.js';
 import type { StoreKeys } from '../../src/store/keys.js';
 import { ADMIN_SECRET, CATALOG_SECRET, SECRET } from '../fakes.js';
-import { SHARED_CLUSTER, type SharedCluster } from './shared-cluster.js';
+import { SHARED_BROKER, SHARED_CLUSTER, type SharedBroker, type SharedCluster } from './shared-cluster.js';
 
 const quiet = createLogger('error', () => undefined);
 
@@ -34,6 +36,8 @@ const quiet = createLogger('error', () => undefined);
 export const sharedCluster: SharedCluster | undefined = inject(SHARED_CLUSTER);
 /** True when this file runs on the shared cluster: what `describe.skipIf` names for a case only a single node can show. */
 export const onCluster = sharedCluster !== undefined;
+/** The run's shared broker under `npm run test:integration`. */
+const sharedBroker: SharedBroker | undefined = inject(SHARED_BROKER);
 
 /** node-redis itself, for what a test reads and writes directly (TTLs, scores, crafted values). */
 export type TestRedis = ReturnType<typeof testRedis>;
@@ -163,9 +167,14 @@ export function startInfra(): Promise<Infra> {
       ({ store, client: storeClient } = await connectClients(sharedCluster.redisUrl, clusterTestRedis(sharedCluster.redisNodes), onStop));
       replication = { replicationFactor: sharedCluster.replicationFactor, minInsyncReplicas: sharedCluster.minInsyncReplicas };
     } else {
-      const broker = await startKafka({ dir: path.join(dir, 'kafka'), port: await freePort(), controllerPort: await freePort(), heap: '384m' });
-      onStop(() => broker.stop());
-      kafka = broker;
+      if (sharedBroker !== undefined) {
+        // The run's broker: started and stopped by broker-setup.ts, never here.
+        kafka = { brokers: sharedBroker.kafkaBrokers };
+      } else {
+        const broker = await startKafka({ dir: path.join(dir, 'kafka'), port: await freePort(), controllerPort: await freePort(), heap: '384m' });
+        onStop(() => broker.stop());
+        kafka = broker;
+      }
       ({ redis, store, client: storeClient } = await startRedisIn(dir, onStop));
       replication = { replicationFactor: 1 };
     }

@@ -39,7 +39,8 @@ export interface MetricsReading {
   /** A gauge's latest value, or a histogram's totals (the contract allows either). */
   outbox: { gauge: number } | { histogram: HistogramTotals } | null;
   lag: LagRow[];
-  degradation: string | null;
+  /** The level each part's gauge `…_<part>_degradation_level{level}` holds at 1 (the edge's as the collector last heard it). */
+  degradation: { edge: string | null; collector: string | null; pipeline: string | null };
 }
 
 const names = (suffix: string): string[] => [`sf_${suffix}`, `sessionflow_${suffix}`];
@@ -88,8 +89,6 @@ export function readMetrics(collector: PromMetrics | null, pipeline: PromMetrics
   let outbox: MetricsReading['outbox'] = null;
   if (outboxFamily?.type === 'histogram') outbox = { histogram: histogram(collector, 'edge_outbox_depth') as HistogramTotals };
   else if (outboxFamily !== undefined && outboxFamily.data.length > 0) outbox = { gauge: Math.max(...(outboxFamily.data as PromData[]).map((s) => s.value)) };
-  const degradationFamily = family(collector, 'degradation_level');
-  const degraded = ((degradationFamily?.data ?? []) as PromData[]).find((s) => s.value > 0);
   return {
     at,
     eventsByType,
@@ -97,8 +96,18 @@ export function readMetrics(collector: PromMetrics | null, pipeline: PromMetrics
     decide: histogram(collector, 'edge_decide_seconds'),
     outbox,
     lag,
-    degradation: degraded === undefined ? null : (degraded.labels['level'] ?? String(degraded.value)),
+    degradation: {
+      edge: levelIn(collector, 'edge_degradation_level'),
+      collector: levelIn(collector, 'collector_degradation_level'),
+      pipeline: levelIn(pipeline, 'pipeline_degradation_level'),
+    },
   };
+}
+
+/** The `level` label of the series at 1 of a level gauge (1 for the level in force, 0 for the others); null when none is. */
+function levelIn(metrics: PromMetrics | null, suffix: string): string | null {
+  const inForce = ((family(metrics, suffix)?.data ?? []) as PromData[]).find((s) => s.value > 0);
+  return inForce?.labels['level'] ?? null;
 }
 
 /** Per type, events per second between two readings (a counter reset counts from zero). */

@@ -7,6 +7,8 @@ import type { HealthFeed, Quantiles, Series } from '../shared/feeds.js';
 import { eventRates, histogramDelta, histogramQuantile, parsePrometheus, readMetrics, type HistogramTotals, type MetricsReading, type PromMetrics } from './prometheus.js';
 import { RingSeries } from './ring-series.js';
 
+const NOTHING_REPORTED: MetricsReading['degradation'] = { edge: null, collector: null, pipeline: null };
+
 export interface MetricsSamplerOptions {
   scrapeCollector: () => Promise<string>;
   scrapePipeline: () => Promise<string>;
@@ -43,7 +45,7 @@ export class MetricsSampler {
     this.lagHistory = new RingSeries(points);
     this.produceHistory = new RingSeries(points);
     this.decideHistory = new RingSeries(points);
-    this.picture = this.compose(this.now(), {}, null, null, null, null, [], { collector: 'error', pipeline: 'error' }, ['no scrape yet']);
+    this.picture = this.compose(this.now(), {}, null, null, null, NOTHING_REPORTED, [], { collector: 'error', pipeline: 'error' }, ['no scrape yet']);
   }
 
   latest(): MetricsPicture {
@@ -93,7 +95,7 @@ export class MetricsSampler {
     produce: Quantiles | null,
     decide: Quantiles | null,
     outboxDepth: number | null,
-    degradation: string | null,
+    degradation: MetricsReading['degradation'],
     lag: MetricsReading['lag'],
     scrapes: HealthFeed['scrapes'],
     problems: string[],
@@ -110,7 +112,11 @@ export class MetricsSampler {
         outboxDepth,
         decide,
         decideHistory: this.decideHistory.toJSON(),
-        degradation,
+        degradation: {
+          edge: degradation.edge === null ? null : { level: degradation.edge },
+          collector: degradation.collector === null ? null : { level: degradation.collector },
+          pipeline: degradation.pipeline === null ? null : { level: degradation.pipeline },
+        },
         scrapes,
         problems,
       },

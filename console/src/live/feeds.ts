@@ -7,6 +7,7 @@ import type { ExperimentsFeed, HealthFeed, NowFeed, RulesFeed, SessionFeed, Sess
 import type { ReadoutSampler } from '../experiments/sampler.js';
 import type { MetricsSampler } from '../health/sampler.js';
 import type { CollectorClient } from '../upstream/collector.js';
+import { withReasons } from '../health/degradation.js';
 
 /** Sessions listed on the Live sessions page (the route allows up to 200). */
 export const SESSIONS_LIMIT = 50;
@@ -71,8 +72,10 @@ export function feedReaders(src: FeedSources) {
       return { at: src.now(), rules, fires, problems };
     },
     async health(): Promise<HealthFeed> {
+      const problems: string[] = [];
+      const told = await settle('degradation', () => src.collector.degradation(), problems);
       const metrics = src.metrics.latest();
-      return { at: metrics.at, ...metrics.health };
+      return { at: metrics.at, ...metrics.health, degradation: withReasons(metrics.health.degradation, told), problems: [...metrics.health.problems, ...problems] };
     },
   };
 }

@@ -65,12 +65,16 @@ export const rulesBody = () => html`
 </div>`;
 
 export const healthBody = () => html`
-<p class="lede">Whether the pipeline keeps up: lag per stage and partition, Kafka produce latency, and what the edge reports.</p>
+<p class="lede">Whether the pipeline keeps up: each part's degradation level, lag per stage and partition, Kafka produce latency, and what the edge reports.</p>
 <section class="tiles" aria-label="Headline figures">
   <div class="panel tile"><div class="label" id="l-prod">Produce latency p50 / p99, last minute</div><div class="value" data-testid="produce-latency" aria-labelledby="l-prod">–</div></div>
   <div class="panel tile"><div class="label" id="l-out">Edge outbox depth</div><div class="value" data-testid="outbox-depth" aria-labelledby="l-out">–</div></div>
   <div class="panel tile"><div class="label" id="l-dec">Edge decide p50 / p99, last minute</div><div class="value" data-testid="decide-latency" aria-labelledby="l-dec">–</div></div>
-  <div class="panel tile"><div class="label" id="l-deg">Degradation level</div><div class="value" data-testid="degradation" aria-labelledby="l-deg">–</div></div>
+</section>
+<section class="panel degradation" aria-labelledby="h-deg">
+  <h2 id="h-deg">Degradation levels</h2>
+  ${region('degradation', 'Degradation level of each part, table')}
+  <p class="chart-note">full → popularity (recommendations from popularity) → live_only (no profile reads) → data_only (no decisions; every event still taken). The edge decides at the worst of its own level and the collector's and pipeline's.</p>
 </section>
 <div class="grid">
   <section class="panel" aria-labelledby="h-lag">

@@ -55,6 +55,10 @@ td.num, th.num { text-align: right; }
 .chip { background: var(--accent-soft); border-radius: 999px; padding: .1rem .6rem; font-size: .85rem; }
 .chip.risk-high { background: var(--bad-soft); color: var(--bad); }
 .muted { color: var(--muted); }
+.degradation { margin-bottom: 1rem; }
+.level { font-weight: 600; }
+.level-popularity, .level-live_only { color: #6b4300; }
+.level-data_only { color: var(--bad); }
 .mono { font-family: var(--mono); font-size: .85rem; word-break: break-all; }
 .problems { border: 1px solid #f1c48b; background: #fff7ea; color: #6b4300; border-radius: var(--radius); padding: .6rem 1rem; margin-bottom: 1rem; }
 .problems[hidden] { display: none; }

@@ -83,3 +83,16 @@ export interface RecsView {
   source: 'session' | 'popularity';
   generatedAt: number;
 }
+
+/** One part's level in `GET /v1/degradation` (collector/src/degrade/degradation-view.ts). */
+export interface PartLevel {
+  level: string;
+  /** The signal that set it (`lag_s`, `pending_bytes`, `pipeline_silent`, ...); absent at `full`. */
+  reason?: string;
+}
+
+/** `GET /v1/degradation`: the level the edge decides at (the worst), and each central part's. */
+export interface DegradationView {
+  level: string;
+  parts: { collector: PartLevel; pipeline: (PartLevel & { lagS?: number; at?: number }) | null };
+}

@@ -79,6 +79,17 @@ export interface Quantiles {
   count: number;
 }
 
+export const DEGRADING_PARTS = ['edge', 'collector', 'pipeline'] as const;
+export type DegradingPart = (typeof DEGRADING_PARTS)[number];
+
+export interface PartDegradation {
+  level: string;
+  /** The signal that set it, when the part says (the edge reports its level without one). */
+  reason?: string;
+}
+
+export type DegradationParts = Record<DegradingPart, PartDegradation | null>;
+
 export interface HealthFeed extends Problems {
   at: number;
   lag: LagRow[];
@@ -91,7 +102,7 @@ export interface HealthFeed extends Problems {
   /** Edge decide latency over the last minute, seconds (null when no edge ever reported one). */
   decide: Quantiles | null;
   decideHistory: Series;
-  /** When the collector reports a degradation level (the flash-sale issue adds it). */
-  degradation: string | null;
+  /** Each part's degradation level and why, as far as it is reported (null: not reported). */
+  degradation: DegradationParts;
   scrapes: { collector: 'ok' | 'error'; pipeline: 'ok' | 'error' };
 }

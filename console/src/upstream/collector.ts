@@ -3,7 +3,7 @@
  * routes, the admin secret) is added here and never reaches a browser. Every answer is either the
  * parsed JSON or an `UpstreamError` that says which route failed and why, in words a page can show.
  */
-import type { AdminRules, ExperimentList, ExperimentView, FunnelView, OpenSessions, OpenSessionView, ProfileView, RecsView, RuleFires } from '../shared/contract.js';
+import type { AdminRules, DegradationView, ExperimentList, ExperimentView, FunnelView, OpenSessions, OpenSessionView, ProfileView, RecsView, RuleFires } from '../shared/contract.js';
 
 export class UpstreamError extends Error {
   override readonly name = 'UpstreamError';
@@ -40,6 +40,8 @@ export interface CollectorClient {
   recs(kind: 'user' | 'device', id: string, n: number): Promise<RecsView>;
   /** `DELETE /v1/users/:userId`: the collector's answer, as it gave it. */
   eraseUser(userId: string): Promise<unknown>;
+  /** `GET /v1/degradation`: the collector's and the pipeline's levels, with why. */
+  degradation(): Promise<DegradationView>;
   /** The collector's Prometheus text. */
   metricsText(): Promise<string>;
 }
@@ -83,6 +85,7 @@ export function collectorClient(opts: CollectorClientOptions): CollectorClient {
     profile: async (kind, id) => (await get(`/v1/profile/${kind}/${e(id)}`, true)) as ProfileView | null,
     recs: async (kind, id, n) => (await get(`/v1/recs?${kind}=${e(id)}&n=${n}`)) as RecsView,
     eraseUser: (userId) => call('DELETE', `/v1/users/${e(userId)}`, opts.adminSecret),
+    degradation: async () => (await get('/v1/degradation')) as DegradationView,
     metricsText: () => scrape(doFetch, `${opts.baseUrl}/metrics`, timeoutMs),
   };
 }

@@ -196,8 +196,24 @@ describe('the console in Chromium', () => {
     await waitForText(page, 'lag-table', /aggregates\s*sf\.events\s*0\s*900/);
     await waitForText(page, 'produce-latency', /^\d+(\.\d)? \/ \d+(\.\d)? ms$/);
     await waitForText(page, 'decide-latency', /^\d+(\.\d)? \/ \d+(\.\d)? ms$/);
+    // Each part's level, and why where the collector says: the pipeline behind, the rest full.
+    const row = (part: string, level = '') => testid(page, 'degradation').locator(`[data-testid="degradation-row"][data-part="${part}"]${level ? `[data-level="${level}"]` : ''}`);
+    await row('pipeline', 'popularity').waitFor(WAIT);
+    expect(await row('pipeline').textContent()).toMatch(/Pipeline\s*popularity\s*lag_s/);
+    expect(await row('edge').getAttribute('data-level')).toBe('full');
+    expect(await row('collector').getAttribute('data-level')).toBe('full');
     expect(await seriousViolations(page)).toEqual([]);
     await shot(page, 'health');
+    // The collector fills up and the edge sheds: the page follows; then the pipeline goes silent.
+    fake.state.degradation = { edge: 'live_only', collector: { level: 'data_only', reason: 'pending_bytes' }, pipeline: { level: 'popularity', reason: 'pipeline_silent' } };
+    await row('collector', 'data_only').waitFor(WAIT);
+    expect(await row('collector').textContent()).toMatch(/Collector\s*data_only\s*pending_bytes/);
+    await row('edge', 'live_only').waitFor(WAIT);
+    await waitForText(page, 'degradation', /Pipeline\s*popularity\s*pipeline_silent/);
+    fake.state.degradation = { edge: null, collector: { level: 'full' }, pipeline: { level: 'full' } };
+    await row('edge', 'none').waitFor(WAIT);
+    expect(await row('edge').textContent()).toContain('not reported');
+    await row('pipeline', 'full').waitFor(WAIT);
   });
 
   it('People: looks a user up and erases them after the confirmation', async () => {

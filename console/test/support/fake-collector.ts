@@ -25,6 +25,8 @@ export interface FakeState {
   /** sessionflow_pipeline_lag_records by stage:partition. */
   lag: Record<string, number>;
   outboxDepth: number;
+  /** Each part's level (null: its gauge is not exported) and reason: the gauges and `GET /v1/degradation` follow it. */
+  degradation: { edge: string | null; collector: { level: string; reason?: string }; pipeline: { level: string; reason?: string; lagS?: number } | null };
   erased: string[];
   /** Path prefixes that answer 503 read_store_unavailable, as the collector does while Redis is down. */
   down: string[];
@@ -120,6 +122,7 @@ export function initialState(now = Date.now()): FakeState {
     eventsByType: { page_view: 100, click: 40, track: 10 },
     lag: { 'identity:0': 0, 'sessions:0': 3, 'aggregates:0': 12 },
     outboxDepth: 2,
+    degradation: { edge: 'full', collector: { level: 'full' }, pipeline: { level: 'popularity', reason: 'lag_s', lagS: 6.4 } },
     erased: [],
     down: [],
     requests: [],
@@ -146,7 +149,24 @@ export function collectorMetricsText(state: FakeState): string {
   lines.push('# HELP sf_edge_decide_seconds Decide time.', '# TYPE sf_edge_decide_seconds histogram');
   for (const [le, share] of [['0.001', 0.6], ['0.005', 0.99], ['+Inf', 1]] as const) lines.push(`sf_edge_decide_seconds_bucket{le="${le}"} ${Math.round(total * share)}`);
   lines.push(`sf_edge_decide_seconds_sum ${total * 0.0012}`, `sf_edge_decide_seconds_count ${total}`);
+  if (state.degradation.edge !== null) lines.push(...levelGauge('edge', state.degradation.edge));
+  lines.push(...levelGauge('collector', state.degradation.collector.level));
   return `${lines.join('\n')}\n`;
+}
+
+const LEVELS = ['full', 'popularity', 'live_only', 'data_only'];
+
+/** A part's level gauge as prom-client writes it: 1 for the level in force, 0 for the others. */
+function levelGauge(part: string, level: string): string[] {
+  const name = `sessionflow_${part}_degradation_level`;
+  return [`# HELP ${name} Level.`, `# TYPE ${name} gauge`, ...LEVELS.map((l) => `${name}{level="${l}"} ${l === level ? 1 : 0}`)];
+}
+
+/** `GET /v1/degradation` as the collector answers it: the worst of its level and the pipeline's. */
+function degradationAnswer(state: FakeState) {
+  const { collector, pipeline } = state.degradation;
+  const worst = [collector.level, pipeline?.level ?? 'full'].sort((a, b) => LEVELS.indexOf(b) - LEVELS.indexOf(a))[0];
+  return { level: worst, parts: { collector, pipeline } };
 }
 
 export function pipelineMetricsText(state: FakeState): string {
@@ -155,6 +175,7 @@ export function pipelineMetricsText(state: FakeState): string {
     const [stage, partition] = key.split(':');
     lines.push(`sessionflow_pipeline_lag_records{stage="${stage}",topic="sf.events",partition="${partition}"} ${lag}`);
   }
+  if (state.degradation.pipeline !== null && state.degradation.pipeline.reason !== 'pipeline_silent') lines.push(...levelGauge('pipeline', state.degradation.pipeline.level));
   return `${lines.join('\n')}\n`;
 }
 
@@ -171,7 +192,7 @@ export function fakeCollectorApp(state: FakeState): Hono {
   };
   app.use('/v1/admin/*', scope(ADMIN_SECRET));
   app.use('/v1/users/*', scope(ADMIN_SECRET));
-  for (const path of ['/v1/sessions/*', '/v1/rules/*', '/v1/experiments', '/v1/experiments/*', '/v1/rollups/*', '/v1/profile/*', '/v1/recs']) app.use(path, scope(READ_SECRET));
+  for (const path of ['/v1/sessions/*', '/v1/rules/*', '/v1/experiments', '/v1/experiments/*', '/v1/rollups/*', '/v1/profile/*', '/v1/recs', '/v1/degradation']) app.use(path, scope(READ_SECRET));
 
   app.get('/v1/sessions/open', (c) => {
     const limit = Number(c.req.query('limit') ?? 50);
@@ -195,6 +216,7 @@ export function fakeCollectorApp(state: FakeState): Hono {
     return p ? c.json(p) : c.json({ error: 'not_found', message: 'no profile' }, 404);
   });
   app.get('/v1/recs', (c) => c.json(state.recs));
+  app.get('/v1/degradation', (c) => c.json(degradationAnswer(state)));
   app.delete('/v1/users/:id', (c) => {
     const id = c.req.param('id');
     state.erased.push(id);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LiveHub } from '../../src/live/hub.js';
-import type { SessionFeed, SessionsFeed } from '../../src/shared/feeds.js';
+import type { HealthFeed, SessionFeed, SessionsFeed } from '../../src/shared/feeds.js';
 import { consoleOverFake, login } from '../support/console-app.js';
 import { session } from '../support/fake-collector.js';
 
@@ -90,6 +90,29 @@ describe('the live stream', () => {
     expect(failed!.open).toBeNull();
     expect(failed!.problems).toHaveLength(1);
     expect(failed!.problems[0]).toContain('GET /v1/sessions/open answered 503 read_store_unavailable');
+  });
+
+  it("shows each part's level from its gauge with the reason GET /v1/degradation gives, and a silent pipeline as the collector counts it", async () => {
+    const { app, state, metrics } = consoleOverFake();
+    const cookie = await login(app);
+    state.degradation = { edge: 'live_only', collector: { level: 'data_only', reason: 'pending_bytes' }, pipeline: { level: 'popularity', reason: 'lag_s', lagS: 7 } };
+    await metrics.sample();
+    const [first] = await pictures<HealthFeed>(await app.request('/live?feed=health', { headers: { cookie } }), (s) => s.length >= 1);
+    expect(first!.degradation).toEqual({ edge: { level: 'live_only' }, collector: { level: 'data_only', reason: 'pending_bytes' }, pipeline: { level: 'popularity', reason: 'lag_s' } });
+    const reads = state.requests.filter((r) => r.path === '/v1/degradation');
+    expect(new Set(reads.map((r) => r.authorization))).toEqual(new Set(['Bearer fake-read-secret-0123456789abcdef0123456789']));
+
+    // The pipeline stops reporting: its gauge is gone, the collector counts it silent.
+    state.degradation = { edge: null, collector: { level: 'full' }, pipeline: { level: 'popularity', reason: 'pipeline_silent' } };
+    await metrics.sample();
+    const [silent] = await pictures<HealthFeed>(await app.request('/live?feed=health', { headers: { cookie } }), (s) => s.length >= 1);
+    expect(silent!.degradation).toEqual({ edge: null, collector: { level: 'full' }, pipeline: { level: 'popularity', reason: 'pipeline_silent' } });
+
+    // A collector that cannot answer: the gauges' levels alone, and the failure said.
+    state.down = ['/v1/degradation'];
+    const [failed] = await pictures<HealthFeed>(await app.request('/live?feed=health', { headers: { cookie } }), (s) => s.length >= 1);
+    expect(failed!.degradation.collector).toEqual({ level: 'full' });
+    expect(failed!.problems.some((p) => p.startsWith('degradation: GET /v1/degradation answered 503'))).toBe(true);
   });
 
   it('names the feed when it is unknown, and the id when a followed session has none', async () => {

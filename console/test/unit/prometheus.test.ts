@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { MetricsSampler } from '../../src/health/sampler.js';
 import { eventRates, histogramDelta, histogramQuantile, parsePrometheus, readMetrics } from '../../src/health/prometheus.js';
+import { withReasons } from '../../src/health/degradation.js';
 
 /** Metrics written by prom-client, the library the collector and the pipeline use. */
 function registry() {
@@ -41,6 +42,21 @@ describe('Prometheus text', () => {
     ]);
   });
 
+  it("reads each part's degradation level from its gauge: the edge's and the collector's from the collector, the pipeline's from the pipeline", async () => {
+    const collector = new Registry();
+    const pipeline = new Registry();
+    const gauge = (registry: Registry, part: string) => new Gauge({ name: `sessionflow_${part}_degradation_level`, help: 'x', labelNames: ['level'], registers: [registry] });
+    const levels = ['full', 'popularity', 'live_only', 'data_only'];
+    const show = (g: Gauge<'level'>, level: string) => levels.forEach((l) => g.set({ level: l }, l === level ? 1 : 0));
+    show(gauge(collector, 'collector'), 'live_only');
+    show(gauge(collector, 'edge'), 'data_only');
+    show(gauge(pipeline, 'pipeline'), 'popularity');
+    const reading = readMetrics(await parsePrometheus(await collector.metrics()), await parsePrometheus(await pipeline.metrics()), 0);
+    expect(reading.degradation).toEqual({ edge: 'data_only', collector: 'live_only', pipeline: 'popularity' });
+    // Not exported (an older collector, an edge that never reported one, a pipeline that could not be read): null.
+    expect(readMetrics(await parsePrometheus(await pipeline.metrics()), null, 0).degradation).toEqual({ edge: null, collector: null, pipeline: null });
+  });
+
   it('reads the sessionflow_ spelling of a contract metric as well', async () => {
     const registry = new Registry();
     new Counter({ name: 'sessionflow_collector_events_by_type_total', help: 'x', labelNames: ['type'], registers: [registry] }).inc({ type: 'click' }, 3);
@@ -50,7 +66,7 @@ describe('Prometheus text', () => {
   });
 
   it('turns two scrapes into events per second, starting again after a counter reset', () => {
-    const base = { produce: null, decide: null, outbox: null, lag: [], degradation: null };
+    const base = { produce: null, decide: null, outbox: null, lag: [], degradation: { edge: null, collector: null, pipeline: null } };
     const before = { ...base, at: 10_000, eventsByType: { page_view: 100, click: 50 } };
     const after = { ...base, at: 12_000, eventsByType: { page_view: 130, click: 10, track: 4 } };
     expect(eventRates(before, after)).toEqual({ page_view: 15, click: 5, track: 2 });
@@ -107,5 +123,28 @@ describe('Prometheus text', () => {
     await sampler.sample();
     now = 71_000;
     expect((await sampler.sample()).health.produce?.count).toBe(0);
+  });
+});
+
+describe("each part's level with the reason the collector gives", () => {
+  const gauges = { edge: { level: 'popularity' }, collector: { level: 'live_only' }, pipeline: { level: 'popularity' } };
+
+  it("adds the collector's reasons to the gauges' levels, and leaves the edge's without one", () => {
+    const answer = { level: 'live_only', parts: { collector: { level: 'live_only', reason: 'pending_bytes' }, pipeline: { level: 'popularity', reason: 'lag_s', lagS: 6 } } };
+    expect(withReasons(gauges, answer)).toEqual({ edge: { level: 'popularity' }, collector: { level: 'live_only', reason: 'pending_bytes' }, pipeline: { level: 'popularity', reason: 'lag_s' } });
+  });
+
+  it("keeps the gauge's level without a reason where the two disagree, and the gauges alone without an answer", () => {
+    const answer = { level: 'live_only', parts: { collector: { level: 'full' }, pipeline: { level: 'live_only', reason: 'lag_s' } } };
+    expect(withReasons(gauges, answer)).toEqual({ edge: { level: 'popularity' }, collector: { level: 'live_only' }, pipeline: { level: 'popularity' } });
+    expect(withReasons(gauges, null)).toEqual(gauges);
+  });
+
+  it("shows a silent pipeline as the collector counts it, whether or not its own metrics answer", () => {
+    const silent = { level: 'popularity', parts: { collector: { level: 'full' }, pipeline: { level: 'popularity', reason: 'pipeline_silent', at: 1 } } };
+    expect(withReasons({ ...gauges, pipeline: null }, silent).pipeline).toEqual({ level: 'popularity', reason: 'pipeline_silent' });
+    expect(withReasons({ ...gauges, pipeline: { level: 'full' } }, silent).pipeline).toEqual({ level: 'popularity', reason: 'pipeline_silent' });
+    // A stack without a pipeline: nothing to show.
+    expect(withReasons({ edge: null, collector: null, pipeline: null }, { level: 'full', parts: { collector: { level: 'full' }, pipeline: null } })).toEqual({ edge: null, collector: { level: 'full' }, pipeline: null });
   });
 });

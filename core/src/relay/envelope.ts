@@ -6,14 +6,21 @@ import * as v from 'valibot';
 import { DEVICE_CLASSES } from '../device/device.js';
 import { fieldErrors, type Validated } from '../event/validate.js';
 import { DecidedSchema, MAX_RELAYED_DECISIONS } from '../decision/decided.js';
+import { LEVELS } from '../degrade/level.js';
 
-/** What the edge reports of itself with a batch: its outbox and how long the batch's decision took. */
+/** What the edge reports of itself with a batch: its outbox, how long the batch's decision took and at which degradation level. */
 export const EdgeReportSchema = v.strictObject(
   {
     /** The visitor's batches waiting for the collector when this one left, this one included. */
     outboxDepth: v.pipe(v.number('must be a number'), v.integer('must be an integer'), v.minValue(0, 'must not be negative')),
     /** Milliseconds the visitor object took to decide the batch's actions, on the edge's clock. */
     decideMs: v.pipe(v.number('must be a number'), v.minValue(0, 'must not be negative'), v.maxValue(600_000, 'must be at most 600000')),
+    /**
+     * The degradation level the batch's decisions were made at (degrade/level.ts), on the edge's clock when it
+     * decided, not when the batch left: a batch kept in the outbox through an outage still says what its page got.
+     * Absent from an edge of before.
+     */
+    level: v.optional(v.picklist(LEVELS, `must be one of ${LEVELS.join(', ')}`)),
   },
   'must be an object with outboxDepth and decideMs',
 );

@@ -14,12 +14,10 @@
  *   collector relays it to the console.
  */
 import { Hono } from 'hono';
-import { createMiddleware } from 'hono/factory';
-import { anySecret, bearerOf, sameSecret } from '../auth/bearer.js';
+import { adminGuard } from '../auth/admin-guard.js';
 import { checkMediaType, parseJsonBody, readBodyWithin } from '../collect/body.js';
-import type { EdgeConfig } from '../config.js';
 import { VISITOR_ID } from '../decide/route.js';
-import { EdgeError, errorBody } from '../errors.js';
+import { EdgeError } from '../errors.js';
 import type { EdgeEnv } from '../hono-env.js';
 import type { VisitorInspection } from '../visitor/visitor-do.js';
 import { sharedRulesStore } from '../rules/store.js';
@@ -30,27 +28,9 @@ const MAX_ERASE_BODY_BYTES = 128 * 1024;
 /** Objects erased at once: enough to be quick, few enough not to crowd the Worker's connections. */
 const ERASE_CONCURRENCY = 32;
 
-const otherSecrets = (config: EdgeConfig): (string | undefined)[] => [
-  config.relaySecret === null ? undefined : new TextDecoder().decode(config.relaySecret),
-  config.readSecret ?? undefined,
-  ...[...config.sites.values()].flatMap((site) => [site.secrets.identity, site.secrets.server]),
-];
-
-const adminGuard = createMiddleware<EdgeEnv>(async (c, next) => {
-  const config = c.get('config');
-  if (config.adminSecret === null) return c.json(errorBody('unauthorized', 'ADMIN_SECRET is not set on the edge: /v1/admin/* is closed'), 401);
-  const bearer = bearerOf(c.req.header('authorization'));
-  if (bearer === undefined) return c.json(errorBody('unauthorized', '/v1/admin/* needs Authorization: Bearer <ADMIN_SECRET>'), 401);
-  if (!(await sameSecret(bearer, config.adminSecret))) {
-    if (await anySecret(bearer, otherSecrets(config))) return c.json(errorBody('wrong_scope', 'this secret is not the admin secret: /v1/admin/* needs ADMIN_SECRET'), 403);
-    return c.json(errorBody('unauthorized', 'unknown bearer: /v1/admin/* needs ADMIN_SECRET'), 401);
-  }
-  await next();
-});
-
 export const adminRoute = new Hono<EdgeEnv>();
 
-adminRoute.use('*', adminGuard);
+adminRoute.use('*', adminGuard('/v1/admin/*'));
 
 adminRoute.post('/erase', async (c) => {
   const bytes = await readBodyWithin(c.req.raw, MAX_ERASE_BODY_BYTES);

@@ -8,6 +8,7 @@
 import { cors } from 'hono/cors';
 import type { Context } from 'hono';
 import type { EdgeEnv } from '../hono-env.js';
+import { LEVEL_HEADER, LEVEL_REASON_HEADER } from './level-headers.js';
 
 export const PREFLIGHT_MAX_AGE_S = 86_400;
 
@@ -15,7 +16,8 @@ export const collectCors = cors({
   origin: (origin: string, c: Context<EdgeEnv>) => (origin !== '' && c.get('site').origins.has(origin) ? origin : null),
   allowMethods: ['POST'],
   allowHeaders: ['content-type'],
-  // The SDK's backoff honours Retry-After; a browser hides it from cross-origin code unless exposed.
-  exposeHeaders: ['Retry-After'],
+  // The SDK's backoff honours Retry-After, and the level says what the actions were decided at; a browser hides
+  // both from cross-origin code unless exposed.
+  exposeHeaders: ['Retry-After', LEVEL_HEADER, LEVEL_REASON_HEADER],
   maxAge: PREFLIGHT_MAX_AGE_S,
 });

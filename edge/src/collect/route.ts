@@ -18,6 +18,7 @@ import { isObviousBot, visitVisitor } from '../visitor/route-to-visitors.js';
 import type { EdgeAction } from '../visitor/visitor-do.js';
 import { checkMediaType, parseJsonBody, readBodyWithin } from './body.js';
 import { collectCors } from './cors.js';
+import { LEVEL_HEADER, LEVEL_REASON_HEADER } from './level-headers.js';
 import { secondVisitor } from './one-visitor.js';
 import { siteGuard } from './site-guard.js';
 
@@ -65,7 +66,7 @@ collect.post('/', async (c) => {
   const userAgent = c.req.header('user-agent');
   const device = deviceClassOf(userAgent);
   const anonymousId = accepted[0]?.anonymousId ?? '';
-  const visited = await visitVisitor(c.env, anonymousId, checked, { receivedAt, relay, bot: isObviousBot(userAgent), device });
+  const visited = await visitVisitor(c.env, anonymousId, checked, { receivedAt, relay, bot: isObviousBot(userAgent), device, degrade: config.degradePolicy });
   if (visited.kind === 'limited') {
     throw new EdgeError(429, 'rate_limited', `this visitor sent more events than the edge takes in a while; retry after ${visited.retryAfterS} s`, {
       'Retry-After': String(visited.retryAfterS),
@@ -93,6 +94,9 @@ collect.post('/', async (c) => {
 
   c.header('Cache-Control', 'no-store');
   c.header(OUTBOX_DEPTH_HEADER, String(visited.outboxDepth));
+  // No level when no object decided (none bound, or it failed): nothing was decided at any level.
+  if (visited.level !== undefined) c.header(LEVEL_HEADER, visited.level);
+  if (visited.levelReason !== undefined) c.header(LEVEL_REASON_HEADER, visited.levelReason);
   const body: CollectResponse = { accepted: accepted.length, rejected, actions: visited.actions };
   if (visited.identity !== undefined) body.identity = visited.identity;
   return c.json(body, 200);

@@ -13,6 +13,7 @@ import { EdgeError, errorBody } from '../errors.js';
 import type { EdgeEnv } from '../hono-env.js';
 import { enforceSiteLimits } from '../limits/site-limits.js';
 import type { EdgeAction, PageDecision } from '../visitor/visitor-do.js';
+import { LEVEL_HEADER, LEVEL_REASON_HEADER } from '../collect/level-headers.js';
 
 /** Core's id shape (8–64 of [A-Za-z0-9_.:-]). */
 export const VISITOR_ID = /^[A-Za-z0-9_.:-]{8,64}$/;
@@ -52,8 +53,10 @@ decideRoute.get('/', async (c) => {
   if (namespace === undefined) throw new EdgeError(503, 'decisions_unavailable', 'no VISITOR Durable Object binding: decisions are off');
   const stub = namespace.get(namespace.idFromName(`${site.siteKey}:${visitor}`));
   // RPC's types turn `unknown` fields into `never`; the value is plain JSON.
-  const decision = (await stub.decideNow({ anonymousId: visitor, url, nowMs: Date.now(), collectorUrl: config.collectorUrl, rendered: rendered === '1' })) as unknown as PageDecision;
+  const decision = (await stub.decideNow({ anonymousId: visitor, url, nowMs: Date.now(), collectorUrl: config.collectorUrl, rendered: rendered === '1', degrade: config.degradePolicy })) as unknown as PageDecision;
   c.header('Cache-Control', 'no-store');
+  c.header(LEVEL_HEADER, decision.level);
+  if (decision.levelReason !== undefined) c.header(LEVEL_REASON_HEADER, decision.levelReason);
   const body: DecideResponse = { actions: decision.actions, variants: decision.variants };
   if (decision.sessionId !== undefined) body.sessionId = decision.sessionId;
   return c.json(body, 200);

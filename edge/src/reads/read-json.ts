@@ -11,11 +11,20 @@ export interface ReadTarget {
   secret: string;
   timeoutMs: number;
   fetch: typeof fetch;
+  /** Told of each read: how long it took (ms, the edge's clock) and whether it answered (a 404 answers too). */
+  observe?: (ms: number, ok: boolean) => void;
 }
 
 export type ReadOutcome<T> = { ok: true; value: T } | { ok: false; notFound?: boolean; reason: string };
 
 export async function readJson<T>(target: ReadTarget, pathAndQuery: string, parse: (input: unknown) => ReadResult<T>): Promise<ReadOutcome<T>> {
+  const startedAt = Date.now();
+  const outcome = await attempt(target, pathAndQuery, parse);
+  target.observe?.(Date.now() - startedAt, outcome.ok || outcome.notFound === true);
+  return outcome;
+}
+
+async function attempt<T>(target: ReadTarget, pathAndQuery: string, parse: (input: unknown) => ReadResult<T>): Promise<ReadOutcome<T>> {
   try {
     const response = await target.fetch(`${target.collectorUrl}${pathAndQuery}`, {
       headers: { authorization: `Bearer ${target.secret}`, accept: 'application/json' },

@@ -4,7 +4,8 @@
  * products its rules may offer, and (shared by every object of the isolate)
  * the popularity list. Reads run after the answer, never on the hot path:
  * a decision uses what is already here and fresh enough, else the session
- * alone, and recommendations fall back to popularity.
+ * alone, and recommendations fall back to popularity. Below `full` the
+ * degradation level narrows both what is read and what is used (`ReadsAllowed`).
  */
 import {
   parseInventoryView,
@@ -55,6 +56,16 @@ export type ReadSubject = { kind: 'user'; id: string } | { kind: 'device'; id: s
 /** The subject as one string (`user:<id>` / `device:<id>`): what the object records it last read. */
 export const subjectKey = (subject: ReadSubject): string => `${subject.kind}:${subject.id}`;
 
+/** What the degradation level in force still lets the object use and read (core's `levelAllows`). */
+export interface ReadsAllowed {
+  /** The visitor's profile (not at `live_only` and below). */
+  profileReads: boolean;
+  /** Session-aware recommendations; without them popularity fills recs actions (not at `popularity` and below). */
+  sessionRecs: boolean;
+}
+
+const ALL_READS: ReadsAllowed = { profileReads: true, sessionRecs: true };
+
 /** What the object wants fresh after this visit. */
 export interface ReadWants {
   subject: ReadSubject;
@@ -97,15 +108,15 @@ export class VisitorReads {
     this.popularity = sharedPopularity.value;
   }
 
-  /** What a decision at `nowMs` for `subject` can use. */
-  snapshot(nowMs: number, subject: ReadSubject): ReadSnapshot {
+  /** What a decision at `nowMs` for `subject` can use, of what the level in force allows. */
+  snapshot(nowMs: number, subject: ReadSubject, allowed: ReadsAllowed = ALL_READS): ReadSnapshot {
     const key = subjectKey(subject);
-    const read = this.profile.get(nowMs);
+    const read = allowed.profileReads ? this.profile.get(nowMs) : undefined;
     const profile = read !== undefined && read.subject === key ? (read.view ?? undefined) : undefined;
-    const last = this.lastRecs;
+    const last = allowed.sessionRecs ? this.lastRecs : undefined;
     const earlierList = last !== undefined && last.subject === key && nowMs - last.at <= this.recsMaxAgeMs ? last.view.items : undefined;
     const inStock = this.inventory.get(nowMs);
-    const visitorRecs = this.recsSubject === key ? this.recs.get(nowMs) : undefined;
+    const visitorRecs = allowed.sessionRecs && this.recsSubject === key ? this.recs.get(nowMs) : undefined;
     const popular = this.popularity.get(nowMs);
     const recsContext = this.recsContext;
     const recsFailedFor = this.recsFailedFor;
@@ -117,7 +128,8 @@ export class VisitorReads {
         // it someone else's). With neither, nothing now rather than popularity: the page shows an action once
         // per page view and the personal list is a batch away. Popularity stands in when the read failed.
         const sessionAware = (visitorRecs !== undefined && recsContext === page.productId ? visitorRecs.items : undefined) ?? earlierList;
-        const waiting = sessionAware === undefined && recsFailedFor?.context !== page.productId;
+        // Degraded to popularity, there is nothing to wait for: popularity fills the slot at once.
+        const waiting = allowed.sessionRecs && sessionAware === undefined && recsFailedFor?.context !== page.productId;
         if (waiting && (strategy === undefined || strategy === 'similar' || strategy === 'recent')) return undefined;
         const candidates = pick(strategy, sessionAware, popular?.items, page.category);
         if (candidates === undefined) return undefined;
@@ -130,8 +142,8 @@ export class VisitorReads {
     };
   }
 
-  /** Starts the reads that are due; resolves when they are done (the caller does not wait for it before answering). */
-  async refresh(wants: ReadWants, nowMs: () => number): Promise<void> {
+  /** Starts the reads that are due and allowed; resolves when they are done (the caller does not wait for it before answering). */
+  async refresh(wants: ReadWants, nowMs: () => number, allowed: ReadsAllowed = ALL_READS): Promise<void> {
     const { target } = this;
     const subject = subjectKey(wants.subject);
     if (wants.productId !== this.recsContext || subject !== this.recsSubject) {
@@ -150,20 +162,24 @@ export class VisitorReads {
     if (wants.productId !== undefined) recsQuery.set('context', wants.productId);
     const stockIds = [...this.stockAsked];
     await Promise.all([
-      this.profile.refresh(nowMs, async () => {
-        const outcome = await readJson(target, `/v1/profile/${wants.subject.kind}/${encodeURIComponent(wants.subject.id)}`, parseProfileView);
-        // Unknown to the collector is an answer too: a new visitor has no profile yet.
-        if (!outcome.ok && outcome.notFound === true) return { ok: true, value: { subject, view: null } };
-        const checked = logged('profile', outcome);
-        return checked.ok ? { ok: true, value: { subject, view: checked.value } } : checked;
-      }),
-      this.recs.refresh(nowMs, async () => {
-        const outcome = logged('recs', await readJson(target, `/v1/recs?${recsQuery}`, parseRecsView));
-        if (wants.productId === this.recsContext) this.recsFailedFor = outcome.ok ? undefined : { context: wants.productId };
-        if (outcome.ok) this.lastRecs = { subject, view: outcome.value, at: nowMs() };
-        // Read for someone the visitor no longer is (a login while it was in flight): not kept as the current list.
-        return subject === this.recsSubject ? outcome : { ok: false };
-      }),
+      !allowed.profileReads
+        ? undefined
+        : this.profile.refresh(nowMs, async () => {
+            const outcome = await readJson(target, `/v1/profile/${wants.subject.kind}/${encodeURIComponent(wants.subject.id)}`, parseProfileView);
+            // Unknown to the collector is an answer too: a new visitor has no profile yet.
+            if (!outcome.ok && outcome.notFound === true) return { ok: true, value: { subject, view: null } };
+            const checked = logged('profile', outcome);
+            return checked.ok ? { ok: true, value: { subject, view: checked.value } } : checked;
+          }),
+      !allowed.sessionRecs
+        ? undefined
+        : this.recs.refresh(nowMs, async () => {
+            const outcome = logged('recs', await readJson(target, `/v1/recs?${recsQuery}`, parseRecsView));
+            if (wants.productId === this.recsContext) this.recsFailedFor = outcome.ok ? undefined : { context: wants.productId };
+            if (outcome.ok) this.lastRecs = { subject, view: outcome.value, at: nowMs() };
+            // Read for someone the visitor no longer is (a login while it was in flight): not kept as the current list.
+            return subject === this.recsSubject ? outcome : { ok: false };
+          }),
       stockIds.length === 0
         ? undefined
         : this.inventory.refresh(nowMs, async () => {

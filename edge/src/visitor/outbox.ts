@@ -7,7 +7,7 @@
  * when it is full the visitor's new batches are refused (503), so the SDK
  * keeps them, instead of the object growing without end.
  */
-import type { Decided, DeviceClass, SessionflowEvent } from '@sessionflow/core';
+import type { Decided, DeviceClass, Level, SessionflowEvent } from '@sessionflow/core';
 import { relayEnvelope, relayToCollector, type RelayTarget } from '../relay/relay.js';
 
 /** One accepted batch, with where it goes (the Worker's collector URL when it arrived). */
@@ -23,18 +23,27 @@ export interface OutboxEntry {
   decisions?: Decided[];
   /** How long the decision took (ms, the edge's clock), reported with the batch. */
   decideMs?: number;
+  /** The degradation level the batch's decisions were made at, reported with the batch. */
+  level?: Level;
 }
 
 export const OUTBOX_LIMIT = 1000;
 const ENTRY = 'outbox:';
 const NEXT = 'outbox-next';
 const FIRST_RETRY_MS = 1000;
-const MAX_RETRY_MS = 60_000;
+/**
+ * Short enough that a visitor who has left drains within seconds of the collector's return (a crash test
+ * saw a 60 s cap hold a broker's backlog for over a minute); the jitter spreads the retries of the many
+ * objects an outage left waiting, so the collector is not met by all of them in the same second.
+ */
+const MAX_RETRY_MS = 10_000;
+const JITTER = 0.2;
 
 const keyOf = (seq: number) => `${ENTRY}${String(seq).padStart(15, '0')}`;
 
-/** The pause before the next try after `failures` failed relays in a row. */
-export const retryDelayMs = (failures: number): number => Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), MAX_RETRY_MS);
+/** The pause before the next try after `failures` failed relays in a row: doubling from 1 s to 10 s, ±20 %. */
+export const retryDelayMs = (failures: number, random: () => number = Math.random): number =>
+  Math.round(Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), MAX_RETRY_MS) * (1 - JITTER + 2 * JITTER * random()));
 
 export interface OutboxDeps {
   storage: DurableObjectStorage;
@@ -43,6 +52,8 @@ export interface OutboxDeps {
   fetch: typeof fetch;
   /** Asks for the object's one alarm at `atMs` (or earlier, when something else needs it sooner). */
   wakeAt: (atMs: number) => Promise<void>;
+  /** Told the depth each time it changes or a relay fails, with the collector the batches go to: the edge's `outbox_depth` signal. */
+  observeDepth?: (depth: number, collectorUrl: string) => void;
 }
 
 export class Outbox {
@@ -83,6 +94,7 @@ export class Outbox {
     await this.deps.storage.put({ [NEXT]: this.next + 1, [key]: entry });
     this.next += 1;
     waiting.push(key);
+    this.deps.observeDepth?.(waiting.length, entry.collectorUrl);
     return waiting.length;
   }
 
@@ -113,7 +125,7 @@ export class Outbox {
       }
       const target: RelayTarget = { collectorUrl: entry.collectorUrl, secret: this.deps.secret(), timeoutMs: entry.timeoutMs };
       // The depth as the batch leaves, itself included: what the collector's gauge shows of this visitor.
-      const edge = entry.decideMs !== undefined ? { outboxDepth: waiting.length, decideMs: entry.decideMs } : undefined;
+      const edge = entry.decideMs !== undefined ? { outboxDepth: waiting.length, decideMs: entry.decideMs, ...(entry.level !== undefined ? { level: entry.level } : {}) } : undefined;
       const envelope = relayEnvelope(entry.siteKey, entry.events, entry.receivedAt, entry.device, { decisions: entry.decisions, edge });
       const outcome = await relayToCollector(target, envelope, {
         fetch: this.deps.fetch,
@@ -123,11 +135,13 @@ export class Outbox {
       if (!outcome.ok) {
         this.failures += 1;
         console.error(`relay of ${entry.events.length} events to ${entry.collectorUrl} failed (${outcome.reason}); retry #${this.failures} by alarm`);
+        this.deps.observeDepth?.(waiting.length, entry.collectorUrl);
         await this.deps.wakeAt(this.deps.now() + retryDelayMs(this.failures));
         return;
       }
       await storage.delete(key);
       waiting.shift();
+      this.deps.observeDepth?.(waiting.length, entry.collectorUrl);
     }
   }
 }

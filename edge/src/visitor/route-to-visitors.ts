@@ -6,7 +6,7 @@
  * batch. If the object fails, the events are handed back to be relayed
  * directly, so the data path stays whole while decisions degrade.
  */
-import type { IdentityVerdict, SessionflowEvent } from '@sessionflow/core';
+import type { IdentityVerdict, Level, SessionflowEvent } from '@sessionflow/core';
 import type { EdgeBindings } from '../env.js';
 import { applyIdentity } from '../identity/apply.js';
 import { logId } from '../log-id.js';
@@ -20,6 +20,9 @@ export type BatchOutcome =
       /** Events no object took: relay them directly (identity already applied). */
       direct: SessionflowEvent[];
       identity?: IdentityVerdict;
+      /** The level the object decided at, and why when not full; absent when no object decided. */
+      level?: Level;
+      levelReason?: string;
     }
   | { kind: 'limited'; retryAfterS: number }
   | { kind: 'outbox_full' };
@@ -28,7 +31,7 @@ export async function visitVisitor(
   env: EdgeBindings,
   anonymousId: string,
   batch: Required<Pick<VisitInput, 'events' | 'identities'>>,
-  context: Pick<VisitInput, 'receivedAt' | 'relay' | 'bot' | 'device'>,
+  context: Pick<VisitInput, 'receivedAt' | 'relay' | 'bot' | 'device' | 'degrade'>,
 ): Promise<BatchOutcome> {
   const namespace = env.VISITOR;
   if (namespace !== undefined && batch.events.length > 0) {
@@ -39,7 +42,15 @@ export async function visitVisitor(
       const outcome = (await visitor.visit({ ...context, ...batch, anonymousId })) as unknown as VisitOutcome;
       if (outcome.outcome === 'limited') return { kind: 'limited', retryAfterS: outcome.retryAfterS };
       if (outcome.outcome === 'outbox_full') return { kind: 'outbox_full' };
-      return { kind: 'taken', actions: outcome.actions, outboxDepth: outcome.outboxDepth, direct: [], ...(outcome.identity !== undefined ? { identity: outcome.identity } : {}) };
+      return {
+        kind: 'taken',
+        actions: outcome.actions,
+        outboxDepth: outcome.outboxDepth,
+        direct: [],
+        level: outcome.level,
+        ...(outcome.levelReason !== undefined ? { levelReason: outcome.levelReason } : {}),
+        ...(outcome.identity !== undefined ? { identity: outcome.identity } : {}),
+      };
     } catch (error) {
       console.error(`visitor ${logId(anonymousId)}: its object failed, relaying directly (${error instanceof Error ? error.message : String(error)})`);
     }

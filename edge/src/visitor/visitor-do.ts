@@ -9,7 +9,10 @@
  * batches from interleaving). Every batch it takes goes through its outbox to
  * the collector (outbox.ts), stamped with the session id the edge decided.
  * Profile, recommendations and stock come from the collector's read API in
- * the background (reads/): a decision never waits for them.
+ * the background (reads/): a decision never waits for them. Each decision is
+ * made at the isolate's degradation level (degrade/): popularity instead of
+ * session-aware recommendations, no profile, or no decision at all; the
+ * batch is taken into the outbox and relayed whatever the level.
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
@@ -19,12 +22,16 @@ import {
   decidedOf,
   emptyOpenSession,
   foldEvents,
+  levelAllows,
   sessionExpired,
   recordShown,
   signalsOf,
   type Decision,
+  type DegradePolicy,
   type DeviceClass,
   type IdentityVerdict,
+  type Level,
+  type LevelAllows,
   type OpenSession,
   type RecommendedItem,
   type SessionBaseline,
@@ -36,13 +43,15 @@ import type { EdgeBindings } from '../env.js';
 import { experimentsOf, variantsOf, type Assignments } from './experiments.js';
 import { edgeConfig, requireRelaySecret } from '../config.js';
 import { applyIdentity } from '../identity/apply.js';
-import { Outbox } from './outbox.js';
+import { OUTBOX_LIMIT, Outbox } from './outbox.js';
 import { rateLimitOf } from './rate-limit.js';
 import { rulesStore } from '../rules/store.js';
 import { VisitorReads, subjectKey, type ReadSnapshot, type ReadSubject } from '../reads/visitor-reads.js';
 import { offeredProductIds } from './offers.js';
 import { wakeNoLaterThan } from './alarm.js';
 import { expiresAt } from './expiry.js';
+import type { EdgeDegradation, LevelInForce } from '../degrade/degradation.js';
+import { degradationOf } from '../degrade/registry.js';
 
 export interface VisitInput {
   anonymousId: string;
@@ -58,6 +67,8 @@ export interface VisitInput {
   device?: DeviceClass;
   /** Where the batch is relayed; it waits in the visitor's outbox until the collector took it. */
   relay: { siteKey: string; collectorUrl: string; timeoutMs: number };
+  /** The Worker's degradation policy (SF_EDGE_DEGRADE_POLICY or the defaults); the object's own config's when absent. */
+  degrade?: DegradePolicy;
 }
 
 export type VisitOutcome =
@@ -79,6 +90,9 @@ export interface VisitDecision {
   outboxDepth: number;
   /** Set when the batch held an identify, or claimed a user this visitor has not verified. */
   identity?: IdentityVerdict;
+  /** The degradation level the actions were decided at, and the signal (or `upstream:<part>`) that set it when not `full`. */
+  level: Level;
+  levelReason?: string;
 }
 
 /** What `GET /v1/decide` asks: `rendered` when the server shows the actions (only then is anything kept). */
@@ -88,6 +102,8 @@ export interface DecideInput {
   nowMs: number;
   collectorUrl?: string;
   rendered: boolean;
+  /** As VisitInput's. */
+  degrade?: DegradePolicy;
 }
 
 /** What the admin inspection answers: the stored state as it is, nothing created to answer. */
@@ -102,6 +118,8 @@ export interface PageDecision {
   sessionId: string | undefined;
   actions: EdgeAction[];
   variants: Record<string, string>;
+  level: Level;
+  levelReason?: string;
 }
 
 export interface VisitorState {
@@ -131,6 +149,10 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     now: () => Date.now(),
     fetch: (input, init) => fetch(input, init),
     wakeAt: (atMs) => wakeNoLaterThan(this.ctx.storage, atMs),
+    observeDepth: (depth, collectorUrl) => {
+      const now = Date.now();
+      degradationOf(collectorUrl, now).outbox.record(depth, now);
+    },
   });
 
   /** Each object keeps its own: a KV read in flight must not be shared across objects' request contexts. */
@@ -143,6 +165,15 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
   private lastRules: RulesDocument | undefined;
 
   async visit(input: VisitInput): Promise<VisitOutcome> {
+    // The edge's clock, not the batch's receivedAt: the signals' windows are of this isolate's time.
+    const now = Date.now();
+    const degradation = degradationOf(input.relay.collectorUrl, now);
+    degradation.requests.count(now);
+    // This visitor's backlog is seen at its visit, not only when its outbox moves: a retry backing off for a minute
+    // would otherwise let the level come back up while the batches still wait.
+    degradation.outbox.record(await this.outbox.depth(), now);
+    const inForce = degradation.levelAt(now, input.degrade ?? edgeConfig(this.env).degradePolicy);
+    this.pollUpstream(degradation, input.relay.collectorUrl, now);
     const state = await this.loaded();
     const limit = rateLimitOf(this.env);
     const rate = taken(state.rate, input.receivedAt, limit.windowMs);
@@ -158,6 +189,7 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     const session = input.bot && !folded.bot ? { ...folded, bot: true } : folded;
     // Taken means kept until the collector has it: nothing of the batch is taken while the outbox is full.
     if (!(await this.outbox.hasRoom())) {
+      degradation.outbox.record(OUTBOX_LIMIT, now);
       void this.outbox.drain();
       return { outcome: 'outbox_full' };
     }
@@ -173,14 +205,27 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     const reads = this.readsFor(relay.collectorUrl);
     // workerd moves its clock only across I/O: this measures the waits of a decision (the first rules read), not its CPU time.
     const decideStart = Date.now();
-    const { actions, variants } = await this.decideFor(state, session, input.anonymousId, input.receivedAt, session.lastPageUrl, reads, true);
+    const allows = levelAllows(inForce.level);
+    // At data_only nothing is decided (no rules, no reads): the batch is only kept and relayed.
+    const { actions, variants } = allows.decisions
+      ? await this.decideFor(state, session, input.anonymousId, input.receivedAt, session.lastPageUrl, reads, true, allows)
+      : { actions: [], variants: {} };
     const decideMs = Date.now() - decideStart;
     // The batch goes into the outbox with what was decided for it, so the data holds what the page was shown.
     const decisions = actions.slice(0, MAX_RELAYED_DECISIONS).map((action) => decidedOf(action, input.receivedAt, crypto.randomUUID()));
-    const entry = { ...relay, receivedAt: input.receivedAt, events: stamped(identity.events, session.id), decisions, decideMs, ...(input.device !== undefined ? { device: input.device } : {}) };
+    const entry = {
+      ...relay,
+      receivedAt: input.receivedAt,
+      events: stamped(identity.events, session.id),
+      decisions,
+      decideMs,
+      level: inForce.level,
+      ...(input.device !== undefined ? { device: input.device } : {}),
+    };
     const outboxDepth = await this.outbox.add(entry);
     if (outboxDepth === undefined) {
       // Filled by a batch that came in meanwhile: forget this one's changes, the stored state is the truth again.
+      degradation.outbox.record(OUTBOX_LIMIT, now);
       this.state = undefined;
       void this.outbox.drain();
       return { outcome: 'outbox_full' };
@@ -196,6 +241,7 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
       bot: session.bot === true,
       outboxDepth,
       ...(identity.verdict !== undefined ? { identity: identity.verdict } : {}),
+      ...levelFields(inForce),
     };
   }
 
@@ -207,15 +253,24 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
    * nothing is stored, read or scheduled.
    */
   async decideNow(input: DecideInput): Promise<PageDecision> {
+    const config = edgeConfig(this.env);
+    const now = Date.now();
+    const degradation = degradationOf(input.collectorUrl ?? config.collectorUrl, now);
+    const inForce = degradation.levelAt(now, input.degrade ?? config.degradePolicy);
+    const allows = levelAllows(inForce.level);
     const stored = await this.loaded();
+    if (!allows.decisions) {
+      const open = stored.session !== undefined && !sessionExpired(stored.session, input.nowMs) ? stored.session.id : undefined;
+      return { sessionId: open, actions: [], variants: {}, ...levelFields(inForce) };
+    }
     const state = input.rendered ? stored : structuredClone(stored);
     const live = state.session !== undefined && !sessionExpired(state.session, input.nowMs) ? state.session : undefined;
     if (live === undefined) state.shown = {};
     const session = live ?? emptyOpenSession({ id: 'no-session', startedAt: input.nowMs, lastActivityAt: input.nowMs }, input.url);
     const reads = input.collectorUrl === undefined ? undefined : this.readsFor(input.collectorUrl);
-    const { actions, variants } = await this.decideFor(state, session, input.anonymousId, input.nowMs, input.url, reads, input.rendered);
+    const { actions, variants } = await this.decideFor(state, session, input.anonymousId, input.nowMs, input.url, reads, input.rendered, allows);
     if (input.rendered) await this.saveAndExpire(state, input.nowMs);
-    return { sessionId: live?.id, actions, variants };
+    return { sessionId: live?.id, actions, variants, ...levelFields(inForce) };
   }
 
   /** Admin: deletes the visitor's storage and alarm and forgets it; whether there was anything to delete. */
@@ -232,13 +287,26 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     return { exists, state, outboxDepth: exists ? await this.outbox.depth() : 0 };
   }
 
-  /** Variants, signals and the rules' decision for `session` on `pageUrl`; records in `state` what is shown and assigned, and (when `refresh`) starts the reads. */
-  private async decideFor(state: VisitorState, session: OpenSession, anonymousId: string, nowMs: number, pageUrl: string, reads: VisitorReads | undefined, refresh: boolean) {
+  /**
+   * Variants, signals and the rules' decision for `session` on `pageUrl`, with what the level in force `allows`
+   * (popularity for recommendations from `popularity` on, no profile from `live_only` on); records in `state` what
+   * is shown and assigned, and (when `refresh`) starts the reads the level allows.
+   */
+  private async decideFor(
+    state: VisitorState,
+    session: OpenSession,
+    anonymousId: string,
+    nowMs: number,
+    pageUrl: string,
+    reads: VisitorReads | undefined,
+    refresh: boolean,
+    allows: LevelAllows,
+  ) {
     const { variants, kept } = variantsOf(experimentsOf(this.env.EXPERIMENTS), anonymousId, state.assignments);
     const { rules } = await this.rules.current();
     // The verified user's profile and recommendations, else the device's own: never a user's on the browser's word.
     const subject: ReadSubject = state.verifiedUserId !== undefined ? { kind: 'user', id: state.verifiedUserId } : { kind: 'device', id: anonymousId };
-    const known = reads?.snapshot(nowMs, subject);
+    const known = reads?.snapshot(nowMs, subject, allows);
     // The page, and the product looked at last (the storefront shows products in place).
     const lastProduct = session.productsViewed.at(-1);
     const page = { url: pageUrl, path: pathOf(pageUrl), productId: lastProduct?.id, category: lastProduct?.category };
@@ -268,7 +336,7 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
         stockIds: [...offeredProductIds(rules.rules), ...(page.productId !== undefined ? [page.productId] : []), ...Object.keys(session.cart)],
       };
       state.reads = { profile: subjectKey(subject), recs: subjectKey(subject) };
-      this.ctx.waitUntil(reads.refresh(wants, () => Date.now()));
+      this.ctx.waitUntil(reads.refresh(wants, () => Date.now(), allows));
     }
     this.lastRules = rules;
     return { actions, variants };
@@ -302,10 +370,30 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     const config = edgeConfig(this.env);
     if (config.readSecret === null) return undefined;
     if (this.reads?.collectorUrl !== collectorUrl) {
-      const target = { collectorUrl, secret: config.readSecret, timeoutMs: config.readTimeoutMs, fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) };
+      const target = {
+        collectorUrl,
+        secret: config.readSecret,
+        timeoutMs: config.readTimeoutMs,
+        fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
+        // The edge's read_p99_ms and read_failure_share.
+        observe: (ms: number, ok: boolean) => {
+          const now = Date.now();
+          degradationOf(collectorUrl, now).reads.record(ms, ok, now);
+        },
+      };
       this.reads = { collectorUrl, reads: new VisitorReads(target) };
     }
     return this.reads.reads;
+  }
+
+  /** Asks the collector for the central parts' level when a poll is due (at most once per 2 s per isolate), after the answer. */
+  private pollUpstream(degradation: EdgeDegradation, collectorUrl: string, now: number): void {
+    if (!degradation.upstream.due(now)) return;
+    const config = edgeConfig(this.env);
+    if (config.readSecret === null) return;
+    const target = { collectorUrl, secret: config.readSecret, timeoutMs: config.readTimeoutMs, fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) };
+    const poll = degradation.upstream.poll(target, () => Date.now());
+    if (poll !== undefined) this.ctx.waitUntil(poll);
   }
 
   /**
@@ -324,6 +412,11 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     if (expires === undefined || expires <= Date.now()) await this.forget();
     else await wakeNoLaterThan(this.ctx.storage, expires);
   }
+}
+
+/** The level in force as a decision reports it. */
+function levelFields(inForce: LevelInForce): { level: Level; levelReason?: string } {
+  return inForce.reason === undefined ? { level: inForce.level } : { level: inForce.level, levelReason: inForce.reason };
 }
 
 /** The events already taken in the window `nowMs` falls in (fixed windows). */

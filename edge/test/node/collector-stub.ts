@@ -6,17 +6,20 @@
  * The first path segment names a scenario, so tests running side by side keep
  * apart: `POST /<scenario>/v1/ingest` is recorded under <scenario> and answered
  * by its prefix (`ok-` 202, `fail-` 500, `hang-` never, `down-` 500 until
- * `POST /__up/<scenario>`, then 202); `GET /__received/<scenario>` returns what
- * was recorded.
+ * `POST /__up/<scenario>`, then 202); `POST /__busy/<scenario>` makes any
+ * scenario answer 503 with `Retry-After` (as a collector over its pending
+ * bytes does) until `POST /__up/<scenario>`; `GET /__received/<scenario>`
+ * returns what was recorded.
  *
  * The read API too, on the collector's paths: `POST /__reads/<scenario>` sets
  * what the scenario's `GET /v1/profile/user/:userId` and
  * `/v1/profile/device/:anonymousId` (`profiles["user:<id>"]`,
  * `profiles["device:<id>"]`), `/v1/recs` (`user=` or `device=` given: that
  * one's `recsFor["user:<id>"]` / `recsFor["device:<id>"]`, else `recs`;
- * neither: `popular`; both: 400) and `/v1/inventory` answer (`status` instead,
- * when set; 503 before any is set), and `GET /__reads-log/<scenario>` lists
- * the reads with their headers.
+ * neither: `popular`; both: 400), `/v1/inventory` and `/v1/degradation`
+ * (`degradation`, 404 when unset) answer (`status` instead, when set; 503
+ * before any is set; each after `delayMs`, when set), and
+ * `GET /__reads-log/<scenario>` lists the reads with their headers.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,6 +47,10 @@ interface ReadFixtures {
   recs?: unknown;
   popular?: unknown;
   inventory?: Record<string, boolean>;
+  /** What `GET /v1/degradation` answers (the collector's `{ level, parts }`). */
+  degradation?: unknown;
+  /** How long every read waits before it is answered. */
+  delayMs?: number;
 }
 
 function answerRead(res: ServerResponse, fixtures: ReadFixtures | undefined, route: string[], query: URLSearchParams): void {
@@ -61,6 +68,9 @@ function answerRead(res: ServerResponse, fixtures: ReadFixtures | undefined, rou
     const subject = user !== null ? `user:${user}` : device !== null ? `device:${device}` : undefined;
     const recs = subject === undefined ? fixtures.popular : (fixtures.recsFor?.[subject] ?? fixtures.recs);
     return recs === undefined ? sendJson(res, 404, { error: 'not_found', message: 'no recs fixture' }) : sendJson(res, 200, recs);
+  }
+  if (what === 'degradation' && route.length === 1) {
+    return fixtures.degradation === undefined ? sendJson(res, 404, { error: 'not_found', message: 'no degradation fixture' }) : sendJson(res, 200, fixtures.degradation);
   }
   if (what === 'inventory') {
     const ids = (query.get('ids') ?? '').split(',').filter(Boolean);
@@ -81,6 +91,7 @@ async function freePort(): Promise<number> {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const received = new Map<string, RecordedRelay[]>();
   const up = new Set<string>();
+  const busy = new Set<string>();
   const reads = new Map<string, ReadFixtures>();
   const readLog = new Map<string, RecordedRead[]>();
 
@@ -93,7 +104,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
       }
       if (req.method === 'POST' && first === '__up' && rest.length === 1) {
         up.add(rest[0]!);
+        busy.delete(rest[0]!);
         return sendJson(res, 200, { up: rest[0] });
+      }
+      if (req.method === 'POST' && first === '__busy' && rest.length === 1) {
+        busy.add(rest[0]!);
+        return sendJson(res, 200, { busy: rest[0] });
       }
       if (req.method === 'GET' && first === '__reads-log' && rest.length === 1) {
         return sendJson(res, 200, readLog.get(rest[0]!) ?? []);
@@ -106,7 +122,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
         const log = readLog.get(first) ?? [];
         log.push({ path: `/${rest.join('/')}`, query: Object.fromEntries(url.searchParams), authorization: req.headers.authorization ?? '' });
         readLog.set(first, log);
-        return answerRead(res, reads.get(first), rest.slice(1), url.searchParams);
+        const fixtures = reads.get(first);
+        if (fixtures?.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, fixtures.delayMs));
+        return answerRead(res, fixtures, rest.slice(1), url.searchParams);
       }
       const body = await readBody(req);
       if (!first || rest.join('/') !== 'v1/ingest') return sendJson(res, 404, { error: 'not_found', message: url.pathname });
@@ -117,6 +135,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       received.set(first, log);
 
       if (first.startsWith('hang-')) return; // never answers; closed at teardown
+      if (busy.has(first)) {
+        res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+        return res.end(JSON.stringify({ error: 'collector_busy', message: 'stub: over its pending bytes' }));
+      }
       if (first.startsWith('fail-') || (first.startsWith('down-') && !up.has(first))) {
         return sendJson(res, 500, { error: 'kafka_unavailable', message: 'stub failure' });
       }

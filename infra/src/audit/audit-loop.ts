@@ -15,16 +15,19 @@
  *   event's effects, so a mark means its effects were applied, and a mark
  *   without effects or the reverse cannot exist); per session: the sessions
  *   stage's count of folded events against the distinct ids Kafka holds for
- *   it, and the recommendation model's item sequence against the session's
- *   product views in Kafka;
+ *   it, and the recommendation model's item sequences against the session's
+ *   product views in Kafka (plus their copies re-sent under the user a device
+ *   turned out to be, marked `seen:<id>:prefix`, which teach the user's
+ *   partition the views from before the login);
  * - without it, per session only, through the read API (`GET /v1/sessions/:id`).
  *
  * What it proves: an accepted id absent from `sf.events` is lost on the way in;
  * one without a mark of a stage, or in a session whose count falls short, was
- * never counted there; one marked in two by-user partitions was counted for
- * two people (twice in every global sum); a session whose count, or a
- * product's place in its item sequence, exceeds the distinct ids Kafka holds
- * for it holds a double count.
+ * never counted there; one marked in two by-user partitions (counted for two
+ * people: twice in every global sum), or whose prefix copy is marked in two,
+ * was counted twice; a session whose count, or whose item sequences' entries
+ * of a product, exceed what Kafka's distinct ids (and the prefix marks) account
+ * for holds a double count.
  * What it cannot prove: which event of a session was counted twice when only
  * the session's count shows it (its accepted ids are all named in
  * `countedTwice`, and `duplicateEffects` says how many counts too many); a
@@ -80,7 +83,7 @@ export async function auditLoop(target: AuditTarget, acceptedIds: Iterable<strin
   let follower: TopicFollower | undefined;
   try {
     const layout = target.redisUrl === undefined ? undefined : await readStateLayout(admin, target.topicPrefix);
-    follower = await TopicFollower.start(kafka, topics.events, (value) => addEventRecord(facts, value));
+    follower = await TopicFollower.start(kafka, topics.events, (value, timestamp) => addEventRecord(facts, value, timestamp));
     for (let pass = 1; ; pass++) {
       await follower.readToEnd(Math.max(30_000, deadline - Date.now()));
       const looked = accepted.flatMap((id): KafkaEvent[] => {

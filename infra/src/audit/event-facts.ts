@@ -17,8 +17,8 @@ export function emptyEventFacts(): EventFacts {
   return { events: new Map(), unreadable: 0 };
 }
 
-/** Adds one record value of `sf.events` to `facts`. */
-export function addEventRecord(facts: EventFacts, value: string | null): void {
+/** Adds one record of `sf.events` to `facts`: its value, and its timestamp (when the collector wrote it) if known. */
+export function addEventRecord(facts: EventFacts, value: string | null, timestamp?: number): void {
   const record = parse(value);
   if (record === undefined) {
     facts.unreadable++;
@@ -36,7 +36,14 @@ export function addEventRecord(facts: EventFacts, value: string | null): void {
     return;
   }
   const viewed = viewedProduct(record);
-  facts.events.set(eventId, { eventId, sessionId, anonymousId, copies: 1, ...(viewed !== undefined ? { viewedProduct: viewed } : {}) });
+  facts.events.set(eventId, {
+    eventId,
+    sessionId,
+    anonymousId,
+    copies: 1,
+    ...(viewed !== undefined ? { viewedProduct: viewed } : {}),
+    ...(timestamp !== undefined && Number.isFinite(timestamp) ? { writtenAt: timestamp } : {}),
+  });
 }
 
 type RecordValue = Record<string, unknown>;

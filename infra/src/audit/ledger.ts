@@ -14,9 +14,12 @@
  *   per event, its `seen:<id>` mark in the by-user partition of the person the
  *   identity stage re-keyed it to. One mark is one counting; a mark in two
  *   partitions is an event counted under two people, twice in every global sum.
- *   Per session, the recommendation model's item sequence (one entry per
- *   product view, prefix copies excluded): each product must appear as often as
- *   the session has distinct view events of it in Kafka.
+ *   Per session, the recommendation model's item sequences (one entry per
+ *   product view, in the partition it was counted in, and one more in the
+ *   user's partition for a view the identity stage re-sent under the user it
+ *   turned out to be, marked `seen:<id>:prefix`): over all partitions, each
+ *   product must appear as often as the session has distinct view events of it
+ *   in Kafka plus their prefix copies counted.
  */
 
 /** What the ledger needs of one event id found in `sf.events`. */
@@ -28,6 +31,8 @@ export interface KafkaEvent {
   copies: number;
   /** The product it views (a click on a product or a `product_view` track), as the aggregates stage reads it. */
   viewedProduct?: string;
+  /** The first copy's record timestamp: when the collector wrote it to Kafka (epoch ms). */
+  writtenAt?: number;
 }
 
 /** What the pipeline stored; a map misses what was not looked up (no Redis: the marks are unknown). */
@@ -36,6 +41,8 @@ export interface StoreFacts {
   sessionsSeen?: ReadonlyMap<string, number | null>;
   /** Event id → per by-user partition, when the aggregates stage counted it there, null where it did not. */
   aggregatesSeen?: ReadonlyMap<string, readonly (number | null)[]>;
+  /** Event id (of a product view) → per by-user partition, when its prefix copy was counted there (`seen:<id>:prefix`), null where not. */
+  prefixSeen?: ReadonlyMap<string, readonly (number | null)[]>;
   /** Session id → events folded into it (the stage's `version`); null when the stage holds no such session. */
   sessionEvents: ReadonlyMap<string, number | null>;
   /** Session id → the product ids of its recommendation sequences (all partitions' together), when read. */
@@ -86,6 +93,8 @@ export interface LedgerReport {
   sessionsTooLongForItems: number;
   /** Accepted id → when the aggregates stage counted it (epoch ms, the first partition's mark), where known. */
   appliedAt: Map<string, number>;
+  /** Accepted id → when its first copy was written to `sf.events` (the record's timestamp), where known. */
+  writtenAt: Map<string, number>;
 }
 
 /** Tallies the accepted ids against Kafka's events and the pipeline's facts. */
@@ -102,7 +111,10 @@ export function tallyLedger(acceptedIds: Iterable<string>, kafka: ReadonlyMap<st
   const missing = new Set([...sessions.missing, ...aggregates.missing]);
   const twice = new Set([...sessions.countedTwice, ...aggregates.countedTwice]);
   const appliedAt = new Map<string, number>();
+  const writtenAt = new Map<string, number>();
   for (const id of found) {
+    const written = kafka.get(id)!.writtenAt;
+    if (written !== undefined) writtenAt.set(id, written);
     const first = store.aggregatesSeen?.get(id)?.find((at) => at !== null);
     if (first !== undefined && first !== null) appliedAt.set(id, first);
   }
@@ -118,6 +130,7 @@ export function tallyLedger(acceptedIds: Iterable<string>, kafka: ReadonlyMap<st
     stages: { sessions, aggregates },
     sessionsTooLongForItems: itemsUnchecked.count,
     appliedAt,
+    writtenAt,
   };
 }
 
@@ -143,14 +156,14 @@ function emptyTally(): StageTally {
  */
 function judgeUnit(
   tally: StageTally,
-  unit: { sessionId: string; productId?: string; events: readonly KafkaEvent[] },
+  unit: { sessionId: string; productId?: string; events: readonly KafkaEvent[]; expected?: number },
   stored: number,
   marked: (id: string) => boolean | undefined,
   accepted: ReadonlySet<string>,
   missing: Set<string>,
   twice: Set<string>,
 ): void {
-  const expected = unit.events.length;
+  const expected = unit.expected ?? unit.events.length;
   if (stored === expected) return;
   tally.sessionMismatches.push({ sessionId: unit.sessionId, expected, found: stored, ...(unit.productId !== undefined ? { productId: unit.productId } : {}) });
   const ids = unit.events.map((e) => e.eventId).filter((id) => accepted.has(id));
@@ -201,11 +214,14 @@ function aggregatesStage(
   const missing = new Set<string>();
   const twice = new Set<string>();
   const marks = (id: string): number | undefined => store.aggregatesSeen?.get(id)?.filter((at) => at !== null).length;
+  const prefixMarks = (id: string): number => store.prefixSeen?.get(id)?.filter((at) => at !== null).length ?? 0;
   for (const id of found) {
     const n = marks(id);
     if (n === 0) missing.add(id);
-    if (n !== undefined && n > 1) {
-      tally.extraCounts += n - 1;
+    // An event counts under one person, and its prefix copy (if any) under one user.
+    const extra = Math.max(0, (n ?? 0) - 1) + Math.max(0, prefixMarks(id) - 1);
+    if (extra > 0) {
+      tally.extraCounts += extra;
       twice.add(id);
     }
   }
@@ -227,7 +243,10 @@ function aggregatesStage(
         return n === undefined ? undefined : n > 0;
       };
       for (const [productId, events] of byProduct) {
-        judgeUnit(tally, { sessionId, productId, events }, stored.get(productId) ?? 0, marked, accepted, missing, twice);
+        // What the marks say was counted: once per partition that counted the event (at least once: a missing one shows as
+        // missing by its mark), and once per prefix copy. An extra mark is counted above, not again as a unit's excess.
+        const expected = events.reduce((n, e) => n + Math.max(1, marks(e.eventId) ?? 1) + prefixMarks(e.eventId), 0);
+        judgeUnit(tally, { sessionId, productId, events, expected }, stored.get(productId) ?? 0, marked, accepted, missing, twice);
       }
       for (const [productId, n] of stored) {
         // A product the session never viewed in Kafka: counted from nowhere.

@@ -9,25 +9,27 @@ import { createClient, createCluster } from 'redis';
 import type { StateLayout } from '@sessionflow/collector';
 import type { KafkaEvent, StoreFacts } from './ledger.js';
 
-/** A single Redis or a cluster: one command on one key. */
-interface KeyedCommands {
-  send<T>(key: string, args: string[]): Promise<T>;
+/** The three reads the ledger makes, on a single Redis or a cluster (each on one key, routed to its slot). */
+interface StoreReads {
+  pExpireTime(key: string): Promise<number>;
+  hGet(key: string, field: string): Promise<string | null>;
+  lRange(key: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
-async function connectStore(redisUrl: string): Promise<KeyedCommands> {
+async function connectStore(redisUrl: string): Promise<StoreReads> {
   const urls = redisUrl.split(',').map((u) => u.trim()).filter(Boolean);
   if (urls.length === 0) throw new Error('redisUrl: no Redis URL given');
-  if (urls.length === 1) {
-    const client = createClient({ url: urls[0]! });
-    client.on('error', () => {});
-    await client.connect();
-    return { send: (_key, args) => client.sendCommand(args), close: async () => void (await client.close()) };
-  }
-  const cluster = createCluster({ rootNodes: urls.map((url) => ({ url })) });
-  cluster.on('error', () => {});
-  await cluster.connect();
-  return { send: (key, args) => cluster.sendCommand(key, true, args), close: async () => void (await cluster.close()) };
+  // Typed commands, named here: nothing the ledger sends can run a script (collector/test/script-calls.test.ts).
+  const client = urls.length === 1 ? createClient({ url: urls[0]! }) : createCluster({ rootNodes: urls.map((url) => ({ url })) });
+  client.on('error', () => {});
+  await client.connect();
+  return {
+    pExpireTime: (key) => client.pExpireTime(key),
+    hGet: async (key, field) => (await client.hGet(key, field)) ?? null,
+    lRange: (key) => client.lRange(key, 0, -1),
+    close: async () => void (await client.close()),
+  };
 }
 
 /** Runs `work` over `items`, `width` at a time (node-redis pipelines what is sent in one go). */
@@ -54,17 +56,21 @@ export async function storeFactsFromRedis(redisUrl: string, events: readonly Kaf
   const store = await connectStore(redisUrl);
   try {
     const byUser = layout.everyByUser();
-    const expireAt = (key: string): Promise<number> => store.send<number>(key, ['PEXPIRETIME', key]);
+    const expireAt = (key: string): Promise<number> => store.pExpireTime(key);
     const sessionsSeen = new Map<string, number | null>();
     const aggregatesSeen = new Map<string, (number | null)[]>();
+    const prefixSeen = new Map<string, (number | null)[]>();
     const chunk = 2_000;
     await inChunks(events, chunk, async (e) => {
-      const [sessions, ...aggregates] = await Promise.all([
+      // Prefix copies matter to the item sequences, which only views change: looked up for views alone.
+      const [sessions, aggregates, prefix] = await Promise.all([
         expireAt(layout.deviceSessions(e.anonymousId).seenEvent(e.eventId)),
-        ...byUser.map((keys) => expireAt(keys.seenEvent(e.eventId))),
+        Promise.all(byUser.map((keys) => expireAt(keys.seenEvent(e.eventId)))),
+        e.viewedProduct === undefined ? undefined : Promise.all(byUser.map((keys) => expireAt(keys.seenEvent(e.eventId, 'prefix')))),
       ]);
-      sessionsSeen.set(e.eventId, markedAt(sessions!, dedupeTtlS));
+      sessionsSeen.set(e.eventId, markedAt(sessions, dedupeTtlS));
       aggregatesSeen.set(e.eventId, aggregates.map((at) => markedAt(at, dedupeTtlS)));
+      if (prefix !== undefined) prefixSeen.set(e.eventId, prefix.map((at) => markedAt(at, dedupeTtlS)));
     });
     const sessions = [...new Map(events.map((e) => [e.sessionId, e.anonymousId])).entries()];
     const sessionEvents = new Map<string, number | null>();
@@ -72,16 +78,16 @@ export async function storeFactsFromRedis(redisUrl: string, events: readonly Kaf
     await inChunks(sessions, chunk / 4, async ([sessionId, anonymousId]) => {
       const key = layout.deviceSessions(anonymousId).session(sessionId);
       const [version, ...items] = await Promise.all([
-        store.send<string | null>(key, ['HGET', key, 'version']),
+        store.hGet(key, 'version'),
         ...byUser.map((keys) => {
           const list = keys.recsSessionItems(sessionId);
-          return store.send<string[]>(list, ['LRANGE', list, '0', '-1']);
+          return store.lRange(list);
         }),
       ]);
       sessionEvents.set(sessionId, version === null || version === undefined ? null : Number(version));
       sessionItems.set(sessionId, (items as string[][]).flat());
     });
-    return { sessionsSeen, aggregatesSeen, sessionEvents, sessionItems };
+    return { sessionsSeen, aggregatesSeen, prefixSeen, sessionEvents, sessionItems };
   } finally {
     await store.close();
   }

@@ -17,8 +17,8 @@ export class TopicFollower {
     private readonly consumer: Consumer,
   ) {}
 
-  /** Starts reading `topic` from the beginning; `onRecord` gets every value in partition order. */
-  static async start(kafka: Kafka, topic: string, onRecord: (value: string | null) => void): Promise<TopicFollower> {
+  /** Starts reading `topic` from the beginning; `onRecord` gets every value, with its record timestamp (epoch ms), in partition order. */
+  static async start(kafka: Kafka, topic: string, onRecord: (value: string | null, timestamp: number) => void): Promise<TopicFollower> {
     const admin = kafka.admin();
     const consumer = kafka.consumer({ groupId: `sessionflow-audit-${randomUUID()}`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
     const follower = new TopicFollower(topic, admin, consumer);
@@ -28,7 +28,7 @@ export class TopicFollower {
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) onRecord(message.value === null ? null : message.value.toString('utf8'));
+        for (const message of batch.messages) onRecord(message.value === null ? null : message.value.toString('utf8'), Number(message.timestamp));
         const last = batch.messages.at(-1);
         if (last !== undefined) follower.next.set(batch.partition, BigInt(last.offset) + 1n);
       },

@@ -73,8 +73,12 @@ export function startChild(opts: ChildOptions): Child {
       resolve(code ?? signal ?? 'unknown');
     });
   });
+  // The log ends once the child's pipes are closed, not at its exit: output still in a pipe when it exits is
+  // written after 'exit', and a stream ended then throws ERR_STREAM_WRITE_AFTER_END.
+  proc.once('close', () => {
+    if (!log.writableEnded) log.end();
+  });
   void exited.then(() => {
-    log.end();
     running.delete(child);
   });
 

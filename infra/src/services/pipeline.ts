@@ -31,6 +31,8 @@ export function startPipelineProcess(opts: PipelineOptions): Promise<HttpService
     args: [...PIPELINE_NODE_FLAGS, path.join(repoRoot, 'collector', 'dist', 'pipeline', 'main.js')],
     env: {
       ...process.env,
+      // A consumer group per topic prefix (sf-pipeline by default): stacks sharing a broker never share a group.
+      PIPELINE_GROUP: process.env.PIPELINE_GROUP ?? `${opts.topicPrefix ?? 'sf'}-pipeline`,
       ...opts.env,
       KAFKA_BROKERS: opts.brokers.join(','),
       REDIS_URL: opts.redisUrl,

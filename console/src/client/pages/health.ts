@@ -1,7 +1,7 @@
-/** Health: pipeline lag per stage and partition, produce latency, the edge's outbox depth and decide latency, the degradation level. */
-import type { HealthFeed } from '../../shared/feeds.js';
+/** Health: each part's degradation level and why, pipeline lag per stage and partition, produce latency, the edge's outbox depth and decide latency. */
+import { DEGRADING_PARTS, type DegradingPart, type HealthFeed } from '../../shared/feeds.js';
 import { LineChart } from '../charts.js';
-import { byTestId, replace, table } from '../dom.js';
+import { byTestId, h, replace, table } from '../dom.js';
 import { dec, int } from '../format.js';
 import { follow } from '../live.js';
 
@@ -18,6 +18,8 @@ function tile(testid: string, text: string): void {
   el.classList.toggle('words', !/\d/.test(text));
 }
 
+const PART_NAMES: Record<DegradingPart, string> = { edge: 'Edge (as last reported)', collector: 'Collector', pipeline: 'Pipeline' };
+
 export function healthPage(): void {
   const lag = new LineChart(byTestId('lag-chart'));
   const produce = new LineChart(byTestId('produce-chart'), { unit: ' ms', height: 160, points: true });
@@ -26,7 +28,18 @@ export function healthPage(): void {
     tile('produce-latency', p.produce === null ? (p.scrapes.collector === 'ok' ? 'not reported' : '–') : p.produce.count > 0 ? pair(p.produce.p50, p.produce.p99) : 'idle');
     tile('outbox-depth', p.outboxDepth === null ? 'not reported' : dec(p.outboxDepth, Number.isInteger(p.outboxDepth) ? 0 : 1));
     tile('decide-latency', p.decide === null ? 'not reported' : p.decide.count > 0 ? pair(p.decide.p50, p.decide.p99) : 'idle');
-    tile('degradation', p.degradation ?? 'not reported');
+    replace(
+      byTestId('degradation'),
+      table({
+        caption: 'The level each part is at, and the signal that set it',
+        head: ['Part', 'Level', 'Why'],
+        rows: DEGRADING_PARTS.map((part) => {
+          const d = p.degradation[part];
+          return [PART_NAMES[part], d === null ? h('span', { class: 'muted' }, 'not reported') : h('span', { class: `level level-${d.level}` }, d.level), d?.reason ?? (d === null || d.level === 'full' ? '' : 'not said')];
+        }),
+        rowAttrs: (i) => ({ testid: 'degradation-row', 'data-part': DEGRADING_PARTS[i], 'data-level': p.degradation[DEGRADING_PARTS[i] as DegradingPart]?.level ?? 'none' }),
+      }),
+    );
     lag.update(p.lagHistory);
     produce.update(p.produceHistory);
     decide.update(p.decideHistory);
