@@ -4,6 +4,7 @@
  */
 import { stopAllChildren } from '@sessionflow/infra';
 import { edgeSuite } from './edge/suite.js';
+import { flashSaleSuite } from './flash/suite.js';
 import { ingestSuite } from './ingest.js';
 import { pipelineSuite } from './pipeline/suite.js';
 import { printResult, writeResult, type SuiteResult } from './results.js';
@@ -14,6 +15,7 @@ const suites: Record<string, () => Promise<SuiteResult>> = {
   sdk: () => sdkSuite(),
   edge: () => edgeSuite(),
   pipeline: () => pipelineSuite(),
+  'flash-sale': () => flashSaleSuite(),
 };
 
 // Interrupted, a suite's finally blocks do not run: stop what it started (Kafka, Redis, servers) before leaving.
