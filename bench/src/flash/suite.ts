@@ -56,6 +56,8 @@ export interface FlashOptions {
   maxSockets: number;
   /** Keep the stack's folder (its logs) after a run that did not fail. */
   keepLogs: boolean;
+  /** How long the ledger waits for accepted events still on their way (an edge's outbox, the pipeline's lag) before it counts them missing. */
+  ledgerWaitSeconds: number;
 }
 
 const num = (name: string, fallback: number): number => {
@@ -80,19 +82,19 @@ export function flashOptionsFromEnv(): FlashOptions {
     seed: num('BENCH_FLASH_SEED', 14),
     maxSockets: num('BENCH_FLASH_MAX_SOCKETS', 512),
     keepLogs: process.env.BENCH_FLASH_KEEP_LOGS === '1',
+    ledgerWaitSeconds: num('BENCH_FLASH_LEDGER_WAIT_S', 60),
   };
 }
 
 const PREFIX = 'sf';
 const PARTS: readonly Part[] = ['edge', 'collector', 'pipeline'];
 const MEASURED = ['steady', 'spike', 'drain'];
-/** How long the ledger waits for accepted events still on their way (an outbox, the pipeline's lag) before it counts them missing. */
-const LEDGER_WAIT_MS = 60_000;
 /** How long the shoppers get, once they stop, to deliver what they still hold. */
 const SETTLE_MS = 20_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function flashSaleSuite(o: FlashOptions = flashOptionsFromEnv()): Promise<SuiteResult> {
+  const began = performance.now();
   if (!existsSync(o.data)) {
     throw new Error(`the shoppers are fitted from ${o.data}, which is not there: set BENCH_FLASH_DATA to Diginetica's item-view log (session_id;user_id;item_id;timeframe;eventdate)`);
   }
@@ -109,6 +111,7 @@ export async function flashSaleSuite(o: FlashOptions = flashOptionsFromEnv()): P
     stack = await startStack({ dir, topicPrefix: PREFIX, parts: ['kafka', 'redis', 'collector', 'pipeline', 'edge'], kafkaHeap: '256m', log: (line) => console.log(`  stack: ${line}`) });
     const result = await run(stack, o, model, stats, sdk);
     failed = false;
+    console.log(`  the run took ${Math.round((performance.now() - began) / 1000)} s (the stack's start included)`);
     return result;
   } finally {
     await stack?.stop();
@@ -359,12 +362,13 @@ async function figures(f: FigureInput): Promise<SuiteResult> {
   const ledgerResult = await countDownstream(
     { kafkaBrokers: f.stack.kafkaBrokers, topicPrefix: PREFIX, redisUrl: f.stack.redisUrl, collectorUrl: f.stack.collectorUrl!, readSecret: f.stack.readSecret },
     tally.accepted,
-    LEDGER_WAIT_MS,
+    f.o.ledgerWaitSeconds * 1000,
     (line) => console.log(`  ${line}`),
   );
   const a = ledgerResult.report;
+  const waited = (performance.now() - (phases.fromOf('settle') ?? performance.now())) / 1000;
   console.log(
-    `  ledger: ${a.inKafka.toLocaleString('en')} of ${a.accepted.toLocaleString('en')} in ${PREFIX}.events (${a.missingFromKafka.length} missing, ${a.duplicatesInKafka} duplicate records), ` +
+    `  ledger (${Math.round(waited)} s after the shoppers stopped): ${a.inKafka.toLocaleString('en')} of ${a.accepted.toLocaleString('en')} in ${PREFIX}.events (${a.missingFromKafka.length} missing, ${a.duplicatesInKafka} duplicate records), ` +
       `${a.countedByPipeline.toLocaleString('en')} counted by every stage (${a.missingFromPipeline.length} missing), ${a.duplicateEffects} counts beyond one (${a.countedTwice.length} ids named)`,
   );
 
@@ -427,6 +431,8 @@ async function figures(f: FigureInput): Promise<SuiteResult> {
       stillHeldAtEnd: f.held,
       sdkQueueDropped: load.dropped(),
       ledger: {
+        countedSecondsAfterShoppersStopped: Math.round(waited),
+        waitAllowedS: f.o.ledgerWaitSeconds,
         accepted: a.accepted,
         inKafka: a.inKafka,
         duplicatesInKafka: a.duplicatesInKafka,
@@ -437,7 +443,7 @@ async function figures(f: FigureInput): Promise<SuiteResult> {
         missingFromKafka: a.missingFromKafka.slice(0, 20),
         missingFromPipeline: a.missingFromPipeline.slice(0, 20),
         countedTwice: a.countedTwice.slice(0, 20),
-        note: 'the id lists are cut at 20; lost_events = accepted ids missing from sf.events or from some stage; duplicate_effects = counts beyond one, all stages (infra/src/audit/)',
+        note: 'the id lists are cut at 20; lost_events = accepted ids missing from sf.events or from some stage when the ledger counted (after up to waitAllowedS of waiting: an id still in an edge outbox then counts as lost); duplicate_effects = counts beyond one, all stages (infra/src/audit/)',
       },
       shoppers: {
         data: path.basename(f.o.data),

@@ -22,7 +22,7 @@ import type { ShopperModel } from './fit.js';
 import { signIdentityToken } from './identity-token.js';
 import { planVisit, type PlannedSession, type Visit } from './plan.js';
 import { USER_AGENTS, type DeviceKind, type PublishedRates } from './rates.js';
-import type { Batcher, SdkDelivery, VisitorEvent } from './sdk-delivery.js';
+import type { Batcher, SdkDelivery, Transport, VisitorEvent } from './sdk-delivery.js';
 import { createTally, recordAnswer, recordOffered, type Tally } from './tally.js';
 import { nodeTransport, type CollectAnswer } from './transport.js';
 
@@ -62,6 +62,7 @@ export interface ShopperLoad {
   holding(): { devices: number; events: number; visits: number };
   /** Events the SDK's queue bound pushed out (a device holding more than its queue takes). */
   dropped(): number;
+  /** The shoppers leave: nothing more is captured or sent, and nothing of theirs keeps the process alive. */
   close(): void;
 }
 
@@ -94,13 +95,35 @@ export function startShopperLoad(o: ShopperLoadOptions): ShopperLoad {
   let visitsPerS = 0;
   let nextArrival = Number.POSITIVE_INFINITY;
 
+  // Once closed, the shoppers are gone: a send never completes (so the SDK schedules no retry) and no step wakes up.
+  let closed = false;
+  const never = new Promise<never>(() => {});
+  const sleeping = new Set<ReturnType<typeof setTimeout>>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        sleeping.delete(timer);
+        resolve();
+      }, ms);
+      sleeping.add(timer);
+    });
+
   const device = (kind: DeviceKind): Device => {
     const d: Device = { anonymousId: hexId(), batcher: undefined!, outstanding: new Set(), dropped: 0, finished: false };
-    const transport = nodeTransport(agent, { origin: o.origin, userAgent: USER_AGENTS[kind], clientIp: benchClientIp(devices++) }, o.sdk.defaults.requestTimeoutMs, (a: CollectAnswer) => {
+    const sdkTransport = nodeTransport(agent, { origin: o.origin, userAgent: USER_AGENTS[kind], clientIp: benchClientIp(devices++) }, o.sdk.defaults.requestTimeoutMs, (a: CollectAnswer) => {
       recordAnswer(tally, a, phaseAt(a.sentAt));
       // What the SDK lets go of: a 2xx settles the whole batch, and so does a refusal for good.
       if ((a.status >= 200 && a.status < 300) || REFUSED_FOR_GOOD.has(a.status)) for (const id of a.eventIds) d.outstanding.delete(id);
     });
+    const transport: Transport = {
+      send: (url, body) =>
+        closed
+          ? never
+          : sdkTransport.send(url, body).then(
+              (answer) => (closed ? never : answer),
+              (error: unknown) => (closed ? never : Promise.reject(error)),
+            ),
+    };
     let unreported = 0;
     d.batcher = o.sdk.createBatcher(o.sdk.memoryQueue<VisitorEvent>(), transport, {
       collectUrl: o.collectUrl,
@@ -129,7 +152,7 @@ export function startShopperLoad(o: ShopperLoadOptions): ShopperLoad {
     let tab: Tab = newTab(d.anonymousId, hexId(), o.origin);
     for (const step of session.steps) {
       const wait = startAt + step.atMs - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0) await sleep(wait);
       if (!capturing) return;
       const signIn =
         step.kind === 'sign_in' && visit.userId !== undefined
@@ -205,9 +228,12 @@ export function startShopperLoad(o: ShopperLoadOptions): ShopperLoad {
     },
     dropped: () => droppedTotal,
     close() {
+      closed = true;
       clearInterval(arrivals);
       clearInterval(finisher);
       capturing = false;
+      for (const timer of sleeping) clearTimeout(timer);
+      sleeping.clear();
       for (const d of live) d.batcher.stop();
       live.clear();
       agent.destroy();

@@ -103,3 +103,49 @@ describe('startShopperLoad against a stand-in edge', () => {
     }
   }, 60_000);
 });
+
+describe('closing the shoppers', () => {
+  it('stops every retry: an edge refusing everything hears nothing more once they are closed', async () => {
+    let requests = 0;
+    const server = http.createServer((req, res) => {
+      requests += 1;
+      req.resume();
+      // Slow to answer, so sends are in flight when the shoppers close: their failures must not be retried.
+      req.on('end', () =>
+        setTimeout(() => {
+          res.writeHead(503, { 'retry-after': '1', 'content-type': 'application/json' });
+          res.end('{"error":"collector_unavailable"}');
+        }, 500),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const model = fixedModel();
+    const load = startShopperLoad({
+      sdk: await loadSdkDelivery(),
+      model,
+      rates: rates(),
+      collectUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/collect?site=${SITE}`,
+      origin: 'http://shop.test',
+      siteKey: SITE,
+      identitySecret: SECRET,
+      timeScale: 1_000,
+      seed: 5,
+      eventsPerVisit: visitStats(model, rates(), 1_000, 1, 500).eventsPerVisit,
+      maxSockets: 8,
+    });
+    try {
+      load.setRate(200);
+      for (let waited = 0; requests < 10 && waited < 20_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(requests).toBeGreaterThanOrEqual(10);
+      load.close();
+      const atClose = requests;
+      // Long enough for every device's Retry-After (1 s) and the first backoff steps to have come round.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(requests).toBe(atClose);
+    } finally {
+      load.close();
+      server.closeAllConnections();
+      server.close();
+    }
+  }, 60_000);
+});
