@@ -86,8 +86,12 @@ export async function killAfterBurst(standIn: StandIn, o: KillBurstOptions): Pro
   const arrived = (product: string) => standIn.clicksByProduct.has(product);
   const lostSoFar = () => runs.flatMap((r) => r.products).filter((p) => !arrived(p)).length;
 
+  /** Set when a worker failed: the others stop after their current run, so each closes its own browser. */
+  let failed = false;
   const profileRuns = async (worker: number) => {
-    const profile = mkdtempSync(path.join(os.tmpdir(), 'sessionflow-bench-kill-'));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sessionflow-bench-kill-'));
+    const profile = path.join(dir, 'profile');
+    const log = path.join(dir, 'chromium.log');
     const mine: KillRun[] = [];
     /** After a kill: which of its clicks had arrived (by now) or were in the queue the next start found. */
     const account = async (page: Page) => {
@@ -98,10 +102,10 @@ export async function killAfterBurst(standIn: StandIn, o: KillBurstOptions): Pro
       last.unwrittenPlaces = queued && last.products.flatMap((p, place) => (arrived(p) || queued.has(p) ? [] : [place]));
     };
     try {
-      while (next < o.runs) {
+      while (next < o.runs && !failed) {
         const run = next++;
         const tag = `k${run}`;
-        const chromium = await launchKillable(profile);
+        const chromium = await launchKillable(profile, log);
         try {
           const page = chromium.context.pages()[0] ?? (await chromium.context.newPage());
           await account(page);
@@ -126,7 +130,8 @@ export async function killAfterBurst(standIn: StandIn, o: KillBurstOptions): Pro
         o.onRun?.(runs.length, lostSoFar());
       }
       // The visit after this profile's last kill: what that kill left queued goes now.
-      const last = await launchKillable(profile);
+      if (failed) return;
+      const last = await launchKillable(profile, log);
       try {
         const page = last.context.pages()[0] ?? (await last.context.newPage());
         await account(page);
@@ -136,11 +141,16 @@ export async function killAfterBurst(standIn: StandIn, o: KillBurstOptions): Pro
       } finally {
         await last.close();
       }
+    } catch (error) {
+      failed = true;
+      throw error;
     } finally {
-      rmSync(profile, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   };
-  await Promise.all(Array.from({ length: o.parallel }, (_, worker) => profileRuns(worker)));
+  const outcomes = await Promise.allSettled(Array.from({ length: o.parallel }, (_, worker) => profileRuns(worker)));
+  const failure = outcomes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
 
   for (const run of runs) run.lostPlaces = run.products.flatMap((p, place) => (arrived(p) ? [] : [place]));
   return {

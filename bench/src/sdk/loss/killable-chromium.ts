@@ -4,31 +4,28 @@
  * same profile: what a crash, an OOM kill or a phone's task killer does, and
  * the next visit after it. playwright-core drives it over CDP.
  *
- * The browser runs in a process group of its own (we start it detached). Only
- * the browser process is killed; its children (renderers, the network and
- * storage services) notice and leave by themselves within milliseconds, as
- * after a real crash, and whatever they had in hand by then is done or not.
- * What of that group is still running a second later is killed by the
+ * It is one of infra's children (`startChild`: its own process group, its
+ * output in a log file, stopped by `stopAllChildren` when the bench is
+ * interrupted). A kill ends only the browser process; its children (renderers,
+ * the network and storage services) notice and leave by themselves within
+ * milliseconds, as after a real crash, and whatever they had in hand by then is
+ * done or not. What of the group still runs a second later is killed by the
  * group's id (the browser's pid): cleanup, not part of what is measured.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { CHROMIUM_ARGS, chromiumPath } from '@sessionflow/infra';
+import { CHROMIUM_ARGS, chromiumPath, freePort, startChild, type Child } from '@sessionflow/infra';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 export interface KillableChromium {
   browser: Browser;
   /** The profile's own context (the --user-data-dir's storage, on disk). */
   context: BrowserContext;
-  process: ChildProcess;
+  child: Child;
   /** SIGKILL to the browser process, by its handle; resolves once it and its children are gone. */
   kill(): Promise<void>;
   /** A normal close (the profile's writes flushed). */
   close(): Promise<void>;
 }
-
-const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 
 /** The live (not zombie) processes of the process group `pgid`, from /proc (Linux, as Debian's Chromium). */
 function groupMembers(pgid: number): number[] {
@@ -48,77 +45,81 @@ function groupMembers(pgid: number): number[] {
 }
 
 /**
- * Waits for the group `pgid` to end by itself, then SIGKILLs what is left of
- * it and waits until that is gone too: a storage service of the old browser
- * still exiting holds the profile's IndexedDB lock, and the next browser on the
- * profile could not open it.
+ * Waits up to `waitMs` for the browser's group (its pid: the child leads it)
+ * to end by itself, then SIGKILLs what is left of it and waits until that is
+ * gone too: a storage service of the old browser still exiting holds the
+ * profile's IndexedDB lock, and the next browser on the profile could not open it.
  */
-async function groupGone(pgid: number, waitMs: number): Promise<void> {
+async function groupGone(child: Child, waitMs: number): Promise<void> {
   const deadline = Date.now() + waitMs;
-  while (groupMembers(pgid).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (groupMembers(child.pid).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  if (groupMembers(child.pid).length === 0) return;
   try {
-    process.kill(-pgid, 'SIGKILL');
+    process.kill(-child.pid, 'SIGKILL');
   } catch {
-    return; // Nothing left of it.
+    return; // Gone meanwhile.
   }
   const gone = Date.now() + 5000;
-  while (groupMembers(pgid).length > 0) {
-    if (Date.now() > gone) throw new Error(`processes ${groupMembers(pgid).join(', ')} of Chromium's group ${pgid} outlived SIGKILL by 5 s`);
+  while (groupMembers(child.pid).length > 0) {
+    if (Date.now() > gone) throw new Error(`processes ${groupMembers(child.pid).join(', ')} of Chromium's group ${child.pid} outlived SIGKILL by 5 s`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
 
-/** Starts Chromium headless on `userDataDir` (created if missing, reused as it is). */
-export async function launchKillable(userDataDir: string): Promise<KillableChromium> {
-  const child = spawn(chromiumPath(), [...CHROMIUM_ARGS, '--headless', `--user-data-dir=${userDataDir}`, '--remote-debugging-port=0', 'about:blank'], {
-    detached: true,
-    stdio: ['ignore', 'ignore', 'pipe'],
+/** The browser's DevTools WebSocket, once it answers on `port`. */
+async function devtoolsEndpoint(port: number, child: Child): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (!child.isRunning()) throw new Error(`Chromium exited before it was ready; see ${child.logFile}`);
+    try {
+      const version = (await (await fetch(`http://127.0.0.1:${port}/json/version`)).json()) as { webSocketDebuggerUrl?: string };
+      if (version.webSocketDebuggerUrl) return version.webSocketDebuggerUrl;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error(`Chromium did not answer on its DevTools port ${port} within 30 s; see ${child.logFile}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Starts Chromium headless on `userDataDir` (created if missing, reused as it is), its output appended to `logFile`. */
+export async function launchKillable(userDataDir: string, logFile: string): Promise<KillableChromium> {
+  const port = await freePort();
+  const child = startChild({
+    name: 'chromium',
+    command: chromiumPath(),
+    args: [...CHROMIUM_ARGS, '--headless', `--user-data-dir=${userDataDir}`, `--remote-debugging-port=${port}`, 'about:blank'],
+    logFile,
   });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start ${chromiumPath()}`);
-  let stderr = '';
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Chromium did not announce its DevTools endpoint within 30 s:\n${stderr.slice(-2000)}`)), 30_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      const found = /DevTools listening on (ws:\/\/\S+)/.exec(stderr);
-      if (found) {
-        clearTimeout(timer);
-        resolve(found[1]!);
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`Chromium exited (${code ?? signal}) before it was ready:\n${stderr.slice(-2000)}`));
-    });
-  }).catch(async (error: unknown) => {
-    child.kill('SIGKILL');
-    await groupGone(pid, 0);
+  let browser: Browser;
+  try {
+    browser = await chromium.connectOverCDP(await devtoolsEndpoint(port, child));
+  } catch (error) {
+    await child.stop(0);
+    await groupGone(child, 0);
     throw error;
-  });
-  // Keep reading, so a chatty browser never blocks on a full pipe.
-  child.stderr!.resume();
-  const browser = await chromium.connectOverCDP(endpoint);
+  }
   const context = browser.contexts()[0];
-  if (context === undefined) throw new Error('Chromium over CDP showed no default context');
+  if (context === undefined) {
+    await child.stop(0);
+    await groupGone(child, 0);
+    throw new Error('Chromium over CDP showed no default context');
+  }
   return {
     browser,
     context,
-    process: child,
+    child,
     async kill() {
-      child.kill('SIGKILL');
-      await exited(child);
-      await groupGone(pid, 1000);
+      process.kill(child.pid, 'SIGKILL');
+      await child.exited;
+      await groupGone(child, 1000);
       await browser.close().catch(() => {});
     },
     async close() {
+      // Disconnects playwright; the browser itself is ended through its handle (SIGTERM: a clean shutdown).
       await browser.close().catch(() => {});
-      // connectOverCDP's close disconnects; the browser itself is ended by its handle.
-      child.kill('SIGTERM');
-      await Promise.race([exited(child), new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited(child);
-      await groupGone(pid, 1000);
+      await child.stop(5000);
+      await groupGone(child, 0);
     },
   };
 }
