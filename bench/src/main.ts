@@ -8,11 +8,13 @@ import { flashSaleSuite } from './flash/suite.js';
 import { ingestSuite } from './ingest.js';
 import { pipelineSuite } from './pipeline/suite.js';
 import { printResult, writeResult, type SuiteResult } from './results.js';
+import { sdkLossSuite } from './sdk/loss/suite.js';
 import { sdkSuite } from './sdk/suite.js';
 
 const suites: Record<string, () => Promise<SuiteResult>> = {
   ingest: () => ingestSuite(),
   sdk: () => sdkSuite(),
+  'sdk-loss': () => sdkLossSuite(),
   edge: () => edgeSuite(),
   pipeline: () => pipelineSuite(),
   'flash-sale': () => flashSaleSuite(),

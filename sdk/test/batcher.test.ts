@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setDebug } from '../src/debug/logger.js';
-import { createBatcher, SAVE_DELAY_MS, type BatcherOptions } from '../src/delivery/batcher.js';
+import { createBatcher, type BatcherOptions } from '../src/delivery/batcher.js';
 import { droppedCount } from '../src/delivery/dropped.js';
 import { memoryQueue } from '../src/queue/memory-queue.js';
 import type { TransportResponse } from '../src/transport/transport.js';
@@ -242,9 +242,9 @@ describe('Batcher', () => {
     const reported: number[] = [];
     const first = setup({ capacity: 2, dropped: droppedCount(store), answer: () => new TypeError('offline') });
     for (const n of [1, 2, 3, 4, 5]) first.batcher.add(event(n));
-    // Written to the queue a moment after capture, all five in one go.
+    // Written to the queue in the next task, all five in one go.
     expect(await queueLength(first.queue)).toBe(0);
-    await vi.advanceTimersByTimeAsync(SAVE_DELAY_MS);
+    await vi.advanceTimersByTimeAsync(0);
     first.batcher.stop();
     expect(await first.queue.peek(10)).toEqual([event(4), event(5)]);
     // The next page load: a new batcher over the same storage, and an edge that answers.
@@ -266,6 +266,91 @@ describe('Batcher', () => {
     await batcher.flush();
     expect(transport.sent.map(ids)).toEqual([[event(1).eventId, event(2).eventId]]);
     expect(await queueLength(queue)).toBe(2);
+  });
+
+  it('writes a captured event to the queue in the next task: a browser killed after that loses nothing of it', async () => {
+    const { batcher, queue } = setup({ answer: () => new TypeError('offline') });
+    batcher.add(event(1));
+    // Not in the capture task itself: writing there is what capture must not pay for.
+    expect(await queueLength(queue)).toBe(0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await queue.peek(10)).map((e) => e.eventId)).toEqual([event(1).eventId]);
+  });
+
+  it('writes once at a time, and what is captured during a write goes in one write after it', async () => {
+    const base = memoryQueue<TestEvent>();
+    const writes: string[][] = [];
+    let finish: () => void = () => {};
+    const queue = {
+      ...base,
+      async enqueue(events: readonly TestEvent[]) {
+        writes.push(events.map((e) => e.eventId));
+        // The first write takes a while, as an IndexedDB transaction does.
+        if (writes.length === 1) await new Promise<void>((resolve) => (finish = resolve));
+        return base.enqueue(events);
+      },
+    };
+    const batcher = createBatcher(queue, fakeTransport(() => new TypeError('offline')), { collectUrl: URL, maxBatch: 20, flushIntervalMs: 1000, now: () => Date.now() });
+    batcher.add(event(1));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(writes).toEqual([[event(1).eventId]]);
+    batcher.add(event(2));
+    batcher.add(event(3));
+    await vi.advanceTimersByTimeAsync(0);
+    // The first is still under way: the two wait for it rather than start writes of their own.
+    expect(writes).toHaveLength(1);
+    finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(writes).toEqual([[event(1).eventId], [event(2).eventId, event(3).eventId]]);
+    expect(await queueLength(base)).toBe(3);
+    // Idle again: the next event starts a write of its own at once.
+    batcher.add(event(4));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(writes.at(-1)).toEqual([event(4).eventId]);
+  });
+
+  it('still beacons an event captured while a send was under way, when the queue was found empty after it', async () => {
+    let release: () => void = () => {};
+    let started: () => void = () => {};
+    const inFlight = new Promise<void>((resolve) => (started = resolve));
+    const { batcher, transport } = setup();
+    const beacons: string[][] = [];
+    transport.beacon = (_url, body) => (beacons.push((JSON.parse(body) as SentBatch['body']).events.map((e) => e.eventId)), true);
+    const send = transport.send.bind(transport);
+    transport.send = async (url, body) => {
+      const answer = await send(url, body);
+      started();
+      await new Promise<void>((resolve) => (release = resolve));
+      return answer;
+    };
+    batcher.add(event(1));
+    const flushed = batcher.flush();
+    await inFlight;
+    // Captured while event 1 is on its way, and not written to the queue yet when the drain looks again.
+    batcher.add(event(2));
+    release();
+    await flushed;
+    expect(transport.sent.map(ids)).toEqual([[event(1).eventId]]);
+    batcher.leave();
+    expect(beacons).toEqual([[event(2).eventId]]);
+  });
+
+  it('after a long outage without Retry-After, delivers within a few seconds of the edge answering again', async () => {
+    const outageMs = 45_000;
+    // The bound: delivery within 5 s of the recovery, whatever the outage's length.
+    const promptMs = 5000;
+    const start = Date.now();
+    const tries: number[] = [];
+    const { batcher, queue } = setup({
+      answer: () => (tries.push(Date.now()), Date.now() - start < outageMs ? { status: 503, body: undefined } : undefined),
+    });
+    batcher.add(event(1));
+    await vi.advanceTimersByTimeAsync(outageMs + promptMs);
+    expect(await queueLength(queue)).toBe(0);
+    const gaps = tries.slice(1).map((t, i) => t - tries[i]!);
+    // Growing at first (1, 2 s without jitter: the edge is not hammered), then never longer than the cap.
+    expect(gaps.slice(0, 2)).toEqual([1000, 2000]);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(promptMs);
   });
 
   it('writes what it holds to the queue when the page is left offline, instead of a beacon', async () => {
