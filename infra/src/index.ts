@@ -5,6 +5,7 @@ export * from './kafka/jars.js';
 export * from './kafka/broker.js';
 export * from './kafka/cluster.js';
 export * from './kafka/ready.js';
+export * from './kafka/run-broker.js';
 export * from './redis/server.js';
 export * from './redis/cluster.js';
 export * from './services/http-service.js';
