@@ -1,6 +1,7 @@
 export * from './paths.js';
 export * from './process/child.js';
 export * from './process/ports.js';
+export * from './process/listen-local.js';
 export * from './kafka/jars.js';
 export * from './kafka/broker.js';
 export * from './kafka/cluster.js';
