@@ -23,3 +23,4 @@ export * from './recs/index.js';
 export * from './identity/ids.js';
 export * from './identity/verdict.js';
 export * from './degrade/index.js';
+export * from './random/seeded.js';

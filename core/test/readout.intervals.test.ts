@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rateDifferenceInterval } from '../src/readout/difference.js';
 import { relativeLiftInterval } from '../src/readout/relative.js';
+import { seededRandom } from '../src/random/seeded.js';
 import { alwaysValidDifferenceInterval } from '../src/readout/sequential.js';
 import { wilsonInterval } from '../src/readout/wilson.js';
 
@@ -134,14 +135,7 @@ describe('alwaysValidDifferenceInterval (mSPRT)', () => {
    * bounds leave room for other seeds).
    */
   it('keeps its coverage under continuous peeking where the fixed-horizon interval does not', () => {
-    let state = 0x5eed;
-    const uniform = () => {
-      // mulberry32
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const uniform = seededRandom(0x5eed);
     const runs = 300;
     let sequentialMisses = 0;
     let fixedMisses = 0;

@@ -7,19 +7,14 @@
 import { expect, test } from 'vitest';
 import { DEMO_RULES, decodeEventRecord } from '@sessionflow/core';
 import { useLoopStack } from './support/loop-stack.js';
+import { openStorefront } from './support/storefront.js';
 
 const env = useLoopStack();
 
 test('three lighting products viewed: the lighting banner appears in its slot, and its exposure reaches Kafka', async () => {
   const lighting = DEMO_RULES.rules.find((rule) => rule.id === 'category-banner.lighting');
   expect(lighting).toBeDefined();
-  const page = await env.browser.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-
-  await page.goto(`${env.stack.demoUrl}/`);
-  await page.waitForFunction(() => typeof window.sessionflow?.anonymousId() === 'string');
-  const anonymousId = await page.evaluate(() => window.sessionflow!.anonymousId()!);
+  const { page, anonymousId, pageErrors } = await openStorefront(env.browser, env.stack);
   const banner = page.locator('[data-sf-slot="banner"] .sf-banner');
   expect(await banner.count()).toBe(0);
 

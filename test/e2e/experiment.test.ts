@@ -9,18 +9,13 @@ import { expect, test } from 'vitest';
 import { DEMO_RULES, assign, decodeEventRecord } from '@sessionflow/core';
 import { localExperiment } from './support/experiments.js';
 import { useLoopStack } from './support/loop-stack.js';
+import { openStorefront } from './support/storefront.js';
 
 const env = useLoopStack(['pipeline']);
 
 test('the recommendations the page shows are those of the visitor\'s variant, and the exposure in Kafka names that variant', async () => {
   const experiment = localExperiment('recs-strategy');
-  const page = await env.browser.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-
-  await page.goto(`${env.stack.demoUrl}/`);
-  await page.waitForFunction(() => typeof window.sessionflow?.anonymousId() === 'string');
-  const anonymousId = await page.evaluate(() => window.sessionflow!.anonymousId()!);
+  const { page, anonymousId, pageErrors } = await openStorefront(env.browser, env.stack);
   const expectedVariant = assign(experiment, anonymousId)?.variant;
   expect(expectedVariant).toBeDefined();
 

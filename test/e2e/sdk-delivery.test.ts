@@ -1,11 +1,12 @@
 /**
  * Delivery that loses nothing, through the whole loop: the script-tag SDK in
  * Debian's Chromium, the real edge in workerd, the collector writing to Kafka,
- * and the pipeline on Redis. Each event id is counted where it lands: its
- * records in `sf.events`, and what the pipeline made of it (folded once into
- * its session, whose event count matches Kafka's distinct ids; counted once by
- * the aggregates stage; see support/downstream.ts). Offline, a closing tab, a
- * reload mid-flush, a failing endpoint and two tabs sharing one queue.
+ * and the pipeline on Redis. Each event id is counted where it lands, by
+ * infra's downstream ledger (support/downstream.ts): its records in
+ * `sf.events`, and what the pipeline made of it (folded once into its session,
+ * whose event count matches Kafka's distinct ids; counted once by the
+ * aggregates stage). Offline, a closing tab, a reload mid-flush, a failing
+ * endpoint and two tabs sharing one queue.
  */
 import { expect, test } from 'vitest';
 import { notExactlyOnce, settledTally, type LandedEvent } from './support/downstream.js';

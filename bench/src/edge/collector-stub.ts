@@ -8,10 +8,10 @@
  * is the real one); the rest are not, to keep the stub's CPU for the edge.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { SIGNATURE_HEADER, verifyRelay } from '@sessionflow/core';
 import { nodeHmacCrypto } from '@sessionflow/collector';
+import { listenLocal } from '@sessionflow/infra';
 
 export interface CollectorStub {
   url: string;
@@ -70,22 +70,15 @@ export async function startCollectorStub(secret: string): Promise<CollectorStub>
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  const listening = await listenLocal(server);
 
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: listening.origin,
     events: () => total,
     distinctEvents: () => ids.size,
     eventsBetween: (fromMs, toMs) => arrivals.reduce((sum, a) => (a.at >= fromMs && a.at < toMs ? sum + a.events : sum), 0),
     requests: () => arrivals.length,
     signature: () => signature,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }

@@ -8,8 +8,7 @@
  * objects fold real sessions and the rules run on real signals.
  */
 import { randomUUID } from 'node:crypto';
-import { LEAVE_TRACK, SCHEMA_VERSION, type ProductRef, type SessionflowEvent } from '@sessionflow/core';
-import { seeded } from '../seeded.js';
+import { LEAVE_TRACK, SCHEMA_VERSION, seededRandom, type ProductRef, type SessionflowEvent } from '@sessionflow/core';
 import { benchClientIp } from '../events.js';
 
 const STORE = 'http://127.0.0.1:8080';
@@ -47,7 +46,7 @@ export class SimulatedVisitor {
 
   constructor(index: number) {
     this.clientIp = benchClientIp(index);
-    this.random = seeded(index + 1);
+    this.random = seededRandom(index + 1);
     this.favourite = CATEGORIES[index % CATEGORIES.length]!;
   }
 

@@ -5,8 +5,7 @@
  * link and profiles span devices). Seeded, so runs compare.
  */
 import { randomUUID } from 'node:crypto';
-import { SCHEMA_VERSION, encodeEventRecord, type SessionflowEvent } from '@sessionflow/core';
-import { seeded } from '../seeded.js';
+import { SCHEMA_VERSION, encodeEventRecord, seededRandom, type SessionflowEvent } from '@sessionflow/core';
 
 export const CATEGORIES = ['lighting', 'furniture', 'kitchen', 'textiles', 'plants', 'bath', 'garden', 'office', 'kids', 'outdoor'];
 export const PRODUCTS = Array.from({ length: 200 }, (_, i) => ({ id: `sku-${10_000 + i}`, category: CATEGORIES[i % CATEGORIES.length]! }));
@@ -18,7 +17,7 @@ export interface WorkloadRecord {
 
 /** `count` event records of visitors in sessions of about 20 events, as the collector writes them to `<prefix>.events`. */
 export function workload(count: number, seed = 7): WorkloadRecord[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const records: WorkloadRecord[] = [];
   const now = Date.now();

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from '@sessionflow/infra';
 import { storePage } from './store-page.js';
 
 export const SITE_KEY = 'bench-site-key';
@@ -64,21 +64,14 @@ export async function startPageServer(sdkScript: string): Promise<PageServer> {
     }
     res.writeHead(404, isolated).end();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = await listenLocal(server);
+  origin = listening.origin;
   return {
     origin,
     withSdkUrl: `${origin}/with-sdk.html`,
     withoutSdkUrl: `${origin}/without-sdk.html`,
     received,
     requests: () => collects,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }

@@ -7,10 +7,10 @@
  * session runs on the page without the SDK, so a long task the browser or the
  * machine would have had anyway is not blamed on the SDK.
  */
+import { seededRandom } from '@sessionflow/core';
 import type { Page } from 'playwright-core';
 import { openStorePage } from './browser-page.js';
 import { progress } from '../progress.js';
-import { seeded } from '../seeded.js';
 
 export interface SessionResult {
   interactions: Record<Interaction, number>;
@@ -42,7 +42,7 @@ interface Point {
 }
 
 async function play(page: Page, interactions: number, label: string): Promise<Record<Interaction, number>> {
-  const next = seeded(20_000);
+  const next = seededRandom(20_000);
   const counts: Record<Interaction, number> = { product_click: 0, link_click: 0, scroll: 0, route_change: 0, track: 0 };
   const links = await page.evaluate<Point[]>('window.__bench.links()');
   let down = true;

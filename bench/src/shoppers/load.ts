@@ -15,8 +15,8 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { seededRandom } from '@sessionflow/core';
 import { benchClientIp } from '../events.js';
-import { seeded } from '../seeded.js';
 import { eventsOfStep, newTab, type Tab } from './events.js';
 import type { ShopperModel } from './fit.js';
 import { signIdentityToken } from './identity-token.js';
@@ -85,7 +85,7 @@ export function startShopperLoad(o: ShopperLoadOptions): ShopperLoad {
     return boundaries[0]!.name;
   };
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.maxSockets });
-  const arrivalsRandom = seeded(o.seed);
+  const arrivalsRandom = seededRandom(o.seed);
   const live = new Set<Device>();
   let liveVisits = 0;
   let visits = 0;
@@ -130,7 +130,7 @@ export function startShopperLoad(o: ShopperLoadOptions): ShopperLoad {
       maxBatch: o.sdk.defaults.maxBatch,
       flushIntervalMs: o.sdk.defaults.flushIntervalMs,
       now: Date.now,
-      random: seeded(o.seed ^ Math.imul(devices, 0x9e3779b1)),
+      random: seededRandom(o.seed ^ Math.imul(devices, 0x9e3779b1)),
       dropped: {
         add: (count) => {
           d.dropped += count;
@@ -170,7 +170,7 @@ export function startShopperLoad(o: ShopperLoadOptions): ShopperLoad {
 
   const startVisit = () => {
     const index = visits++;
-    const visit = planVisit(o.model, o.rates, seeded((o.seed + 1) ^ Math.imul(index + 1, 0x85ebca6b)), index, { timeScale: o.timeScale, userIdOf: (i) => `shopper-${i}` });
+    const visit = planVisit(o.model, o.rates, seededRandom((o.seed + 1) ^ Math.imul(index + 1, 0x85ebca6b)), index, { timeScale: o.timeScale, userIdOf: (i) => `shopper-${i}` });
     const ds = visit.devices.map(device);
     const startAt = performance.now();
     liveVisits += 1;

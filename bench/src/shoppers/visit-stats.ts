@@ -4,11 +4,11 @@
  * time a visit lasts (scaled), requests-to-be. The load turns an offered
  * events/s into visits/s with it. Pure.
  */
+import { seededRandom } from '@sessionflow/core';
 import { eventsOfStep, newTab } from './events.js';
 import type { ShopperModel } from './fit.js';
 import { planVisit } from './plan.js';
 import type { PublishedRates } from './rates.js';
-import { seeded } from '../seeded.js';
 
 export interface VisitStats {
   visits: number;
@@ -25,7 +25,7 @@ export interface VisitStats {
 }
 
 export function visitStats(model: ShopperModel, rates: PublishedRates, timeScale: number, seed: number, visits = 20_000): VisitStats {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   let events = 0;
   let sessions = 0;
   let devices = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seeded } from '../../src/seeded.js';
+import { seededRandom } from '@sessionflow/core';
 import { discreteOf, drawDiscrete, drawLogNormal, fitLogNormal, ksDistance, logNormalCdf, logNormalQuantile, meanOf, normalCdf, probabilityOf } from '../../src/shoppers/distributions.js';
 
 describe('discrete distributions', () => {
@@ -7,7 +7,7 @@ describe('discrete distributions', () => {
     const d = discreteOf(new Map([[1, 6], [2, 3], [5, 1]]), 'views');
     expect(probabilityOf(d, 2)).toBeCloseTo(0.3, 10);
     expect(meanOf(d)).toBeCloseTo(0.6 + 0.6 + 0.5, 10);
-    const random = seeded(3);
+    const random = seededRandom(3);
     const seen = new Map<number, number>();
     for (let i = 0; i < 50_000; i += 1) {
       const v = drawDiscrete(d, random);
@@ -26,7 +26,7 @@ describe('discrete distributions', () => {
 
 describe('log-normal fit', () => {
   it('recovers the parameters of samples drawn from a known one', () => {
-    const random = seeded(11);
+    const random = seededRandom(11);
     const known = { mu: Math.log(50_000), sigma: 1.2, max: Number.POSITIVE_INFINITY };
     const samples = Array.from({ length: 20_000 }, () => drawLogNormal(known, random));
     const fit = fitLogNormal(samples, 'gaps');
@@ -36,7 +36,7 @@ describe('log-normal fit', () => {
   });
 
   it('shows a poor fit in its KS distance', () => {
-    const random = seeded(5);
+    const random = seededRandom(5);
     // Two clusters far apart: no log-normal looks like that.
     const samples = Array.from({ length: 2_000 }, (_, i) => (i % 2 === 0 ? 100 : 1_000_000) * (1 + random() / 10));
     expect(fitLogNormal(samples, 'gaps').ks).toBeGreaterThan(0.2);
@@ -44,7 +44,7 @@ describe('log-normal fit', () => {
 
   it('draws nothing above the largest sample, and its quantiles invert its CDF', () => {
     const d = { mu: Math.log(1000), sigma: 2, max: 5000 };
-    const random = seeded(9);
+    const random = seededRandom(9);
     for (let i = 0; i < 5_000; i += 1) expect(drawLogNormal(d, random)).toBeLessThanOrEqual(5000);
     expect(logNormalCdf(d, 5000)).toBe(1);
     expect(logNormalCdf(d, logNormalQuantile(d, 0.3))).toBeCloseTo(0.3, 6);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seeded } from '../../src/seeded.js';
+import { seededRandom } from '@sessionflow/core';
 import { discreteOf } from '../../src/shoppers/distributions.js';
 import { planVisit, type Step, type Visit } from '../../src/shoppers/plan.js';
 import { PUBLISHED_RATES } from '../../src/shoppers/rates.js';
@@ -8,13 +8,13 @@ import { fixedModel, rates } from './model-fixture.js';
 const options = { timeScale: 10, userIdOf: (i: number) => `shopper-${i}` };
 const kinds = (steps: Step[]) => steps.map((s) => s.kind);
 const many = (n: number, model = fixedModel(), r = rates(), seed = 1): Visit[] => {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   return Array.from({ length: n }, (_, i) => planVisit(model, r, random, i, options));
 };
 
 describe('planVisit', () => {
   it('lands, views at the landing time and then every gap, stays a gap and leaves, all divided by the time scale', () => {
-    const visit = planVisit(fixedModel(), rates(), seeded(1), 0, options);
+    const visit = planVisit(fixedModel(), rates(), seededRandom(1), 0, options);
     expect(visit.userId).toBeUndefined();
     expect(visit.sessions).toHaveLength(1);
     const steps = visit.sessions[0]!.steps;
@@ -106,6 +106,6 @@ describe('planVisit', () => {
   });
 
   it('refuses a time scale that is not above 0', () => {
-    expect(() => planVisit(fixedModel(), rates(), seeded(1), 0, { ...options, timeScale: 0 })).toThrow(/timeScale must be above 0/);
+    expect(() => planVisit(fixedModel(), rates(), seededRandom(1), 0, { ...options, timeScale: 0 })).toThrow(/timeScale must be above 0/);
   });
 });

@@ -2,8 +2,11 @@
  * The Kafka cluster and Redis Cluster one run of `npm run test:cluster` shares
  * between its files: cluster-setup.ts starts them once and provides this; in
  * a file, support.ts injects it (absent in `npm run test:integration`, where
- * each file starts its own broker and redis-server).
+ * the run shares one broker, SHARED_BROKER below, and each file starts its own
+ * redis-server).
  */
+import type { SharedBroker } from '@sessionflow/infra';
+
 export interface SharedCluster {
   /** host:port of every Kafka node (3 KRaft nodes, replication factor 3, min.insync.replicas 2). */
   kafkaBrokers: string[];
@@ -19,12 +22,7 @@ export interface SharedCluster {
 /** The key under which cluster-setup.ts provides it. */
 export const SHARED_CLUSTER = 'sessionflowCluster';
 
-/** The single broker one run of `npm run test:integration` shares between its files (broker-setup.ts). */
-export interface SharedBroker {
-  kafkaBrokers: string[];
-}
-
-/** The key under which broker-setup.ts provides it. */
+/** The key under which broker-setup.ts provides the single broker one run of `npm run test:integration` shares between its files. */
 export const SHARED_BROKER = 'sessionflowBroker';
 
 declare module 'vitest' {

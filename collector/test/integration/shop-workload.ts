@@ -8,7 +8,7 @@
  * The same generator as scale-out.test.ts's (which keeps its own copy while
  * another stream of issue 12 edits that file).
  */
-import { deviceRef, encodeEventRecord, HOLDOUT_VARIANT, SCHEMA_VERSION, userRef, type DeviceClass, type SessionflowEvent, type Topics } from '@sessionflow/core';
+import { deviceRef, encodeEventRecord, HOLDOUT_VARIANT, SCHEMA_VERSION, seededRandom, userRef, type DeviceClass, type SessionflowEvent, type Topics } from '@sessionflow/core';
 import { catalogRecords } from '../../src/catalog/records.js';
 import type { OutboundRecord } from '../../src/ingest/sink.js';
 import { murmur2 } from '../../src/kafka/partitioner.js';
@@ -45,17 +45,6 @@ export interface Workload {
   minutes: string[];
 }
 
-/** mulberry32. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /**
  * `length` deliveries of people browsing over 15 minutes from `startMs`: a
  * landing page view (the traffic source), an exposure to the experiment,
@@ -68,7 +57,7 @@ function random(seed: number): () => number {
  * profile's recently viewed depend on it.
  */
 export function shopWorkload(startMs: number, o: { length: number; partitions: number; seed?: number }): Workload {
-  const next = random(o.seed ?? 20_261_202);
+  const next = seededRandom(o.seed ?? 20_261_202);
   const partitionOf = (key: string) => (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % o.partitions;
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const deliveries: Delivery[] = [];

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startChild, startKafka, startRedis, waitUntil, type Child, type KafkaBroker, type RedisServer } from '@sessionflow/infra';
+import { freePort, startChild, startKafka, startRedis, waitUntil, type Child, type KafkaBroker, type RedisServer, type SharedBroker } from '@sessionflow/infra';
 import { SCHEMA_VERSION, type SessionflowEvent, type Topics } from '@sessionflow/core';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { inject } from 'vitest';
@@ -28,7 +28,7 @@ import { createStoreClient, type StoreClient } from '../../src/store/client.js';
 import { stateLayout, type StateLayout } from '../../src/store/layout.js';
 import type { StoreKeys } from '../../src/store/keys.js';
 import { ADMIN_SECRET, CATALOG_SECRET, SECRET } from '../fakes.js';
-import { SHARED_BROKER, SHARED_CLUSTER, type SharedBroker, type SharedCluster } from './shared-cluster.js';
+import { SHARED_BROKER, SHARED_CLUSTER, type SharedCluster } from './shared-cluster.js';
 
 const quiet = createLogger('error', () => undefined);
 

@@ -4,10 +4,11 @@
  * and a picture of the kind. Seeded, so every start (and the single-page app,
  * which builds the same catalog in the browser) has the same products.
  */
+import { seededRandom } from '@sessionflow/core';
 import { ARTWORK_BY_CATEGORY, type Artwork } from '../storefront/artwork.js';
 import { CATEGORIES, type ProductCategory } from './categories.js';
 import type { Product } from './products.js';
-import { pick, seeded } from './random.js';
+import { pick } from './random.js';
 
 interface Kind {
   nouns: readonly string[];
@@ -56,7 +57,7 @@ export interface GenerateOptions {
 
 /** `count` products spread evenly over the categories, in a fixed order for a seed. */
 export function generateProducts({ count, firstNumber, seed, taken = [] }: GenerateOptions): Product[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const names = new Set(taken);
   const products: Product[] = [];
   for (let i = 0; i < count; i++) {

@@ -14,6 +14,7 @@
  * jitter) with a 4 s cap instead of its 30 s, which keeps a crash test's
  * outage from costing half a minute per visitor.
  */
+import { seededRandom } from '@sessionflow/core';
 import type { Workload } from './workload.js';
 
 export interface LoadTarget {
@@ -46,18 +47,6 @@ const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_CAP_MS = 4_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 const REFUSED_FOR_GOOD = [400, 413, 415];
-
-/** mulberry32: the jitter of each visitor's backoff, the same every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The `error` of an edge's JSON refusal, or what the body starts with. */
 function errorCode(body: string): string {
@@ -95,7 +84,8 @@ export function startLoad(workload: Workload, target: LoadTarget, opts: { durati
   };
 
   const runVisitor = async (v: Workload['visitors'][number]): Promise<void> => {
-    const jitter = seeded(v.index + 1);
+    // The jitter of the visitor's backoff, the same every run.
+    const jitter = seededRandom(v.index + 1);
     for (const [b, events] of v.batches.entries()) {
       await sleep(startedAt + (v.index / workload.visitors.length + b) * gapMs - Date.now());
       sent++;

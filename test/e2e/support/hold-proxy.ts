@@ -10,7 +10,7 @@
  * the answer). It records what happened to every collect request, in order.
  */
 import http from 'node:http';
-import { listenLocal } from './listen.js';
+import { listenLocal } from '@sessionflow/infra';
 import type { RelayedEvent } from './stub-collector.js';
 
 export type HoldMode = 'swallow' | 'forward';

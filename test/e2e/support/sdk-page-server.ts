@@ -7,9 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
-import { listenLocal } from './listen.js';
 import path from 'node:path';
-import { repoRoot } from '@sessionflow/infra';
+import { listenLocal, repoRoot } from '@sessionflow/infra';
 
 /** The built script-tag SDK; SESSIONFLOW_SDK_BUNDLE points the tests at another build of it. */
 export const SDK_BUNDLE = process.env.SESSIONFLOW_SDK_BUNDLE ?? path.join(repoRoot, 'sdk', 'dist', 'sessionflow.min.js');

@@ -1,7 +1,5 @@
 /** The broker the end-to-end run's files share (broker-setup.ts provides it; stack.ts injects it). */
-export interface SharedBroker {
-  kafkaBrokers: string[];
-}
+import type { SharedBroker } from '@sessionflow/infra';
 
 export const SHARED_BROKER = 'sessionflowE2eBroker';
 

@@ -40,6 +40,17 @@ export async function openDevice(browser: Browser, stack: TestStack, anonymousId
   return { page, anonymousId, answers };
 }
 
+/** The storefront's `path` in a new page of `browser`, once its SDK has an anonymous id; the page's uncaught errors collected. */
+export async function openStorefront(browser: Browser, stack: TestStack, path = '/'): Promise<{ page: Page; anonymousId: string; pageErrors: string[] }> {
+  const page = await browser.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await page.goto(`${stack.demoUrl}${path}`);
+  await page.waitForFunction(() => typeof window.sessionflow?.anonymousId() === 'string');
+  const anonymousId = await page.evaluate(() => window.sessionflow!.anonymousId()!);
+  return { page, anonymousId, pageErrors };
+}
+
 export const viewProduct = (page: Page, productId: string) => page.locator(`[data-sf-product="${productId}"][data-sf-slot="catalog"] [data-action="view"]`).click();
 
 /** Signs in with the storefront's own sign-in (its server signs the token) and waits until the page says so. */

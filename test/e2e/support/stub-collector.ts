@@ -5,7 +5,7 @@
  * read from it what really went through the edge, duplicates included.
  */
 import http from 'node:http';
-import { listenLocal } from './listen.js';
+import { listenLocal } from '@sessionflow/infra';
 
 /** An event as relayed: the fields tests read are typed, the rest is kept as it came. */
 export interface RelayedEvent {

@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { seeded } from '../../seeded.js';
+import { seededRandom } from '@sessionflow/core';
 import { launchKillable } from './killable-chromium.js';
 import { BURST_BUTTONS, type StandIn } from './stand-in.js';
 
@@ -78,7 +78,7 @@ async function openPage(page: Page, url: string): Promise<Point[]> {
 
 export async function killAfterBurst(standIn: StandIn, o: KillBurstOptions): Promise<KillBurstResult> {
   const started = Date.now();
-  const random = seeded(o.seed);
+  const random = seededRandom(o.seed);
   const delays = Array.from({ length: o.runs }, (_, i) => (i % 2 === 0 ? 0 : Math.floor(random() * o.maxKillDelayMs)));
   const runs: KillRun[] = [];
   let arrivedBeforeKill = 0;

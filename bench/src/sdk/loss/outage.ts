@@ -8,7 +8,7 @@
  * `rounds` outages of `pages` pages each.
  */
 import type { Browser, BrowserContext } from 'playwright-core';
-import { seeded } from '../../seeded.js';
+import { seededRandom } from '@sessionflow/core';
 import type { StandIn } from './stand-in.js';
 
 export interface OutageOptions {
@@ -35,7 +35,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function recoverAfterOutage(browser: Browser, standIn: StandIn, o: OutageOptions): Promise<OutageResult> {
   const started = Date.now();
-  const random = seeded(o.seed);
+  const random = seededRandom(o.seed);
   const delaysMs: number[] = [];
   let undelivered = 0;
   let duringOutage = 0;

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from '@sessionflow/infra';
 
 export const LOSS_SITE_KEY = 'bench-loss-site-key';
 
@@ -137,11 +137,8 @@ export async function startStandIn(sdkScript: string): Promise<StandIn> {
   });
   // Each page load opens a connection or two, and the kill runs leave many half-closed: no idle limit in the way.
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = await listenLocal(server);
+  origin = listening.origin;
   return {
     origin,
     pageUrl: `${origin}/page.html`,
@@ -153,10 +150,6 @@ export async function startStandIn(sdkScript: string): Promise<StandIn> {
     outage(on) {
       down = on;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }

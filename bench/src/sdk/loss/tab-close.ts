@@ -9,7 +9,7 @@
  * the stand-in is lost.
  */
 import type { Browser } from 'playwright-core';
-import { seeded } from '../../seeded.js';
+import { seededRandom } from '@sessionflow/core';
 import type { StandIn } from './stand-in.js';
 
 export interface TabCloseOptions {
@@ -60,7 +60,7 @@ async function oneRun(browser: Browser, url: string, beforeMs: number, closeDela
 
 export async function closeAfterEvent(browser: Browser, standIn: StandIn, o: TabCloseOptions): Promise<TabCloseResult> {
   const started = Date.now();
-  const random = seeded(o.seed);
+  const random = seededRandom(o.seed);
   // Drawn up front, so the plan does not depend on which run finishes first.
   const plan = Array.from({ length: o.runs }, (_, i) => ({ beforeMs: Math.floor(random() * 1200), closeDelayMs: i % 2 === 0 ? 0 : Math.floor(random() * o.maxCloseDelayMs) }));
   const runs: TabCloseRun[] = [];

@@ -1,4 +1,4 @@
-/** A test's own HTTP server on a free loopback port, and the way to stop it by its handle. */
+/** A test's or a benchmark's own HTTP server on a free loopback port, and the way to stop it by its handle. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
