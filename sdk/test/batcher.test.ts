@@ -62,15 +62,65 @@ describe('Batcher', () => {
     expect(await queueLength(queue)).toBe(0);
   });
 
-  it('sends a partial batch when the flush interval has passed', async () => {
-    const { batcher, transport } = setup({ flushIntervalMs: 1000 });
+  it('sends a captured event at once, from memory, before its write has landed', async () => {
+    const base = memoryQueue<TestEvent>();
+    let land: () => void = () => {};
+    // The write takes a while, as an IndexedDB transaction does (and never happens if the browser dies first).
+    const queue = { ...base, enqueue: async (events: readonly TestEvent[]) => (await new Promise<void>((resolve) => (land = resolve)), base.enqueue(events)) };
+    const transport = fakeTransport();
+    const batcher = createBatcher(queue, transport, { collectUrl: URL, maxBatch: 20, flushIntervalMs: 60_000, now: () => Date.now() });
     batcher.add(event(1));
-    await vi.advanceTimersByTimeAsync(500);
-    batcher.add(event(2));
-    await vi.advanceTimersByTimeAsync(499);
+    // Not in the capture task itself: the send costs the capture nothing.
+    expect(transport.sent).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(transport.sent.map(ids)).toEqual([[event(1).eventId]]);
+    expect(await queueLength(base)).toBe(0);
+    land();
+    await vi.advanceTimersByTimeAsync(0);
+    // Written, then removed as delivered: nothing stays queued to be sent again.
+    expect(await queueLength(base)).toBe(0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(transport.sent).toHaveLength(1);
+  });
+
+  it('sends each new event at once while earlier ones are on their way, four at a time; beyond, they gather', async () => {
+    const releases: (() => void)[] = [];
+    const { batcher, transport, queue } = setup({ flushIntervalMs: 60_000 });
+    const send = transport.send.bind(transport);
+    transport.send = async (url, body) => {
+      const answer = await send(url, body);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      return answer;
+    };
+    for (const n of [1, 2, 3, 4, 5, 6]) {
+      batcher.add(event(n));
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    // The oldest four are on their way, one request each; the last two wait.
+    expect(transport.sent.map(ids)).toEqual([1, 2, 3, 4].map((n) => [event(n).eventId]));
+    releases.splice(0).forEach((release) => release());
+    await vi.advanceTimersByTimeAsync(0);
+    batcher.add(event(7));
+    await vi.advanceTimersByTimeAsync(0);
+    // The next send at once takes every event still waiting, in one request.
+    expect(transport.sent.map(ids).at(-1)).toEqual([event(5).eventId, event(6).eventId, event(7).eventId]);
+    releases.splice(0).forEach((release) => release());
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(transport.sent).toHaveLength(5);
+    expect(await queueLength(queue)).toBe(0);
+  });
+
+  it('sends what an earlier page left in the queue a moment after the start, with nothing new captured', async () => {
+    const queue = memoryQueue<TestEvent>();
+    // A browser that died before these were delivered.
+    await queue.enqueue([event(1), event(2)]);
+    const transport = fakeTransport();
+    createBatcher(queue, transport, { collectUrl: URL, maxBatch: 20, flushIntervalMs: 1000, now: () => Date.now() });
+    await vi.advanceTimersByTimeAsync(999);
     expect(transport.sent).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(1);
     expect(transport.sent.map(ids)).toEqual([[event(1).eventId, event(2).eventId]]);
+    expect(await queueLength(queue)).toBe(0);
   });
 
   it('splits a large backlog into batches of maxBatch', async () => {
@@ -118,9 +168,11 @@ describe('Batcher', () => {
   it('retries a failed send by itself, later each time', async () => {
     const { batcher, transport } = setup({ flushIntervalMs: 1000, answer: () => new TypeError('offline') });
     batcher.add(event(1));
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(0);
     expect(transport.sent).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(transport.sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(transport.sent).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(1999);
     expect(transport.sent).toHaveLength(2);
@@ -364,15 +416,18 @@ describe('Batcher', () => {
     expect(await queue.peek(10)).toEqual([event(1)]);
   });
 
-  it('does not send while another tab holds the sender lock, and tries again later', async () => {
+  it('sends the queue only with the sender lock, trying again later, but its own new events at once', async () => {
     let busy = true;
-    const { batcher, transport } = setup({ lock: async (send) => (busy ? false : (await send(), true)) });
+    const { batcher, transport, queue } = setup({ lock: async (send) => (busy ? false : (await send(), true)) });
+    // Left by an earlier page: only the tab that holds the lock sends it.
+    await queue.enqueue([event(0)]);
     batcher.add(event(1));
     await vi.advanceTimersByTimeAsync(1000);
-    expect(transport.sent).toHaveLength(0);
+    expect(transport.sent.map(ids)).toEqual([[event(1).eventId]]);
     busy = false;
     await vi.advanceTimersByTimeAsync(1000);
-    expect(transport.sent.map(ids)).toEqual([[event(1).eventId]]);
+    expect(transport.sent.map(ids)).toEqual([[event(1).eventId], [event(0).eventId]]);
+    expect(await queueLength(queue)).toBe(0);
   });
 
   it('on leaving, hands the page\u2019s unconfirmed events to a beacon and removes what it took', async () => {

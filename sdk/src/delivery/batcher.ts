@@ -1,19 +1,24 @@
 /**
- * Delivery: events wait in the queue and leave in batches when `maxBatch` are
- * waiting, when the oldest has waited `flushIntervalMs`, or when the page is
- * hidden. An event leaves the queue only once the edge answered 2xx for it (or
- * refused it for good); a failed send is retried after a growing, jittered
- * pause that honours Retry-After. While the browser is offline nothing is tried.
+ * Delivery: each captured event leaves at once, in the next task, straight
+ * from memory (at most `MAX_EXPRESS` such sends on their way; beyond, events
+ * gather and leave in batches when `maxBatch` are waiting, `flushIntervalMs`
+ * later, or when the page is hidden; what the queue holds
+ * from earlier pages leaves in batches too). Sending at once is what a real-time
+ * loop wants (the edge decides on the click that just happened), and it is what
+ * loses nothing when the browser dies a moment after a click: the request is in
+ * the network service, a process of its own, while the IndexedDB write still
+ * waits on the browser process.
+ * An event leaves the queue only once the edge answered 2xx for it (or refused
+ * it for good); a failed send is retried after a growing, jittered pause that
+ * honours Retry-After. While the browser is offline nothing is tried.
  *
  * Capture must cost the page next to nothing, so `add` only keeps the event in
  * memory (an IndexedDB write in the capture's own task costs several times the
  * whole capture) and the queue is written in the next task: one write at a
  * time, and what is captured while one is under way goes in the one after it,
  * so a burst costs a few transactions, not one per event. Until its write has
- * left the page (milliseconds) the event lives only there: it goes by beacon
- * if the page is left, and is lost if the browser dies first. Every millisecond
- * of waiting counts: writing 100 ms later, to save transactions, lost the newest
- * clicks of a burst whenever the browser was killed right after it.
+ * left the page (milliseconds) the event lives only there and in the request
+ * on its way: it goes by beacon if the page is left.
  */
 import type { IdentityVerdict } from '@sessionflow/core';
 import { debug } from '../debug/logger.js';
@@ -30,6 +35,9 @@ import type { SenderLock } from './sender-lock.js';
  * says so with Retry-After, which is honoured however long.
  */
 const MAX_RETRY_DELAY_MS = 4000;
+
+/** Sends at once on their way at most (browsers open about six connections to a host). */
+const MAX_EXPRESS = 4;
 
 export interface BatcherOptions {
   collectUrl: string;
@@ -80,6 +88,12 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
   let waiting: Promise<void> | undefined;
   let saving: Promise<unknown> = Promise.resolve();
   let failures = 0;
+  /** Set while a send at once is due. */
+  let expressing: ReturnType<typeof setTimeout> | undefined;
+  /** Sends at once now on their way. */
+  let expressed = 0;
+  /** The ids of every batch on its way: no other send of this page takes them meanwhile. */
+  const onTheWire = new Set<string>();
   /** Captured and not written to the queue yet. */
   let unsaved: E[] = [];
   /** This page's events not yet confirmed to it: what a beacon carries, even before IndexedDB has stored them. */
@@ -161,24 +175,69 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
     }
   };
 
-  const drain = async () => {
-    for (;;) {
-      const [batch, body] = pack(await queue.peek(maxBatch));
-      // Not `held.clear()`: an event captured while this drain ran may not be written yet, and the
-      // page's beacon must still carry it (forgetting such events lost some tracked about a second
-      // before the tab closed). What another tab delivered, it announces (`tabs`).
-      if (batch.length === 0) return;
+  /** Sends one batch: true once it is settled (delivered, or refused for good); false after a failure, with the retry scheduled. */
+  const deliver = async (batch: E[], body: string): Promise<boolean> => {
+    const failed = failures;
+    batch.forEach((event) => onTheWire.add(event.eventId));
+    try {
       const retryAfterMs = await send(body);
       if (retryAfterMs !== undefined) {
-        failures += 1;
+        // Sends side by side that fail together are one failure: the backoff grows once.
+        if (failures === failed) failures += 1;
         schedule(Math.max(retryAfterMs, backoffMs(failures, flushIntervalMs, MAX_RETRY_DELAY_MS, random)), true);
-        return;
+        return false;
       }
       failures = 0;
       // Settled first: `tabs?.postMessage(settle(batch))` would skip the settling where there is no channel.
       const delivered = settle(batch);
       tabs?.postMessage(delivered);
+      // A batch sent from memory may still be on its way into the queue: removed before it lands, it would stay.
+      await saving;
       await queue.remove(batch);
+      return true;
+    } finally {
+      batch.forEach((event) => onTheWire.delete(event.eventId));
+    }
+  };
+
+  /** Up to `max` of `events` that no send of this page has on its way. */
+  const notOnTheWire = (events: E[], max: number) => events.filter((event) => !onTheWire.has(event.eventId)).slice(0, max);
+
+  const drain = async () => {
+    for (;;) {
+      const [batch, body] = pack(notOnTheWire(await queue.peek(maxBatch + onTheWire.size), maxBatch));
+      // Not `held.clear()`: an event captured while this drain ran may not be written yet, and the
+      // page's beacon must still carry it (forgetting such events lost some tracked about a second
+      // before the tab closed). What another tab delivered, it announces (`tabs`).
+      if (batch.length === 0 || !(await deliver(batch, body))) return;
+    }
+  };
+
+  /**
+   * Sends this page's new events at once, straight from memory, even while
+   * earlier ones are on their way: waiting for those (and for the write, the
+   * sender lock and a look at the queue after them) kept the last click of a
+   * burst in the page for longer than a browser killed right after it lived.
+   * Without the sender lock, as a beacon: the lock keeps two tabs from sending
+   * the same queued event, and these are this page's own (should another tab's
+   * drain find them written meanwhile, an event travels twice and counts once
+   * downstream). Beyond `MAX_EXPRESS` sends on their way, events gather for the
+   * next flush.
+   */
+  const express = async () => {
+    expressing = undefined;
+    // Failing: the retry timer decides. Offline: the `online` event flushes.
+    if (failures > 0 || !online()) return;
+    if (expressed >= MAX_EXPRESS) return schedule(flushIntervalMs);
+    const fresh = notOnTheWire([...held.values()], maxBatch);
+    if (fresh.length === 0) return;
+    expressed += 1;
+    try {
+      await deliver(...pack(fresh));
+    } catch (error) {
+      debug('send failed', error);
+    } finally {
+      expressed -= 1;
     }
   };
 
@@ -202,6 +261,9 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
     return next;
   };
 
+  // What earlier pages left in the queue (a browser that died, a tab closed offline) leaves a moment after the start.
+  schedule(flushIntervalMs);
+
   return {
     add(event) {
       held.set(event.eventId, event);
@@ -210,9 +272,12 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
       // While the edge is failing, the retry timer alone decides when to try again.
       if (failures === 0 && held.size >= maxBatch) void flush();
       else {
-        // In a task of its own: the write costs the capture nothing.
+        // In tasks of their own: the write and the send cost the capture nothing.
         writing ??= setTimeout(persist);
-        schedule(flushIntervalMs);
+        // No timer beside a send at once: a drain it started would find this event in the queue, and
+        // with another tab's send at once on its way, send that tab's event a second time.
+        if (failures === 0 && online()) expressing ??= setTimeout(express);
+        else schedule(flushIntervalMs);
       }
     },
     flush,
@@ -231,8 +296,12 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
       }
       void save();
     },
-    // A write that is due still happens: what was captured is not dropped.
-    stop,
+    // A write that is due still happens: what was captured is not dropped. It leaves at the next start.
+    stop() {
+      stop();
+      clearTimeout(expressing);
+      expressing = undefined;
+    },
     clear() {
       held.clear();
       unsaved = [];
