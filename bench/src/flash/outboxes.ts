@@ -30,12 +30,14 @@ export interface OutboxCensus {
   firstFailure?: string;
   /** The devices holding batches. */
   holdingDevices: string[];
+  /** The devices whose object did not answer: asked again, never taken for empty. */
+  unansweredDevices: string[];
 }
 
 /** Asks each device's visitor object for its outbox depth, `width` at a time. */
 export async function outboxCensus(edge: EdgeAdmin, anonymousIds: Iterable<string>, width = 16, timeoutMs = 10_000): Promise<OutboxCensus> {
   const ids = [...new Set(anonymousIds)];
-  const census: OutboxCensus = { devices: ids.length, holding: 0, batches: 0, unanswered: 0, holdingDevices: [] };
+  const census: OutboxCensus = { devices: ids.length, holding: 0, batches: 0, unanswered: 0, holdingDevices: [], unansweredDevices: [] };
   const ask = async (anonymousId: string): Promise<void> => {
     const url = `${edge.url}/v1/admin/visitors/${encodeURIComponent(anonymousId)}?site=${encodeURIComponent(edge.siteKey)}`;
     try {
@@ -49,6 +51,7 @@ export async function outboxCensus(edge: EdgeAdmin, anonymousIds: Iterable<strin
       }
     } catch (error) {
       census.unanswered += 1;
+      census.unansweredDevices.push(anonymousId);
       census.firstFailure ??= `${anonymousId}: ${error instanceof Error ? error.message : String(error)}`;
     }
   };

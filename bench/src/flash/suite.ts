@@ -254,13 +254,14 @@ async function waitForOutboxes(edge: EdgeAdmin, ledger: LedgerFigures, deviceOf:
   const devices = devicesOf(ids, deviceOf);
   out.first = await outboxCensus(edge, devices);
   console.log(`  ledger: ${ledger.lost} lost (${ids.length - [...ids].filter((id) => deviceOf.has(id)).length} of unknown device); their devices' outboxes: ${censusText(out.first)}`);
-  if (out.first.batches === 0) return out;
+  if (out.first.batches === 0 && out.first.unanswered === 0) return out;
   const start = performance.now();
   let census = out.first;
   out.trail.push(census.batches);
-  while (census.batches > 0 && (performance.now() - start) / 1000 < maxS) {
+  // An object that did not answer (a busy edge) is asked again: it may hold batches as well.
+  while ((census.batches > 0 || census.unanswered > 0) && (performance.now() - start) / 1000 < maxS) {
     await sleep(5000);
-    census = await outboxCensus(edge, census.holdingDevices);
+    census = await outboxCensus(edge, [...census.holdingDevices, ...census.unansweredDevices]);
     out.trail.push(census.batches);
     if (out.trail.length % 6 === 0) console.log(`  ledger: still waiting for the outboxes: ${censusText(census)} (${Math.round((performance.now() - start) / 1000)} s)`);
   }
@@ -421,7 +422,7 @@ async function figures(f: FigureInput): Promise<SuiteResult> {
   const edgeAdmin: EdgeAdmin = { url: f.stack.edgeUrl!, bearer: f.stack.secrets.edgeAdmin, siteKey: f.stack.siteKey };
   let ledgerResult = await count();
   const outboxes = await waitForOutboxes(edgeAdmin, ledgerResult, tally.acceptedBy, f.o.outboxWaitSeconds);
-  if (outboxes.first !== undefined && outboxes.first.batches > 0) {
+  if (outboxes.first !== undefined && (outboxes.first.batches > 0 || outboxes.first.unanswered > 0)) {
     console.log(`  ledger: counting again after the outboxes' wait…`);
     ledgerResult = await count();
     outboxes.last = await outboxCensus(edgeAdmin, devicesOf(lostIds(ledgerResult), tally.acceptedBy));

@@ -34,6 +34,7 @@ describe('outboxCensus', () => {
     expect(census).toMatchObject({ devices: 4, holding: 2, batches: 4, unanswered: 1 });
     expect(census.holdingDevices.sort()).toEqual(['dev-b', 'dev-c']);
     expect(census.firstFailure).toContain('dev-broken: answered 500');
+    expect(census.unansweredDevices).toEqual(['dev-broken']);
     expect(asked.sort()).toEqual(['dev-a', 'dev-b', 'dev-broken', 'dev-c'].map((id) => `/v1/admin/visitors/${id}?site=site-1`));
   });
 
