@@ -29,6 +29,8 @@ export interface EdgeConfig {
   sites: ReadonlyMap<string, SiteConfig>;
   maxBodyBytes: number;
   relayTimeoutMs: number;
+  /** COLLECT_MAX_IN_FLIGHT: collect requests the isolate works on at once (limits/in-flight.ts). */
+  collectMaxInFlight: number;
   /** UTF-8 bytes of RELAY_HMAC_SECRET; null when unset, which blocks relaying. */
   relaySecret: Uint8Array | null;
   /** COLLECTOR_READ_SECRET: the bearer secret of the collector's read API; null when unset, which leaves decisions on the session alone. */
@@ -49,6 +51,11 @@ export interface EdgeConfig {
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 export const DEFAULT_RELAY_TIMEOUT_MS = 5_000;
+/**
+ * At a few to a few tens of ms of a visitor object's work per request (one workerd thread, more when the machine is
+ * busy), 64 waiting keep an answer within a few seconds, well inside the SDK's 10 s.
+ */
+export const DEFAULT_COLLECT_MAX_IN_FLIGHT = 64;
 export const DEFAULT_READ_TIMEOUT_MS = 1_000;
 export const DEFAULT_IDENTITY_TOKEN_MAX_TTL_S = 86_400;
 /** A day: a visitor back the same day keeps its verified link and its usual session (baseline). */
@@ -200,6 +207,7 @@ export function parseConfig(env: EdgeBindings): EdgeConfig {
     sites,
     maxBodyBytes: parsePositiveInt('MAX_BODY_BYTES', env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
     relayTimeoutMs: parsePositiveInt('RELAY_TIMEOUT_MS', env.RELAY_TIMEOUT_MS, DEFAULT_RELAY_TIMEOUT_MS),
+    collectMaxInFlight: parsePositiveInt('COLLECT_MAX_IN_FLIGHT', env.COLLECT_MAX_IN_FLIGHT, DEFAULT_COLLECT_MAX_IN_FLIGHT),
     relaySecret: secret ? new TextEncoder().encode(secret) : null,
     readSecret: env.COLLECTOR_READ_SECRET ? env.COLLECTOR_READ_SECRET : null,
     readTimeoutMs: parsePositiveInt('READ_TIMEOUT_MS', env.READ_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS),
@@ -221,6 +229,7 @@ function rawValues(env: EdgeBindings): readonly unknown[] {
     env.SITES,
     env.MAX_BODY_BYTES,
     env.RELAY_TIMEOUT_MS,
+    env.COLLECT_MAX_IN_FLIGHT,
     env.RELAY_HMAC_SECRET,
     env.COLLECTOR_READ_SECRET,
     env.READ_TIMEOUT_MS,

@@ -9,6 +9,8 @@ export interface EdgeBindings {
   SITES?: string | Record<string, unknown>;
   MAX_BODY_BYTES?: string | number;
   RELAY_TIMEOUT_MS?: string | number;
+  /** Collect requests this isolate works on at once; more get 503 `edge_busy` with Retry-After (default 64). */
+  COLLECT_MAX_IN_FLIGHT?: string | number;
   /** A secret (`wrangler secret put`), never a var in wrangler.toml. */
   RELAY_HMAC_SECRET?: string;
   /** A secret too: the bearer the edge presents to the collector's read API (profile, recs, stock). */

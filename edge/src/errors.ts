@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'invalid_json'
   | 'invalid_batch'
   | 'collector_unavailable'
+  | 'edge_busy'
   | 'rate_limited'
   | 'invalid_request'
   | 'decisions_unavailable'

@@ -33,7 +33,8 @@ import { loadSdkDelivery } from '../shoppers/sdk-delivery.js';
 import { ABSENT, type PhaseTally } from '../shoppers/tally.js';
 import { visitStats, type VisitStats } from '../shoppers/visit-stats.js';
 import { percentile, round } from '../stats.js';
-import { countDownstream } from './ledger.js';
+import { countDownstream, type LedgerFigures } from './ledger.js';
+import { censusText, devicesOf, outboxCensus, type EdgeAdmin, type OutboxCensus } from './outboxes.js';
 import { degradedShare, edgeTimeFromHeaders, type LevelTime } from './levels.js';
 import type { Part } from './metrics-text.js';
 import { groupListeningOn } from './part-cpu.js';
@@ -58,6 +59,11 @@ export interface FlashOptions {
   keepLogs: boolean;
   /** How long the ledger waits for accepted events still on their way (an edge's outbox, the pipeline's lag) before it counts them missing. */
   ledgerWaitSeconds: number;
+  /**
+   * After that, how much longer it waits while the visitor objects of the devices whose events are missing still hold
+   * batches in their outboxes (asked one by one: outboxes.ts) before it counts again; the count is final then.
+   */
+  outboxWaitSeconds: number;
 }
 
 const num = (name: string, fallback: number): number => {
@@ -83,6 +89,7 @@ export function flashOptionsFromEnv(): FlashOptions {
     maxSockets: num('BENCH_FLASH_MAX_SOCKETS', 512),
     keepLogs: process.env.BENCH_FLASH_KEEP_LOGS === '1',
     ledgerWaitSeconds: num('BENCH_FLASH_LEDGER_WAIT_S', 60),
+    outboxWaitSeconds: num('BENCH_FLASH_OUTBOX_WAIT_S', 300),
   };
 }
 
@@ -216,6 +223,52 @@ async function run(stack: Stack, o: FlashOptions, model: ShopperModel, stats: Vi
     await withTimeout(store?.close() ?? Promise.resolve(), 10_000, 'the store client did not close').catch(() => undefined);
     await withTimeout(admin.disconnect(), 10_000, "Kafka's admin client did not disconnect").catch(() => undefined);
   }
+}
+
+function lostIds(l: LedgerFigures): string[] {
+  return [...new Set([...l.report.missingFromKafka, ...l.report.missingFromPipeline])];
+}
+
+function censusFigures(c: OutboxCensus): Record<string, unknown> {
+  return { devices: c.devices, holding: c.holding, batches: c.batches, unanswered: c.unanswered, ...(c.firstFailure !== undefined ? { firstFailure: c.firstFailure } : {}) };
+}
+
+interface OutboxWait {
+  first?: OutboxCensus;
+  afterWait?: OutboxCensus;
+  last?: OutboxCensus;
+  waitedS: number;
+  /** Batches still waiting at each check (every 5 s). */
+  trail: number[];
+}
+
+/**
+ * Whether the events the ledger did not find are still in the edge: the outboxes of their devices are asked, and
+ * while some hold batches the run waits (every 5 s, up to `maxS`), so a figure of lost events is never one of
+ * events still on their way.
+ */
+async function waitForOutboxes(edge: EdgeAdmin, ledger: LedgerFigures, deviceOf: ReadonlyMap<string, string>, maxS: number): Promise<OutboxWait> {
+  const out: OutboxWait = { waitedS: 0, trail: [] };
+  if (ledger.lost === 0) return out;
+  const ids = lostIds(ledger);
+  const devices = devicesOf(ids, deviceOf);
+  out.first = await outboxCensus(edge, devices);
+  console.log(`  ledger: ${ledger.lost} lost (${ids.length - [...ids].filter((id) => deviceOf.has(id)).length} of unknown device); their devices' outboxes: ${censusText(out.first)}`);
+  if (out.first.batches === 0 && out.first.unanswered === 0) return out;
+  const start = performance.now();
+  let census = out.first;
+  out.trail.push(census.batches);
+  // An object that did not answer (a busy edge) is asked again: it may hold batches as well.
+  while ((census.batches > 0 || census.unanswered > 0) && (performance.now() - start) / 1000 < maxS) {
+    await sleep(5000);
+    census = await outboxCensus(edge, [...census.holdingDevices, ...census.unansweredDevices]);
+    out.trail.push(census.batches);
+    if (out.trail.length % 6 === 0) console.log(`  ledger: still waiting for the outboxes: ${censusText(census)} (${Math.round((performance.now() - start) / 1000)} s)`);
+  }
+  out.waitedS = (performance.now() - start) / 1000;
+  out.afterWait = census;
+  console.log(`  ledger: after ${Math.round(out.waitedS)} s of waiting for the outboxes: ${censusText(census)}`);
+  return out;
 }
 
 /** The phases of the run, named alike in the load's tally and in the readings. */
@@ -359,12 +412,22 @@ async function figures(f: FigureInput): Promise<SuiteResult> {
   if (f.held.events > 0) console.log(`  the shoppers still held ${f.held.events} events on ${f.held.devices} devices when the run ended (offered, never accepted)`);
 
   console.log(`  ledger: looking up ${accepted.toLocaleString('en')} accepted event ids in ${PREFIX}.events and in the pipeline's state…`);
-  const ledgerResult = await countDownstream(
-    { kafkaBrokers: f.stack.kafkaBrokers, topicPrefix: PREFIX, redisUrl: f.stack.redisUrl, collectorUrl: f.stack.collectorUrl!, readSecret: f.stack.readSecret },
-    tally.accepted,
-    f.o.ledgerWaitSeconds * 1000,
-    (line) => console.log(`  ${line}`),
-  );
+  const count = () =>
+    countDownstream(
+      { kafkaBrokers: f.stack.kafkaBrokers, topicPrefix: PREFIX, redisUrl: f.stack.redisUrl, collectorUrl: f.stack.collectorUrl!, readSecret: f.stack.readSecret },
+      tally.accepted,
+      f.o.ledgerWaitSeconds * 1000,
+      (line) => console.log(`  ${line}`),
+    );
+  const edgeAdmin: EdgeAdmin = { url: f.stack.edgeUrl!, bearer: f.stack.secrets.edgeAdmin, siteKey: f.stack.siteKey };
+  let ledgerResult = await count();
+  const outboxes = await waitForOutboxes(edgeAdmin, ledgerResult, tally.acceptedBy, f.o.outboxWaitSeconds);
+  if (outboxes.first !== undefined && (outboxes.first.batches > 0 || outboxes.first.unanswered > 0)) {
+    console.log(`  ledger: counting again after the outboxes' wait…`);
+    ledgerResult = await count();
+    outboxes.last = await outboxCensus(edgeAdmin, devicesOf(lostIds(ledgerResult), tally.acceptedBy));
+    console.log(`  ledger: ${ledgerResult.lost} lost; their devices' outboxes now: ${censusText(outboxes.last)}`);
+  }
   const a = ledgerResult.report;
   const waited = (performance.now() - (phases.fromOf('settle') ?? performance.now())) / 1000;
   console.log(
@@ -433,6 +496,15 @@ async function figures(f: FigureInput): Promise<SuiteResult> {
       ledger: {
         countedSecondsAfterShoppersStopped: Math.round(waited),
         waitAllowedS: f.o.ledgerWaitSeconds,
+        outboxes: {
+          rule: 'after the first count, the visitor objects of the devices of the lost ids are asked for their outbox depth (GET /v1/admin/visitors/:id); while some hold batches, up to outboxWaitAllowedS, then the ledger counts again',
+          outboxWaitAllowedS: f.o.outboxWaitSeconds,
+          waitedS: round(outboxes.waitedS, 1),
+          atFirstCount: outboxes.first === undefined ? null : censusFigures(outboxes.first),
+          afterWaiting: outboxes.afterWait === undefined ? null : censusFigures(outboxes.afterWait),
+          atFinalCount: outboxes.last === undefined ? null : censusFigures(outboxes.last),
+          drainedPerCheck: outboxes.trail,
+        },
         accepted: a.accepted,
         inKafka: a.inKafka,
         duplicatesInKafka: a.duplicatesInKafka,
@@ -443,7 +515,7 @@ async function figures(f: FigureInput): Promise<SuiteResult> {
         missingFromKafka: a.missingFromKafka.slice(0, 20),
         missingFromPipeline: a.missingFromPipeline.slice(0, 20),
         countedTwice: a.countedTwice.slice(0, 20),
-        note: 'the id lists are cut at 20; lost_events = accepted ids missing from sf.events or from some stage when the ledger counted (after up to waitAllowedS of waiting: an id still in an edge outbox then counts as lost); duplicate_effects = counts beyond one, all stages (infra/src/audit/)',
+        note: 'the id lists are cut at 20; lost_events = accepted ids missing from sf.events or from some stage when the ledger counted (after up to waitAllowedS of waiting, and up to outboxes.outboxWaitAllowedS more while their devices\' outboxes still held batches: an id still in an edge outbox then counts as lost, and outboxes.atFinalCount says how many batches were still there); duplicate_effects = counts beyond one, all stages (infra/src/audit/)',
       },
       shoppers: {
         data: path.basename(f.o.data),

@@ -37,6 +37,8 @@ export interface Tally {
   phase: string;
   phases: Map<string, PhaseTally>;
   accepted: Set<string>;
+  /** Accepted event id → the device (anonymous id) whose visitor object took it: where to look for it in the edge. */
+  acceptedBy: Map<string, string>;
   /** Every event id sent so far. */
   sent: Set<string>;
   /** Events sent more than once (a retry after a lost answer, a timeout). */
@@ -47,7 +49,7 @@ export interface Tally {
 }
 
 export function createTally(origin: number, phase = 'start'): Tally {
-  return { phase, phases: new Map(), accepted: new Set(), sent: new Set(), resent: 0, levelsBySecond: new Map(), origin };
+  return { phase, phases: new Map(), accepted: new Set(), acceptedBy: new Map(), sent: new Set(), resent: 0, levelsBySecond: new Map(), origin };
 }
 
 function phaseOf(t: Tally, name = t.phase): PhaseTally {
@@ -88,6 +90,7 @@ export function recordAnswer(t: Tally, a: CollectAnswer, phase: string): void {
   for (const id of a.acceptedIds) {
     if (t.accepted.has(id)) continue;
     t.accepted.add(id);
+    if (a.anonymousId !== undefined) t.acceptedBy.set(id, a.anonymousId);
     p.accepted += 1;
   }
 }

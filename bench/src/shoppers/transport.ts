@@ -32,6 +32,8 @@ export interface CollectAnswer {
   levelReason: string | undefined;
   retryAfter: string | undefined;
   eventIds: string[];
+  /** The device the batch is of (its events' anonymous id): whose visitor object holds what the edge accepted. */
+  anonymousId: string | undefined;
   /** The ids the edge accepted (only on 200). */
   acceptedIds: string[];
   /** Decisions in a 200 answer (its `actions`). */
@@ -53,8 +55,9 @@ export function nodeTransport(agent: http.Agent, device: DeviceHeaders, timeoutM
     send: (url, body) =>
       new Promise((resolve, reject) => {
         const eventIds = idsOf(body);
+        const anonymousId = deviceOf(body);
         const sentAt = performance.now();
-        const report = (a: Omit<CollectAnswer, 'sentAt' | 'latencyMs' | 'eventIds'>) => observe({ sentAt, latencyMs: performance.now() - sentAt, eventIds, ...a });
+        const report = (a: Omit<CollectAnswer, 'sentAt' | 'latencyMs' | 'eventIds' | 'anonymousId'>) => observe({ sentAt, latencyMs: performance.now() - sentAt, eventIds, anonymousId, ...a });
         let settled = false;
         const fail = (failure: 'timeout' | 'network', error: Error) => {
           if (settled) return;
@@ -125,6 +128,13 @@ export function nodeTransport(agent: http.Agent, device: DeviceHeaders, timeoutM
 export function idsOf(body: string): string[] {
   const parsed = JSON.parse(body) as { events?: Array<{ eventId?: unknown }> };
   return (parsed.events ?? []).map((e) => String(e.eventId));
+}
+
+/** The anonymous id of a batch body's events (one device's batch), undefined when its first event has none. */
+export function deviceOf(body: string): string | undefined {
+  const parsed = JSON.parse(body) as { events?: Array<{ anonymousId?: unknown }> };
+  const id = parsed.events?.[0]?.anonymousId;
+  return typeof id === 'string' ? id : undefined;
 }
 
 /** The ids of a 200 answer's accepted events: all but the indexes its `rejected` lists. */

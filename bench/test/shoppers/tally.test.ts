@@ -10,6 +10,7 @@ const answer = (over: Partial<CollectAnswer>): CollectAnswer => ({
   levelReason: undefined,
   retryAfter: undefined,
   eventIds: [],
+  anonymousId: undefined,
   acceptedIds: [],
   actions: 0,
   identity: undefined,
@@ -27,6 +28,17 @@ describe('tally', () => {
     expect(t.phases.get('steady')).toMatchObject({ offered: 3, accepted: 2, requests: 2, byStatus: { '503': 1, '200': 1 }, retryAfter: { '5': 1 } });
     expect(t.phases.get('spike')).toMatchObject({ accepted: 1, requests: 1 });
     expect(t.resent).toBe(3);
+  });
+
+  it('remembers which device each accepted id came from: whose visitor object holds it in the edge', () => {
+    const t = createTally(0, 'steady');
+    recordAnswer(t, answer({ status: 503, eventIds: ['a'], anonymousId: 'dev-1' }), 'steady');
+    recordAnswer(t, answer({ eventIds: ['a', 'b'], acceptedIds: ['a'], anonymousId: 'dev-1' }), 'steady');
+    recordAnswer(t, answer({ eventIds: ['c'], acceptedIds: ['c'], anonymousId: 'dev-2' }), 'steady');
+    expect([...t.acceptedBy]).toEqual([
+      ['a', 'dev-1'],
+      ['c', 'dev-2'],
+    ]);
   });
 
   it('keeps latency, level and reason of 200 answers only, and the levels by second', () => {

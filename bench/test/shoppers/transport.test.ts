@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptedOf, actionsOf, identityOf, idsOf, nodeTransport, type CollectAnswer } from '../../src/shoppers/transport.js';
+import { acceptedOf, actionsOf, deviceOf, identityOf, idsOf, nodeTransport, type CollectAnswer } from '../../src/shoppers/transport.js';
 
 const device = { origin: 'http://shop.test', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36', clientIp: '198.18.0.7' };
-const body = JSON.stringify({ events: [{ eventId: 'e1' }, { eventId: 'e2' }, { eventId: 'e3' }], sentAt: 1 });
+const body = JSON.stringify({ events: [{ eventId: 'e1', anonymousId: 'dev-1' }, { eventId: 'e2', anonymousId: 'dev-1' }, { eventId: 'e3', anonymousId: 'dev-1' }], sentAt: 1 });
 
 describe('nodeTransport', () => {
   const seen: http.IncomingHttpHeaders[] = [];
@@ -48,7 +48,7 @@ describe('nodeTransport', () => {
     const { response, answer } = await send('/v1/collect?site=k');
     expect(seen[seen.length - 1]).toMatchObject({ 'content-type': 'text/plain;charset=UTF-8', origin: device.origin, 'user-agent': device.userAgent, 'cf-connecting-ip': device.clientIp });
     expect(response).toMatchObject({ status: 200, retryAfter: null, body: { accepted: 2 } });
-    expect(answer).toMatchObject({ status: 200, level: 'live_only', levelReason: 'upstream:pipeline', eventIds: ['e1', 'e2', 'e3'], acceptedIds: ['e1', 'e3'], actions: 1, identity: 'not verified: expired' });
+    expect(answer).toMatchObject({ status: 200, level: 'live_only', levelReason: 'upstream:pipeline', eventIds: ['e1', 'e2', 'e3'], anonymousId: 'dev-1', acceptedIds: ['e1', 'e3'], actions: 1, identity: 'not verified: expired' });
   });
 
   it('hands Retry-After to the SDK and accepts nothing on a refusal', async () => {
@@ -67,6 +67,8 @@ describe('nodeTransport', () => {
 describe('reading a batch and its answer', () => {
   it('takes the ids of a batch, and those accepted: all but the rejected indexes', () => {
     expect(idsOf(body)).toEqual(['e1', 'e2', 'e3']);
+    expect(deviceOf(body)).toBe('dev-1');
+    expect(deviceOf(JSON.stringify({ events: [] }))).toBeUndefined();
     expect(acceptedOf(['e1', 'e2', 'e3'], { rejected: [{ index: 0 }, { index: 2 }] })).toEqual(['e2']);
     expect(acceptedOf(['e1'], undefined)).toEqual(['e1']);
   });

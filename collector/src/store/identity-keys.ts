@@ -8,7 +8,7 @@
  * refs (`a:<anonymous id>`, `u:<user id>`, key-parts.ts), so no id reaches
  * into another's keys.
  */
-import { devicePart } from './key-parts.js';
+import { devicePart, keyPart } from './key-parts.js';
 import { partitionTag } from './owner.js';
 
 export interface IdentityKeys {
@@ -18,6 +18,13 @@ export interface IdentityKeys {
   prefixSession(anonymousId: string): string;
   /** List: the raw `sf.events` values of the open session sent while the device was anonymous, oldest first. */
   prefixEvents(anonymousId: string): string;
+  /**
+   * String: this event id was re-keyed by the stage already (expires after the dedupe window). A copy that
+   * travelled (an edge or SDK retry) is dropped here, where all copies of a device's event meet, rather than
+   * re-keyed again: after a login it would go to the user's by-user partition while the first copy went to
+   * the device's, and two partitions' `seen:` marks would count it twice.
+   */
+  seenEvent(eventId: string): string;
   /** String: the identity stage's next offset of this partition of the events topic. */
   offset: string;
 }
@@ -29,6 +36,7 @@ export function identityKeys(prefix: string, eventsTopic: string, partition: num
     link: (anonymousId) => `${p}identity:link:${devicePart(anonymousId)}`,
     prefixSession: (anonymousId) => `${p}identity:prefix:${devicePart(anonymousId)}:session`,
     prefixEvents: (anonymousId) => `${p}identity:prefix:${devicePart(anonymousId)}:events`,
+    seenEvent: (eventId) => `${p}identity:seen:${keyPart(eventId)}`,
     offset: `${p}identity:offset`,
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { topicNames, type IngestedEvent } from '@sessionflow/core';
 import { identityKeys } from '../../src/store/identity-keys.js';
 import { partitionTag } from '../../src/store/owner.js';
-import { decodeDeviceSession, devicesToLink, encodeDeviceSession, planIdentity, PREFIX_LIMIT, PREFIX_TTL_S, type DeviceState, type IdentityEvent } from '../../src/pipeline/identity/plan.js';
+import { decodeDeviceSession, devicesToLink, encodeDeviceSession, planIdentity, PREFIX_LIMIT, PREFIX_TTL_S, SEEN_TTL_S, type DeviceState, type IdentityEvent } from '../../src/pipeline/identity/plan.js';
 import { prefixEntry } from '../../src/pipeline/identity/prefix-kept.js';
 import { NOW } from '../fakes.js';
 
@@ -165,6 +165,40 @@ describe('planIdentity', () => {
       { anonymousId: 'anon-a', userId: 'user-1' },
       { anonymousId: 'anon-b', userId: 'user-1' },
     ]);
+  });
+
+  it('re-keys a copy of an event once: a copy arriving after the login is dropped, not sent under the user', () => {
+    const view = productClick('anon-a', 's1');
+    const login = identify('anon-a', 's1', 'user-1');
+    // An SDK retry after a lost answer: the same events again, the view now behind the login.
+    const plan = planIdentity([view, login, view, login], new Map(), new Map(), ctx);
+    expect(byUser(plan).filter((r) => r.attribution === undefined)).toEqual([
+      { key: 'a:anon-a', eventId: view.event.eventId, canonicalId: 'a:anon-a', attribution: undefined },
+      { key: 'u:user-1', eventId: login.event.eventId, canonicalId: 'u:user-1', attribution: undefined },
+    ]);
+    expect(plan.duplicates).toBe(2);
+    expect(plan.links).toEqual([{ anonymousId: 'anon-a', userId: 'user-1' }]);
+    expect(plan.commands).toContainEqual(['SET', keys.seenEvent(view.event.eventId), '1', 'EX', String(SEEN_TTL_S)]);
+    expect(plan.commands).toContainEqual(['SET', keys.seenEvent(login.event.eventId), '1', 'EX', String(SEEN_TTL_S)]);
+  });
+
+  it('drops the copy of an event an earlier batch re-keyed, and marks the new ones for the dedupe window', () => {
+    const stored: DeviceState = { userId: 'user-1', sessionId: 's1', prefix: [] };
+    const early = event('anon-a', 's1');
+    const fresh = event('anon-a', 's1');
+    const plan = planIdentity([early, fresh], new Map([['anon-a', stored]]), new Map(), { ...ctx, rekeyedBefore: new Set([early.event.eventId]), seenTtlSeconds: 99 });
+    expect(byUser(plan).map((r) => r.eventId)).toEqual([fresh.event.eventId]);
+    expect(plan.duplicates).toBe(1);
+    expect(plan.commands.filter((c) => c[1]?.includes(':identity:seen:'))).toEqual([['SET', keys.seenEvent(fresh.event.eventId), '1', 'EX', '99']]);
+  });
+
+  it("does not let an old identify's copy link a relinked device back to its earlier user", () => {
+    const stored: DeviceState = { userId: 'user-2', sessionId: 's1', prefix: [] };
+    const oldLogin = identify('anon-a', 's1', 'user-1');
+    const after = event('anon-a', 's1');
+    const plan = planIdentity([oldLogin, after], new Map([['anon-a', stored]]), new Map(), { ...ctx, rekeyedBefore: new Set([oldLogin.event.eventId]) });
+    expect(plan.links).toEqual([]);
+    expect(byUser(plan).map((r) => r.key)).toEqual(['u:user-2']);
   });
 
   it('drops events of an erased person ingested before the erasure, and keeps those ingested after', () => {

@@ -13,6 +13,7 @@ import { EdgeError, errorBody } from '../errors.js';
 import type { EdgeEnv } from '../hono-env.js';
 import { checkIdentifies } from '../identity/identifies.js';
 import { enforceSiteLimits } from '../limits/site-limits.js';
+import { BUSY_RETRY_AFTER_S, collectsInFlight } from '../limits/in-flight.js';
 import { relayEnvelope, relayToCollector } from '../relay/relay.js';
 import { isObviousBot, visitVisitor } from '../visitor/route-to-visitors.js';
 import type { EdgeAction } from '../visitor/visitor-do.js';
@@ -40,6 +41,22 @@ export const RELAY_RETRY_AFTER_S = 5;
 export const collect = new Hono<EdgeEnv>();
 
 collect.use('*', siteGuard, collectCors);
+
+// The gate before any visitor object is touched (limits/in-flight.ts); the body is read first all the same (below).
+collect.post('/', async (c, next) => {
+  const config = c.get('config');
+  if (!collectsInFlight.enter(config.collectMaxInFlight)) {
+    await readBodyWithin(c.req.raw, config.maxBodyBytes).catch(() => undefined);
+    throw new EdgeError(503, 'edge_busy', `the edge is working on ${config.collectMaxInFlight} requests already (COLLECT_MAX_IN_FLIGHT); retry after ${BUSY_RETRY_AFTER_S} s`, {
+      'Retry-After': String(BUSY_RETRY_AFTER_S),
+    });
+  }
+  try {
+    await next();
+  } finally {
+    collectsInFlight.leave();
+  }
+});
 
 collect.post('/', async (c) => {
   const config = c.get('config');

@@ -94,6 +94,12 @@ export class Outbox {
     await this.deps.storage.put({ [NEXT]: this.next + 1, [key]: entry });
     this.next += 1;
     waiting.push(key);
+    // Every waiting batch has an alarm behind it. The drain the visit starts lives in this object's memory only: an
+    // object reset or evicted while it relays (a restarted dev server, a workerd too busy to finish) would leave the
+    // batch until the visitor came back or the expiry alarm (the session's end plus the retention, half an hour and
+    // more) — the flash-sale benchmark found 1,484 objects holding batches with no other alarm. Due once the relay had
+    // its time and the first retry's pause; a drain that emptied the outbox by then makes it a wake-up with nothing to do.
+    await this.deps.wakeAt(this.deps.now() + entry.timeoutMs + FIRST_RETRY_MS);
     this.deps.observeDepth?.(waiting.length, entry.collectorUrl);
     return waiting.length;
   }

@@ -6,8 +6,10 @@
  * and the offset (store/guarded-batch.ts).
  *
  * Producing before the transaction means a crash (or a refused EXEC) between
- * the two re-produces the batch on the next attempt: `sf.events.by-user` may
- * carry a record twice, and the aggregates stage counts it once by its event id
+ * the two re-produces the batch on the next attempt, planned from the same
+ * stored state (its marks of re-keyed events included, which the script writes
+ * with the offset): `sf.events.by-user` may carry a record twice, in the same
+ * partition, and the aggregates stage counts it once by its event id
  * (prefix records by their event id's prefix mark). `sf.identity` is compacted and
  * a link's value is derived from its event, so a repeat is the same record.
  * The reverse order could lose records: the offset would cover events whose
@@ -45,6 +47,8 @@ export interface IdentityApplyDeps {
   linkTtlSeconds?: number;
   /** How long a quiet device's prefix is kept; the default when absent. */
   prefixTtlSeconds?: number;
+  /** How long the stage's mark of a re-keyed event is kept (`PIPELINE_DEDUPE_TTL_S`); the default when absent. */
+  seenTtlSeconds?: number;
   maxAttempts?: number;
 }
 
@@ -81,12 +85,14 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: rea
   const all = records.flatMap((r) => (r.event === null ? [] : [r.event]));
   const anons = [...new Set(all.map((e) => e.anonymousId))];
   const markRefs = [...new Set(all.flatMap(refsOf))];
+  const eventIds = [...new Set(all.map((e) => e.eventId))];
   // Everything the plan depends on, in one round trip; records below the offset (a re-delivery) are read needlessly.
-  const [stored, links, sessions, markValues] = await Promise.all([
+  const [stored, links, sessions, markValues, seenValues] = await Promise.all([
     redis.get(offsetKey),
     anons.length === 0 ? [] : redis.mGet(anons.map((a) => keys.link(a))),
     anons.length === 0 ? [] : redis.mGet(anons.map((a) => keys.prefixSession(a))),
     markRefs.length === 0 ? [] : redis.mGet(markRefs.map((ref) => marksHere.key(ref))),
+    eventIds.length === 0 ? [] : redis.mGet(eventIds.map((id) => keys.seenEvent(id))),
   ]);
 
   const fresh = unappliedRecords(records, stored, batch);
@@ -129,16 +135,22 @@ async function attempt_(deps: IdentityApplyDeps, batch: TopicBatch, records: rea
     if (at !== undefined) marks.set(ref, at);
   }
 
+  // Not guarded one by one: only this partition's batches write these marks, each with the offset it guards,
+  // so a writer that came in between moved the offset as well.
+  const rekeyedBefore = new Set(eventIds.filter((_, i) => seenValues[i] !== null && seenValues[i] !== undefined));
   const plan = planIdentity(events, devices, marks, {
     keys,
     topics: deps.topics,
+    rekeyedBefore,
+    ...(deps.seenTtlSeconds === undefined ? {} : { seenTtlSeconds: deps.seenTtlSeconds }),
     ...(deps.prefixLimit === undefined ? {} : { prefixLimit: deps.prefixLimit }),
     ...(deps.linkTtlSeconds === undefined ? {} : { linkTtlSeconds: deps.linkTtlSeconds }),
     ...(deps.prefixTtlSeconds === undefined ? {} : { prefixTtlSeconds: deps.prefixTtlSeconds }),
   });
   outcome.links = plan.links.length;
   outcome.erased = plan.erased;
-  outcome.rekeyed = events.length - plan.erased;
+  outcome.duplicates = plan.duplicates;
+  outcome.rekeyed = events.length - plan.erased - plan.duplicates;
 
   if (plan.records.length > 0) await deps.send(plan.records);
   await tombstoneErasedLinks(deps, marksHere, plan.links);

@@ -22,6 +22,13 @@
  *   the user id with `attribution: "prefix"`. A relink re-sends nothing: those
  *   events were attributed to a user already. A new session starts an empty
  *   prefix.
+ * - Each event is re-keyed once: a copy that travelled (a retry of the edge or
+ *   the SDK after an answer was lost) is dropped, by the stage's own mark of
+ *   the event id (kept for the dedupe window). Every copy of a device's event
+ *   comes through the device's partition here, while after a login the copies
+ *   would be re-keyed to two people (the first to the device, the late one to
+ *   the user), and the aggregates stage, which deduplicates per by-user
+ *   partition, would count the event in both.
  * - Bounds: a link expires after the user profile's quiet period
  *   (store/bounds.ts), refreshed by every batch with an event of a linked
  *   device, so the graph lives as long as the profiles it joins. The user's
@@ -111,7 +118,14 @@ export interface IdentityPlanContext {
   linkTtlSeconds?: number;
   /** How long a quiet device's prefix is kept; PREFIX_TTL_S when absent. */
   prefixTtlSeconds?: number;
+  /** Event ids of the batch this stage re-keyed already (their `seenEvent` marks): their copies are dropped. */
+  rekeyedBefore?: ReadonlySet<string>;
+  /** How long an event's mark is kept: the pipeline's dedupe window (`PIPELINE_DEDUPE_TTL_S`); SEEN_TTL_S when absent. */
+  seenTtlSeconds?: number;
 }
+
+/** The pipeline's default dedupe window (`PIPELINE_DEDUPE_TTL_S`). */
+export const SEEN_TTL_S = 24 * 60 * 60;
 
 export interface IdentityPlan {
   /** In the batch's order: by-user records (and prefixes at their link), identity links. */
@@ -121,13 +135,17 @@ export interface IdentityPlan {
   links: { anonymousId: string; userId: string }[];
   /** Events dropped because their person was erased after they were ingested. */
   erased: number;
+  /** Copies of events re-keyed before (in an earlier batch or earlier in this one): dropped. */
+  duplicates: number;
 }
 
 /** Plans a batch. `devices` holds the stored state of every anonymous id in it (missing = never seen); it is not changed. */
 export function planIdentity(events: readonly IdentityEvent[], devices: ReadonlyMap<string, DeviceState>, marks: ErasureTimes, ctx: IdentityPlanContext): IdentityPlan {
   const { keys, topics } = ctx;
   const limit = ctx.prefixLimit ?? PREFIX_LIMIT;
-  const plan: IdentityPlan = { records: [], commands: [], links: [], erased: 0 };
+  const plan: IdentityPlan = { records: [], commands: [], links: [], erased: 0, duplicates: 0 };
+  const rekeyed = new Set(ctx.rekeyedBefore);
+  const seenTtl = String(ctx.seenTtlSeconds ?? SEEN_TTL_S);
   const current = new Map<string, DeviceState>();
   /** Devices whose open session, its source or its prefix's progress changed: their stored session is written once, at the end. */
   const sessionsChanged = new Set<string>();
@@ -154,10 +172,17 @@ export function planIdentity(events: readonly IdentityEvent[], devices: Readonly
   };
 
   for (const { event, raw } of events) {
+    // A copy changes nothing either: an identify's copy arriving after a relink must not link the device back.
+    if (rekeyed.has(event.eventId)) {
+      plan.duplicates++;
+      continue;
+    }
     if (isErased(event, marks)) {
       plan.erased++;
       continue;
     }
+    rekeyed.add(event.eventId);
+    plan.commands.push(['SET', keys.seenEvent(event.eventId), '1', 'EX', seenTtl]);
     const anon = event.anonymousId;
     const device = stateOf(anon);
 

@@ -33,6 +33,8 @@ export interface IdentityStageSettings {
   bounds: StateBounds;
   /** Erasure markers (../../erasure/marks.ts): events of an erased person are dropped, links and snapshots sent meanwhile tombstoned. */
   marks: ErasureMarks;
+  /** `PIPELINE_DEDUPE_TTL_S`: how long the stage remembers an event it re-keyed, so a copy of it is dropped (plan.ts). */
+  dedupeTtlSeconds: number;
   /** Where its batches are counted (`/metrics`); none in tests that do not look. */
   metrics?: PipelineMetrics;
   /** How long a partition whose batch failed waits before it is tried again (../partition-stops.ts). */
@@ -80,6 +82,7 @@ export async function startIdentityStage(kafka: Kafka, settings: IdentityStageSe
       send: oneAtATime(producerSendRecords(rekeying)),
       linkTtlSeconds: settings.bounds.userProfileTtlSeconds,
       prefixTtlSeconds: Math.min(PREFIX_TTL_S, settings.bounds.sessionTtlSeconds),
+      seenTtlSeconds: settings.dedupeTtlSeconds,
     };
     // Partitions side by side, each one's sends one at a time (../send.ts): a partition's records reach sf.events.by-user in its order.
     consumer = await startStageConsumer({
