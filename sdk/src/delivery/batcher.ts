@@ -27,6 +27,7 @@ import { fitsKeepalive, type Transport } from '../transport/transport.js';
 import { backoffMs, parseRetryAfter } from './backoff.js';
 import type { DroppedCount } from './dropped.js';
 import type { SenderLock } from './sender-lock.js';
+import { soon } from './soon.js';
 
 /**
  * Longest backoff between retries after repeated failures, which is also how
@@ -89,7 +90,7 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
   let saving: Promise<unknown> = Promise.resolve();
   let failures = 0;
   /** Set while a send at once is due. */
-  let expressing: ReturnType<typeof setTimeout> | undefined;
+  let expressing: object | undefined;
   /** Sends at once now on their way. */
   let expressed = 0;
   /** The ids of every batch on its way: no other send of this page takes them meanwhile. */
@@ -276,8 +277,12 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
         writing ??= setTimeout(persist);
         // No timer beside a send at once: a drain it started would find this event in the queue, and
         // with another tab's send at once on its way, send that tab's event a second time.
-        if (failures === 0 && online()) expressing ??= setTimeout(express);
-        else schedule(flushIntervalMs);
+        if (failures > 0 || !online()) schedule(flushIntervalMs);
+        else if (!expressing) {
+          // Its token: `stop` (shutdown) cancels a send at once that is due by dropping it.
+          const due = (expressing = {});
+          soon(() => expressing === due && express());
+        }
       }
     },
     flush,
@@ -299,7 +304,6 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
     // A write that is due still happens: what was captured is not dropped. It leaves at the next start.
     stop() {
       stop();
-      clearTimeout(expressing);
       expressing = undefined;
     },
     clear() {
