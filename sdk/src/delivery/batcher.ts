@@ -27,7 +27,6 @@ import { fitsKeepalive, type Transport } from '../transport/transport.js';
 import { backoffMs, parseRetryAfter } from './backoff.js';
 import type { DroppedCount } from './dropped.js';
 import type { SenderLock } from './sender-lock.js';
-import { soon } from './soon.js';
 
 /**
  * Longest backoff between retries after repeated failures, which is also how
@@ -83,14 +82,16 @@ export type VisitorEvent = QueuedEvent & { anonymousId: string };
 export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, transport: Transport, options: BatcherOptions): Batcher<E> {
   const { collectUrl, maxBatch, flushIntervalMs, now, online = () => true, lock = (send) => send().then(() => true), random = Math.random, tabs } = options;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  /** Set while a write of what capture keeps in memory is due or under way. */
+  /** Set while a write of what capture keeps in memory is under way. */
   let writing: unknown;
   let running: Promise<void> = Promise.resolve();
   let waiting: Promise<void> | undefined;
   let saving: Promise<unknown> = Promise.resolve();
   let failures = 0;
-  /** Set while a send at once is due. */
-  let expressing: object | undefined;
+  /** Set while the task after capture (the write, the send at once) is due. */
+  let due: ReturnType<typeof setTimeout> | undefined;
+  /** Shut down: no more sends at once. */
+  let stopped = false;
   /** Sends at once now on their way. */
   let expressed = 0;
   /** The ids of every batch on its way: no other send of this page takes them meanwhile. */
@@ -226,7 +227,6 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
    * next flush.
    */
   const express = async () => {
-    expressing = undefined;
     // Failing: the retry timer decides. Offline: the `online` event flushes.
     if (failures > 0 || !online()) return;
     if (expressed >= MAX_EXPRESS) return schedule(flushIntervalMs);
@@ -240,6 +240,13 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
     } finally {
       expressed -= 1;
     }
+  };
+
+  /** The task after capture: what capture kept in memory goes to the queue, and out at once. */
+  const afterCapture = () => {
+    due = undefined;
+    if (writing === undefined) persist();
+    if (!stopped) void express();
   };
 
   const flush = (): Promise<void> => {
@@ -273,16 +280,10 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
       // While the edge is failing, the retry timer alone decides when to try again.
       if (failures === 0 && held.size >= maxBatch) void flush();
       else {
-        // In tasks of their own: the write and the send cost the capture nothing.
-        writing ??= setTimeout(persist);
-        // No timer beside a send at once: a drain it started would find this event in the queue, and
-        // with another tab's send at once on its way, send that tab's event a second time.
-        if (failures > 0 || !online()) schedule(flushIntervalMs);
-        else if (!expressing) {
-          // Its token: `stop` (shutdown) cancels a send at once that is due by dropping it.
-          const due = (expressing = {});
-          soon(() => expressing === due && express());
-        }
+        // In a task of its own (one timer for both, which capture pays for): the write and the send at once.
+        // No flush timer beside the send: a drain it started would find this event in the queue, and with
+        // another tab's send at once on its way, send that tab's event a second time.
+        due ??= setTimeout(afterCapture);
       }
     },
     flush,
@@ -304,7 +305,7 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
     // A write that is due still happens: what was captured is not dropped. It leaves at the next start.
     stop() {
       stop();
-      expressing = undefined;
+      stopped = true;
     },
     clear() {
       held.clear();
