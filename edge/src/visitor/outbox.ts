@@ -60,12 +60,12 @@ export class Outbox {
   private draining: Promise<void> | undefined;
   private failures = 0;
   /**
-   * Keys of the waiting batches, oldest first: listed once when the object
-   * wakes, then kept here, since this object is the outbox's only writer.
+   * Keys of the waiting batches, oldest first, and the next batch's number:
+   * read once when the object wakes (by one read, however many visits ask at
+   * once), then kept here, since this object is the outbox's only writer.
    * Saves a storage listing on every batch and every relay.
    */
-  private waiting: string[] | undefined;
-  private next: number | undefined;
+  private loading: Promise<{ waiting: string[]; next: number }> | undefined;
 
   constructor(private readonly deps: OutboxDeps) {}
 
@@ -80,20 +80,25 @@ export class Outbox {
 
   /** Forgets what it knew of its storage, after the object's storage was deleted. */
   forget(): void {
-    this.waiting = undefined;
-    this.next = undefined;
+    this.loading = undefined;
     this.failures = 0;
   }
 
   /** Adds a batch; the depth with it, or undefined when the outbox is full (nothing added). */
   async add(entry: OutboxEntry): Promise<number | undefined> {
-    const waiting = await this.keys();
+    const loaded = await this.loaded();
+    const { waiting } = loaded;
     if (waiting.length >= OUTBOX_LIMIT) return undefined;
-    this.next ??= (await this.deps.storage.get<number>(NEXT)) ?? 0;
-    const key = keyOf(this.next);
-    await this.deps.storage.put({ [NEXT]: this.next + 1, [key]: entry });
-    this.next += 1;
-    waiting.push(key);
+    // Numbered before any wait: the object lets another visit in while one waits on the network, and two visits that
+    // read the number, then stored, took the same key, the second batch overwriting the first (answered 200, never
+    // relayed: the flash-sale benchmark lost 118 events so once the SDK sent a device's events side by side).
+    // The stored next number is this one's successor at least; later batches store theirs after it, in order.
+    const key = keyOf(loaded.next);
+    loaded.next += 1;
+    await this.deps.storage.put({ [NEXT]: loaded.next, [key]: entry });
+    // In key order: a batch numbered first may be stored last.
+    const after = waiting.findIndex((waitingKey) => waitingKey > key);
+    waiting.splice(after < 0 ? waiting.length : after, 0, key);
     // Every waiting batch has an alarm behind it. The drain the visit starts lives in this object's memory only: an
     // object reset or evicted while it relays (a restarted dev server, a workerd too busy to finish) would leave the
     // batch until the visitor came back or the expiry alarm (the session's end plus the retention, half an hour and
@@ -111,8 +116,19 @@ export class Outbox {
   }
 
   private async keys(): Promise<string[]> {
-    this.waiting ??= [...(await this.deps.storage.list({ prefix: ENTRY, limit: OUTBOX_LIMIT + 1 })).keys()];
-    return this.waiting;
+    return (await this.loaded()).waiting;
+  }
+
+  private loaded(): Promise<{ waiting: string[]; next: number }> {
+    this.loading ??= (async () => {
+      const { storage } = this.deps;
+      const waiting = [...(await storage.list({ prefix: ENTRY, limit: OUTBOX_LIMIT + 1 })).keys()];
+      return { waiting, next: (await storage.get<number>(NEXT)) ?? 0 };
+    })().catch((error: unknown) => {
+      this.loading = undefined;
+      throw error;
+    });
+    return this.loading;
   }
 
   private async relayAll(): Promise<void> {
@@ -126,7 +142,7 @@ export class Outbox {
       }
       const entry = await storage.get<OutboxEntry>(key);
       if (entry === undefined) {
-        waiting.shift();
+        waiting.splice(waiting.indexOf(key), 1);
         continue;
       }
       const target: RelayTarget = { collectorUrl: entry.collectorUrl, secret: this.deps.secret(), timeoutMs: entry.timeoutMs };
@@ -146,7 +162,8 @@ export class Outbox {
         return;
       }
       await storage.delete(key);
-      waiting.shift();
+      // By its key, not the first: a batch numbered earlier may have been put in front of it meanwhile.
+      waiting.splice(waiting.indexOf(key), 1);
       this.deps.observeDepth?.(waiting.length, entry.collectorUrl);
     }
   }
