@@ -85,6 +85,8 @@ export function startShopperLoad(o: ShopperLoadOptions): ShopperLoad {
     return boundaries[0]!.name;
   };
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.maxSockets });
+  // The SDK keeps up to four sends of a device on their way: many wait in the agent for a socket, and would go out after close.
+  const stopping = new AbortController();
   const arrivalsRandom = seededRandom(o.seed);
   const live = new Set<Device>();
   let liveVisits = 0;
@@ -114,7 +116,7 @@ export function startShopperLoad(o: ShopperLoadOptions): ShopperLoad {
       recordAnswer(tally, a, phaseAt(a.sentAt));
       // What the SDK lets go of: a 2xx settles the whole batch, and so does a refusal for good.
       if ((a.status >= 200 && a.status < 300) || REFUSED_FOR_GOOD.has(a.status)) for (const id of a.eventIds) d.outstanding.delete(id);
-    });
+    }, stopping.signal);
     const transport: Transport = {
       send: (url, body) =>
         closed
@@ -236,6 +238,7 @@ export function startShopperLoad(o: ShopperLoadOptions): ShopperLoad {
       sleeping.clear();
       for (const d of live) d.batcher.stop();
       live.clear();
+      stopping.abort();
       agent.destroy();
     },
   };

@@ -50,7 +50,8 @@ export interface DeviceHeaders {
   clientIp: string;
 }
 
-export function nodeTransport(agent: http.Agent, device: DeviceHeaders, timeoutMs: number, observe: (answer: CollectAnswer) => void): Transport {
+/** `stopping`: aborted when the load closes, so requests still waiting for one of the agent's sockets never go out. */
+export function nodeTransport(agent: http.Agent, device: DeviceHeaders, timeoutMs: number, observe: (answer: CollectAnswer) => void, stopping?: AbortSignal): Transport {
   return {
     send: (url, body) =>
       new Promise((resolve, reject) => {
@@ -71,6 +72,7 @@ export function nodeTransport(agent: http.Agent, device: DeviceHeaders, timeoutM
           {
             method: 'POST',
             agent,
+            ...(stopping ? { signal: stopping } : {}),
             headers: {
               'content-type': 'text/plain;charset=UTF-8',
               'content-length': String(Buffer.byteLength(body)),
