@@ -165,6 +165,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
     // The collect envelope is fixed ({ events, sentAt }), so the count travels as an event.
     reportDropped: (count) => track('sf_dropped', { count }),
     onAnswer: (answer) => actions.apply(plain(answer)?.['actions']),
+    allowed: () => granted(),
   });
 
   const reset = () => {

@@ -123,6 +123,20 @@ describe('Batcher', () => {
     expect(await queueLength(queue)).toBe(0);
   });
 
+  it('does not open the queue after the start while it may not (no consent)', async () => {
+    const queue = memoryQueue<TestEvent>();
+    let looked = 0;
+    const watched = { ...queue, peek: (max: number) => ((looked += 1), queue.peek(max)) };
+    let allowed = false;
+    createBatcher(watched, fakeTransport(), { collectUrl: URL, maxBatch: 20, flushIntervalMs: 1000, now: () => Date.now(), allowed: () => allowed });
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(looked).toBe(0);
+    allowed = true;
+    createBatcher(watched, fakeTransport(), { collectUrl: URL, maxBatch: 20, flushIntervalMs: 1000, now: () => Date.now(), allowed: () => allowed });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(looked).toBeGreaterThan(0);
+  });
+
   it('splits a large backlog into batches of maxBatch', async () => {
     const { batcher, transport, queue } = setup({ maxBatch: 2, flushIntervalMs: 1000 });
     for (const n of [1, 2, 3, 4, 5]) await queue.enqueue([event(n)]);

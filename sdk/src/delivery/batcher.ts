@@ -58,6 +58,8 @@ export interface BatcherOptions {
    * delivered, so a tab that is closed does not beacon events another tab already sent.
    */
   tabs?: Pick<BroadcastChannel, 'postMessage' | 'onmessage'> | undefined;
+  /** Whether the queue may be opened at all (consent to analytics; default: yes): the look at it after the start waits for it. */
+  allowed?: () => boolean;
   /** The body of each 2xx answer (its `actions` are the edge's decisions). */
   onAnswer?: (answer: unknown) => void;
 }
@@ -269,8 +271,13 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
     return next;
   };
 
-  // What earlier pages left in the queue (a browser that died, a tab closed offline) leaves a moment after the start.
-  schedule(flushIntervalMs);
+  // What earlier pages left in the queue (a browser that died, a tab closed offline) leaves a moment after the start;
+  // without consent the queue is not even opened.
+  let leftovers: ReturnType<typeof setTimeout> | undefined = setTimeout(() => {
+    leftovers = undefined;
+    // While a send is failing, its retry timer decides.
+    if ((options.allowed?.() ?? true) && failures === 0) void flush();
+  }, flushIntervalMs);
 
   return {
     add(event) {
@@ -305,6 +312,7 @@ export function createBatcher<E extends VisitorEvent>(queue: EventQueue<E>, tran
     // A write that is due still happens: what was captured is not dropped. It leaves at the next start.
     stop() {
       stop();
+      clearTimeout(leftovers);
       stopped = true;
     },
     clear() {
