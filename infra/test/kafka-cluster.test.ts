@@ -75,8 +75,10 @@ test('three KRaft nodes replicate every topic on all of them, and take writes wh
   expect(new Set(cluster.brokers).size).toBe(3);
   expect(cluster.nodes.map((n) => n.id)).toEqual([1, 2, 3]);
   for (const broker of cluster.brokers) expect(broker).toMatch(/^127\.0\.0\.1:\d+$/);
-  const described = await admin.describeCluster();
-  expect(described.brokers.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
+  // A broker that has just registered reaches the others' metadata a moment later (CI once saw [2, 3] here).
+  const nodeIds = async () => (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort();
+  await until('every node in the cluster metadata', async () => (await nodeIds()).length === 3);
+  expect(await nodeIds()).toEqual([1, 2, 3]);
 
   // Created with no replication factor: the cluster's default puts it on every node.
   const topic = 'orders';
