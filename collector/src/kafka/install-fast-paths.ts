@@ -1,8 +1,8 @@
 /**
- * Side effect only: installs the kafkajs fast paths. The producer thread
- * imports this before anything that loads kafkajs, which is when they can
- * still take effect (see kafkajs-fast-paths.ts).
+ * Side effect only: installs the kafkajs fast paths, or throws when they
+ * cannot take effect any more. The producer thread and the pipeline import
+ * this before anything that loads kafkajs (see kafkajs-fast-paths.ts).
  */
-import { installKafkajsFastPaths } from './kafkajs-fast-paths.js';
+import { installKafkajsFastPaths, requireFastPaths } from './kafkajs-fast-paths.js';
 
-export const installedFastPaths = installKafkajsFastPaths();
+export const installedFastPaths = requireFastPaths(installKafkajsFastPaths());

@@ -63,3 +63,20 @@ export function installKafkajsFastPaths(): { request: boolean; grouping: boolean
     grouping: replace(GROUPING_MODULE, GROUPING_USERS, groupMessagesPerPartition),
   };
 }
+
+/**
+ * Throws unless both replacements took effect. Installing is order-sensitive
+ * (a module that loads kafkajs imported first turns it off) and kafkajs works
+ * without them, only several times slower per record: a silent slowdown, so the
+ * entries refuse to start instead.
+ */
+export function requireFastPaths(installed: { request: boolean; grouping: boolean }): { request: boolean; grouping: boolean } {
+  const missing = Object.entries(installed).flatMap(([name, done]) => (done ? [] : [name]));
+  if (missing.length > 0) {
+    throw new Error(
+      `the kafkajs fast paths are not in place (${missing.join(', ')}): kafkajs was loaded before kafka/install-fast-paths.js, ` +
+        'which must be the first import of the entry (collector/src/pipeline/main.ts, collector/src/kafka/producer-worker.ts)',
+    );
+  }
+  return installed;
+}

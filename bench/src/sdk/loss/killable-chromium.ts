@@ -12,7 +12,8 @@
  * done or not. What of the group still runs a second later is killed by the
  * group's id (the browser's pid): cleanup, not part of what is measured.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { CHROMIUM_ARGS, chromiumPath, freePort, startChild, type Child } from '@sessionflow/infra';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
@@ -85,10 +86,14 @@ async function devtoolsEndpoint(port: number, child: Child): Promise<string> {
 /** Starts Chromium headless on `userDataDir` (created if missing, reused as it is), its output appended to `logFile`. */
 export async function launchKillable(userDataDir: string, logFile: string): Promise<KillableChromium> {
   const port = await freePort();
+  // Chromium's temporary folders (/tmp/org.chromium.Chromium.*) outlive a SIGKILL: kept in the profile, they go with it.
+  const tmp = path.join(userDataDir, 'tmp');
+  mkdirSync(tmp, { recursive: true });
   const child = startChild({
     name: 'chromium',
     command: chromiumPath(),
     args: [...CHROMIUM_ARGS, '--headless', `--user-data-dir=${userDataDir}`, `--remote-debugging-port=${port}`, 'about:blank'],
+    env: { ...process.env, TMPDIR: tmp },
     logFile,
   });
   let browser: Browser;
