@@ -28,6 +28,7 @@ const PLAIN: RecsOptions = {
   similarity: 'dot',
   recencyHalfLifeMs: INF,
   neighbourPositionDecay: INF,
+  anchorPositionDecay: INF,
   excludePrefixItems: false,
   affinityWeight: 0,
 };
@@ -168,6 +169,52 @@ const cases: ScoreCase[] = [
     options: { n: 4, sampleSize: 2 },
     expected: ['a', 'c', 'd', 'b'],
     sources: ['session', 'session', 'session', 'popular'],
+  },
+  {
+    // Sessions with a at times 1, 2, 3 and with b at 4, 5; m = 3 takes s5, s4, s3 (the most recent of
+    // both lists together), so s1 and s2, and with them x and y, are left out.
+    name: 'the m most recent candidates across the prefix items\' lists',
+    sessions: [['s1', ['a', 'x'], 1], ['s2', ['a', 'y'], 2], ['s3', ['a', 'c'], 3], ['s4', ['b', 'd'], 4], ['s5', ['b', 'e'], 5]],
+    prefix: ['a', 'b'],
+    options: { n: 5, sampleSize: 3, prefixWeighting: INF },
+    expected: ['b', 'a', 'c', 'd', 'e'],
+    sources: ['session', 'session', 'session', 'session', 'session'],
+  },
+  {
+    name: 'with a sample large enough, the older sessions vote too',
+    sessions: [['s1', ['a', 'x'], 1], ['s2', ['a', 'y'], 2], ['s3', ['a', 'c'], 3], ['s4', ['b', 'd'], 4], ['s5', ['b', 'e'], 5]],
+    prefix: ['a', 'b'],
+    options: { n: 7, sampleSize: 5, prefixWeighting: INF },
+    expected: ['a', 'b', 'c', 'd', 'e', 'x', 'y'],
+    sources: ['session', 'session', 'session', 'session', 'session', 'session', 'session'],
+  },
+  {
+    // Uniform prefix weights: s1 (met through a, 1 from the end) and s3 (through c, the last) tie at 1.
+    // λ_ipw = 1: s1 votes e^(−1): c 1, g 1, a e^-1, f e^-1.
+    name: 'V-STAN: a neighbour met through an older prefix item votes less',
+    sessions: [['s1', ['a', 'f'], 1], ['s3', ['c', 'g'], 2]],
+    prefix: ['a', 'c'],
+    options: { n: 4, prefixWeighting: INF, anchorPositionDecay: 1 },
+    expected: ['c', 'g', 'a', 'f'],
+    scores: { c: 1, g: 1, a: Math.exp(-1), f: Math.exp(-1) },
+  },
+  {
+    // STAN's i* is the prefix's most recent item the neighbour holds (c, at 0), even when the prefix
+    // weights are uniform: gaps c 0, x 1, y 2, a 3, w 4 (not from the last shared position, a at 3).
+    name: 'the anchor is the most recent prefix item, whatever the prefix weights',
+    sessions: [['s1', ['c', 'x', 'y', 'a', 'w'], 1]],
+    prefix: ['a', 'c'],
+    options: { n: 5, prefixWeighting: INF, neighbourPositionDecay: 1 },
+    expected: ['c', 'x', 'y', 'a', 'w'],
+  },
+  {
+    // Anchor a at 1; b at gaps 1 and 2 votes once, at e^-1 (not e^-1 + e^-2); x e^-1 too.
+    name: 'an item a neighbour holds twice votes once, at its nearest position',
+    sessions: [['s1', ['b', 'a', 'x', 'b'], 1]],
+    prefix: ['a'],
+    options: { n: 3, neighbourPositionDecay: 1 },
+    expected: ['a', 'b', 'x'],
+    scores: { a: 1, b: Math.exp(-1), x: Math.exp(-1) },
   },
   {
     // sims: s1 0.5, s2 1, s3 1.5; k = 2 keeps s3 and s2: b 2.5, a 1.5, z 1.5, y 1; x not voted.

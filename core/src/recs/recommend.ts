@@ -49,7 +49,7 @@ export function recommend(
   return result;
 }
 
-/** Each item's summed votes from the nearest neighbours, scaled so the best is 1. */
+/** Each item's summed votes from the nearest neighbours, scaled so the best is 1, best first. */
 export function sessionVotes(
   reader: RecsStateReader,
   prefix: readonly string[],
@@ -58,31 +58,46 @@ export function sessionVotes(
   allowed: (item: string) => boolean = () => true,
 ): ScoredItem[] {
   if (prefix.length === 0) return [];
-  const scores = new Map<string, number>();
-  for (const neighbour of nearestNeighbours(reader, prefix, context.nowMs, context.session, options)) {
-    const nearest = nearestPositions(neighbour.record.items, neighbour.anchor);
-    for (const [item, gap] of nearest) {
-      if (!allowed(item)) continue;
-      const vote = Number.isFinite(options.neighbourPositionDecay)
-        ? neighbour.weight * Math.exp(-gap / options.neighbourPositionDecay)
-        : neighbour.weight;
-      scores.set(item, (scores.get(item) ?? 0) + vote);
+  const votes = new Map<string, Vote>();
+  const positionDecay = options.neighbourPositionDecay;
+  const anchorDecay = options.anchorPositionDecay;
+  const neighbours = nearestNeighbours(reader, prefix, context.nowMs, context.session, options);
+  for (let n = 0; n < neighbours.length; n += 1) {
+    const { record, anchor, anchorDistance } = neighbours[n]!;
+    // V-STAN: a neighbour met through an older prefix item votes less.
+    const weight = Number.isFinite(anchorDecay) ? neighbours[n]!.weight * Math.exp(-anchorDistance / anchorDecay) : neighbours[n]!.weight;
+    const items = record.items;
+    // Outwards from the anchor, so an item the neighbour holds twice votes once, at its nearest position.
+    for (let gap = 0; gap < items.length; gap += 1) {
+      const after = anchor + gap;
+      const before = anchor - gap;
+      if (after >= items.length && before < 0) break;
+      const vote = Number.isFinite(positionDecay) ? weight * Math.exp(-gap / positionDecay) : weight;
+      if (after < items.length) castVote(votes, items[after]!, vote, n, allowed);
+      if (gap > 0 && before >= 0) castVote(votes, items[before]!, vote, n, allowed);
     }
   }
   let best = 0;
-  for (const score of scores.values()) best = Math.max(best, score);
-  return [...scores].map(([item, score]) => ({ item, score: score / best })).sort(byScoreThenItem);
+  for (const { score } of votes.values()) best = Math.max(best, score);
+  const scored: ScoredItem[] = [];
+  for (const [item, { score }] of votes) scored.push({ item, score: score / best });
+  return scored.sort(byScoreThenItem);
 }
 
-/** item → its smallest distance in positions from `anchor`: each item of a session votes once. */
-function nearestPositions(items: readonly string[], anchor: number): Map<string, number> {
-  const gaps = new Map<string, number>();
-  items.forEach((item, position) => {
-    const gap = Math.abs(position - anchor);
-    const known = gaps.get(item);
-    if (known === undefined || gap < known) gaps.set(item, gap);
-  });
-  return gaps;
+interface Vote {
+  score: number;
+  /** The last neighbour that voted for the item. */
+  votedBy: number;
+}
+
+function castVote(votes: Map<string, Vote>, item: string, vote: number, neighbour: number, allowed: (item: string) => boolean): void {
+  const known = votes.get(item);
+  if (known === undefined) {
+    if (allowed(item)) votes.set(item, { score: vote, votedBy: neighbour });
+  } else if (known.votedBy !== neighbour) {
+    known.score += vote;
+    known.votedBy = neighbour;
+  }
 }
 
 /** Adds weight × the item's category affinity (the strongest category scaled to 1) to each score. */
