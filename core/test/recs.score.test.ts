@@ -267,6 +267,21 @@ const cases: ScoreCase[] = [
     expected: ['a', 'b', 'c'],
   },
   {
+    // Votes a 6, b 3, c 2, z 1 (÷ 6); only z is in the profile's category K: z 1/6 + 1 beats a 1, b 0.5.
+    // The n best are picked among more votes than n: the blend's lift must be allowed for.
+    name: 'a weak vote the affinity lifts into the n best',
+    sessions: [
+      ['s1', ['a', 'b'], 1], ['s2', ['a', 'b'], 2], ['s3', ['a', 'b'], 3],
+      ['s4', ['a', 'c'], 4], ['s5', ['a', 'c'], 5], ['s6', ['a', 'z'], 6],
+    ],
+    categories: { a: 'L', b: 'L', c: 'L', z: 'K' },
+    prefix: ['a'],
+    options: { n: 2, affinityWeight: 1 },
+    context: { affinities: { K: 1 } },
+    expected: ['z', 'a'],
+    scores: { z: 1 / 6 + 1, a: 1 },
+  },
+  {
     // The open session is already in the state (the pipeline's case): s9 must not vote for itself.
     name: 'the open session is never its own neighbour',
     sessions: [['s1', ['a', 'b'], 1], ['s9', ['a', 'z'], 2]],

@@ -4,6 +4,7 @@
  */
 import type { RecsOptions } from './options.js';
 import { recentSample } from './sample.js';
+import { kthLargest } from './select.js';
 import type { RecsStateReader, SessionRecord } from './types.js';
 
 export interface Neighbour {
@@ -104,8 +105,7 @@ function mostSimilar(scored: Neighbour[], k: number): Neighbour[] {
   if (scored.length > k && k > 0) {
     const weights = new Float64Array(scored.length);
     for (let i = 0; i < scored.length; i += 1) weights[i] = scored[i]!.weight;
-    weights.sort();
-    const cut = weights[scored.length - k]!;
+    const cut = kthLargest(weights, k);
     scored = scored.filter((n) => n.weight >= cut);
   }
   scored.sort(byWeight);
