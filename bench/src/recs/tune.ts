@@ -107,7 +107,7 @@ export function coordinateSearch(
         for (const value of SEARCH_SPACE[name]) {
           const trial = measure({ ...end.options, [name]: value } as RecsOptions);
           if (better(trial.accuracy, end.accuracy)) {
-            moves.push(`${name} → ${String(value)}: HR@20 ${fixed(trial.accuracy.hitRate)} MRR@20 ${fixed(trial.accuracy.mrr)}`);
+            moves.push(`${name} → ${name === 'recencyHalfLifeMs' && Number.isFinite(value) ? `${(value as number) / DAY_MS}d` : String(value)}: HR@20 ${fixed(trial.accuracy.hitRate)} MRR@20 ${fixed(trial.accuracy.mrr)}`);
             end = trial;
             changed = true;
           }

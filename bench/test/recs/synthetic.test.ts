@@ -72,7 +72,8 @@ describe('syntheticSessions', () => {
 });
 
 describe('fitShape', () => {
-  it('finds the repeats, popularity and co-occurrence of a history drawn from a known shape', () => {
+  // The fit draws some fifty histories of the log's size: seconds on a busy machine.
+  it('finds the repeats, popularity and co-occurrence of a history drawn from a known shape', { timeout: 60_000 }, () => {
     const fitted = fitShape(logged(draw(SHAPE, 5000, 11)), 11);
     expect(fitted.lengths).toHaveLength(SHAPE.lengths.length);
     expect(fitted.lengths.slice(1).every((c) => c > 0)).toBe(true);
