@@ -28,6 +28,7 @@ const PLAIN: RecsOptions = {
   similarity: 'dot',
   recencyHalfLifeMs: INF,
   neighbourPositionDecay: INF,
+  anchorPositionDecay: INF,
   excludePrefixItems: false,
   affinityWeight: 0,
 };
@@ -170,6 +171,52 @@ const cases: ScoreCase[] = [
     sources: ['session', 'session', 'session', 'popular'],
   },
   {
+    // Sessions with a at times 1, 2, 3 and with b at 4, 5; m = 3 takes s5, s4, s3 (the most recent of
+    // both lists together), so s1 and s2, and with them x and y, are left out.
+    name: 'the m most recent candidates across the prefix items\' lists',
+    sessions: [['s1', ['a', 'x'], 1], ['s2', ['a', 'y'], 2], ['s3', ['a', 'c'], 3], ['s4', ['b', 'd'], 4], ['s5', ['b', 'e'], 5]],
+    prefix: ['a', 'b'],
+    options: { n: 5, sampleSize: 3, prefixWeighting: INF },
+    expected: ['b', 'a', 'c', 'd', 'e'],
+    sources: ['session', 'session', 'session', 'session', 'session'],
+  },
+  {
+    name: 'with a sample large enough, the older sessions vote too',
+    sessions: [['s1', ['a', 'x'], 1], ['s2', ['a', 'y'], 2], ['s3', ['a', 'c'], 3], ['s4', ['b', 'd'], 4], ['s5', ['b', 'e'], 5]],
+    prefix: ['a', 'b'],
+    options: { n: 7, sampleSize: 5, prefixWeighting: INF },
+    expected: ['a', 'b', 'c', 'd', 'e', 'x', 'y'],
+    sources: ['session', 'session', 'session', 'session', 'session', 'session', 'session'],
+  },
+  {
+    // Uniform prefix weights: s1 (met through a, 1 from the end) and s3 (through c, the last) tie at 1.
+    // λ_ipw = 1: s1 votes e^(−1): c 1, g 1, a e^-1, f e^-1.
+    name: 'V-STAN: a neighbour met through an older prefix item votes less',
+    sessions: [['s1', ['a', 'f'], 1], ['s3', ['c', 'g'], 2]],
+    prefix: ['a', 'c'],
+    options: { n: 4, prefixWeighting: INF, anchorPositionDecay: 1 },
+    expected: ['c', 'g', 'a', 'f'],
+    scores: { c: 1, g: 1, a: Math.exp(-1), f: Math.exp(-1) },
+  },
+  {
+    // STAN's i* is the prefix's most recent item the neighbour holds (c, at 0), even when the prefix
+    // weights are uniform: gaps c 0, x 1, y 2, a 3, w 4 (not from the last shared position, a at 3).
+    name: 'the anchor is the most recent prefix item, whatever the prefix weights',
+    sessions: [['s1', ['c', 'x', 'y', 'a', 'w'], 1]],
+    prefix: ['a', 'c'],
+    options: { n: 5, prefixWeighting: INF, neighbourPositionDecay: 1 },
+    expected: ['c', 'x', 'y', 'a', 'w'],
+  },
+  {
+    // Anchor a at 1; b at gaps 1 and 2 votes once, at e^-1 (not e^-1 + e^-2); x e^-1 too.
+    name: 'an item a neighbour holds twice votes once, at its nearest position',
+    sessions: [['s1', ['b', 'a', 'x', 'b'], 1]],
+    prefix: ['a'],
+    options: { n: 3, neighbourPositionDecay: 1 },
+    expected: ['a', 'b', 'x'],
+    scores: { a: 1, b: Math.exp(-1), x: Math.exp(-1) },
+  },
+  {
     // sims: s1 0.5, s2 1, s3 1.5; k = 2 keeps s3 and s2: b 2.5, a 1.5, z 1.5, y 1; x not voted.
     name: 'only the k most similar neighbours vote',
     sessions: [['s1', ['a', 'x'], 1], ['s2', ['b', 'y'], 2], ['s3', ['a', 'b', 'z'], 3]],
@@ -218,6 +265,21 @@ const cases: ScoreCase[] = [
     options: { n: 3, affinityWeight: 1 },
     context: { affinities: { K: 10, L: 5 } },
     expected: ['a', 'b', 'c'],
+  },
+  {
+    // Votes a 6, b 3, c 2, z 1 (÷ 6); only z is in the profile's category K: z 1/6 + 1 beats a 1, b 0.5.
+    // The n best are picked among more votes than n: the blend's lift must be allowed for.
+    name: 'a weak vote the affinity lifts into the n best',
+    sessions: [
+      ['s1', ['a', 'b'], 1], ['s2', ['a', 'b'], 2], ['s3', ['a', 'b'], 3],
+      ['s4', ['a', 'c'], 4], ['s5', ['a', 'c'], 5], ['s6', ['a', 'z'], 6],
+    ],
+    categories: { a: 'L', b: 'L', c: 'L', z: 'K' },
+    prefix: ['a'],
+    options: { n: 2, affinityWeight: 1 },
+    context: { affinities: { K: 1 } },
+    expected: ['z', 'a'],
+    scores: { z: 1 / 6 + 1, a: 1 },
   },
   {
     // The open session is already in the state (the pipeline's case): s9 must not vote for itself.

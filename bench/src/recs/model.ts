@@ -14,7 +14,7 @@ import {
 import type { Predictor } from './evaluate.js';
 import type { LoggedSession } from './protocol.js';
 
-/** How many recent sessions each item keeps; at least the largest sample size tried. */
+/** How many recent sessions each item keeps: far above the sample sizes, so the unsampled reference reads every list whole. */
 export const SESSIONS_PER_ITEM = 5000;
 
 export function trainedReader(train: readonly LoggedSession[]): ReturnType<typeof memoryRecsReader> {

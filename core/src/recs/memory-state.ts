@@ -74,7 +74,12 @@ export function memoryRecsReader(state: MemoryRecsState): RecsStateReader {
     return items;
   };
   return {
-    sessionsWithItem: (item, limit) => (state.itemSessions.get(item) ?? []).slice(0, limit),
+    // The list itself when it is within the limit (the state's cap is usually the sample size): no copy per call.
+    sessionsWithItem: (item, limit) => {
+      const list = state.itemSessions.get(item);
+      if (list === undefined) return [];
+      return list.length <= limit ? list : list.slice(0, limit);
+    },
     session: (id): SessionRecord | undefined => state.sessions.get(id),
     popular: (limit, category) =>
       category === undefined
