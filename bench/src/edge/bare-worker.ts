@@ -8,8 +8,7 @@
  * of the edge's own work.
  */
 import { Hono } from 'hono';
-
-export const BARE_PATH = '/bench/bare';
+import { BARE_PATH } from './bare-path.js';
 
 const app = new Hono();
 

@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, startHttpService, type HttpService } from '@sessionflow/infra';
 import { percentile, round } from '../stats.js';
 import { startCollectorStub, type CollectorStub } from './collector-stub.js';
-import { BARE_PATH } from './bare-worker.js';
+import { BARE_PATH } from './bare-path.js';
 import { decideLoad, type DecideLoadOptions } from './decide-load.js';
 import { openLoad } from './open-load.js';
 import { cpuSpent, groupCpuSeconds } from './process-cpu.js';
@@ -46,7 +46,7 @@ export interface DirectPhaseResult {
   cpuSecondsInWindow: Record<string, number>;
   /** workerd's CPU over the saturating load's window / the requests of that window, µs. */
   cpuUsPerRequest: number;
-  open: { p50Ms: number; p99Ms: number; requests: number; notOk: number; notSent: number; maxSendLagMs: number; cpuUsPerRequest: number; cpuSecondsInWindow: Record<string, number> };
+  open: { p50Ms: number; p99Ms: number; requests: number; notOk: number; failures: Record<string, number>; failureSample?: string; notSent: number; maxSendLagMs: number; cpuUsPerRequest: number; cpuSecondsInWindow: Record<string, number> };
   bare: { requestsPerS: number; p50Ms: number; p99Ms: number; requests: number; notOk: number; cpuUsPerRequest: number; cpuSecondsInWindow: Record<string, number> };
 }
 
@@ -137,6 +137,8 @@ export async function directPhase(
         p99Ms: percentile(open.latenciesMs, 99),
         requests: open.latenciesMs.length,
         notOk: Object.values(open.failures).reduce((a, b) => a + b, 0),
+        failures: open.failures,
+        ...(open.failureSample !== undefined ? { failureSample: open.failureSample } : {}),
         notSent: open.notSent,
         maxSendLagMs: open.maxSendLagMs,
         cpuUsPerRequest: openCpuPer.us,

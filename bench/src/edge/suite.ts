@@ -259,7 +259,7 @@ async function runDirect(o: EdgeSuiteOptions, dir: string): Promise<DirectPhaseR
   );
   console.log(
     `  direct open loop: ${direct.open.requests} requests at ${o.openRatePerS}/s offered, p50 ${round(direct.open.p50Ms)} ms, p99 ${round(direct.open.p99Ms)} ms ` +
-      `(from the moment each was due; the sender lagged its schedule by ${round(direct.open.maxSendLagMs)} ms at most); ${direct.open.notOk} not 200, ${direct.open.notSent} not sent; ` +
+      `(from the moment each was due; the sender lagged its schedule by ${round(direct.open.maxSendLagMs)} ms at most); ${direct.open.notOk} not 200${direct.open.notOk > 0 ? ` (${JSON.stringify(direct.open.failures)}, e.g. ${direct.open.failureSample ?? '?'})` : ''}, ${direct.open.notSent} not sent; ` +
       `workerd ${round(direct.open.cpuUsPerRequest, 1)} µs per request`,
   );
   console.log(

@@ -16,7 +16,7 @@ import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import { repoRoot } from '@sessionflow/infra';
-import { BARE_PATH } from './bare-worker.js';
+import { BARE_PATH } from './bare-path.js';
 
 function required(name: string): string {
   const value = process.env[name];
