@@ -48,7 +48,7 @@ function microtaskStorage() {
   };
 }
 
-describe('Outbox.add, twice in the same turn', () => {
+describe('Outbox.reserve, three times in the same turn', () => {
   it('gives each batch a key of its own: two visits resumed by one shared wait stored one batch over the other', async () => {
     const { Outbox } = await import('../src/visitor/outbox.js');
     const storage = microtaskStorage();
@@ -61,10 +61,28 @@ describe('Outbox.add, twice in the same turn', () => {
     });
     const entry = (n: number) => ({ siteKey: 'demo-site-key', receivedAt: n, events: [{ eventId: `e${n}` }] as never, collectorUrl: 'http://collector.test', timeoutMs: 1000 });
     // The object has just woken: nothing read from storage yet, as at a visitor's first two requests.
-    const depths = await Promise.all([outbox.add(entry(1)), outbox.add(entry(2)), outbox.add(entry(3))]);
+    const slots = await Promise.all([outbox.reserve(entry(1)), outbox.reserve(entry(2)), outbox.reserve(entry(3))]);
+    for (const slot of slots) await storage.put(slot!.writes);
+    const depths = slots.map((slot) => outbox.taken(slot!));
     const stored = [...storage.values].filter(([key]) => key.startsWith('outbox:')).map(([, value]) => (value as { receivedAt: number }).receivedAt);
     expect(stored.sort()).toEqual([1, 2, 3]);
-    expect(Math.max(...depths.map(Number))).toBe(3);
+    expect(depths).toEqual([1, 2, 3]);
     expect(storage.values.get('outbox-next')).toBe(3);
+  });
+
+  it('numbers past the newest waiting batch when the stored counter is behind it, so no batch is stored over another', async () => {
+    const { Outbox } = await import('../src/visitor/outbox.js');
+    const storage = microtaskStorage();
+    // Two batches stored out of their numbers' order left the counter at the first one's successor.
+    await storage.put({ 'outbox:000000000000000': { receivedAt: 1 }, 'outbox:000000000000001': { receivedAt: 2 }, 'outbox-next': 1 });
+    const outbox = new Outbox({
+      storage: storage as unknown as DurableObjectStorage,
+      secret: () => new Uint8Array(32),
+      now: () => Date.now(),
+      fetch: () => Promise.reject(new Error('no relay here')),
+      wakeAt: async () => {},
+    });
+    const slot = await outbox.reserve({ siteKey: 'demo-site-key', receivedAt: 3, events: [] as never, collectorUrl: 'http://collector.test', timeoutMs: 1000 });
+    expect(slot?.key).toBe('outbox:000000000000002');
   });
 });

@@ -60,7 +60,7 @@ interface CollectAnswer {
 }
 
 // A desktop browser's user agent: without one the edge flags the visitor as an obvious bot.
-const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+export const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 export async function decideLoad(target: DecideLoadTarget, visitors: SimulatedVisitor[], o: DecideLoadOptions): Promise<DecideLoadResult> {
   if (visitors.length < o.concurrency) throw new Error(`${visitors.length} visitors cannot keep ${o.concurrency} requests in flight without sending twice for one visitor`);

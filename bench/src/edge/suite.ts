@@ -15,10 +15,11 @@ import { type SuiteResult } from '../results.js';
 import { percentile, round } from '../stats.js';
 import { startCollectorStub, type CollectorStub } from './collector-stub.js';
 import { decideLoad, type DecideLoadOptions } from './decide-load.js';
-import { directPhase } from './direct-phase.js';
+import { directPhase, type DirectPhaseResult } from './direct-phase.js';
 import { cpuSpent, groupCpuSeconds } from './process-cpu.js';
 import { rulesEval, type RulesEvalOptions } from './rules-eval.js';
 import { simulatedVisitors } from './visitors.js';
+import { validationCost } from './validation-cost.js';
 
 export interface EdgeSuiteOptions extends DecideLoadOptions, RulesEvalOptions {
   visitors: number;
@@ -26,6 +27,13 @@ export interface EdgeSuiteOptions extends DecideLoadOptions, RulesEvalOptions {
   drainSeconds: number;
   /** Seconds of one-at-a-time requests after the load, for the edge's unloaded latency. */
   unloadedSeconds: number;
+  /** The direct phase's open loop: offered requests/s and measured seconds. */
+  openRatePerS: number;
+  openSeconds: number;
+  /** The direct phase's bare hono route: measured seconds. */
+  bareSeconds: number;
+  /** Only the direct phase (no wrangler dev, no rules evaluation): for A/B rounds of two builds (BENCH_EDGE_BUNDLE). */
+  directOnly: boolean;
 }
 
 export const defaultEdgeOptions: EdgeSuiteOptions = {
@@ -36,6 +44,10 @@ export const defaultEdgeOptions: EdgeSuiteOptions = {
   visitors: Number(process.env.BENCH_EDGE_VISITORS ?? 200),
   drainSeconds: 30,
   unloadedSeconds: 5,
+  openRatePerS: Number(process.env.BENCH_EDGE_OPEN_RATE ?? 100),
+  openSeconds: Number(process.env.BENCH_EDGE_OPEN_SECONDS ?? 20),
+  bareSeconds: Number(process.env.BENCH_EDGE_BARE_SECONDS ?? 10),
+  directOnly: process.env.BENCH_EDGE_DIRECT_ONLY === '1',
   evaluationsPerBatch: 100,
   batches: Number(process.env.BENCH_RULES_BATCHES ?? 2000),
   warmupEvaluations: 20_000,
@@ -63,11 +75,22 @@ export async function edgeSuite(o: EdgeSuiteOptions = defaultEdgeOptions): Promi
   let stub: CollectorStub | undefined;
   let edge: HttpService | undefined;
   try {
+    if (o.directOnly) {
+      const direct = await runDirect(o, dir);
+      return { suite: 'edge', figures: directFigures(direct), context: { node: process.version, cpus: os.cpus().length, only: 'the direct phase (BENCH_EDGE_DIRECT_ONLY=1)', direct: directContext(direct) } };
+    }
     console.log('  rules eval: core\'s DEMO_RULES with decide, in-process…');
     const rules = rulesEval(o);
     console.log(
       `  rules eval: p50 ${round(rules.p50Us, 3)} µs per evaluation (${rules.evaluations.toLocaleString('en')} evaluations in batches of ${o.evaluationsPerBatch}; ` +
         `timer grain ${round(rules.timerGrainUs, 3)} µs); signalsOf p50 ${round(rules.signalsP50Us, 3)} µs; actions: ${rules.actions.join(', ') || 'none'}`,
+    );
+
+    console.log('  validation: core\'s validateEvent (compiled check) against valibot alone, in-process, alternating rounds…');
+    const validation = validationCost({ rounds: 15, eventsPerRound: 20_000 });
+    console.log(
+      `  validation: ${round(validation.compiledUs, 3)} µs per event now (the compiled check took ${validation.takenByCompiled} of ${validation.pool} events), ` +
+        `${round(validation.valibotUs, 3)} µs with valibot alone (before): ${round(validation.valibotUs / validation.compiledUs, 1)}× less; medians of ${validation.rounds} rounds`,
     );
 
     console.log('  collector stub: starting (node:http, answers 202 at once, no Kafka)…');
@@ -149,23 +172,17 @@ export async function edgeSuite(o: EdgeSuiteOptions = defaultEdgeOptions): Promi
     // The dev server is stopped first: the direct phase gets the machine to itself.
     await edge.stop();
     edge = undefined;
-    console.log(`  direct: the same load on the built Worker in workerd without wrangler dev's proxy…`);
-    const direct = await directPhase(o, { siteKey: SITE_KEY, origin: ORIGIN, secret: SECRET }, dir);
-    console.log(
-      `  direct: ${round(direct.requestsPerS, 1)} requests/s, p50 ${round(direct.p50Ms)} ms, p99 ${round(direct.p99Ms)} ms under load; ` +
-        `unloaded p50 ${round(direct.unloadedP50Ms)} ms, p99 ${round(direct.unloadedP99Ms)} ms; ${direct.notOk} not 200; ` +
-        `cpu (s): ${Object.entries(direct.cpuSecondsInWindow).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    );
-
+    const direct = await runDirect(o, dir);
     return {
       suite: 'edge',
       figures: {
         'edge.decide_p50_ms': { value: round(p50), unit: 'ms' },
         'edge.decide_p99_ms': { value: round(p99), unit: 'ms' },
-        'edge.decide_direct_p50_ms': { value: round(direct.p50Ms), unit: 'ms' },
-        'edge.decide_direct_p99_ms': { value: round(direct.p99Ms), unit: 'ms' },
         'edge.rules_eval_us_p50': { value: round(rules.p50Us, 3), unit: 'µs' },
+        'edge.validate_us_per_event': { value: round(validation.compiledUs, 3), unit: 'µs' },
+        'edge.validate_valibot_us_per_event': { value: round(validation.valibotUs, 3), unit: 'µs' },
         'edge.relay_events_per_s': { value: Math.round(relayPerS), unit: 'events/s' },
+        ...directFigures(direct),
       },
       context: {
         node: process.version,
@@ -193,14 +210,7 @@ export async function edgeSuite(o: EdgeSuiteOptions = defaultEdgeOptions): Promi
           note: 'client-side, performance.now() from sending the request to the last byte of the answer, every request started in the measured window; batches built before the clock starts',
         },
         cpuSecondsInWindow: cpuSeconds,
-        direct: {
-          runtime: 'edge/dist/index.js (the wrangler deploy --dry-run bundle) in workerd through Miniflare alone, bindings from edge/wrangler.toml; no wrangler dev proxy',
-          requestsPerS: round(direct.requestsPerS, 1),
-          unloadedP50Ms: round(direct.unloadedP50Ms),
-          unloadedP99Ms: round(direct.unloadedP99Ms),
-          notOk: direct.notOk,
-          cpuSecondsInWindow: direct.cpuSecondsInWindow,
-        },
+        direct: directContext(direct),
         relay: {
           eventsInWindow: load.relayedInWindow,
           acceptedEvents: accepted,
@@ -212,6 +222,7 @@ export async function edgeSuite(o: EdgeSuiteOptions = defaultEdgeOptions): Promi
           relayRequests: stub.requests(),
           firstSignature: signature,
         },
+        validation: { ...validation, note: 'in-process in Node: validateEvent (compiled check, valibot for what it refuses) vs v.safeParse(EventSchema) alone, on the simulated shoppers\' events as parsed JSON; medians of alternating rounds of 20,000 events' },
         rulesEval: {
           rules: 'core DEMO_RULES',
           evaluations: rules.evaluations,
@@ -233,4 +244,53 @@ export async function edgeSuite(o: EdgeSuiteOptions = defaultEdgeOptions): Promi
     await stub?.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The direct phase (direct-phase.ts), printed as it ends. */
+async function runDirect(o: EdgeSuiteOptions, dir: string): Promise<DirectPhaseResult> {
+  const bundle = process.env.BENCH_EDGE_BUNDLE;
+  console.log(`  direct: the same load on the built Worker (${bundle || 'edge/dist/index.js'}) in workerd without wrangler dev's proxy…`);
+  const direct = await directPhase(o, { siteKey: SITE_KEY, origin: ORIGIN, secret: SECRET }, dir);
+  const seconds = (spent: Record<string, number>) => Object.entries(spent).map(([k, v]) => `${k} ${v}`).join(', ');
+  console.log(
+    `  direct: ${round(direct.requestsPerS, 1)} requests/s, p50 ${round(direct.p50Ms)} ms, p99 ${round(direct.p99Ms)} ms under load; ` +
+      `unloaded p50 ${round(direct.unloadedP50Ms)} ms, p99 ${round(direct.unloadedP99Ms)} ms; ${direct.notOk} not 200; ` +
+      `cpu (s): ${seconds(direct.cpuSecondsInWindow)}; workerd ${round(direct.cpuUsPerRequest, 1)} µs per request`,
+  );
+  console.log(
+    `  direct open loop: ${direct.open.requests} requests at ${o.openRatePerS}/s offered, p50 ${round(direct.open.p50Ms)} ms, p99 ${round(direct.open.p99Ms)} ms ` +
+      `(from the moment each was due; the sender lagged its schedule by ${round(direct.open.maxSendLagMs)} ms at most); ${direct.open.notOk} not 200${direct.open.notOk > 0 ? ` (${JSON.stringify(direct.open.failures)}, e.g. ${direct.open.failureSample ?? '?'})` : ''}, ${direct.open.notSent} not sent; ` +
+      `workerd ${round(direct.open.cpuUsPerRequest, 1)} µs per request`,
+  );
+  console.log(
+    `  direct bare route: ${round(direct.bare.requestsPerS, 1)} requests/s, p50 ${round(direct.bare.p50Ms)} ms, p99 ${round(direct.bare.p99Ms)} ms; ${direct.bare.notOk} not 200; ` +
+      `cpu (s): ${seconds(direct.bare.cpuSecondsInWindow)}; workerd ${round(direct.bare.cpuUsPerRequest, 1)} µs per request → the edge costs ${round(direct.cpuUsPerRequest / direct.bare.cpuUsPerRequest, 2)}× a bare route`,
+  );
+  return direct;
+}
+
+function directFigures(direct: DirectPhaseResult): SuiteResult['figures'] {
+  return {
+    'edge.decide_direct_p50_ms': { value: round(direct.p50Ms), unit: 'ms' },
+    'edge.decide_direct_p99_ms': { value: round(direct.p99Ms), unit: 'ms' },
+    'edge.decide_open_100rps_p99_ms': { value: round(direct.open.p99Ms), unit: 'ms' },
+    'edge.cpu_us_per_request': { value: round(direct.cpuUsPerRequest, 1), unit: 'µs' },
+    'edge.bare_cpu_us_per_request': { value: round(direct.bare.cpuUsPerRequest, 1), unit: 'µs' },
+    'edge.cpu_vs_bare_ratio': { value: round(direct.cpuUsPerRequest / direct.bare.cpuUsPerRequest, 2), unit: '×' },
+  };
+}
+
+function directContext(direct: DirectPhaseResult): Record<string, unknown> {
+  return {
+    runtime: 'edge/dist/index.js (the wrangler deploy --dry-run bundle, or BENCH_EDGE_BUNDLE) in workerd through Miniflare alone, bindings from edge/wrangler.toml; no wrangler dev proxy',
+    requestsPerS: round(direct.requestsPerS, 1),
+    unloadedP50Ms: round(direct.unloadedP50Ms),
+    unloadedP99Ms: round(direct.unloadedP99Ms),
+    notOk: direct.notOk,
+    cpuSecondsInWindow: direct.cpuSecondsInWindow,
+    cpuUsPerRequest: round(direct.cpuUsPerRequest, 1),
+    open: { ...direct.open, p50Ms: round(direct.open.p50Ms), p99Ms: round(direct.open.p99Ms), maxSendLagMs: round(direct.open.maxSendLagMs), cpuUsPerRequest: round(direct.open.cpuUsPerRequest, 1) },
+    bare: { ...direct.bare, requestsPerS: round(direct.bare.requestsPerS, 1), p50Ms: round(direct.bare.p50Ms), p99Ms: round(direct.bare.p99Ms), cpuUsPerRequest: round(direct.bare.cpuUsPerRequest, 1) },
+    note: 'cpu per request: workerd\'s utime + stime (/proc, 10 ms ticks) between the two ends of the measured window, over the requests started in it; the edge\'s relays to the stub run in the same workerd and are in it',
+  };
 }

@@ -2,27 +2,12 @@
  * The envelope the SDK posts to the edge (`POST /v1/collect`). Only the
  * envelope is checked here; each event is validated on its own afterwards.
  */
-import * as v from 'valibot';
-import { fieldErrors, type Validated } from './validate.js';
+import { CollectBatchSchema, type CollectBatch } from './batch-schema.js';
+import { isCollectBatch } from './generated/validators.js';
+import { validateWith, type Validated } from './validate.js';
 
-export const MAX_BATCH_EVENTS = 500;
-
-export const CollectBatchSchema = v.strictObject(
-  {
-    events: v.pipe(
-      v.array(v.unknown(), 'must be an array'),
-      v.minLength(1, 'must hold at least one event'),
-      v.maxLength(MAX_BATCH_EVENTS, `must hold at most ${MAX_BATCH_EVENTS} events`),
-    ),
-    /** Client clock when the batch left, to let the edge estimate clock skew. */
-    sentAt: v.optional(v.pipe(v.number('must be a number'), v.integer('must be an integer'))),
-  },
-  'must be an object with an events array',
-);
-
-export type CollectBatch = v.InferOutput<typeof CollectBatchSchema>;
+export { CollectBatchSchema, MAX_BATCH_EVENTS, type CollectBatch } from './batch-schema.js';
 
 export function validateCollectBatch(input: unknown): Validated<CollectBatch> {
-  const result = v.safeParse(CollectBatchSchema, input, { abortPipeEarly: true });
-  return result.success ? { ok: true, value: result.output } : { ok: false, errors: fieldErrors(result.issues) };
+  return validateWith(isCollectBatch, CollectBatchSchema, input);
 }

@@ -67,7 +67,8 @@ const HttpUrl = v.pipe(
   v.string('must be a string'),
   v.maxLength(2048, 'must be at most 2048 characters'),
   v.url('must be an absolute URL'),
-  v.regex(/^https?:/i, 'must be an http or https URL'),
+  // Case by case rather than with the `i` flag: JSON Schema patterns have no flags, and the compiled check is derived from this.
+  v.regex(/^[Hh][Tt][Tt][Pp][Ss]?:/, 'must be an http or https URL'),
 );
 
 // Client clocks are wrong often enough that we only refuse the impossible:
@@ -81,7 +82,7 @@ const Timestamp = v.pipe(
 
 const Properties = v.pipe(
   v.record(v.string(), v.unknown(), 'must be an object'),
-  v.check((p) => Object.keys(p).length <= 64, 'must have at most 64 keys'),
+  v.maxEntries(64, 'must have at most 64 keys'),
 );
 
 export const PageSchema = v.strictObject(

@@ -6,6 +6,10 @@
  * restarts, every visit also drains what is waiting. The outbox is bounded:
  * when it is full the visitor's new batches are refused (503), so the SDK
  * keeps them, instead of the object growing without end.
+ *
+ * A batch is taken in two steps, `reserve` then `taken`, so the visitor
+ * object stores it in the same write as its own state: one storage write per
+ * batch, committed before the answer.
  */
 import type { Decided, DeviceClass, Level, SessionflowEvent } from '@sessionflow/core';
 import { relayEnvelope, relayToCollector, type RelayTarget } from '../relay/relay.js';
@@ -28,6 +32,16 @@ export interface OutboxEntry {
 }
 
 export const OUTBOX_LIMIT = 1000;
+
+/** A numbered place for one batch: what to store (with the visitor's state, in one write) and when to wake up for it. */
+export interface OutboxSlot {
+  key: string;
+  entry: OutboxEntry;
+  /** The batch and the outbox's next number, to be stored together. */
+  writes: Record<string, unknown>;
+  /** When the object's alarm must come at the latest, should the relay the visit starts be lost with the object. */
+  wakeAt: number;
+}
 const ENTRY = 'outbox:';
 const NEXT = 'outbox-next';
 const FIRST_RETRY_MS = 1000;
@@ -66,6 +80,10 @@ export class Outbox {
    * Saves a storage listing on every batch and every relay.
    */
   private loading: Promise<{ waiting: string[]; next: number }> | undefined;
+  /** What `loading` resolved to, for the steps that must not wait (`taken`). */
+  private known: { waiting: string[]; next: number } | undefined;
+  /** Batches taken since the object woke, by key, until relayed: the drain reads none of them back from storage. */
+  private readonly entries = new Map<string, OutboxEntry>();
 
   constructor(private readonly deps: OutboxDeps) {}
 
@@ -81,31 +99,50 @@ export class Outbox {
   /** Forgets what it knew of its storage, after the object's storage was deleted. */
   forget(): void {
     this.loading = undefined;
+    this.known = undefined;
+    this.entries.clear();
     this.failures = 0;
   }
 
-  /** Adds a batch; the depth with it, or undefined when the outbox is full (nothing added). */
-  async add(entry: OutboxEntry): Promise<number | undefined> {
+  /**
+   * A place for one batch, or undefined when the outbox is full (nothing reserved). Nothing is stored here: the
+   * caller stores `writes` in the same write as the rest of its batch (the visitor's state), then calls `taken`.
+   */
+  async reserve(entry: OutboxEntry): Promise<OutboxSlot | undefined> {
     const loaded = await this.loaded();
-    const { waiting } = loaded;
-    if (waiting.length >= OUTBOX_LIMIT) return undefined;
+    if (loaded.waiting.length >= OUTBOX_LIMIT) return undefined;
     // Numbered before any wait: the object lets another visit in while one waits on the network, and two visits that
     // read the number, then stored, took the same key, the second batch overwriting the first (answered 200, never
     // relayed: the flash-sale benchmark lost 118 events so once the SDK sent a device's events side by side).
-    // The stored next number is this one's successor at least; later batches store theirs after it, in order.
+    // The stored next number is this one's successor at least; the object stores the slot with nothing between that
+    // lets another visit in, so later batches store theirs after it, in order (and a wake-up never numbers below
+    // the newest waiting batch anyway, see loaded()).
     const key = keyOf(loaded.next);
     loaded.next += 1;
-    await this.deps.storage.put({ [NEXT]: loaded.next, [key]: entry });
+    return {
+      key,
+      entry,
+      writes: { [NEXT]: loaded.next, [key]: entry },
+      // Every waiting batch has an alarm behind it. The drain the visit starts lives in this object's memory only: an
+      // object reset or evicted while it relays (a restarted dev server, a workerd too busy to finish) would leave the
+      // batch until the visitor came back or the expiry alarm (the session's end plus the retention, half an hour and
+      // more) — the flash-sale benchmark found 1,484 objects holding batches with no other alarm. Due once the relay had
+      // its time and the first retry's pause; a drain that emptied the outbox by then makes it a wake-up with nothing to do.
+      wakeAt: this.deps.now() + entry.timeoutMs + FIRST_RETRY_MS,
+    };
+  }
+
+  /** The slot's writes are stored: the batch waits for its relay. The depth with it. */
+  taken(slot: OutboxSlot): number {
+    // Forgotten meanwhile (the visitor was erased while its batch was stored): the listing on the next wake counts it.
+    const waiting = this.known?.waiting;
+    if (waiting === undefined) return 0;
     // In key order: a batch numbered first may be stored last.
-    const after = waiting.findIndex((waitingKey) => waitingKey > key);
-    waiting.splice(after < 0 ? waiting.length : after, 0, key);
-    // Every waiting batch has an alarm behind it. The drain the visit starts lives in this object's memory only: an
-    // object reset or evicted while it relays (a restarted dev server, a workerd too busy to finish) would leave the
-    // batch until the visitor came back or the expiry alarm (the session's end plus the retention, half an hour and
-    // more) — the flash-sale benchmark found 1,484 objects holding batches with no other alarm. Due once the relay had
-    // its time and the first retry's pause; a drain that emptied the outbox by then makes it a wake-up with nothing to do.
-    await this.deps.wakeAt(this.deps.now() + entry.timeoutMs + FIRST_RETRY_MS);
-    this.deps.observeDepth?.(waiting.length, entry.collectorUrl);
+    const after = waiting.findIndex((waitingKey) => waitingKey > slot.key);
+    waiting.splice(after < 0 ? waiting.length : after, 0, slot.key);
+    // Kept for the drain, which then need not read back what was just written.
+    this.entries.set(slot.key, slot.entry);
+    this.deps.observeDepth?.(waiting.length, slot.entry.collectorUrl);
     return waiting.length;
   }
 
@@ -123,7 +160,11 @@ export class Outbox {
     this.loading ??= (async () => {
       const { storage } = this.deps;
       const waiting = [...(await storage.list({ prefix: ENTRY, limit: OUTBOX_LIMIT + 1 })).keys()];
-      return { waiting, next: (await storage.get<number>(NEXT)) ?? 0 };
+      const stored = (await storage.get<number>(NEXT)) ?? 0;
+      // Past the newest waiting batch whatever the counter says, so a new batch can never take a waiting one's key.
+      const newest = waiting.at(-1);
+      this.known = { waiting, next: Math.max(stored, newest === undefined ? 0 : Number(newest.slice(ENTRY.length)) + 1) };
+      return this.known;
     })().catch((error: unknown) => {
       this.loading = undefined;
       throw error;
@@ -140,8 +181,9 @@ export class Outbox {
         this.failures = 0;
         return;
       }
-      const entry = await storage.get<OutboxEntry>(key);
+      const entry = this.entries.get(key) ?? (await storage.get<OutboxEntry>(key));
       if (entry === undefined) {
+        this.entries.delete(key);
         waiting.splice(waiting.indexOf(key), 1);
         continue;
       }
@@ -162,6 +204,7 @@ export class Outbox {
         return;
       }
       await storage.delete(key);
+      this.entries.delete(key);
       // By its key, not the first: a batch numbered earlier may have been put in front of it meanwhile.
       waiting.splice(waiting.indexOf(key), 1);
       this.deps.observeDepth?.(waiting.length, entry.collectorUrl);

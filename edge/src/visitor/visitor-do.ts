@@ -43,7 +43,7 @@ import type { EdgeBindings } from '../env.js';
 import { experimentsOf, variantsOf, type Assignments } from './experiments.js';
 import { edgeConfig, requireRelaySecret } from '../config.js';
 import { applyIdentity } from '../identity/apply.js';
-import { OUTBOX_LIMIT, Outbox } from './outbox.js';
+import { OUTBOX_LIMIT, Outbox, type OutboxSlot } from './outbox.js';
 import { rateLimitOf } from './rate-limit.js';
 import { rulesStore } from '../rules/store.js';
 import { VisitorReads, subjectKey, type ReadSnapshot, type ReadSubject } from '../reads/visitor-reads.js';
@@ -190,7 +190,7 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     // Taken means kept until the collector has it: nothing of the batch is taken while the outbox is full.
     if (!(await this.outbox.hasRoom())) {
       degradation.outbox.record(OUTBOX_LIMIT, now);
-      void this.outbox.drain();
+      this.ctx.waitUntil(this.outbox.drain());
       return { outcome: 'outbox_full' };
     }
     state.rate = { windowStart: rate.windowStart, events: rate.events + input.events.length };
@@ -222,17 +222,22 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
       level: inForce.level,
       ...(input.device !== undefined ? { device: input.device } : {}),
     };
-    const outboxDepth = await this.outbox.add(entry);
-    if (outboxDepth === undefined) {
+    // Nothing waits between numbering the batch and storing it (at data_only no decision read the rules yet): batches
+    // are stored in the order they were numbered.
+    this.lastRules ??= (await this.rules.current()).rules;
+    const slot = await this.outbox.reserve(entry);
+    if (slot === undefined) {
       // Filled by a batch that came in meanwhile: forget this one's changes, the stored state is the truth again.
       degradation.outbox.record(OUTBOX_LIMIT, now);
       this.state = undefined;
-      void this.outbox.drain();
+      this.ctx.waitUntil(this.outbox.drain());
       return { outcome: 'outbox_full' };
     }
-    await this.saveAndExpire(state, input.receivedAt);
-    // Relayed and read after the answer; a relay that fails waits for the alarm, or for the next visit.
-    void this.outbox.drain();
+    // The batch and the state it changed in one write, stored before the answer: an accepted batch is never lost.
+    await this.store(state, input.receivedAt, slot);
+    const outboxDepth = this.outbox.taken(slot);
+    // Relayed after the answer; a relay that fails waits for the alarm, or for the next visit.
+    this.ctx.waitUntil(this.outbox.drain());
     return {
       outcome: 'taken',
       sessionId: session.id,
@@ -269,7 +274,7 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     const session = live ?? emptyOpenSession({ id: 'no-session', startedAt: input.nowMs, lastActivityAt: input.nowMs }, input.url);
     const reads = input.collectorUrl === undefined ? undefined : this.readsFor(input.collectorUrl);
     const { actions, variants } = await this.decideFor(state, session, input.anonymousId, input.nowMs, input.url, reads, input.rendered, allows);
-    if (input.rendered) await this.saveAndExpire(state, input.nowMs);
+    if (input.rendered) await this.store(state, input.nowMs);
     return { sessionId: live?.id, actions, variants, ...levelFields(inForce) };
   }
 
@@ -347,13 +352,21 @@ export class VisitorDO extends DurableObject<EdgeBindings> {
     return this.state;
   }
 
-  /** Stores the state with the time it expires, and makes sure the alarm comes by then. */
-  private async saveAndExpire(state: VisitorState, nowMs: number): Promise<void> {
+  /**
+   * Stores the state with the time it expires, and with it a batch's outbox `slot` when there is one, and makes
+   * sure the alarm comes by then (the expiry, or the slot's wake-up if sooner). One `put` of every key and at most
+   * one `setAlarm`, issued with no wait between them: the storage commits them as one write (its write coalescing),
+   * and the object's output gate holds the answer until it is durable.
+   */
+  private async store(state: VisitorState, nowMs: number, slot?: OutboxSlot): Promise<void> {
     const rules = this.lastRules ?? (await this.rules.current()).rules;
     state.expiresAt = expiresAt(state, rules, nowMs, edgeConfig(this.env).visitorRetainMs);
     this.state = state;
-    await this.ctx.storage.put<VisitorState>(STATE_KEY, state);
-    await wakeNoLaterThan(this.ctx.storage, state.expiresAt);
+    const wakeAt = slot === undefined ? state.expiresAt : Math.min(slot.wakeAt, state.expiresAt);
+    const alarm = await this.ctx.storage.getAlarm();
+    const writes = [this.ctx.storage.put({ ...slot?.writes, [STATE_KEY]: state })];
+    if (alarm === null || wakeAt < alarm) writes.push(this.ctx.storage.setAlarm(wakeAt));
+    await Promise.all(writes);
   }
 
   /** Deletes everything the object stored, its alarm too, and what it kept in memory. */
