@@ -53,9 +53,11 @@ async function taskSeconds(cdp: CDPSession): Promise<number> {
   return metrics.find((m) => m.name === 'TaskDuration')?.value ?? Number.NaN;
 }
 
-async function clickTimes(url: string, ready: boolean | string, o: CaptureOptions, flush?: string) {
+async function clickTimes(url: string, ready: boolean | string, o: CaptureOptions, flush?: string, posts: () => number = () => 0) {
   const { page, chromiumVersion, close } = await openStorePage(url, ready);
   try {
+    // What the script sends home from its first click on (not its start-up requests).
+    const postsBefore = posts();
     const isolated = await crossOriginIsolated(page);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
@@ -68,7 +70,7 @@ async function clickTimes(url: string, ready: boolean | string, o: CaptureOption
     // The work clicks leave for later (writes, sends) is done within this pause on every page.
     await page.waitForTimeout(1000);
     const mainThreadMsPerClick = ((await taskSeconds(cdp)) - before) * 1000 / (o.samples + o.warmupSamples);
-    return { times, isolated, chromiumVersion, mainThreadMsPerClick };
+    return { times, isolated, chromiumVersion, mainThreadMsPerClick, posts: posts() - postsBefore };
   } finally {
     await close();
   }
@@ -82,7 +84,7 @@ export interface PeerCaptureCost {
   /** p50 with the peer minus p50 without any script. */
   perEventP50: number;
   mainThreadPerEvent: number;
-  /** POSTs the peer sent home while its page ran (its collector's requests). */
+  /** POSTs the peer sent home from its first click on (its collector's requests; not its start-up configuration). */
   posts: number;
 }
 
@@ -104,8 +106,7 @@ export async function captureCost(urls: CapturePages, o: CaptureOptions, onPage:
   const peers: PeerCaptureCost[] = [];
   for (const peer of urls.peers ?? []) {
     onPage(`with ${peer.name}`);
-    const before = urls.posts?.() ?? 0;
-    const measured = await clickTimes(peer.url, peer.ready, o);
+    const measured = await clickTimes(peer.url, peer.ready, o, undefined, urls.posts);
     const p50 = percentile(measured.times, 50);
     peers.push({
       name: peer.name,
@@ -113,7 +114,7 @@ export async function captureCost(urls: CapturePages, o: CaptureOptions, onPage:
       p90: percentile(measured.times, 90),
       perEventP50: p50 - withoutSdkP50,
       mainThreadPerEvent: measured.mainThreadMsPerClick - without.mainThreadMsPerClick,
-      posts: (urls.posts?.() ?? 0) - before,
+      posts: measured.posts,
     });
   }
   return {

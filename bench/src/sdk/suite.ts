@@ -108,7 +108,7 @@ export async function sdkSuite(o: SdkOptions = defaultSdkOptions): Promise<Suite
     console.log(`  main thread: ${round(capture.mainThreadPerEvent, 4)} ms per click over the whole run (deferred writes and sends included), with minus without`);
     for (const peer of capture.peers) {
       // A peer that sent nothing home captured nothing: its figure would measure nothing.
-      if (peer.posts === 0) throw new Error(`peer ${peer.name} sent nothing home during its capture run; its capture figure would be meaningless`);
+      if (peer.posts === 0) throw new Error(`peer ${peer.name} sent nothing home from its first click on; its capture figure would measure nothing`);
       console.log(
         `  capture cost, peer ${peer.name}: p50 ${round(peer.p50, 4)} ms per click (${round(peer.perEventP50, 4)} ms over the page without any script; ours ${round(capture.perEventP50, 4)}), ` +
           `p90 ${round(peer.p90, 4)}; main thread ${round(peer.mainThreadPerEvent, 4)} ms per click; ${peer.posts} requests sent home`,
@@ -177,7 +177,7 @@ export async function sdkSuite(o: SdkOptions = defaultSdkOptions): Promise<Suite
               { p50Ms: round(p.p50, 4), p90Ms: round(p.p90, 4), mainThreadMsPerEvent: round(p.mainThreadPerEvent, 4), requestsSentHome: p.posts },
             ]),
           ),
-          peerClickCapture: 'PostHog by its autocapture (on by default); Snowplow, Segment and RudderStack through a capture-phase document listener calling their track with the card\'s product (bench/src/sdk/peer-capture.ts)',
+          peerClickCapture: 'a capture-phase document listener calling each peer\'s own track call with the card\'s product (bench/src/sdk/peer-capture.ts); requestsSentHome counts from the first click on',
           note: 'one synthetic click on a product button per task, timed from dispatch until its microtasks drained; the work it leaves for later tasks (the batched IndexedDB write, the send) is not in that figure but is in sdk.main_thread_ms_per_event (Chromium TaskDuration over the whole run, per click, with minus without)',
         },
         session: {
