@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Context } from 'hono';
 import { mountAccount, signedIn } from './account/routes.js';
@@ -78,6 +78,8 @@ export function createDemoApp(options: DemoAppOptions): Hono {
     const noCache = (_path: string, c: Context) => void c.header('Cache-Control', 'no-cache');
     app.get('/app/shop.js', serveStatic({ path: join(options.appDir, 'shop.js'), onFound: noCache }));
     app.get('/app/shop.js.map', serveStatic({ path: join(options.appDir, 'shop.js.map') }));
+    // What the bundle splits off and imports when first needed (the SDK's renderers of actions).
+    app.get('/app/chunks/*', serveStatic({ root: options.appDir, rewriteRequestPath: (path) => path.replace(/^\/app/, ''), onFound: noCache }));
   }
   app.get('/app/shop.js', (c) => c.text('The single-page app is not built: npm run build -w demo-site', 503));
   app.get('/app', (c) => page(c, 'app'));
@@ -97,6 +99,10 @@ export function createDemoApp(options: DemoAppOptions): Hono {
     serveStatic({ path: options.sdkFile, onFound: (_path, c) => void c.header('Cache-Control', 'no-cache') }),
   );
   app.get('/sdk/sessionflow.min.js.map', serveStatic({ path: `${options.sdkFile}.map` }));
+  // The SDK's renderers of actions, which the script imports from beside itself when the first action arrives.
+  const renderers = join(dirname(options.sdkFile), 'sessionflow.act.js');
+  app.get('/sdk/sessionflow.act.js', serveStatic({ path: renderers, onFound: (_path, c) => void c.header('Cache-Control', 'no-cache') }));
+  app.get('/sdk/sessionflow.act.js.map', serveStatic({ path: `${renderers}.map` }));
 
   app.use('/*', serveStatic({ root: options.publicDir }));
   app.notFound((c) => c.text('Not found', 404));

@@ -4,10 +4,10 @@
  * applies the actions the edge answers with. Everything it touches comes in
  * through `TrackerDeps`, so it runs in tests without a browser.
  */
-import { campaignOf, type Action, type SessionPolicy, type SessionflowEvent } from '@sessionflow/core';
+import { campaignOf, type Action, type Page, type SessionPolicy, type SessionflowEvent } from '@sessionflow/core';
 import { dispatcher, type ActionHandler } from './act/dispatch.js';
 import type { ClickDescriptor } from './capture/click.js';
-import { describePage, type PageSnapshot } from './capture/page.js';
+import { describeView, titleOf, type PageSnapshot } from './capture/page.js';
 import type { Config } from './config.js';
 import { debug } from './debug/logger.js';
 import { createBatcher } from './delivery/batcher.js';
@@ -43,6 +43,8 @@ export interface TrackerDeps {
   handlers?: ReadonlySet<ActionHandler>;
   /** Renders a built-in action kind (a banner, recommendations), calling `rendered` once it did. */
   render?: (action: Action, rendered: () => void) => void;
+  /** Runs work capture does not need for the event's order (the session's write-back) after capture's task (default: at once). */
+  later?: (run: () => void) => unknown;
 }
 
 export const USER_ID_KEY = 'sf_uid';
@@ -56,11 +58,10 @@ export interface IdentifyOptions {
 }
 const MAX_NAME = 128;
 
-/** The page view events belong to: its URL and referrer are fixed when it starts. */
+/** The page view events belong to: its URL and referrer are fixed when it starts, described once for all its events. */
 interface PageView {
-  id: string;
   url: string;
-  referrer: string;
+  page: Omit<Page, 'title'>;
 }
 
 export interface Tracker {
@@ -121,9 +122,10 @@ export function createTracker(deps: TrackerDeps): Tracker {
   let userId = store.get(USER_ID_KEY);
   const saveIdentity = () => granted() && saveAnonymousId(deps.store, cookies, anonymousId);
   saveIdentity();
-  const sessions = sessionStore(store, newId, deps.sessionPolicy);
+  const sessions = sessionStore(store, newId, deps.sessionPolicy, deps.later);
+  const startView = (url: string, referrer: string): PageView => ({ url, page: describeView(url, referrer, newId()) });
   const first = readPage();
-  let view: PageView = { id: newId(), url: first.url, referrer: first.referrer };
+  let view = startView(first.url, first.referrer);
   let viewed = false;
   /** Captured while consent is pending: sent if it is granted, dropped if refused. */
   let held: SessionflowEvent[] = [];
@@ -132,8 +134,8 @@ export function createTracker(deps: TrackerDeps): Tracker {
     if (!granted() && !privacy.pending()) return undefined;
     const timestamp = now();
     const { sessionId, seq } = sessions.touch(timestamp, body.type === 'page_view' ? campaignOf(new URL(view.url).searchParams) : undefined);
-    // The title is read fresh: single-page apps set it after the route has changed.
-    const page = describePage({ url: view.url, referrer: view.referrer, title: readPage().title }, view.id);
+    // The title is read fresh (the only read of the page here): single-page apps set it after the route has changed.
+    const page = { ...view.page, title: titleOf(readPage().title) };
     const event = buildEvent({ eventId: newId(), anonymousId, sessionId, seq, timestamp, page, userId }, body);
     debug(`${event.type} queued`, event);
     if (!granted()) {
@@ -190,7 +192,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
     sessionId: () => sessions.currentId(),
     page() {
       const { url, referrer } = readPage();
-      view = { id: newId(), url, referrer: viewed ? view.url : referrer };
+      view = startView(url, viewed ? view.url : referrer);
       viewed = true;
       actions.reset();
       return emit({ type: 'page_view' });

@@ -134,4 +134,17 @@ describe('captureClicks', () => {
     (byId('buy') as HTMLButtonElement).click();
     expect(seen).toEqual([{ element: { tag: 'button', selector: 'button#buy', text: 'Buy' }, product: { id: 'sku-4004' } }]);
   });
+
+  it('describes what was clicked inside an open shadow root, not the host the event was retargeted to', () => {
+    mount(`<div data-sf-product="sku-5005"><shop-card id="host"></shop-card></div>`);
+    const root = byId('host').attachShadow({ mode: 'open' });
+    root.innerHTML = '<button id="inner">Add to bag</button>';
+    const seen: unknown[] = [];
+    const lifetime = new AbortController();
+    captureClicks(document, lifetime.signal, (click) => seen.push(click));
+    root.getElementById('inner')!.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }));
+    lifetime.abort();
+    // Its own selector stops at the shadow root (the button has no parent element there).
+    expect(seen).toEqual([{ element: { tag: 'button', text: 'Add to bag' } }]);
+  });
 });

@@ -49,6 +49,27 @@ describe('sessionStore', () => {
     ]);
   });
 
+  it('writes a busy session back later, with its latest state, but a new session at once', () => {
+    const storage = fakeStore();
+    const due: (() => void)[] = [];
+    const store = sessionStore(storage, sequentialIds('sess'), undefined, (write) => due.push(write));
+    const stored = () => JSON.parse(storage.values.get(SESSION_KEY) ?? 'null') as { id: string; lastActivityAt: number; seq: number } | null;
+    store.touch(T0);
+    // A new session is there for the next event at once, even in the same task.
+    expect(stored()).toMatchObject({ id: 'sess-00000001', lastActivityAt: T0, seq: 0 });
+    expect(due).toHaveLength(0);
+    store.touch(T0 + 5000);
+    store.touch(T0 + 5001);
+    expect(stored()).toMatchObject({ lastActivityAt: T0, seq: 0 });
+    expect(due).toHaveLength(1);
+    due.shift()!();
+    expect(stored()).toMatchObject({ id: 'sess-00000001', lastActivityAt: T0 + 5001, seq: 2 });
+    // After more than 30 minutes of quiet the next session, too, is written at once.
+    store.touch(T0 + 32 * MINUTE);
+    expect(stored()).toMatchObject({ id: 'sess-00000002', seq: 0 });
+    expect(due).toHaveLength(0);
+  });
+
   it('reads a session persisted by an earlier page', () => {
     const storage = fakeStore({
       [SESSION_KEY]: JSON.stringify({ id: 'kept-session-1', startedAt: T0, lastActivityAt: T0 + 5 * MINUTE, seq: 7 }),

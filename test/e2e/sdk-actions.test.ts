@@ -3,12 +3,26 @@
  * added on its way back to the page, is rendered by the SDK's built-in banner
  * and recommendations renderers into the slots the page reserved; each render
  * is reported as an exposure event; markup in an action's text stays text.
+ * The renderers are a file of their own beside the script tag's
+ * (`sessionflow.act.js`): fetched once the first action arrives, never by a
+ * page that receives none.
  */
+import type { BrowserContext } from 'playwright-core';
 import { expect, test } from 'vitest';
-import { distinctById, ofType, openShop, watchPageErrors, withContext } from './support/sdk-page.js';
+import { SDK_RENDERERS } from './support/sdk-page-server.js';
+import { distinctById, ofType, openShop, sdk, watchCollectRequests, watchPageErrors, withContext } from './support/sdk-page.js';
 import { useSdkStack } from './support/sdk-stack.js';
 
 const env = useSdkStack();
+
+/** Every request of the context's pages for the renderers' file. */
+function watchRenderersRequests(context: BrowserContext): string[] {
+  const requested: string[] = [];
+  context.on('request', (request) => {
+    if (new URL(request.url()).pathname === `/sdk/${SDK_RENDERERS}`) requested.push(request.url());
+  });
+  return requested;
+}
 
 const MARKUP_TITLE = '<img src=x onerror="window.__sfInjected=1">Deal of the day';
 const MARKUP_TEXT = '<b>bold</b><script>window.__sfInjected=2</script>';
@@ -41,6 +55,7 @@ const ACTIONS = [
 test('a banner and a recommendations action are rendered into their slots, exposures are sent, markup stays text', async () => {
   await withContext(env.browser, async (context) => {
     const errors = watchPageErrors(context);
+    const renderers = watchRenderersRequests(context);
     let injected = false;
     // The first collect answer of the real edge comes back with the actions in it.
     await context.route(
@@ -99,6 +114,44 @@ test('a banner and a recommendations action are rendered into their slots, expos
       ACTIONS.map((a) => ({ actionId: a.id, experiment: a.experiment, variant: a.variant })).sort((a, b) => a.actionId.localeCompare(b.actionId)),
     );
     expect(ofType(unique, 'exposure').every((e) => e.sessionId === ids.sessionId)).toBe(true);
+    // The renderers came from beside the script, once, for three actions.
+    expect(renderers).toEqual([`${env.stack.pageOrigin}/sdk/${SDK_RENDERERS}`]);
+    expect(errors).toEqual([]);
+  });
+});
+
+test('a page that receives no action never asks for the renderers, and one that receives a kind the site renders itself neither', async () => {
+  await withContext(env.browser, async (context) => {
+    const errors = watchPageErrors(context);
+    const renderers = watchRenderersRequests(context);
+    const sent = watchCollectRequests(context);
+    // Every answer of the real edge reaches the page without actions, but for one the site's own handler takes.
+    await context.route(
+      (url) => url.pathname === '/v1/collect',
+      async (route) => {
+        const response = await route.fetch();
+        if (response.status() !== 200) return route.fulfill({ response });
+        const answer = (await response.json()) as Record<string, unknown>;
+        const tracked = (JSON.parse(route.request().postData() ?? '{}') as { events?: { name?: string }[] }).events?.some((e) => e.name === 'ask_offer');
+        await route.fulfill({ response, json: { ...answer, actions: tracked ? [{ id: 'act-offer-0001', kind: 'offer', title: 'Free shipping' }] : [] } });
+      },
+    );
+    const { page, ids } = await openShop(context, `${env.stack.pageOrigin}/shop/no-actions`);
+    await page.evaluate(() => {
+      const w = window as unknown as { __offers: string[]; sessionflow: { on(e: 'action', h: (a: { id: string }) => boolean): void } };
+      w.__offers = [];
+      w.sessionflow.on('action', (action) => (w.__offers.push(action.id), true));
+    });
+    await page.locator('button.add').click();
+    await page.mouse.wheel(0, 1500);
+    await env.stack.collector.waitFor(() => (ofType(env.stack.collector.eventsOf(ids.anonymousId), 'click').length > 0 ? true : undefined));
+    expect(sent.length).toBeGreaterThan(0);
+
+    await sdk(page).track('ask_offer');
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __offers: string[] }).__offers)).toEqual(['act-offer-0001']);
+    // The handler rendered it: its exposure is sent like any other.
+    await env.stack.collector.waitFor(() => (ofType(env.stack.collector.eventsOf(ids.anonymousId), 'exposure').length > 0 ? true : undefined));
+    expect(renderers).toEqual([]);
     expect(errors).toEqual([]);
   });
 });

@@ -8,18 +8,21 @@ export interface OpenPage {
   close(): Promise<void>;
 }
 
-export async function openStorePage(url: string, withSdk: boolean): Promise<OpenPage> {
+/** True in the page once our SDK has started (it has an anonymous id once init ran). */
+export const SDK_READY = 'typeof window.sessionflow?.anonymousId === "function" && window.sessionflow.anonymousId() !== undefined';
+
+/** `ready` (an expression, true in the page once its script has started; `true` or the SDK's with a boolean) is waited for up to 10 s. */
+export async function openStorePage(url: string, ready: boolean | string): Promise<OpenPage> {
   const profile = await launchChromium();
   try {
     const page = profile.context.pages()[0] ?? (await profile.context.newPage());
     await page.goto(url, { waitUntil: 'load' });
-    if (withSdk) {
-      // The tag is async: wait until the SDK has started (it has an anonymous id once init ran).
-      await page
-        .waitForFunction('typeof window.sessionflow?.anonymousId === "function" && window.sessionflow.anonymousId() !== undefined', undefined, { timeout: 10_000 })
-        .catch(() => {
-          throw new Error(`the SDK did not start on ${url} within 10 s (window.sessionflow.anonymousId() stayed undefined)`);
-        });
+    const started = ready === true ? SDK_READY : ready;
+    if (started) {
+      // The tags are async: wait until the script has started.
+      await page.waitForFunction(started, undefined, { timeout: 10_000 }).catch(() => {
+        throw new Error(`the script on ${url} did not start within 10 s (${started} stayed false)`);
+      });
     }
     return { page, chromiumVersion: profile.context.browser()?.version() ?? 'unknown', close: profile.close };
   } catch (error) {

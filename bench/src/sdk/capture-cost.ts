@@ -12,6 +12,10 @@
  * work the click leaves for later tasks (IndexedDB callbacks, the send) is
  * not in this figure; the page gets a timer's pause between clicks for it,
  * and it shows up in `sdk.long_tasks` if it ever blocks.
+ *
+ * Each peer (peer-capture.ts) is measured the same way on the same page in
+ * the same run, its tags in our tag's place: `peer.<name>.capture_ms_per_event_p50`
+ * is its p50 minus the same page's without any script.
  */
 import type { CDPSession } from 'playwright-core';
 import { crossOriginIsolated, openStorePage } from './browser-page.js';
@@ -49,9 +53,11 @@ async function taskSeconds(cdp: CDPSession): Promise<number> {
   return metrics.find((m) => m.name === 'TaskDuration')?.value ?? Number.NaN;
 }
 
-async function clickTimes(url: string, withSdk: boolean, o: CaptureOptions) {
-  const { page, chromiumVersion, close } = await openStorePage(url, withSdk);
+async function clickTimes(url: string, ready: boolean | string, o: CaptureOptions, flush?: string, posts: () => number = () => 0) {
+  const { page, chromiumVersion, close } = await openStorePage(url, ready);
   try {
+    // What the script sends home from its first click on (not its start-up requests).
+    const postsBefore = posts();
     const isolated = await crossOriginIsolated(page);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
@@ -60,21 +66,57 @@ async function clickTimes(url: string, withSdk: boolean, o: CaptureOptions) {
       ([samples, warmup]) => (globalThis as unknown as BenchWindow).__bench.clickCost(samples, warmup),
       [o.samples, o.warmupSamples],
     );
-    if (withSdk) await page.evaluate('window.sessionflow.flush()');
-    // The work clicks leave for later (writes, sends) is done within this pause on both pages.
+    if (flush) await page.evaluate(flush);
+    // The work clicks leave for later (writes, sends) is done within this pause on every page.
     await page.waitForTimeout(1000);
     const mainThreadMsPerClick = ((await taskSeconds(cdp)) - before) * 1000 / (o.samples + o.warmupSamples);
-    return { times, isolated, chromiumVersion, mainThreadMsPerClick };
+    return { times, isolated, chromiumVersion, mainThreadMsPerClick, posts: posts() - postsBefore };
   } finally {
     await close();
   }
 }
 
-export async function captureCost(urls: { withSdk: string; withoutSdk: string }, o: CaptureOptions): Promise<CaptureCost> {
+/** One peer's clicks on the same page, measured the same way, beside ours. */
+export interface PeerCaptureCost {
+  name: string;
+  p50: number;
+  p90: number;
+  /** p50 with the peer minus p50 without any script. */
+  perEventP50: number;
+  mainThreadPerEvent: number;
+  /** POSTs the peer sent home from its first click on (its collector's requests; not its start-up configuration). */
+  posts: number;
+}
+
+export interface CapturePages {
+  withSdk: string;
+  withoutSdk: string;
+  /** Each peer's page, with what tells it has started; `posts()` counts what the peers sent home so far. */
+  peers?: readonly { name: string; url: string; ready: string }[];
+  posts?: () => number;
+}
+
+export async function captureCost(urls: CapturePages, o: CaptureOptions, onPage: (what: string) => void = () => {}): Promise<CaptureCost & { peers: PeerCaptureCost[] }> {
+  onPage('without any script');
   const without = await clickTimes(urls.withoutSdk, false, o);
-  const withSdk = await clickTimes(urls.withSdk, true, o);
+  onPage('with Sessionflow');
+  const withSdk = await clickTimes(urls.withSdk, true, o, 'window.sessionflow.flush()');
   const withSdkP50 = percentile(withSdk.times, 50);
   const withoutSdkP50 = percentile(without.times, 50);
+  const peers: PeerCaptureCost[] = [];
+  for (const peer of urls.peers ?? []) {
+    onPage(`with ${peer.name}`);
+    const measured = await clickTimes(peer.url, peer.ready, o, undefined, urls.posts);
+    const p50 = percentile(measured.times, 50);
+    peers.push({
+      name: peer.name,
+      p50,
+      p90: percentile(measured.times, 90),
+      perEventP50: p50 - withoutSdkP50,
+      mainThreadPerEvent: measured.mainThreadMsPerClick - without.mainThreadMsPerClick,
+      posts: measured.posts,
+    });
+  }
   return {
     withSdkP50,
     withoutSdkP50,
@@ -84,5 +126,6 @@ export async function captureCost(urls: { withSdk: string; withoutSdk: string },
     mainThreadPerEvent: withSdk.mainThreadMsPerClick - without.mainThreadMsPerClick,
     isolated: withSdk.isolated && without.isolated,
     chromiumVersion: withSdk.chromiumVersion,
+    peers,
   };
 }

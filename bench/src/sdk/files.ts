@@ -6,12 +6,14 @@ import { repoRoot } from '@sessionflow/infra';
 export const sdkDist = path.join(repoRoot, 'sdk', 'dist');
 /** The script-tag build. */
 export const sdkIife = path.join(sdkDist, 'sessionflow.min.js');
+/** The script tag's second file: the renderers of actions, which the script imports from beside itself when the first action arrives. */
+export const sdkLazyChunk = path.join(sdkDist, 'sessionflow.act.js');
 /** The ESM entry npm users import. */
 export const sdkEsm = path.join(sdkDist, 'index.js');
 
 /** Fails before anything starts when the SDK has not been built. */
 export function requireSdkBuild(): void {
-  const missing = [sdkIife, sdkEsm].filter((file) => !existsSync(file));
+  const missing = [sdkIife, sdkLazyChunk, sdkEsm].filter((file) => !existsSync(file));
   if (missing.length > 0) {
     throw new Error(
       `the sdk suite measures the SDK's build, and ${missing.map((f) => path.relative(repoRoot, f)).join(' and ')} ` +

@@ -21,13 +21,15 @@ const terser = terserPlugin as unknown as typeof terserPlugin.default;
 const minify = (module: boolean) => terser({ ecma: 2020, module, compress: { passes: 3 }, format: { comments: false } });
 
 async function build(input: RollupOptions, output: OutputOptions): Promise<string> {
+  // What the code imports dynamically (the SDK's renderers of actions) is counted in: the figure is the whole API.
+  output = { inlineDynamicImports: true, ...output };
   const warnings: string[] = [];
   const bundle = await rollup({ ...input, onwarn: (warning) => warnings.push(warning.message) });
   try {
     const { output: chunks } = await bundle.generate(output);
     const chunk = chunks.find((c) => c.type === 'chunk');
     if (chunks.length !== 1 || chunk === undefined) {
-      throw new Error(`bundling ${String(input.input)} gave ${chunks.length} files, expected one chunk (a dynamic import?)`);
+      throw new Error(`bundling ${String(input.input)} gave ${chunks.length} files, expected one chunk`);
     }
     return chunk.code;
   } finally {
@@ -38,7 +40,8 @@ async function build(input: RollupOptions, output: OutputOptions): Promise<strin
 /**
  * What a bundler ships for `import { … } from '@sessionflow/sdk'` when the
  * whole API is used: the ESM entry with every dependency resolved into it
- * (browser fields first), minified.
+ * (browser fields first) and what it imports dynamically (a bundler splits
+ * that off into a chunk of its own; here it is counted in), minified.
  */
 export function bundleEsm(entry: string): Promise<string> {
   return build({ input: entry, plugins: [nodeResolve({ browser: true })] }, { format: 'es', plugins: [minify(true)] });

@@ -10,11 +10,14 @@
 export const CATEGORIES = ['shoes', 'shirts', 'bags', 'hats', 'watches'] as const;
 export const PRODUCTS_PER_CATEGORY = 12;
 
-/** A long task observer first (buffered, so nothing before it is missed), then the SDK tag, then the page. */
-export function storePage(options: { withSdk: boolean; siteKey: string; endpoint: string }): string {
+/**
+ * A long task observer first (buffered, so nothing before it is missed), then the SDK tag (or, for a peer,
+ * `head`: its own tags in the same place), then the page.
+ */
+export function storePage(options: { withSdk: boolean; siteKey: string; endpoint: string; head?: string }): string {
   const sdkTag = options.withSdk
     ? `<script async src="/sdk/sessionflow.min.js" data-site-key="${options.siteKey}" data-endpoint="${options.endpoint}"></script>`
-    : '';
+    : (options.head ?? '');
   const nav = CATEGORIES.map((c) => `<a href="/c/${c}" data-route>${c}</a>`).join('');
   const sections = CATEGORIES.map(
     (c) =>

@@ -11,8 +11,9 @@ import { chromiumPath, repoRoot } from '@sessionflow/infra';
 import { type SuiteResult } from '../results.js';
 import { round } from '../stats.js';
 import { captureCost, type CaptureOptions } from './capture-cost.js';
-import { requireSdkBuild, sdkEsm, sdkIife } from './files.js';
+import { requireSdkBuild, sdkEsm, sdkIife, sdkLazyChunk } from './files.js';
 import { startPageServer, type PageServer } from './page-server.js';
+import { peerCapturePages } from './peer-capture.js';
 import { measurePeer, peers, type PeerSize } from './peers.js';
 import { announcePageCost, pageCost as measurePageCost, printPageCost, pageCostContext, pageCostFigures, type PageCostOptions } from './page-cost/report.js';
 import { scriptedSession } from './session.js';
@@ -47,7 +48,10 @@ function sizes() {
       console.log(`    ${p.part.padEnd(14)} ${String(p.minifiedBytes).padStart(6)} B  ~${String(p.gzipBytesEstimate).padStart(5)} B gzip  ${((p.minifiedBytes / iife.length) * 100).toFixed(1)}%`);
     }
   }
-  return { iifeBytes: iife.length, iifeGzip, weights };
+  const lazy = readFileSync(sdkLazyChunk);
+  const lazyGzip = gzipBytes(lazy);
+  console.log(`  size: ${rel(sdkLazyChunk)} (the renderers of actions, loaded beside the script when the first action arrives): ${lazy.length} bytes minified, ${lazyGzip} gzip -9 (${kb(lazyGzip)})`);
+  return { iifeBytes: iife.length, iifeGzip, lazyBytes: lazy.length, lazyGzip, weights };
 }
 
 async function esmSize() {
@@ -77,10 +81,23 @@ export async function sdkSuite(o: SdkOptions = defaultSdkOptions): Promise<Suite
 
   let server: PageServer | undefined;
   try {
-    server = await startPageServer(sdkIife);
+    const capturePeers = peerCapturePages();
+    server = await startPageServer(sdkIife, capturePeers);
+    const pages = server;
     console.log(`  chromium: ${chromiumPath()}, a fresh profile per page; pages on ${server.origin}`);
-    console.log(`  capture cost: ${o.samples} clicks, one per task (after ${o.warmupSamples} warm-up clicks), on the page without the SDK, then with it…`);
-    const capture = await captureCost({ withSdk: server.withSdkUrl, withoutSdk: server.withoutSdkUrl }, o);
+    console.log(
+      `  capture cost: ${o.samples} clicks, one per task (after ${o.warmupSamples} warm-up clicks), on the page without any script, with the SDK, then with each peer (${capturePeers.map((p) => p.name).join(', ')})…`,
+    );
+    const capture = await captureCost(
+      {
+        withSdk: server.withSdkUrl,
+        withoutSdk: server.withoutSdkUrl,
+        peers: capturePeers.map((p) => ({ name: p.name, url: pages.peerUrls.get(p.name)!, ready: p.ready })),
+        posts: () => pages.otherPosts(),
+      },
+      o,
+      (what) => console.log(`    … ${what}`),
+    );
     const clicks = server.received.get('click') ?? 0;
     // A figure from a page where the SDK captured nothing would measure nothing.
     if (clicks === 0) throw new Error('the SDK delivered no click events to the collect stub during the capture run; its figure would be meaningless');
@@ -89,6 +106,14 @@ export async function sdkSuite(o: SdkOptions = defaultSdkOptions): Promise<Suite
         `${capture.isolated ? '' : ' (page NOT cross-origin isolated: 100 µs timer grain)'}; ${clicks} click events arrived`,
     );
     console.log(`  main thread: ${round(capture.mainThreadPerEvent, 4)} ms per click over the whole run (deferred writes and sends included), with minus without`);
+    for (const peer of capture.peers) {
+      // A peer that sent nothing home captured nothing: its figure would measure nothing.
+      if (peer.posts === 0) throw new Error(`peer ${peer.name} sent nothing home from its first click on; its capture figure would measure nothing`);
+      console.log(
+        `  capture cost, peer ${peer.name}: p50 ${round(peer.p50, 4)} ms per click (${round(peer.perEventP50, 4)} ms over the page without any script; ours ${round(capture.perEventP50, 4)}), ` +
+          `p90 ${round(peer.p90, 4)}; main thread ${round(peer.mainThreadPerEvent, 4)} ms per click; ${peer.posts} requests sent home`,
+      );
+    }
 
     console.log(`  long tasks: a scripted session of ${o.sessionInteractions} interactions, without the SDK, then with it…`);
     const baseline = await scriptedSession(server.withoutSdkUrl, false, o.sessionInteractions);
@@ -104,9 +129,11 @@ export async function sdkSuite(o: SdkOptions = defaultSdkOptions): Promise<Suite
     printPageCost(page, o.page);
     const pageFigures = pageCostFigures(page);
 
+    const peerCapture = new Map(capture.peers.map((p) => [p.name, p]));
     const peerFigures = Object.fromEntries(
       peerSize.flatMap((p) => [
         [`peer.${p.peer.name}.gzip_bytes`, { value: p.gzipBytes, unit: 'bytes' }],
+        [`peer.${p.peer.name}.capture_ms_per_event_p50`, { value: round(peerCapture.get(p.peer.name)!.perEventP50, 4), unit: 'ms' }],
         ...Object.entries(pageFigures.peers[p.peer.name] ?? {}),
       ]),
     );
@@ -114,6 +141,7 @@ export async function sdkSuite(o: SdkOptions = defaultSdkOptions): Promise<Suite
       suite: 'sdk',
       figures: {
         'sdk.iife_gzip_bytes': { value: own.iifeGzip, unit: 'bytes' },
+        'sdk.lazy_chunk_gzip_bytes': { value: own.lazyGzip, unit: 'bytes' },
         'sdk.esm_gzip_bytes': { value: esm.gzip, unit: 'bytes' },
         'sdk.capture_ms_per_event_p50': { value: round(capture.perEventP50, 4), unit: 'ms' },
         'sdk.main_thread_ms_per_event': { value: round(capture.mainThreadPerEvent, 4), unit: 'ms' },
@@ -127,6 +155,7 @@ export async function sdkSuite(o: SdkOptions = defaultSdkOptions): Promise<Suite
         chromium: capture.chromiumVersion,
         gzip: 'node:zlib gzipSync level 9',
         iife: { file: rel(sdkIife), minifiedBytes: own.iifeBytes },
+        lazyChunk: { file: rel(sdkLazyChunk), minifiedBytes: own.lazyBytes, loaded: 'by the script, from beside itself, when the first action of a kind it renders arrives' },
         esm: {
           file: rel(sdkEsm),
           minifiedBytes: esm.bytes,
@@ -142,6 +171,13 @@ export async function sdkSuite(o: SdkOptions = defaultSdkOptions): Promise<Suite
           withSdkP90Ms: round(capture.withSdkP90, 4),
           withoutSdkP90Ms: round(capture.withoutSdkP90, 4),
           crossOriginIsolated: capture.isolated,
+          peers: Object.fromEntries(
+            capture.peers.map((p) => [
+              p.name,
+              { p50Ms: round(p.p50, 4), p90Ms: round(p.p90, 4), mainThreadMsPerEvent: round(p.mainThreadPerEvent, 4), requestsSentHome: p.posts },
+            ]),
+          ),
+          peerClickCapture: 'a capture-phase document listener calling each peer\'s own track call with the card\'s product (bench/src/sdk/peer-capture.ts); requestsSentHome counts from the first click on',
           note: 'one synthetic click on a product button per task, timed from dispatch until its microtasks drained; the work it leaves for later tasks (the batched IndexedDB write, the send) is not in that figure but is in sdk.main_thread_ms_per_event (Chromium TaskDuration over the whole run, per click, with minus without)',
         },
         session: {

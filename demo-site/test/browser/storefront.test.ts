@@ -33,6 +33,9 @@ const path = (url: string) => {
 
 test('a visit from the home page to an order sends the page views, product view, add to cart, search and purchase the pipeline reads, and every page passes axe', async () => {
   const page = await env.newPage();
+  // The SDK's renderers of actions are a file beside its script, fetched when the first action arrives.
+  const renderers: string[] = [];
+  page.on('request', (request) => void (new URL(request.url()).pathname === '/sdk/sessionflow.act.js' && renderers.push(request.url())));
   const anonymousId = await visitor(page, '/');
   await expectNoSeriousViolations(page, 'home');
   await screenshot(page, 'shop-home');
@@ -40,6 +43,10 @@ test('a visit from the home page to an order sends the page views, product view,
   await page.locator('.site-nav').getByRole('link', { name: 'Lighting' }).click();
   await page.waitForURL('**/c/lighting');
   await expectNoSeriousViolations(page, 'category');
+
+  // The stub edge answers the home and category pages with no action: the renderers were never asked for.
+  await env.edge.waitFor((all) => all.find((e) => e.anonymousId === anonymousId && e.type === 'page_view' && e.page.url.endsWith('/c/lighting')));
+  expect(renderers).toEqual([]);
 
   await page.locator('[data-testid="product-card"][data-sf-product="sku-1001"] a.product-link').click();
   await page.waitForURL('**/p/sku-1001');
@@ -51,6 +58,8 @@ test('a visit from the home page to an order sends the page views, product view,
   const pictures = page.locator('[data-sf-slot="recs"] .sf-item img.sf-thumb');
   await expect.poll(() => pictures.evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth > 0 && new URL((i as HTMLImageElement).src).pathname)), POLL).toEqual(recsFor('sku-1001').map((id) => `/pictures/${id}.svg`));
   await expectNoSeriousViolations(page, 'product with recommendations');
+  // Rendered by the renderers, fetched from beside the script for this page's recommendations.
+  expect(renderers).toEqual([`${env.site.url}/sdk/sessionflow.act.js`]);
   await page.locator('#recs-heading').scrollIntoViewIfNeeded();
   await screenshot(page, 'shop-product-recs');
 

@@ -7,10 +7,11 @@
  * inject markup or script into the page.
  */
 import type { Action } from '@sessionflow/core';
+import { RENDERED_KINDS } from './kinds.js';
 
 export function renderAction(doc: Document, action: Action): boolean {
   const { kind } = action;
-  if (kind !== 'banner' && kind !== 'recs') return false;
+  if (!RENDERED_KINDS.includes(kind)) return false;
   const name = action.slot ?? kind;
   // Compared as a string, not built into a selector, so a slot name cannot be a selector injection.
   const slot = Array.from(doc.querySelectorAll('[data-sf-slot]')).find((el) => el.getAttribute('data-sf-slot') === name);

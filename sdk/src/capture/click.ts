@@ -16,8 +16,10 @@ export function describeClick(target: Element): ClickDescriptor {
 /** Calls `onClick` for each click until `signal` aborts. */
 export function captureClicks(doc: Document, signal: AbortSignal, onClick: (click: ClickDescriptor) => void): void {
   const listener = (event: Event) => {
-    // Inside a shadow root the event is retargeted; the real target is first in the path.
-    const target = event.composedPath?.()[0] ?? event.target;
+    let target = event.target;
+    // From inside an open shadow root the event reaches the document retargeted to its host; the real
+    // target is first in the path (asked for only then: it is an array of the whole path, made per call).
+    if ((target as Element | null)?.shadowRoot) target = event.composedPath()[0]!;
     if (!isElement(target)) return;
     onClick(describeClick(target));
   };

@@ -34,9 +34,10 @@ export function describeElement(el: Element): ElementDescriptor {
 /** `tag#id.class` steps joined by `>`, from the nearest ancestor with an id (or four levels up) down to `el`. */
 export function selectorOf(el: Element): string {
   const steps: string[] = [];
-  // Runs on every click: plain loops, no arrays made per step.
-  for (let node: Element | null = el; node?.parentElement && node.localName !== 'body' && steps.length < 4; node = node.parentElement) {
+  // Runs on every click: plain loops, each node's parent, tag and id read once, no arrays made per step.
+  for (let node = el, parent = el.parentElement; parent && steps.length < 4; node = parent, parent = node.parentElement) {
     let step = node.localName.slice(0, 32);
+    if (step === 'body') break;
     const id = node.id;
     if (CSS_NAME.test(id)) {
       steps.unshift(`${step}#${id}`);
@@ -53,8 +54,12 @@ export function selectorOf(el: Element): string {
     steps.unshift(step);
   }
   // Keep the end nearest the element when the path is too long.
-  while (steps.join(' > ').length > 256) steps.shift();
-  return steps.join(' > ');
+  let selector = steps.join(' > ');
+  while (selector.length > 256) {
+    steps.shift();
+    selector = steps.join(' > ');
+  }
+  return selector;
 }
 
 /** Text a visitor can read on `el`, whitespace collapsed, masked (see mask.ts) and cut to 64 characters. */

@@ -11,12 +11,15 @@ export interface PageSnapshot {
 const MAX_URL = 2048;
 const MAX_TITLE = 512;
 
-export function describePage(snapshot: PageSnapshot, pageViewId: string): Page {
+/** The part of the page every event of a page view shares, fixed when it starts: its URL and referrer. */
+export function describeView(url: string, referrer: string, pageViewId: string): Omit<Page, 'title'> {
   return {
-    url: snapshot.url.slice(0, MAX_URL),
+    url: url.slice(0, MAX_URL),
     // Only web referrers mean anything downstream (not android-app:// and the like).
-    referrer: /^https?:\/\//i.test(snapshot.referrer) ? snapshot.referrer.slice(0, MAX_URL) : '',
-    title: snapshot.title.trim().slice(0, MAX_TITLE),
+    referrer: /^https?:\/\//i.test(referrer) ? referrer.slice(0, MAX_URL) : '',
     pageViewId,
   };
 }
+
+/** The title, read for each event (single-page apps set it after the route changed). */
+export const titleOf = (title: string): string => title.trim().slice(0, MAX_TITLE);

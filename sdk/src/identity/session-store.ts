@@ -32,7 +32,12 @@ export interface SessionStore {
   currentId(): string | undefined;
 }
 
-export function sessionStore(store: KeyValueStore, newId: () => string, policy?: SessionPolicy): SessionStore {
+/**
+ * `later` runs the write-back of a continued session: the browser's runtime passes the task after capture (the
+ * write is not needed for the event's order, which this tab numbers in memory). A new session is written at
+ * once: the next event, even in the same task, must find it.
+ */
+export function sessionStore(store: KeyValueStore, newId: () => string, policy?: SessionPolicy, later: (write: () => void) => unknown = (write) => write()): SessionStore {
   let raw: string | undefined;
   let parsed: StoredSession | undefined;
   // Read every time, as another tab may have moved the session on; parsed only when it did.
@@ -53,6 +58,9 @@ export function sessionStore(store: KeyValueStore, newId: () => string, policy?:
   // This tab's latest number in its session: between writes, the store's lags behind.
   let seq = 0;
   let numbered: string | undefined;
+  /** A write-back that is due: the latest state, written when `later` runs it. */
+  let due: StoredSession | undefined;
+  const write = (state: StoredSession) => store.set(SESSION_KEY, JSON.stringify(state));
   return {
     touch(nowMs, campaign) {
       const prev = read();
@@ -61,7 +69,18 @@ export function sessionStore(store: KeyValueStore, newId: () => string, policy?:
       // Increasing within a tab; tabs numbering at once may share a number, and the timestamp orders those.
       seq = continued ? Math.max(numbered === next.id ? seq : -1, prev.seq) + 1 : 0;
       numbered = next.id;
-      if (!continued || nowMs - prev.lastActivityAt >= SESSION_WRITE_MS) store.set(SESSION_KEY, JSON.stringify({ ...next, seq }));
+      const state = { ...next, seq };
+      if (!continued) {
+        due = undefined;
+        write(state);
+      } else if (due) due = state;
+      else if (nowMs - prev.lastActivityAt >= SESSION_WRITE_MS) {
+        due = state;
+        later(() => {
+          if (due) write(due);
+          due = undefined;
+        });
+      }
       return { sessionId: next.id, seq };
     },
     currentId: () => read()?.id,

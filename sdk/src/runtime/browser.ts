@@ -2,7 +2,8 @@
 import { LEAVE_TRACK, type SessionflowEvent } from '@sessionflow/core';
 import { createStore } from 'idb-keyval';
 import type { ActionHandler } from '../act/dispatch.js';
-import { renderAction } from '../act/render.js';
+import { RENDERED_KINDS } from '../act/kinds.js';
+import { loadRenderers } from '../act/load.js';
 import { captureClicks } from '../capture/click.js';
 import { captureDwell } from '../capture/dwell.js';
 import { captureExitIntent } from '../capture/exit-intent.js';
@@ -37,6 +38,18 @@ export function startBrowserTracker(config: Config, handlers: ReadonlySet<Action
       debug('capture failed', error);
     }
   };
+  // Getters, read when asked: an event needs only the title, so it reads only the title.
+  const here = {
+    get url() {
+      return location.href;
+    },
+    get referrer() {
+      return doc.referrer;
+    },
+    get title() {
+      return doc.title;
+    },
+  };
   const tracker = createTracker({
     config,
     store: webStore(() => win.localStorage),
@@ -49,13 +62,21 @@ export function startBrowserTracker(config: Config, handlers: ReadonlySet<Action
     online: () => nav.onLine !== false,
     lock: senderLock(nav.locks),
     tabs,
-    readPage: () => ({ url: location.href, referrer: doc.referrer, title: doc.title }),
+    readPage: () => here,
     now,
     newId: randomId,
+    // The task after capture: a localStorage write is the dearest thing an event could cost it.
+    later: (run) => setTimeout(run),
     privacySignal: (nav as { globalPrivacyControl?: boolean }).globalPrivacyControl === true || nav.doNotTrack === '1',
     handlers,
-    // In the next frame: a response never renders in the middle of the visitor's input.
-    render: (action, rendered) => requestAnimationFrame(() => safely(() => renderAction(doc, action) && rendered())),
+    // Only the kinds the SDK renders itself load the renderers (most pages get no action at all), and
+    // in the next frame: a response never renders in the middle of the visitor's input.
+    render: (action, rendered) =>
+      RENDERED_KINDS.includes(action.kind) &&
+      loadRenderers().then(
+        ({ renderAction }) => requestAnimationFrame(() => safely(() => renderAction(doc, action) && rendered())),
+        (error: unknown) => debug('renderers failed to load', error),
+      ),
   });
   const emit = (body: EventBody) => safely(() => tracker.emit(body));
   // One signal ends every listener, observer and timer of capture.

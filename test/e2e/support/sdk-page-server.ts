@@ -12,6 +12,8 @@ import { listenLocal, repoRoot } from '@sessionflow/infra';
 
 /** The built script-tag SDK; SESSIONFLOW_SDK_BUNDLE points the tests at another build of it. */
 export const SDK_BUNDLE = process.env.SESSIONFLOW_SDK_BUNDLE ?? path.join(repoRoot, 'sdk', 'dist', 'sessionflow.min.js');
+/** The renderers of actions, a file beside the script that it imports when the first action arrives. */
+export const SDK_RENDERERS = 'sessionflow.act.js';
 
 export interface PageServer {
   /** The page's origin, e.g. http://127.0.0.1:41234: the edge must allow it for the site key. */
@@ -68,9 +70,11 @@ export function shopPage(sdkAttributes: Record<string, string>): string {
 export async function startPageServer(site: PageSite): Promise<PageServer> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://page.invalid');
-    if (url.pathname === '/sdk/sessionflow.min.js') {
+    // The script, and beside it the renderers of actions it imports when the first action arrives.
+    const file = url.pathname === '/sdk/sessionflow.min.js' ? SDK_BUNDLE : url.pathname === `/sdk/${SDK_RENDERERS}` ? path.join(path.dirname(SDK_BUNDLE), SDK_RENDERERS) : undefined;
+    if (file !== undefined) {
       // Read per request: a rebuilt SDK is served without restarting anything.
-      readFile(SDK_BUNDLE).then(
+      readFile(file).then(
         (bundle) => {
           res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
           res.end(bundle);
