@@ -228,7 +228,7 @@ test('the endpoint answering 500, then 503 with Retry-After: retried, the wait h
   });
 });
 
-test('two tabs: one session id, no event sent twice by the two tabs, each counted once', { timeout: 90_000 }, async () => {
+test('two tabs: one session id, each event counted once whichever tab sent it', { timeout: 90_000 }, async () => {
   await withContext(env.browser, async (context) => {
     const sent = watchCollectRequests(context);
     const a = await openShop(context, `${env.stack.pageOrigin}/shop/tab-a`);
@@ -253,8 +253,15 @@ test('two tabs: one session id, no event sent twice by the two tabs, each counte
     const tally = await settledTally(env.stack.downstream, [...new Set(onTheWire)]);
 
     expect(onTheWire.length).toBeGreaterThan(0);
-    expect(onTheWire.length).toBe(new Set(onTheWire).size);
-    expect(notExactlyOnce(tally, onTheWire)).toEqual([]);
+    // A tab sends its new events at once, without the sender lock (the batcher says why): should the other tab's
+    // drain find one written meanwhile, it travels a second time (rarely; seen under load), never a third, and
+    // counts once downstream.
+    const times = new Map<string, number>();
+    for (const id of onTheWire) times.set(id, (times.get(id) ?? 0) + 1);
+    expect([...times].filter(([, n]) => n > 2)).toEqual([]);
+    expect(notExactlyOnce(tally, onTheWire, { kafka: 'copies allowed' })).toEqual([]);
+    // What went on the wire once is in sf.events once.
+    expect([...times].filter(([id, n]) => n === 1 && tally.copies.get(id) !== 1)).toEqual([]);
     const landedNow = mine();
     expect(landedNow.map((e) => e.eventId).length).toBe(new Set(landedNow.map((e) => e.eventId)).size);
     expect(new Set(landedNow.map((e) => e.sessionId))).toEqual(new Set([a.ids.sessionId]));
