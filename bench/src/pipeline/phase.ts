@@ -120,6 +120,9 @@ export async function runPhase<T = undefined>(stack: Stack, o: PhaseOptions, als
     const sources = { pipelinePid: pipeline.child.pid, kafkaPids: kafkaPidsBelow(o.dir), redisNodes: store.nodes };
     const throughput = await timeCatchUp({ store: store.client, admin, prefix: o.prefix, topics, events: o.records.length, sampleCpu: () => sampleCpu(sources), label: label('throughput') });
     console.log(`  ${label('throughput')}: ${o.records.length.toLocaleString('en')} events through every stage in ${round(throughput.seconds, 2)} s: ${Math.round(throughput.eventsPerS).toLocaleString('en')} events/s (${throughput.byUser.toLocaleString('en')} re-keyed records)`);
+    // Printed now as well as with the servers' rest below: a latency phase that fails still leaves these.
+    const early = cpuWindow(throughput.cpu.first, throughput.cpu.last, o.records.length, throughput.seconds, cpuCount());
+    console.log(`  ${label('throughput')}: CPU per event: pipeline ${round(early.usPerEvent.pipeline ?? NaN, 1)} µs, Redis ${round(redisUsPerEvent(early) ?? NaN, 1)} µs`);
     const commands = commandsPerEvent(commandsBefore, await redisCommandStats(store.nodes), o.records.length);
     console.log(`  ${label('throughput')}: Redis commands per event (calls, server µs): ${commandsText(commands)}`);
     const batches = await scrapeBatches(pipeline.url);

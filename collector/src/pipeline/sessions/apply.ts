@@ -1,10 +1,14 @@
 /**
  * Applies one partition batch of the events topic to the sessions' state
  * exactly once in effect, the way the aggregates stage does (../apply.ts):
- * the offset and the batch's event-id keys are read and guarded, records
+ * the offset is read and guarded and the batch's event-id keys read, records
  * below the stored offset and ids already folded in are skipped, and every
  * change goes into ONE script call with the partition's next offset
  * (store/guarded-batch.ts).
+ *
+ * The batch's event-id keys are not guarded one by one: only this
+ * partition's batches write them, each with the offset it guards, so a
+ * writer in between moved the offset as well.
  *
  * The fields read from the session hashes are guarded too: the ticker records
  * snapshots in them, and a fold planned on a snapshot time that changed
@@ -14,7 +18,7 @@
 import type { DecisionRecord, IngestedEvent } from '@sessionflow/core';
 import type { StoreClient } from '../../store/client.js';
 import type { BatchOutcome, TopicBatch } from '../apply.js';
-import { readDecision, readEvent } from '../event-record.js';
+import { eventsOf, readDecision } from '../event-record.js';
 import type { ByUserEvent } from '../identity/records.js';
 import { DECIDED_FIELD, planSessionDecisions } from './decisions-plan.js';
 import { readDecided } from './decided.js';
@@ -53,8 +57,9 @@ export async function applySessionBatch(deps: SessionApplyDeps, batch: TopicBatc
     if (owner !== batch.partition) throw new OwnerMismatchError(batch.topic, batch.partition, owner, deps.owners.partitions);
   }
   // Parsed once: a refused attempt plans again from what Redis holds, the records stay the same.
-  const records = batch.messages.map((m) => {
-    const event = m.value === null ? null : readEvent(m.value);
+  const events = eventsOf(batch.messages);
+  const records = batch.messages.map((m, i) => {
+    const event = events[i] ?? null;
     return { offset: BigInt(m.offset), event, decision: event === null && m.value !== null ? readDecision(m.value) : null };
   });
   return untilGuardsHold(deps.maxAttempts ?? 5, () => attemptBatch(deps, batch, records));
@@ -120,7 +125,8 @@ async function attemptBatch(deps: SessionApplyDeps, batch: TopicBatch, records: 
     if (counted.has(event.eventId)) continue;
     counted.add(event.eventId);
     if (seen.get(event.eventId) !== null) continue;
-    guards.push({ key: keys.seenEvent(event.eventId), expected: null });
+    // Not guarded one by one: only this partition's batches write these marks, each with the offset it guards,
+    // so a writer that came in between moved the offset as well (as in ../identity/apply.ts).
     unseen.push(event);
   }
   outcome.duplicates = live.length - unseen.length;
