@@ -7,6 +7,7 @@
 import type { RedisCommand } from '../src/pipeline/commands.js';
 import type { StoreClient, StoreScript } from '../src/store/client.js';
 import type { Guard } from '../src/store/guarded-batch.js';
+import { READ_SESSIONS } from '../src/pipeline/sessions/apply.js';
 
 /** One batch as the store received it. */
 export interface SentBatch {
@@ -72,7 +73,9 @@ export function fakeStore(strings: Record<string, string> = {}, hashes: Record<s
     hGet: async (key, field) => store.hashes.get(key)?.get(field) ?? null,
     hmGet: async (key, fields) => fields.map((field) => store.hashes.get(key)?.get(field) ?? null),
     hGetAll: async (key) => Object.fromEntries(store.hashes.get(key) ?? []),
-    runScript: async (_script: StoreScript, keys, args) => {
+    runScript: async (script: StoreScript, keys, args) => {
+      // The sessions stage reads its hashes with a script of its own: HMGET of each key.
+      if (script.sha === READ_SESSIONS.sha) return keys.map((key) => args.map((field) => store.hashes.get(key)?.get(field) ?? null));
       const batch = decodeBatch(keys, args);
       store.batches.push(batch);
       return refuse(batch) ? [0, 1] : [1];

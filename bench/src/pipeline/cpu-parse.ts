@@ -64,3 +64,35 @@ export function machineCpuOfProcStat(procStat: string): MachineCpu {
   if (user === undefined || nice === undefined || system === undefined) throw new Error(`/proc/stat's cpu line is too short: ${line}`);
   return { busy: (user + nice + system + irq + softirq) / USER_HZ, steal: steal / USER_HZ };
 }
+
+/** One command's totals in a redis-server's `INFO commandstats` answer. */
+export interface CommandStat {
+  calls: number;
+  /** Microseconds of the server's time in the command (a script's inner commands count in their own and in EVALSHA's). */
+  usec: number;
+}
+
+/**
+ * Reads an `INFO commandstats` answer (`cmdstat_<name>:calls=N,usec=U,…`) into
+ * totals per command name, lower case (`set`, `evalsha`, `client|setname`).
+ */
+export function commandStatsOfInfo(info: string): Map<string, CommandStat> {
+  const stats = new Map<string, CommandStat>();
+  for (const match of info.matchAll(/^cmdstat_([^:\s]+):calls=(\d+),usec=(\d+)/gm)) {
+    stats.set(match[1]!.toLowerCase(), { calls: Number(match[2]), usec: Number(match[3]) });
+  }
+  return stats;
+}
+
+/** Per command, calls and server µs per event between two `commandStatsOfInfo` readings; the most costly first. */
+export function commandsPerEvent(before: ReadonlyMap<string, CommandStat>, after: ReadonlyMap<string, CommandStat>, events: number): { command: string; callsPerEvent: number; usPerEvent: number }[] {
+  if (!(events > 0)) throw new Error(`commandsPerEvent: events must be positive, got ${events}`);
+  const rows: { command: string; callsPerEvent: number; usPerEvent: number }[] = [];
+  for (const [command, end] of after) {
+    const start = before.get(command) ?? { calls: 0, usec: 0 };
+    const calls = end.calls - start.calls;
+    if (calls <= 0) continue;
+    rows.push({ command, callsPerEvent: calls / events, usPerEvent: (end.usec - start.usec) / events });
+  }
+  return rows.sort((a, b) => b.usPerEvent - a.usPerEvent);
+}

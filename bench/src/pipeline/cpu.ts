@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type CpuSample } from './cpu-ledger.js';
-import { machineCpuOfProcStat, processCpuOfStat, redisCpuOfInfo, redisRoleOfInfo, type MachineCpu, type RedisCpu } from './cpu-parse.js';
+import { commandStatsOfInfo, machineCpuOfProcStat, processCpuOfStat, redisCpuOfInfo, redisRoleOfInfo, type CommandStat, type MachineCpu, type RedisCpu } from './cpu-parse.js';
 
 /** What the bench asks of a redis-server's own connection. */
 export interface InfoClient {
@@ -66,6 +66,18 @@ export interface RedisNodeCpu {
 
 export async function redisCpu(client: InfoClient): Promise<RedisCpu> {
   return redisCpuOfInfo(String(await client.info('cpu')));
+}
+
+/** `INFO commandstats` summed over the masters (replicas replay writes, the masters serve the pipeline). */
+export async function redisCommandStats(nodes: readonly RedisNodeCpu[]): Promise<Map<string, CommandStat>> {
+  const total = new Map<string, CommandStat>();
+  for (const node of nodes.filter((n) => n.role === 'master')) {
+    for (const [command, stat] of commandStatsOfInfo(String(await node.client.info('commandstats')))) {
+      const sum = total.get(command) ?? { calls: 0, usec: 0 };
+      total.set(command, { calls: sum.calls + stat.calls, usec: sum.usec + stat.usec });
+    }
+  }
+  return total;
 }
 
 export async function redisRole(client: InfoClient): Promise<'master' | 'replica'> {

@@ -17,7 +17,8 @@ import { progress } from '../progress.js';
 import { percentile, round } from '../stats.js';
 import { scrapeBatches, type StageBatches } from './batch-stats.js';
 import { coresUsed, cpuWindow, redisUsPerEvent, type CpuRates, type CpuWindow } from './cpu-ledger.js';
-import { kafkaPidsBelow, sampleCpu, type CpuSources } from './cpu.js';
+import { kafkaPidsBelow, redisCommandStats, sampleCpu, type CpuSources } from './cpu.js';
+import { commandsPerEvent, type CommandStat } from './cpu-parse.js';
 import { kafkaToRedis, type LatencyOptions } from './latency.js';
 import { openPhaseStore, type PhaseStore } from './phase-store.js';
 import { timeCatchUp, type CatchUp } from './throughput.js';
@@ -35,6 +36,8 @@ export interface PhaseOptions extends LatencyOptions {
   records: readonly WorkloadRecord[];
   /** Seconds of no traffic, at the end of the phase, in which the servers' CPU at rest is read. */
   restSeconds: number;
+  /** Another build's `collector/dist/pipeline/main.js` to run instead of this tree's (BENCH_PIPELINE_ENTRY: A/B runs). */
+  pipelineEntry?: string | undefined;
 }
 
 /** How the phase's topics were set up, read back from Kafka. */
@@ -61,6 +64,12 @@ export interface PhaseResult<T> {
   redisNodes: { masters: number; replicas: number };
   /** Kafka JVMs whose CPU was read (0 when Kafka is not this stack's). */
   kafkaProcesses: number;
+  /**
+   * Redis commands per event over the throughput run (INFO commandstats of the masters, from just before the
+   * pipeline started until it applied everything; the bench's own reads of the offsets are among them, a few
+   * hundred calls), the most costly first: calls per event and the server's µs per event in each.
+   */
+  commands: { command: string; callsPerEvent: number; usPerEvent: number }[];
 }
 
 /** `alsoMeasure` runs last, while the phase's pipeline still runs (the single phase's cross-device loop). */
@@ -90,8 +99,10 @@ export async function runPhase<T = undefined>(stack: Stack, o: PhaseOptions, als
     const setup = await topicSetup(admin, topics.events);
     await untilInSync(admin, topics.events, label('preload'));
 
-    console.log(`  ${label('pipeline')}: starting one process (identity, sessions and aggregates stages)…`);
+    console.log(`  ${label('pipeline')}: starting one process (identity, sessions and aggregates stages)${o.pipelineEntry ? ` from ${o.pipelineEntry}` : ''}…`);
+    const commandsBefore: Map<string, CommandStat> = await redisCommandStats(store.nodes);
     pipeline = await startPipelineProcess({
+      ...(o.pipelineEntry ? { entry: o.pipelineEntry } : {}),
       port: await freePort(),
       brokers: stack.kafkaBrokers,
       redisUrl: stack.redisUrl!,
@@ -109,6 +120,11 @@ export async function runPhase<T = undefined>(stack: Stack, o: PhaseOptions, als
     const sources = { pipelinePid: pipeline.child.pid, kafkaPids: kafkaPidsBelow(o.dir), redisNodes: store.nodes };
     const throughput = await timeCatchUp({ store: store.client, admin, prefix: o.prefix, topics, events: o.records.length, sampleCpu: () => sampleCpu(sources), label: label('throughput') });
     console.log(`  ${label('throughput')}: ${o.records.length.toLocaleString('en')} events through every stage in ${round(throughput.seconds, 2)} s: ${Math.round(throughput.eventsPerS).toLocaleString('en')} events/s (${throughput.byUser.toLocaleString('en')} re-keyed records)`);
+    // Printed now as well as with the servers' rest below: a latency phase that fails still leaves these.
+    const early = cpuWindow(throughput.cpu.first, throughput.cpu.last, o.records.length, throughput.seconds, cpuCount());
+    console.log(`  ${label('throughput')}: CPU per event: pipeline ${round(early.usPerEvent.pipeline ?? NaN, 1)} µs, Redis ${round(redisUsPerEvent(early) ?? NaN, 1)} µs`);
+    const commands = commandsPerEvent(commandsBefore, await redisCommandStats(store.nodes), o.records.length);
+    console.log(`  ${label('throughput')}: Redis commands per event (calls, server µs): ${commandsText(commands)}`);
     const batches = await scrapeBatches(pipeline.url);
     console.log(`  ${label('throughput')}: batches ${batchesText(batches)}`);
 
@@ -137,6 +153,7 @@ export async function runPhase<T = undefined>(stack: Stack, o: PhaseOptions, als
       topics: setup,
       redisNodes: { masters: store.nodes.filter((n) => n.role === 'master').length, replicas: store.nodes.filter((n) => n.role === 'replica').length },
       kafkaProcesses: sources.kafkaPids.length,
+      commands,
     };
   } finally {
     await pipeline?.stop().catch((err: unknown) => console.error(`  ${label('pipeline')}: stop failed: ${String(err)}`));
@@ -190,6 +207,13 @@ function cpuText(cpu: CpuWindow): string {
     `CPU per event over the throughput window: pipeline ${us(cpu.usPerEvent.pipeline)}, ${redis}, Kafka ${us(cpu.usPerEvent.kafka)}; ` +
     `beyond their CPU at rest: Redis ${us(sumOf(beyond.redisMasters, beyond.redisReplicas))}, Kafka ${us(beyond.kafka)}; ${sharesText(cpu)}`
   );
+}
+
+/** The commands that cost Redis most per event, with their calls per event. */
+function commandsText(commands: readonly { command: string; callsPerEvent: number; usPerEvent: number }[]): string {
+  const shown = commands.slice(0, 8).map((c) => `${c.command} ${round(c.callsPerEvent, 2)} × ${round(c.usPerEvent, 2)} µs`);
+  const calls = commands.reduce((sum, c) => sum + c.callsPerEvent, 0);
+  return `${shown.join(', ')}; ${round(calls, 2)} calls per event in all`;
 }
 
 /** Each stage's batches: how many, their mean time, their mean records. */

@@ -35,15 +35,25 @@ export interface PipelineSuiteOptions {
   crossDeviceRounds: number;
   /** Seconds each phase reads its servers' CPU with no traffic. */
   restSeconds: number;
+  /**
+   * BENCH_PIPELINE_QUICK=1: the single-node phase only, without the edge and the cross-device loop: the
+   * pipeline's own figures (events/s, CPU per event of the pipeline and of Redis, Kafka → Redis) in about a
+   * minute and a half, for A/B runs. The cluster and loop figures are left out of its result.
+   */
+  quick: boolean;
+  /** BENCH_PIPELINE_ENTRY: another build's `collector/dist/pipeline/main.js` to measure instead of this tree's (A/B runs). */
+  pipelineEntry?: string | undefined;
 }
 
 export const defaultPipelineOptions: PipelineSuiteOptions = {
   events: Number(process.env.BENCH_PIPELINE_EVENTS ?? 200_000),
   backgroundPerS: Number(process.env.BENCH_PIPELINE_BACKGROUND ?? 2_000),
-  latencySeconds: 15,
+  latencySeconds: Number(process.env.BENCH_PIPELINE_LATENCY_SECONDS ?? 15),
   probeEveryMs: 50,
   crossDeviceRounds: 40,
   restSeconds: 5,
+  quick: process.env.BENCH_PIPELINE_QUICK === '1',
+  pipelineEntry: process.env.BENCH_PIPELINE_ENTRY || undefined,
 };
 
 const PREFIX = 'bench';
@@ -51,7 +61,23 @@ const PREFIX = 'bench';
 export async function pipelineSuite(o: PipelineSuiteOptions = defaultPipelineOptions): Promise<SuiteResult> {
   // Drawn once: both phases process the very same records.
   const records = workload(o.events);
-  const phase = (name: string, dir: string): PhaseOptions => ({ name, dir, prefix: PREFIX, records, restSeconds: o.restSeconds, backgroundPerS: o.backgroundPerS, latencySeconds: o.latencySeconds, probeEveryMs: o.probeEveryMs });
+  const phase = (name: string, dir: string): PhaseOptions => ({
+    name,
+    dir,
+    prefix: PREFIX,
+    records,
+    restSeconds: o.restSeconds,
+    backgroundPerS: o.backgroundPerS,
+    latencySeconds: o.latencySeconds,
+    probeEveryMs: o.probeEveryMs,
+    pipelineEntry: o.pipelineEntry,
+  });
+
+  if (o.quick) {
+    console.log('  quick (BENCH_PIPELINE_QUICK=1): single node only, no edge: Kafka (one broker), Redis (one redis-server), collector…');
+    const single = await withStack('single', { parts: ['kafka', 'redis', 'collector'], ...existingServersFromEnv() }, (stack, dir) => runPhase(stack, phase('single', dir)));
+    return { suite: 'pipeline', figures: singleFigures(single), context: { node: process.version, cpus: os.cpus().length, quick: true, pipelineEntry: o.pipelineEntry ?? 'this tree', single: phaseContext(single, o.events) } };
+  }
 
   console.log('  single node: Kafka (one broker), Redis (one redis-server), collector, edge…');
   const single = await withStack('single', { parts: ['kafka', 'redis', 'collector', 'edge'], ...existingServersFromEnv() }, (stack, dir) =>
@@ -74,13 +100,11 @@ export async function pipelineSuite(o: PipelineSuiteOptions = defaultPipelineOpt
   return {
     suite: 'pipeline',
     figures: {
-      'pipeline.events_per_s': { value: Math.round(single.throughput.eventsPerS), unit: 'events/s' },
-      'pipeline.kafka_to_redis_p50_ms': { value: round(percentile(single.latencyMs, 50)), unit: 'ms' },
-      'pipeline.kafka_to_redis_p99_ms': { value: round(percentile(single.latencyMs, 99)), unit: 'ms' },
+      ...singleFigures(single),
       'loop.cross_device_p99_ms': { value: round(percentile(loop, 99)), unit: 'ms' },
-      'redis.cpu_us_per_event': { value: round(redisUs(single.cpu), 1), unit: 'µs' },
       'pipeline.cluster_events_per_s': { value: Math.round(cluster.throughput.eventsPerS), unit: 'events/s' },
       'pipeline.cluster_vs_single_ratio': { value: round(ratio, 3), unit: 'ratio' },
+      'pipeline.cluster_cpu_us_per_event': { value: round(pipelineUs(cluster.cpu), 1), unit: 'µs' },
       'redis.cluster_cpu_us_per_event': { value: round(redisUs(cluster.cpu), 1), unit: 'µs' },
       'pipeline.cluster_kafka_to_redis_p50_ms': { value: round(percentile(cluster.latencyMs, 50)), unit: 'ms' },
       'pipeline.cluster_kafka_to_redis_p99_ms': { value: round(percentile(cluster.latencyMs, 99)), unit: 'ms' },
@@ -106,6 +130,7 @@ export async function pipelineSuite(o: PipelineSuiteOptions = defaultPipelineOpt
       notes: {
         throughput: 'one pipeline process, all stages; from its first applied record until every stage reached the end of its input topics',
         cpu: 'CPU per event over the throughput window: the pipeline process and the Kafka JVMs from /proc, every redis-server from INFO cpu (used_cpu_user + used_cpu_sys; redisForks = the *_children fields, AOF rewrites), the bench process itself, the machine from /proc/stat (busy, and stolen: time its virtual cores waited for the host); share = CPU seconds / (cores × window), "other" = the machine minus all of these (the idle collector and edge, other users of the machine)',
+        pipelineFigures: 'pipeline.cpu_us_per_event and pipeline.cluster_cpu_us_per_event: the pipeline process (utime + stime from /proc, every stage and thread of it) over the throughput window, per event of <prefix>.events',
         redisFigures: 'redis.cpu_us_per_event and redis.cluster_cpu_us_per_event: used_cpu_user + used_cpu_sys summed over every redis-server of the phase (the cluster: masters and replicas), per event',
         kafkaToRedis: 'from the producer call (acks=all) until the probe event is counted in Redis by the aggregates stage (after identity re-keying); Redis polled every millisecond',
       },
@@ -144,6 +169,23 @@ async function withStack<T>(name: string, options: Omit<StackOptions, 'dir'>, ru
   }
 }
 
+/** The single-node phase's figures: what BENCH_PIPELINE_QUICK runs too. */
+function singleFigures(single: PhaseResult<unknown>): SuiteResult['figures'] {
+  return {
+    'pipeline.events_per_s': { value: Math.round(single.throughput.eventsPerS), unit: 'events/s' },
+    'pipeline.cpu_us_per_event': { value: round(pipelineUs(single.cpu), 1), unit: 'µs' },
+    'redis.cpu_us_per_event': { value: round(redisUs(single.cpu), 1), unit: 'µs' },
+    'pipeline.kafka_to_redis_p50_ms': { value: round(percentile(single.latencyMs, 50)), unit: 'ms' },
+    'pipeline.kafka_to_redis_p99_ms': { value: round(percentile(single.latencyMs, 99)), unit: 'ms' },
+  };
+}
+
+function pipelineUs(cpu: CpuWindow): number {
+  const us = cpu.usPerEvent.pipeline;
+  if (us === null) throw new Error("the pipeline process's CPU was not measured (/proc/<pid>/stat)");
+  return us;
+}
+
 function redisUs(cpu: CpuWindow): number {
   const us = redisUsPerEvent(cpu);
   if (us === null) throw new Error('Redis CPU was not measured (INFO cpu)');
@@ -163,6 +205,7 @@ function phaseContext(phase: PhaseResult<unknown>, events: number) {
       seconds: round(phase.throughput.seconds, 3),
       eventsPerS: Math.round(phase.throughput.eventsPerS),
     },
+    redisCommandsPerEvent: phase.commands.map((c) => ({ command: c.command, calls: round(c.callsPerEvent, 3), us: round(c.usPerEvent, 2) })),
     batches: Object.fromEntries(Object.entries(phase.batches).map(([stage, b]) => [stage, { ...b, seconds: round(b.seconds, 3) }])),
     cpuUsPerEvent: Object.fromEntries([...CPU_PARTS, 'machine', 'other'].map((p) => [p, roundOrNull(phase.cpu.usPerEvent[p as keyof CpuWindow['usPerEvent']], 1)])),
     cpuUsPerEventBeyondRest: Object.fromEntries(CPU_PARTS.map((p) => [p, roundOrNull(phase.cpu.usPerEventBeyondRest[p], 1)])),

@@ -11,10 +11,12 @@
  *   (./unapplied.ts): the store lost writes with their offset (a failover),
  *   and the partition goes back to the stored offset for Kafka to replay them.
  * - The stored offset, the batch's erasure marks and its uncounted event ids
- *   are read, then guarded: if another writer (the partition's new owner after
- *   a rebalance, a zombie of the old one, an erasure, a duplicate counted on
- *   another partition) changed one of them before the script runs, it writes
- *   nothing and the batch is planned again from what is stored now.
+ *   are read; the offset and the marks are guarded: if another writer (the
+ *   partition's new owner after a rebalance, a zombie of the old one, an
+ *   erasure) changed one of them before the script runs, it writes nothing
+ *   and the batch is planned again from what is stored now. The event ids'
+ *   keys are the partition's own and only its batches write them, each with
+ *   the offset it guards: the offset's guard covers them.
  * - An event id already counted (an edge retry, a relay after a lost answer)
  *   is skipped. A guard instead of SET NX inside the batch, because the
  *   event's other changes depend on it.
@@ -242,8 +244,8 @@ async function planByUser(deps: ApplyDeps, scope: BatchScope, records: readonly 
     if (counted.has(seenKey)) continue;
     counted.add(seenKey);
     if (seenValue.get(seenKey) !== null) continue;
-    // Counted by nobody yet: the script refuses the batch if another writer counts it first.
-    guards.push({ key: seenKey, expected: null });
+    // Counted by nobody yet. Not guarded one by one: the seen keys are this partition's, written only by its
+    // batches, each with the offset it guards, so a writer that came in between moved the offset as well.
     unseen.push(event);
   }
   outcome.duplicates = live.length - unseen.length;

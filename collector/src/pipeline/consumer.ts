@@ -16,7 +16,7 @@ import type { ExperimentSetup } from './experiments/config.js';
 import type { ErasureMarks } from '../erasure/marks.js';
 import type { PublishProfiles } from './identity/profile-snapshots.js';
 import type { PipelineMetrics } from './metrics.js';
-import { startStageConsumer } from './stage-consumer.js';
+import { fed, startStageConsumer } from './stage-consumer.js';
 import type { StateBounds } from '../store/bounds.js';
 import type { RetryBackoff } from './partition-stops.js';
 
@@ -80,21 +80,25 @@ export async function startConsumer(deps: ConsumerDeps): Promise<PipelineConsume
   };
   const consumer = await startStageConsumer({
     kafka: deps.kafka,
-    stage: 'aggregates',
     groupId: deps.groupId,
     topics: [topics.eventsByUser, topics.products, topics.inventory],
-    offsetKey: (topic, partition) => storeKeys(layout.prefix, topic, partition).offset,
+    stages: [
+      fed({
+        stage: 'aggregates',
+        offsetKey: (topic, partition) => storeKeys(layout.prefix, topic, partition).offset,
+        apply: (batch) => applyBatch(apply, batch),
+        onBatch: (batch, outcome) => {
+          deps.onBatch?.(batch, outcome);
+          if (outcome.profiles !== undefined) snapshots?.changed(outcome.profiles);
+        },
+      }),
+    ],
     redis: deps.redis,
     partitionsAtOnce: AGGREGATE_PARTITIONS_AT_ONCE,
-    apply: (batch) => applyBatch(apply, batch),
     logger,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.retryBackoff ? { retryBackoff: deps.retryBackoff } : {}),
     ...(deps.storeCheckMs ? { storeCheckMs: deps.storeCheckMs } : {}),
-    onBatch: (batch, outcome) => {
-      deps.onBatch?.(batch, outcome);
-      if (outcome.profiles !== undefined) snapshots?.changed(outcome.profiles);
-    },
     ...(deps.onFatal ? { onFatal: deps.onFatal } : {}),
   });
   return {

@@ -30,6 +30,23 @@ export function readEvent(value: string): IngestedEvent | null {
   return ok ? (raw as IngestedEvent) : null;
 }
 
+const parsedBatches = new WeakMap<readonly { value: string | null }[], readonly (IngestedEvent | null)[]>();
+
+/**
+ * `readEvent` of each message of a batch, parsed once however many stages
+ * are fed the batch (the identity and sessions stages share one consumer of
+ * the events topic): kept for as long as the batch's messages array lives.
+ * Stages only read the events, never change them.
+ */
+export function eventsOf(messages: readonly { value: string | null }[]): readonly (IngestedEvent | null)[] {
+  let events = parsedBatches.get(messages);
+  if (events === undefined) {
+    events = messages.map((m) => (m.value === null ? null : readEvent(m.value)));
+    parsedBatches.set(messages, events);
+  }
+  return events;
+}
+
 /** What a key can be built from: a string that is not empty (an empty id would name no profile: `u:` is not a ref). */
 function isId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;

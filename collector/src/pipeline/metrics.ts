@@ -16,6 +16,8 @@ export interface PipelineMetrics {
   registry: Registry;
   records: Counter<'stage' | 'topic' | 'outcome'>;
   batchDuration: Histogram<'stage'>;
+  /** Seconds from a record's Kafka timestamp to the end of the guarded batch that applied it, per stage. */
+  kafkaToRedis: Histogram<'stage'>;
   lag: Gauge<'stage' | 'topic' | 'partition'>;
   /** Each stage's lag in time (degrade/lag-clock.ts), which the stage consumers keep and the level reads. */
   lagClocks: StageLagClocks;
@@ -46,6 +48,15 @@ export function createPipelineMetrics(options: { defaultMetrics?: boolean } = {}
       help: 'Time to apply one topic-partition batch to Redis, reads and retries included.',
       labelNames: ['stage'] as const,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    kafkaToRedis: new Histogram({
+      name: 'sessionflow_pipeline_kafka_to_redis_seconds',
+      help:
+        "Seconds from a record's Kafka timestamp to the end of the stage's guarded batch that applied it (its script answered), each record of the stage's input topics once. " +
+        "identity and sessions: from the sf.events record's write; aggregates: from the by-user record's write by the identity stage (or the closing snapshot's by the sessions ticker), so a by-user event's whole way is identity's plus this.",
+      labelNames: ['stage'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
     lag: new Gauge({
@@ -80,6 +91,22 @@ export function createPipelineMetrics(options: { defaultMetrics?: boolean } = {}
       registers: [registry],
     }),
   };
+}
+
+/**
+ * The Kafka → Redis latency of the records a batch applied, `records` from
+ * index `from` on: their Kafka timestamps (epoch ms, as kafkajs gives them)
+ * to `appliedAt`, when the batch's script answered (epoch ms). A timestamp
+ * that is not a number is left out; one from a clock ahead of ours counts as 0.
+ */
+export function recordKafkaToRedis(metrics: PipelineMetrics, stage: string, records: readonly { timestamp: string }[], from: number, appliedAt: number): void {
+  const histogram = metrics.kafkaToRedis;
+  const labels = { stage };
+  for (let i = Math.max(0, from); i < records.length; i++) {
+    const at = Number(records[i]!.timestamp);
+    if (!Number.isFinite(at) || at <= 0) continue;
+    histogram.observe(labels, Math.max(0, appliedAt - at) / 1000);
+  }
 }
 
 /** What one applied batch adds to the metrics. */

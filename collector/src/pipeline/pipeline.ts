@@ -16,8 +16,7 @@ import { pipelineStartupChecks, readPipelineConfig, type PipelineConfig } from '
 import { startConsumer, type ConsumerDeps, type PipelineConsumer } from './consumer.js';
 import { createHealthApp } from './health.js';
 import { createPipelineMetrics } from './metrics.js';
-import { startSessionStage, type SessionStage, type SessionStageHooks } from './sessions/stage.js';
-import { startIdentityStage, type IdentityStage, type IdentityStageHooks } from './identity/stage.js';
+import { startEventsStages, type EventsStages, type EventsStagesHooks } from './events-stages.js';
 import { erasureMarks } from '../erasure/marks.js';
 import { idsOutOfLogs } from '../erasure/ids-in-logs.js';
 import { erasureMarkerLifeMs } from '../kafka/topic-bounds.js';
@@ -38,7 +37,7 @@ export interface RunningPipeline {
   failed: Promise<Error>;
 }
 
-export interface PipelineHooks extends SessionStageHooks, IdentityStageHooks {
+export interface PipelineHooks extends EventsStagesHooks {
   onBatch?: ConsumerDeps['onBatch'];
 }
 
@@ -111,13 +110,14 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
     throw new Error(`cannot start the pipeline: the erasure markers of ${topics.erasures} are ${message(error)}`, { cause: error });
   }
 
-  let identity: IdentityStage;
+  // The identity and sessions stages, fed by one consumer of the events topic.
+  let events: EventsStages;
   try {
-    identity = await startIdentityStage(kafka, { ...settings, layout, marks, metrics }, logger, hooks);
+    events = await startEventsStages(kafka, { ...settings, layout, marks, metrics, redis }, logger, hooks);
   } catch (error) {
     await follower.stop().catch(() => undefined);
     redis.destroy();
-    throw new Error(`cannot start the pipeline's identity stage: ${message(error)}`, { cause: error });
+    throw new Error(`cannot start the pipeline's identity and sessions stages: ${message(error)}`, { cause: error });
   }
 
   let consumer: PipelineConsumer;
@@ -128,7 +128,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
       layout,
       redis,
       marks,
-      publishProfiles: identity.publishProfiles,
+      publishProfiles: events.publishProfiles,
       seenTtlSeconds: settings.dedupeTtlSeconds,
       experiments: settings.experiments,
       bounds: settings.bounds,
@@ -140,34 +140,22 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
       ...(hooks.onFatal ? { onFatal: hooks.onFatal } : {}),
     });
   } catch (error) {
-    await identity.stop().catch(() => undefined);
+    await events.stop().catch(() => undefined);
     await follower.stop().catch(() => undefined);
     redis.destroy();
     throw new Error(`cannot start the pipeline: ${message(error)}`, { cause: error });
   }
 
-  let sessions: SessionStage;
-  try {
-    sessions = await startSessionStage(kafka, { ...settings, layout, marks, metrics }, logger, hooks);
-  } catch (error) {
-    await consumer.stop().catch(() => undefined);
-    await identity.stop().catch(() => undefined);
-    await follower.stop().catch(() => undefined);
-    redis.destroy();
-    throw new Error(`cannot start the pipeline's sessions stage: ${message(error)}`, { cause: error });
-  }
-
   // Its level from its lag, every second, in /metrics and in Redis for the collector (degrade/pipeline-level.ts).
   const level = startPipelineLevel({ keeper: new LevelKeeper(settings.degradePolicy, metrics.level, Date.now()), metrics, redis, topicPrefix: settings.topicPrefix, logger });
-  const app = createHealthApp({ joined: () => consumer.joined() && sessions.joined() && identity.joined(), storeAnswers: () => storeAnswers(redis), metrics: metrics.registry });
+  const app = createHealthApp({ joined: () => consumer.joined() && events.joined(), storeAnswers: () => storeAnswers(redis), metrics: metrics.registry });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, () => resolve(s as Server)) as Server;
     s.once('error', reject);
   }).catch(async (error: unknown) => {
     await level.stop();
     await consumer.stop().catch(() => undefined);
-    await sessions.stop().catch(() => undefined);
-    await identity.stop().catch(() => undefined);
+    await events.stop().catch(() => undefined);
     await follower.stop().catch(() => undefined);
     redis.destroy();
     throw error;
@@ -183,8 +171,7 @@ export async function startPipeline(config: Partial<PipelineConfig> = {}, hooks:
       await level.stop();
       // Leaving the group waits for the batch in progress; its transaction then either committed with its offset or never happened.
       await consumer.stop().catch((error: unknown) => logger.warn('leaving the consumer group failed', { error }));
-      await sessions.stop().catch((error: unknown) => logger.warn('stopping the sessions stage failed', { error }));
-      await identity.stop().catch((error: unknown) => logger.warn('stopping the identity stage failed', { error }));
+      await events.stop().catch((error: unknown) => logger.warn('stopping the identity and sessions stages failed', { error }));
       await follower.stop().catch((error: unknown) => logger.warn('stopping the erasure markers consumer failed', { error }));
       await redis.close().catch(() => redis.destroy());
       await new Promise<void>((resolve) => {

@@ -1,6 +1,11 @@
 /**
  * A pipeline stage's kafkajs consumer group: what the identity, sessions and
- * aggregates stages share, apart from how they apply a batch.
+ * aggregates stages share, apart from how they apply a batch. One consumer
+ * may feed several stages of the same topics (the identity and sessions
+ * stages both read the events topic): each batch is fetched and decoded once
+ * and handed to every stage, and each stage still applies it exactly once on
+ * its own offsets, its own stops and its own floors, as if it had the
+ * consumer to itself (below).
  *
  * Offsets live in Redis with the state they cover (each stage's apply), never
  * in Kafka: autoCommit is off and nothing commits, so where Kafka would start
@@ -22,7 +27,8 @@ import type { Logger } from '../log.js';
 import type { StoreClient } from '../store/client.js';
 import { performance } from 'node:perf_hooks';
 import type { BatchOutcome, TopicBatch } from './apply.js';
-import { recordBatch, type PipelineMetrics } from './metrics.js';
+import { recordBatch, recordKafkaToRedis, type PipelineMetrics } from './metrics.js';
+import type { LagClock } from './degrade/lag-clock.js';
 import { AppliedOffsets } from './applied-offsets.js';
 import { DEFAULT_RETRY_BACKOFF, PartitionStops, type RetryBackoff } from './partition-stops.js';
 import { StoreBehindLogError } from './store-behind.js';
@@ -36,31 +42,45 @@ import { StoreBehindLogError } from './store-behind.js';
  */
 export const PARTITIONS_AT_ONCE = 3;
 
+/** How long batches fetched before a seek back are dropped, waiting for those from the sought offset. */
+const SOUGHT_BATCH_WAIT_MS = 5_000;
+
 /** How often the stored offsets of partitions without new records are compared with what this process stored. */
 export const STORE_CHECK_MS = 5_000;
 
-export interface StageConsumerOptions<Outcome extends BatchOutcome> {
-  kafka: Kafka;
-  /** For log lines: `identity`, `sessions`, `aggregates`. */
+/** One stage a consumer feeds: how it applies a batch, where it keeps its offsets. */
+export interface FedStage<Outcome extends BatchOutcome = BatchOutcome> {
+  /** For log lines and metrics: `identity`, `sessions`, `aggregates`. */
   stage: string;
-  groupId: string;
-  topics: readonly string[];
   /** Where the stage keeps its next offset of a topic-partition. */
   offsetKey(topic: string, partition: number): string;
-  redis: StoreClient;
-  partitionsAtOnce: number;
   /** Applies one topic-partition batch exactly once in effect. */
   apply(batch: TopicBatch): Promise<Outcome>;
+  /** Told after each batch the stage applied (tests, profile snapshots). */
+  onBatch?: (batch: { topic: string; partition: number }, outcome: Outcome) => void;
+}
+
+export interface StageConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: readonly string[];
+  /** The stages fed by this consumer, each applying every batch of `topics` on its own offsets. */
+  stages: readonly FedStage<BatchOutcome>[];
+  redis: StoreClient;
+  partitionsAtOnce: number;
   logger: Logger;
   metrics?: PipelineMetrics;
   /** How long a partition whose batch failed waits before it is tried again. */
   retryBackoff?: RetryBackoff;
-  /** Told after each applied batch (tests, profile snapshots). */
-  onBatch?: (batch: { topic: string; partition: number }, outcome: Outcome) => void;
   /** Told when the consumer crashed and kafkajs will not restart it: the stage is dead, and the process should say so. */
   onFatal?: (error: Error) => void;
   /** How often the stored offsets are checked against what this process stored (STORE_CHECK_MS). */
   storeCheckMs?: number;
+}
+
+/** A stage as a consumer feeds it: `fed` keeps the types of the stage's own outcome and hook. */
+export function fed<Outcome extends BatchOutcome>(stage: FedStage<Outcome>): FedStage<BatchOutcome> {
+  return stage as unknown as FedStage<BatchOutcome>;
 }
 
 export interface StageConsumer {
@@ -71,8 +91,21 @@ export interface StageConsumer {
   stop(): Promise<void>;
 }
 
-export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageConsumerOptions<Outcome>): Promise<StageConsumer> {
-  const { logger, stage } = o;
+/** What the consumer keeps per stage it feeds. */
+interface StageRun {
+  spec: FedStage<BatchOutcome>;
+  applied: AppliedOffsets;
+  /** The stage's lag in time (degrade/lag-clock.ts): told what each batch shows past the offsets stored in Redis. */
+  lag: LagClock | undefined;
+  /** The offsets stored in Redis when the partitions were assigned (absent: 0, nothing applied yet), read by the seek. */
+  storedAtJoin: Map<string, bigint>;
+  stops: PartitionStops;
+}
+
+export async function startStageConsumer(o: StageConsumerOptions): Promise<StageConsumer> {
+  const { logger } = o;
+  if (o.stages.length === 0) throw new Error('startStageConsumer: stages is empty; a consumer feeds at least one stage');
+  const name = o.stages.map((s) => s.stage).join(' and ');
   const consumer = o.kafka.consumer({
     groupId: o.groupId,
     allowAutoTopicCreation: false,
@@ -81,39 +114,69 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
     heartbeatInterval: 3_000,
   });
   let assignment: Record<string, number[]> | undefined;
-  const applied = new AppliedOffsets();
-  // The stage's lag in time (degrade/lag-clock.ts): told what each batch shows past the offsets stored in Redis.
-  const lag = o.metrics?.lagClocks.of(stage);
-  /** The offsets stored in Redis when the partitions were assigned (absent: 0, nothing applied yet), read by the seek. */
-  const storedAtJoin = new Map<string, bigint>();
   let seeking: Promise<void> = Promise.resolve();
+  /**
+   * Partitions sought back after a stage's stop, while the other stage went on: kafkajs may still deliver a batch it
+   * fetched before the seek, from further on, once a later fetch took the seek. The stage that stopped must not get it
+   * (it would begin past its stored offset), so batches beginning past the sought offset are dropped for a moment;
+   * the batches from the sought offset come next. Not for long: where Kafka no longer holds the sought offset
+   * (retention), the first batch begins past it for good, and the stage's own check must say so.
+   */
+  const sought = new Map<string, { offset: bigint; at: number }>();
+  /**
+   * Where every stage fed here can start again after `failing`'s stop: the lowest offset any of them stored. A
+   * stage that stored none has applied nothing of the partition: `failing` starts from `fromOffset` then (its failed
+   * batch's first, as a consumer of its own did), another from Kafka's earliest (0 is out of range there).
+   */
+  const lowestStored = async (failing: StageRun, topic: string, partition: number, fromOffset: string): Promise<string> => {
+    const stored = await o.redis.mGet(runs.map((r) => r.spec.offsetKey(topic, partition)));
+    return stored
+      .map((v, i) => BigInt(v ?? (runs[i] === failing ? fromOffset : '0')))
+      .reduce((a, b) => (b < a ? b : a))
+      .toString();
+  };
+  const runs: StageRun[] = o.stages.map((spec) => {
+    const run: StageRun = {
+      spec,
+      applied: new AppliedOffsets(),
+      lag: o.metrics?.lagClocks.of(spec.stage),
+      storedAtJoin: new Map<string, bigint>(),
+      stops: new PartitionStops({
+        stage: spec.stage,
+        logger,
+        metrics: o.metrics,
+        backoff: o.retryBackoff ?? DEFAULT_RETRY_BACKOFF,
+        restart: async (topic, partition, fromOffset) => {
+          const offset = await lowestStored(run, topic, partition, fromOffset);
+          sought.set(`${topic}:${partition}`, { offset: BigInt(offset), at: performance.now() });
+          consumer.seek({ topic, partition, offset });
+          consumer.resume([{ topic, partitions: [partition] }]);
+        },
+      }),
+    };
+    return run;
+  });
   const leave = () => {
     assignment = undefined;
-    // Whatever comes next starts from the stored offsets (the seek on assignment), which are the floor then.
-    applied.forgetAll();
-    lag?.forgetAll();
-    storedAtJoin.clear();
+    sought.clear();
+    for (const run of runs) {
+      // Whatever comes next starts from the stored offsets (the seek on assignment), which are the floor then.
+      run.applied.forgetAll();
+      run.lag?.forgetAll();
+      run.storedAtJoin.clear();
+    }
   };
-  const stops = new PartitionStops({
-    stage,
-    logger,
-    metrics: o.metrics,
-    backoff: o.retryBackoff ?? DEFAULT_RETRY_BACKOFF,
-    restart: async (topic, partition, fromOffset) => {
-      const stored = await o.redis.get(o.offsetKey(topic, partition));
-      consumer.seek({ topic, partition, offset: stored ?? fromOffset });
-      consumer.resume([{ topic, partitions: [partition] }]);
-    },
-  });
   const { GROUP_JOIN, CRASH, STOP, DISCONNECT, REBALANCING } = consumer.events;
   consumer.on(GROUP_JOIN, ({ payload }) => {
     assignment = payload.memberAssignment;
-    logger.info(`${stage} stage joined its consumer group`, { groupId: payload.groupId, assignment: payload.memberAssignment });
-    // A partition that moved away while stopped is its new owner's now, from the stored offset.
-    for (const { topic, partition } of stops.keepOnly(payload.memberAssignment)) consumer.resume([{ topic, partitions: [partition] }]);
-    storedAtJoin.clear();
-    seeking = seekToStored(consumer, o, payload.memberAssignment, (topic, partition, offset) => storedAtJoin.set(`${topic}:${partition}`, offset)).catch((error: unknown) => {
-      logger.warn(`${stage} stage: seeking to the offsets stored in Redis failed; records already applied will be skipped instead`, { error });
+    logger.info(`${name} stage joined its consumer group`, { groupId: payload.groupId, assignment: payload.memberAssignment });
+    for (const run of runs) {
+      // A partition that moved away while stopped is its new owner's now, from the stored offset.
+      for (const { topic, partition } of run.stops.keepOnly(payload.memberAssignment)) consumer.resume([{ topic, partitions: [partition] }]);
+      run.storedAtJoin.clear();
+    }
+    seeking = seekToStored(consumer, o.redis, runs, payload.memberAssignment).catch((error: unknown) => {
+      logger.warn(`${name} stage: seeking to the offsets stored in Redis failed; records already applied will be skipped instead`, { error });
     });
   });
   consumer.on(REBALANCING, leave);
@@ -121,14 +184,15 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
   consumer.on(DISCONNECT, leave);
   consumer.on(CRASH, ({ payload }) => {
     leave();
-    logger.error(`${stage} stage consumer crashed`, { error: payload.error, restart: payload.restart });
+    logger.error(`${name} stage consumer crashed`, { error: payload.error, restart: payload.restart });
     if (!payload.restart) o.onFatal?.(payload.error);
   });
 
-  /** A failed batch, or a store found behind: the partition goes back to the stored offset (Kafka's earliest when the store lost it). */
-  const failed = (topic: string, partition: number, fromOffset: string, error: unknown): void => {
-    applied.forget(topic, partition);
-    stops.failed(topic, partition, error instanceof StoreBehindLogError ? error.resumeFrom : fromOffset, error);
+  const waitingAll = (topic: string, partition: number) => runs.every((r) => r.stops.isWaiting(topic, partition));
+  /** A stage's batch failed, or its store was found behind: that stage goes back to its stored offset (Kafka's earliest when the store lost it). */
+  const failed = (run: StageRun, topic: string, partition: number, fromOffset: string, error: unknown): void => {
+    run.applied.forget(topic, partition);
+    run.stops.failed(topic, partition, error instanceof StoreBehindLogError ? error.resumeFrom : fromOffset, error);
   };
 
   // Partitions that get no new record would never show a store that went back behind them: ask it.
@@ -136,22 +200,22 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
   const storeCheck = setInterval(() => {
     if (checking) return;
     checking = true;
-    checkStoredOffsets()
+    Promise.all(runs.map(checkStoredOffsets))
       .catch(() => undefined) // The store unreachable: the batches say so, and the next check asks again.
       .finally(() => (checking = false));
   }, o.storeCheckMs ?? STORE_CHECK_MS);
   storeCheck.unref();
-  const checkStoredOffsets = async (): Promise<void> => {
+  const checkStoredOffsets = async (run: StageRun): Promise<void> => {
     // The floors as of before the read: a batch applied meanwhile only moves the store past them.
-    const floors = applied.snapshot().filter((f) => !stops.isWaiting(f.topic, f.partition));
+    const floors = run.applied.snapshot().filter((f) => !run.stops.isWaiting(f.topic, f.partition));
     if (floors.length === 0) return;
-    const stored = await o.redis.mGet(floors.map((f) => o.offsetKey(f.topic, f.partition)));
+    const stored = await o.redis.mGet(floors.map((f) => run.spec.offsetKey(f.topic, f.partition)));
     floors.forEach((f, i) => {
       const found = stored[i] ?? null;
       if (found !== null && BigInt(found) >= f.offset) return;
-      if (applied.floor(f.topic, f.partition) === undefined) return; // Went back already (a batch found it first, or a rebalance).
-      consumer.pause([{ topic: f.topic, partitions: [f.partition] }]);
-      failed(f.topic, f.partition, '0', new StoreBehindLogError(f.topic, f.partition, found === null ? null : BigInt(found), f.offset));
+      if (run.applied.floor(f.topic, f.partition) === undefined) return; // Went back already (a batch found it first, or a rebalance).
+      failed(run, f.topic, f.partition, '0', new StoreBehindLogError(f.topic, f.partition, found === null ? null : BigInt(found), f.offset));
+      if (waitingAll(f.topic, f.partition)) consumer.pause([{ topic: f.topic, partitions: [f.partition] }]);
     });
   };
 
@@ -163,56 +227,75 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
       partitionsConsumedConcurrently: o.partitionsAtOnce,
       eachBatch: async ({ batch, isRunning, isStale, heartbeat, pause }: EachBatchPayload) => {
         if (!isRunning() || isStale()) return;
-        // Stopped: a batch fetched before the pause (or after kafkajs restarted) must not be applied past the failed one.
-        if (stops.isWaiting(batch.topic, batch.partition)) {
+        const { topic, partition } = batch;
+        // A stage stopped: a batch fetched before its stop (or after kafkajs restarted) must not be applied past the failed one.
+        const active = runs.filter((r) => !r.stops.isWaiting(topic, partition));
+        if (active.length === 0) {
           pause();
           return;
         }
         const started = performance.now();
-        // Where applied records end: what this process stored last, else what Redis held at the assignment (the
-        // first batches may come from before the seek, all of them applied already, and say nothing of the lag).
-        let unappliedFrom: bigint | undefined;
-        if (lag !== undefined) {
-          await seeking;
-          unappliedFrom = applied.floor(batch.topic, batch.partition) ?? storedAtJoin.get(`${batch.topic}:${batch.partition}`);
-          // The batch's first record not applied yet is the partition's oldest unapplied one.
-          const first = unappliedFrom === undefined ? undefined : batch.messages.find((m) => BigInt(m.offset) >= (unappliedFrom as bigint));
-          if (first !== undefined) lag.batchStarted(batch.topic, batch.partition, Number(first.timestamp), Date.now());
+        const seek = sought.get(`${topic}:${partition}`);
+        if (seek !== undefined) {
+          const first = BigInt(batch.firstOffset() ?? batch.messages[0]?.offset ?? '0');
+          if (first > seek.offset && started - seek.at < SOUGHT_BATCH_WAIT_MS) return;
+          sought.delete(`${topic}:${partition}`);
         }
-        let outcome: Outcome;
-        try {
-          outcome = await o.apply({
-            topic: batch.topic,
-            partition: batch.partition,
-            messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key?.toString('utf8') ?? null, value: m.value?.toString('utf8') ?? null })),
-            appliedUpTo: applied.floor(batch.topic, batch.partition),
-          });
-        } catch (error) {
-          // Nothing of the batch was applied, its offset did not move: stop here rather than go on past it.
-          pause();
-          failed(batch.topic, batch.partition, batch.firstOffset() ?? batch.messages[0]?.offset ?? '0', error);
-          return;
-        }
+        if (o.metrics) await seeking;
+        // Decoded once for every stage fed.
+        const messages = batch.messages.map((m) => ({ offset: m.offset, key: m.key?.toString('utf8') ?? null, value: m.value?.toString('utf8') ?? null }));
+        const firstOffset = batch.firstOffset() ?? batch.messages[0]?.offset ?? '0';
+        const results = await Promise.all(
+          active.map(async (run) => {
+            // Where applied records end: what this process stored last, else what Redis held at the assignment (the
+            // first batches may come from before the seek, all of them applied already, and say nothing of the lag).
+            let unappliedFrom: bigint | undefined;
+            /** The index of the batch's first record this stage did not apply before: -1 when none. */
+            let firstUnapplied = -1;
+            if (run.lag !== undefined) {
+              unappliedFrom = run.applied.floor(topic, partition) ?? run.storedAtJoin.get(`${topic}:${partition}`);
+              // The batch's first record not applied yet is the partition's oldest unapplied one.
+              firstUnapplied = unappliedFrom === undefined ? -1 : batch.messages.findIndex((m) => BigInt(m.offset) >= (unappliedFrom as bigint));
+              const first = batch.messages[firstUnapplied];
+              if (first !== undefined) run.lag.batchStarted(topic, partition, Number(first.timestamp), Date.now());
+            }
+            try {
+              const outcome = await run.spec.apply({ topic, partition, messages, appliedUpTo: run.applied.floor(topic, partition) });
+              return { run, outcome, unappliedFrom, firstUnapplied, appliedAt: Date.now(), seconds: (performance.now() - started) / 1000 };
+            } catch (error) {
+              // Nothing of the batch was applied by this stage, its offset did not move: it stops here rather than go on past it.
+              failed(run, topic, partition, firstOffset, error);
+              return undefined;
+            }
+          }),
+        );
+        if (waitingAll(topic, partition)) pause();
         const last = batch.lastOffset();
-        // The store's offset is past the batch now (or was already, for a batch of records applied before).
-        if (batch.messages.length > 0) {
-          applied.stored(batch.topic, batch.partition, BigInt(last) + 1n);
-          const caughtUp = Number(batch.offsetLag()) === 0;
-          // A batch of records applied before tells only whether the partition's end was reached.
-          if (caughtUp || (unappliedFrom !== undefined && BigInt(last) >= unappliedFrom)) {
-            lag?.batchApplied(batch.topic, batch.partition, Number(batch.messages[batch.messages.length - 1]?.timestamp), caughtUp, Date.now());
+        for (const result of results) {
+          if (result === undefined) continue;
+          const { run, outcome, unappliedFrom, firstUnapplied } = result;
+          const { stage } = run.spec;
+          if (o.metrics && firstUnapplied >= 0) recordKafkaToRedis(o.metrics, stage, batch.messages, firstUnapplied, result.appliedAt);
+          // The store's offset is past the batch now (or was already, for a batch of records applied before).
+          if (batch.messages.length > 0) {
+            run.applied.stored(topic, partition, BigInt(last) + 1n);
+            const caughtUp = Number(batch.offsetLag()) === 0;
+            // A batch of records applied before tells only whether the partition's end was reached.
+            if (caughtUp || (unappliedFrom !== undefined && BigInt(last) >= unappliedFrom)) {
+              run.lag?.batchApplied(topic, partition, Number(batch.messages[batch.messages.length - 1]?.timestamp), caughtUp, Date.now());
+            }
           }
+          run.stops.applied(topic, partition);
+          if (outcome.unreadable > 0) logger.warn(`${stage} stage skipped unreadable records`, { topic, partition, count: outcome.unreadable });
+          if (o.metrics) recordBatch(o.metrics, stage, { topic, partition, lag: Number(batch.offsetLag()) }, outcome, result.seconds);
+          run.spec.onBatch?.({ topic, partition }, outcome);
         }
-        stops.applied(batch.topic, batch.partition);
-        if (outcome.unreadable > 0) logger.warn(`${stage} stage skipped unreadable records`, { topic: batch.topic, partition: batch.partition, count: outcome.unreadable });
-        if (o.metrics) recordBatch(o.metrics, stage, { topic: batch.topic, partition: batch.partition, lag: Number(batch.offsetLag()) }, outcome, (performance.now() - started) / 1000);
-        o.onBatch?.({ topic: batch.topic, partition: batch.partition }, outcome);
         await heartbeat();
       },
     });
   } catch (error) {
     clearInterval(storeCheck);
-    stops.close();
+    for (const run of runs) run.stops.close();
     await consumer.disconnect().catch(() => undefined);
     throw error;
   }
@@ -223,24 +306,28 @@ export async function startStageConsumer<Outcome extends BatchOutcome>(o: StageC
     stop: async () => {
       leave();
       clearInterval(storeCheck);
-      stops.close();
+      for (const run of runs) run.stops.close();
       await consumer.disconnect();
     },
   };
 }
 
-async function seekToStored(
-  consumer: Consumer,
-  o: Pick<StageConsumerOptions<never>, 'redis' | 'offsetKey'>,
-  assignment: Record<string, number[]>,
-  found: (topic: string, partition: number, stored: bigint) => void,
-): Promise<void> {
+/**
+ * Seeks each assigned partition to the lowest offset the stages fed here stored for it (none when a stage stored
+ * none: Kafka's earliest then, as it has no committed offset), and tells each stage what it stored.
+ */
+async function seekToStored(consumer: Consumer, redis: StoreClient, runs: readonly StageRun[], assignment: Record<string, number[]>): Promise<void> {
   const wanted = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
   if (wanted.length === 0) return;
-  const stored = await o.redis.mGet(wanted.map(({ topic, partition }) => o.offsetKey(topic, partition)));
+  const stored = await redis.mGet(wanted.flatMap(({ topic, partition }) => runs.map((r) => r.spec.offsetKey(topic, partition))));
   wanted.forEach(({ topic, partition }, i) => {
-    const offset = stored[i];
-    found(topic, partition, typeof offset === 'string' ? BigInt(offset) : 0n);
-    if (typeof offset === 'string') consumer.seek({ topic, partition, offset });
+    const offsets = runs.map((run, k) => {
+      const offset = stored[i * runs.length + k];
+      run.storedAtJoin.set(`${topic}:${partition}`, typeof offset === 'string' ? BigInt(offset) : 0n);
+      return typeof offset === 'string' ? BigInt(offset) : undefined;
+    });
+    if (offsets.some((offset) => offset === undefined)) return;
+    const lowest = (offsets as bigint[]).reduce((a, b) => (b < a ? b : a));
+    consumer.seek({ topic, partition, offset: lowest.toString() });
   });
 }

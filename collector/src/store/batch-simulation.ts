@@ -59,7 +59,7 @@ export class BatchSimulation {
   /** Hashes the batch deleted or overwrote: every field not in knownFields is absent. */
   private readonly fieldsAbsent = new Set<string>();
   /** Fields HSETNX may or may not have set: their value is not known to the plan. */
-  private readonly conditional = new Set<string>();
+  private readonly conditional = new Map<string, Set<string>>();
   private readonly anyField = new Map<string, { up: number; who: string[] }>();
 
   need(key: string, type: KeyType, who: string): void {
@@ -80,18 +80,23 @@ export class BatchSimulation {
     if (type === 'hash' || (type === 'string' && before === 'string')) return;
     this.fieldsAbsent.add(key);
     this.knownFields.delete(key);
-    for (const id of this.conditional) if (id.startsWith(`${key}\u0000`)) this.conditional.delete(id);
+    // Per key, not a scan of every field: a batch of thousands of seen keys made that quadratic.
+    this.conditional.delete(key);
+  }
+
+  private isConditional(key: string, field: string): boolean {
+    return this.conditional.get(key)?.has(field) === true;
   }
 
   private knownValue(key: string, field: string): { known: true; value: string | null } | { known: false } {
-    if (this.conditional.has(`${key}\u0000${field}`)) return { known: false };
+    if (this.isConditional(key, field)) return { known: false };
     const fields = this.knownFields.get(key);
     if (fields?.has(field)) return { known: true, value: fields.get(field) ?? null };
     return this.fieldsAbsent.has(key) ? { known: true, value: null } : { known: false };
   }
 
   setField(key: string, field: string, value: string | null): void {
-    this.conditional.delete(`${key}\u0000${field}`);
+    this.conditional.get(key)?.delete(field);
     const fields = this.knownFields.get(key) ?? new Map<string, string | null>();
     fields.set(field, value);
     this.knownFields.set(key, fields);
@@ -103,12 +108,14 @@ export class BatchSimulation {
     if (current.known) {
       if (current.value === null) this.setField(key, field, value);
     } else {
-      this.conditional.add(`${key}\u0000${field}`);
+      const fields = this.conditional.get(key);
+      if (fields === undefined) this.conditional.set(key, new Set([field]));
+      else fields.add(field);
     }
   }
 
   private stored(key: string, field: string, kind: 'int' | 'float', who: string): StoredField {
-    if (this.conditional.has(`${key}\u0000${field}`)) throw new BatchPlanError(`${who} adds to ${key} ${field}, which the batch set only if it was absent`);
+    if (this.isConditional(key, field)) throw new BatchPlanError(`${who} adds to ${key} ${field}, which the batch set only if it was absent`);
     const fields = this.storedFields.get(key) ?? new Map<string, StoredField>();
     this.storedFields.set(key, fields);
     const state = fields.get(field) ?? { kind, up: 0, down: 0, by: 0, who: [] };

@@ -188,6 +188,13 @@ describe('catalog, pipeline and read API on real Kafka and Redis', () => {
     expect(sample('sessionflow_pipeline_records_total', { stage: 'identity', topic: topics.events, outcome: 'applied' })).toBeGreaterThanOrEqual(tally.of(topics.eventsByUser) - byUserWrittenByTest);
     expect(text).toMatch(/sessionflow_pipeline_lag_records\{stage="aggregates",topic="[^"]+",partition="\d+"\} 0/);
     expect(sample('sessionflow_pipeline_lag_records', byUser)).toBe(0);
+    // Every record a stage applied is in its Kafka → Redis histogram (duplicates and unreadable ones, covered by the same batch, too).
+    for (const stage of ['identity', 'sessions', 'aggregates']) {
+      const applied = sample('sessionflow_pipeline_records_total', { stage, outcome: 'applied' });
+      expect(applied).toBeGreaterThan(0);
+      expect(sample('sessionflow_pipeline_kafka_to_redis_seconds_count', { stage })).toBeGreaterThanOrEqual(applied);
+      expect(sample('sessionflow_pipeline_kafka_to_redis_seconds_sum', { stage })).toBeGreaterThan(0);
+    }
   });
 });
 

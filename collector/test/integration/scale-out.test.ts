@@ -125,7 +125,8 @@ const runOf = (prefix: string, store: { redis: { url: string }; store: TestRedis
   group: `${prefix}-pipeline`,
   store: { url: store.redis.url, redis: store.store, client: store.client },
 });
-const stageGroups = (run: Run) => ({ identity: `${run.group}-identity`, sessions: `${run.group}-sessions`, aggregates: run.group });
+// The identity and sessions stages share one consumer group of the events topic (src/pipeline/events-stages.ts).
+const stageGroups = (run: Run) => ({ identity: `${run.group}-events`, sessions: `${run.group}-events`, aggregates: run.group });
 
 interface Instance {
   child: Child;
@@ -199,7 +200,7 @@ async function drained(run: Run): Promise<boolean> {
 /** The partitions each stage's group gives to the member with `clientId`, from the group coordinator. */
 async function assignmentOf(run: Run, clientId: string): Promise<Record<Stage, number[]>> {
   const groups = stageGroups(run);
-  const described = await admin.describeGroups(Object.values(groups));
+  const described = await admin.describeGroups([...new Set(Object.values(groups))]);
   const owned = (groupId: string, topic: string) => {
     const members = described.groups.find((g) => g.groupId === groupId)?.members.filter((m) => m.clientId === clientId) ?? [];
     return members.flatMap((m) => AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment[topic] ?? []).sort((a, b) => a - b);

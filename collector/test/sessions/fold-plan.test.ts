@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planSessionEvents, type FoldPlanContext } from '../../src/pipeline/sessions/fold-plan.js';
 import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
-import type { StoredSession } from '../../src/pipeline/sessions/stored.js';
+import { SESSION_FIELDS, type StoredSession } from '../../src/pipeline/sessions/stored.js';
 import { DEFAULT_STATE_BOUNDS, deviceSessionsTtlSeconds, type StateBounds } from '../../src/store/bounds.js';
 import { addToCart, pageView, productClick, T0 } from './events.js';
 import { MemoryStore } from './memory-store.js';
@@ -32,6 +32,21 @@ describe('planSessionEvents', () => {
     expect(store.members(open)).toEqual(new Map([['s-1', T0 + 2_000]]));
     expect(store.members(due)).toEqual(new Map([['s-1', T0 + 2_000]]));
     expect(store.strings.get(keys.seenEvent(first.eventId))).toBe('1');
+  });
+
+  it('keeps the device class of the first event that names one, with one HSETNX per session and batch', () => {
+    const store = new MemoryStore();
+    const on = (event: ReturnType<typeof pageView>, device?: string) => ({ ...event, ingest: { ...event.ingest, ...(device === undefined ? {} : { device }) } }) as typeof event;
+    const batch = [on(pageView('s-1', T0)), on(pageView('s-1', T0 + 1_000), 'mobile'), on(pageView('s-1', T0 + 2_000), 'desktop'), on(pageView('s-2', T0), 'desktop')];
+    const commands = planSessionEvents(batch, new Map(), ctx);
+    expect(commands.filter((c) => c[0] === 'HSETNX' && c[2] === SESSION_FIELDS.device)).toEqual([
+      ['HSETNX', keys.session('s-1'), SESSION_FIELDS.device, 'mobile'],
+      ['HSETNX', keys.session('s-2'), SESSION_FIELDS.device, 'desktop'],
+    ]);
+    store.run(commands);
+    // A later batch does not change it: HSETNX keeps the first.
+    fold(store, [on(pageView('s-1', T0 + 3_000), 'desktop')]);
+    expect(store.hashes.get(keys.session('s-1'))?.get(SESSION_FIELDS.device)).toBe('mobile');
   });
 
   it('indexes each session under its device by its latest activity, which an erasure of the device reads, and lets the index expire', () => {

@@ -13,6 +13,8 @@ export interface PipelineOptions {
   partitions?: number;
   logFile: string;
   env?: NodeJS.ProcessEnv;
+  /** The pipeline's entry script; this tree's `collector/dist/pipeline/main.js` when absent (the bench's A/B runs pass another build's). */
+  entry?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export function startPipelineProcess(opts: PipelineOptions): Promise<HttpService
   return startHttpService({
     name: 'pipeline',
     command: process.execPath,
-    args: [...PIPELINE_NODE_FLAGS, path.join(repoRoot, 'collector', 'dist', 'pipeline', 'main.js')],
+    args: [...PIPELINE_NODE_FLAGS, opts.entry ?? path.join(repoRoot, 'collector', 'dist', 'pipeline', 'main.js')],
     env: {
       ...process.env,
       // A consumer group per topic prefix (sf-pipeline by default): stacks sharing a broker never share a group.

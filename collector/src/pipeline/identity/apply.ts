@@ -21,7 +21,7 @@ import { identityKeys } from '../../store/identity-keys.js';
 import type { TopicOwners } from '../../store/owner.js';
 import { OwnerMismatchError } from '../../store/owner.js';
 import type { BatchOutcome, TopicBatch } from '../apply.js';
-import { isDecisionValue, readEvent } from '../event-record.js';
+import { eventsOf, isDecisionValue } from '../event-record.js';
 import { erasedNow, erasureTime, refsOf } from '../../erasure/marked-events.js';
 import type { ErasureMarks, MarkKeys } from '../../erasure/marks.js';
 import { runGuardedBatch, untilGuardsHold, type Guard } from '../../store/guarded-batch.js';
@@ -66,7 +66,8 @@ export async function applyIdentityBatch(deps: IdentityApplyDeps, batch: TopicBa
     if (owner !== batch.partition) throw new OwnerMismatchError(batch.topic, batch.partition, owner, deps.owners.partitions);
   }
   // Parsed once: a refused attempt plans again from what Redis holds, the records stay the same.
-  const records = batch.messages.map((m) => ({ offset: BigInt(m.offset), raw: m.value, event: m.value === null ? null : readEvent(m.value) }));
+  const events = eventsOf(batch.messages);
+  const records = batch.messages.map((m, i) => ({ offset: BigInt(m.offset), raw: m.value, event: events[i] ?? null }));
   return untilGuardsHold(deps.maxAttempts ?? 5, () => attempt_(deps, batch, records));
 }
 

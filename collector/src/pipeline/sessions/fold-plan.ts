@@ -41,6 +41,8 @@ interface Touched {
   state: OpenSession | undefined;
   anonymousId: string;
   folded: number;
+  /** A device class was written for the session in this batch: HSETNX keeps the first, so later ones change nothing. */
+  deviceWritten: boolean;
 }
 
 /** Commands for events not counted before (each once, in partition order); `stored` holds the sessions they name, as stored. */
@@ -53,7 +55,7 @@ export function planSessionEvents(events: readonly IngestedEvent[], stored: Read
     let entry = touched.get(event.sessionId);
     if (entry === undefined) {
       const before = stored.get(event.sessionId);
-      entry = { stored: before, state: before?.state, anonymousId: event.anonymousId, folded: 0 };
+      entry = { stored: before, state: before?.state, anonymousId: event.anonymousId, folded: 0, deviceWritten: false };
       touched.set(event.sessionId, entry);
     }
     const pageViewsBefore = entry.state?.pageViews ?? 0;
@@ -61,8 +63,13 @@ export function planSessionEvents(events: readonly IngestedEvent[], stored: Read
     // The same session back means the event was among its recent ids: a duplicate.
     if (next === entry.state) continue;
     // What the console shows of where a session comes from: its device, and the source of its landing page view (first written wins).
-    const device = deviceOf(event);
-    if (device !== 'unknown') commands.push(['HSETNX', keys.session(event.sessionId), SESSION_FIELDS.device, device]);
+    if (!entry.deviceWritten) {
+      const device = deviceOf(event);
+      if (device !== 'unknown') {
+        commands.push(['HSETNX', keys.session(event.sessionId), SESSION_FIELDS.device, device]);
+        entry.deviceWritten = true;
+      }
+    }
     if (event.type === 'page_view' && pageViewsBefore === 0) commands.push(['HSETNX', keys.session(event.sessionId), SESSION_FIELDS.source, trafficSource(event.page)]);
     entry.state = next;
     entry.folded++;
