@@ -18,6 +18,7 @@ import { CollectBatchSchema } from '../src/event/batch-schema.js';
 import { isCollectBatch, isEvent } from '../src/event/generated/validators.js';
 import { EventSchema } from '../src/event/schema.js';
 import { fieldErrors, validateEvent } from '../src/event/validate.js';
+import { forbidCodeGeneration, restoreCodeGeneration } from './support/code-generation.js';
 import cases from './cases/events.json' with { type: 'json' };
 
 type Obj = Record<string, unknown>;
@@ -51,28 +52,14 @@ describe('the generated module', () => {
 });
 
 describe('the compiled event check', () => {
-  const realEval = globalThis.eval;
-  const realFunction = globalThis.Function;
-  afterEach(() => {
-    globalThis.eval = realEval;
-    globalThis.Function = realFunction;
-  });
+  afterEach(restoreCodeGeneration);
 
   it('takes every valid case and refuses every invalid one, with eval and new Function refused (workerd)', () => {
-    const calls: string[] = [];
-    globalThis.eval = ((source: string) => {
-      calls.push(`eval(${String(source).slice(0, 40)})`);
-      throw new EvalError('eval is not allowed in workerd');
-    }) as typeof globalThis.eval;
-    globalThis.Function = function forbidden() {
-      calls.push('Function');
-      throw new EvalError('new Function is not allowed in workerd');
-    } as unknown as FunctionConstructor;
+    const trap = forbidCodeGeneration();
     const taken = valid.map((event) => isEvent(event));
     const refused = invalid.map((event) => isEvent(event));
-    globalThis.eval = realEval;
-    globalThis.Function = realFunction;
-    expect(calls).toEqual([]);
+    trap.restore();
+    expect(trap.calls).toEqual([]);
     expect(cases.valid.filter((_, i) => !taken[i]).map((c) => c.name)).toEqual([]);
     expect(cases.invalid.filter((_, i) => refused[i]).map((c) => c.name)).toEqual([]);
   });

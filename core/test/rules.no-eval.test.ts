@@ -9,27 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decide, type DecisionContext } from '../src/rule/decide.js';
 import { parseRules } from '../src/rule/parse.js';
 import { ALLOWED_OPERATORS } from '../src/rule/operators.js';
+import { forbidCodeGeneration, restoreCodeGeneration } from './support/code-generation.js';
 
-const realEval = globalThis.eval;
-const realFunction = globalThis.Function;
-let calls: string[] = [];
-
-function forbidCodeGeneration(): void {
-  calls = [];
-  globalThis.eval = ((source: string) => {
-    calls.push(`eval(${String(source).slice(0, 40)})`);
-    throw new EvalError('eval is not allowed in workerd');
-  }) as typeof globalThis.eval;
-  globalThis.Function = function forbidden() {
-    calls.push('Function');
-    throw new EvalError('new Function is not allowed in workerd');
-  } as unknown as FunctionConstructor;
-}
-
-afterEach(() => {
-  globalThis.eval = realEval;
-  globalThis.Function = realFunction;
-});
+afterEach(restoreCodeGeneration);
 
 const productViews = { var: 'signals.productViews' };
 const topCategory = { var: 'signals.topCategory' };
@@ -77,14 +59,13 @@ describe('rules without eval or new Function', () => {
     const rules = Object.values(conditions).map((when, i) => ({ id: `op${i}`, priority: 1, when, actions: [{ kind: 'banner', slot: `s${i}` }] }));
     rules.push({ id: 'offer', priority: 1, when: { '!!': [true] }, actions: [{ kind: 'offer', productId: { var: 'page.productId' } } as never] });
 
-    forbidCodeGeneration();
+    const trap = forbidCodeGeneration();
     const parsed = parseRules({ version: 'no-eval', rules });
     const result = parsed.ok ? decide(parsed.rules, context, { shown: {}, nowMs: 0 }) : undefined;
     const again = parsed.ok ? decide(parsed.rules, context, { shown: {}, nowMs: 1 }) : undefined;
-    globalThis.eval = realEval;
-    globalThis.Function = realFunction;
+    trap.restore();
 
-    expect(calls).toEqual([]);
+    expect(trap.calls).toEqual([]);
     expect(parsed.ok).toBe(true);
     expect(result?.errors).toEqual([]);
     expect(result?.fired).toEqual(rules.map((r) => r.id));
@@ -93,16 +74,15 @@ describe('rules without eval or new Function', () => {
   });
 
   it('the stubs do catch code generation: the engine\'s build path is refused under them', () => {
-    forbidCodeGeneration();
+    const trap = forbidCodeGeneration();
     let built: unknown;
     try {
       built = new LogicEngine().build({ '==': [{ var: 'a' }, 1] });
     } catch {
       built = undefined;
     }
-    globalThis.eval = realEval;
-    globalThis.Function = realFunction;
+    trap.restore();
     expect(built).toBeUndefined();
-    expect(calls.length).toBeGreaterThan(0);
+    expect(trap.calls.length).toBeGreaterThan(0);
   });
 });

@@ -33,4 +33,23 @@ describe('relay signature', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toMatch(reason);
   });
+
+  it('imports a secret once per usage, and again for another secret', async () => {
+    const imports: string[] = [];
+    const counting: HmacCrypto = {
+      importKey: (format, keyData, algorithm, extractable, usages) => {
+        imports.push(`${usages.join()}:${new TextDecoder().decode(keyData)}`);
+        return subtle.importKey(format, keyData, algorithm, extractable, usages);
+      },
+      sign: (algorithm, key, data) => subtle.sign(algorithm, key, data),
+      verify: (algorithm, key, signature, data) => subtle.verify(algorithm, key, signature, data),
+    };
+    const first = await signRelay(counting, secret, body, now);
+    // A secret equal in content, in another array (the edge derives it from its environment each time).
+    expect(await signRelay(counting, enc.encode('test-secret'), body, now)).toBe(first);
+    expect(await verifyRelay(counting, secret, body, first, now)).toEqual({ ok: true });
+    expect(await verifyRelay(counting, secret, body, first, now)).toEqual({ ok: true });
+    expect(await verifyRelay(counting, enc.encode('other'), body, first, now)).toEqual({ ok: false, reason: 'signature does not match the body' });
+    expect(imports).toEqual(['sign:test-secret', 'verify:test-secret', 'verify:other']);
+  });
 });

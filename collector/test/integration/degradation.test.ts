@@ -20,7 +20,7 @@ import type { RunningCollector } from '../../src/server.js';
 import { pipelineReportsKey, REPORT_TTL_MS } from '../../src/degrade/pipeline-report.js';
 import type { DegradationView } from '../../src/degrade/degradation-view.js';
 import { stageOffsetKeys } from '../../src/pipeline/stage-offsets.js';
-import { eventually, newVisitor, pageView, productClick, startInfra, startPipelineChild, startTestCollector, type Infra } from './support.js';
+import { eventually, newVisitor, printedProbes, readyProbes, pageView, productClick, startInfra, startPipelineChild, startTestCollector, type Infra } from './support.js';
 
 const READ_SECRET = 'integration-read-secret';
 const prefix = `it-degrade-${Date.now().toString(36)}`;
@@ -102,10 +102,7 @@ describe("the pipeline's degradation level, published and read by the collector"
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, producedAt + BACKLOG_AGE_S * 1_000 - Date.now())));
     pipeline = startPipelineChild(infra, { name: 'pipeline', prefix, logName: 'pipeline-degradation.log', env: { PIPELINE_DEGRADE_POLICY: JSON.stringify(POLICY) } });
     const child = pipeline;
-    await eventually('the pipeline to print its probes URL', async () => {
-      probes = /probes on (http:\/\/\S+)/.exec(readFileSync(child.logFile, 'utf8'))?.[1] ?? '';
-      return probes !== '';
-    }, 60_000);
+    probes = await printedProbes(child);
 
     let worst: DegradationView | undefined;
     await eventually('/v1/degradation to show the pipeline at live_only', async () => {
@@ -173,12 +170,7 @@ describe("the pipeline's degradation level, published and read by the collector"
   it('does not count what a restarted pipeline applied before as lag: new records only', async () => {
     pipeline = startPipelineChild(infra, { name: 'pipeline', prefix, logName: 'pipeline-restarted.log', env: { PIPELINE_DEGRADE_POLICY: JSON.stringify(POLICY) } });
     const child = pipeline;
-    probes = '';
-    await eventually('the restarted pipeline to print its probes URL', async () => {
-      probes = /probes on (http:\/\/\S+)/.exec(readFileSync(child.logFile, 'utf8'))?.[1] ?? '';
-      return probes !== '';
-    }, 60_000);
-    await eventually('the restarted pipeline to be ready', async () => (await fetch(`${probes}/readyz`)).status === 200, 60_000);
+    probes = await readyProbes(child, 'the restarted pipeline');
     const visitor = newVisitor();
     await infra.producer.send({ topic: topics.events, acks: -1, messages: [pageView(visitor), productClick(visitor, 'sku-1', 'kitchen')].map((e) => encodeEventRecord(e, { siteKey: 'demo-site-key', receivedAt: Date.now(), ingestedAt: Date.now() })) });
     await eventually('the restarted pipeline to apply the new records', caughtUp, 60_000);

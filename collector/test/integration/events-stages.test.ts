@@ -13,7 +13,7 @@ import { encodeEventRecord, topicNames, type SessionflowEvent } from '@sessionfl
 import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
 import { SESSION_FIELDS } from '../../src/pipeline/sessions/stored.js';
 import { stageOffsetKeys } from '../../src/pipeline/stage-offsets.js';
-import { eventually, layoutOf, newVisitor, pageView, productClick, startInfra, startPipelineChild, type Infra } from './support.js';
+import { eventually, layoutOf, newVisitor, pageView, productClick, readyProbes, startInfra, startPipelineChild, type Infra } from './support.js';
 
 const prefix = 'it-events-stages';
 const topics = topicNames(prefix);
@@ -51,12 +51,7 @@ describe('one consumer for the identity and sessions stages', () => {
     });
     const log = () => readFileSync(child.logFile, 'utf8');
     try {
-      let probes = '';
-      await eventually('the pipeline to print its probes URL', async () => {
-        probes = /probes on (http:\/\/\S+)/.exec(log())?.[1] ?? '';
-        return probes !== '';
-      }, 60_000);
-      await eventually('the pipeline to be ready', async () => (await fetch(`${probes}/readyz`)).status === 200, 60_000);
+      const probes = await readyProbes(child);
       const metrics = async () => (await fetch(`${probes}/metrics`)).text();
 
       const shopper = newVisitor();

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceRef, encodeEventRecord, topicNames, type SessionflowEvent } from '@sessionflow/core';
 import { stageOffsetKeys } from '../../src/pipeline/stage-offsets.js';
-import { eventually, getEach, layoutOf, newVisitor, pageView, productClick, startInfra, startPipelineChild, type Infra } from './support.js';
+import { eventually, getEach, layoutOf, newVisitor, pageView, productClick, readyProbes, startInfra, startPipelineChild, type Infra } from './support.js';
 
 const prefix = 'it-loss';
 const topics = topicNames(prefix);
@@ -57,12 +57,7 @@ describe('a batch with a command that fails', () => {
     });
     const log = () => readFileSync(child.logFile, 'utf8');
     try {
-      let probes = '';
-      await eventually('the pipeline to print its probes URL', async () => {
-        probes = /probes on (http:\/\/\S+)/.exec(log())?.[1] ?? '';
-        return probes !== '';
-      }, 60_000);
-      await eventually('the pipeline to be ready', async () => (await fetch(`${probes}/readyz`)).status === 200, 60_000);
+      const probes = await readyProbes(child);
       const metrics = async () => (await fetch(`${probes}/metrics`)).text();
 
       // A first batch applies: the shop's state before the failure.

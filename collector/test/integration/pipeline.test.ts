@@ -4,7 +4,6 @@
  * is out of stock, a duplicated event counts once, and a pipeline killed with
  * SIGKILL resumes from the offsets it stored in Redis with the same counts.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceRef, encodeEventRecord, parseInventoryView, parseProfileView, parseRecsView, topicNames, type SessionflowEvent } from '@sessionflow/core';
 import { startPipeline, type RunningPipeline } from '../../src/pipeline/pipeline.js';
@@ -15,7 +14,7 @@ import type { RunningCollector } from '../../src/server.js';
 import { identityKeys } from '../../src/store/identity-keys.js';
 import { storeKeys } from '../../src/store/keys.js';
 import { CATALOG_SECRET, envelope, SECRET, signedHeaders } from '../fakes.js';
-import { addToCart, eventually, getEach, layoutOf, scoreOverParts, sortedSetOverParts, type Infra, newVisitor, pageView, pipelineSettings, productClick, startInfra, startPipelineChild, startReadyPipeline, startTestCollector, type TestRedis } from './support.js';
+import { addToCart, eventually, getEach, layoutOf, scoreOverParts, sortedSetOverParts, type Infra, newVisitor, pageView, pipelineSettings, productClick, readyProbes, startInfra, startPipelineChild, startReadyPipeline, startTestCollector, type TestRedis } from './support.js';
 
 const READ_SECRET = 'integration-read-secret';
 
@@ -207,12 +206,7 @@ describe('the pipeline process', () => {
   it('becomes ready once it joined its group, and exits 0 on SIGTERM', async () => {
     const child = startPipelineProcess('it-process', 'pipeline-process.log');
     try {
-      let probes = '';
-      await eventually('the pipeline to print its probes URL', async () => {
-        probes = /probes on (http:\/\/\S+)/.exec(readFileSync(child.logFile, 'utf8'))?.[1] ?? '';
-        return probes !== '';
-      });
-      await eventually('the pipeline to be ready', async () => (await fetch(`${probes}/readyz`)).status === 200);
+      await readyProbes(child, 'the pipeline', 30_000);
       process.kill(child.pid, 'SIGTERM');
       expect(await child.exited).toBe(0);
     } finally {

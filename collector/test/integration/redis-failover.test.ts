@@ -31,7 +31,7 @@
  *    it stored last and replays from Kafka what the replica lacked, back to the
  *    topics' ends at the kill; then the rest of the stream is produced.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startRedisCluster, type Child, type RedisCluster, type RedisNode } from '@sessionflow/infra';
@@ -42,7 +42,7 @@ import type { OutboundRecord } from '../../src/ingest/sink.js';
 import { cutReplication, masterLink, mastersOfTags, replicaOf, valuesOn } from './cluster-shards.js';
 import { differences, drained, endOffsets, offsetKey, runOf, runState, stageTopics, storedOffsets, sum, type Run, type RunState, type Stage } from './run-state.js';
 import { eventRecords, shopCatalog, shopWorkload } from './shop-workload.js';
-import { connectRedis, eventually, startInfra, startPipelineChild, type Infra } from './support.js';
+import { connectRedis, eventually, printedProbes, startInfra, startPipelineChild, type Infra } from './support.js';
 
 const PARTITIONS = 6;
 const STREAM_LENGTH = 10_000;
@@ -90,12 +90,7 @@ async function startRunPipeline(run: Run, redisUrl: string): Promise<Pipeline> {
     env: { REDIS_URL: redisUrl, TOPIC_PARTITIONS: String(PARTITIONS), PIPELINE_GROUP: run.group },
   });
   children.push(child);
-  let probes = '';
-  await eventually(`the ${run.prefix} pipeline to print its probes URL`, async () => {
-    if (!child.isRunning()) throw new Error(`the ${run.prefix} pipeline exited: ${readFileSync(child.logFile, 'utf8')}`);
-    probes = /probes on (http:\/\/\S+)/.exec(readFileSync(child.logFile, 'utf8'))?.[1] ?? '';
-    return probes !== '';
-  }, 60_000);
+  const probes = await printedProbes(child, `the ${run.prefix} pipeline`);
   const pipeline = { child, probes };
   await eventually(`the ${run.prefix} pipeline to be ready`, () => ready(pipeline), 60_000);
   return pipeline;

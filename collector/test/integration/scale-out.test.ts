@@ -15,7 +15,6 @@
  * a single redis-server of this file's own (on the same Kafka): the scaled-out
  * run on the cluster must equal the single node's uninterrupted one.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicNames, type Topics } from '@sessionflow/core';
 import type { Child } from '@sessionflow/infra';
@@ -31,7 +30,7 @@ import { storeKeys } from '../../src/store/keys.js';
 import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
 import type { StoreClient } from '../../src/store/client.js';
 import { EXPERIMENT, eventRecords, shopCatalog, shopWorkload, type Delivery, type Workload } from './shop-workload.js';
-import { eventually, type Infra, layoutOf, onCluster, type RedisInfra, sortedSetOverParts, startInfra, startPipelineChild, startRedisInfra, type TestRedis } from './support.js';
+import { eventually, type Infra, layoutOf, onCluster, type RedisInfra, printedProbes, sortedSetOverParts, startInfra, startPipelineChild, startRedisInfra, type TestRedis } from './support.js';
 
 const PARTITIONS = 6;
 const STREAM_LENGTH = 20_000;
@@ -142,12 +141,7 @@ async function startInstance(run: Run, clientId: string): Promise<Instance> {
     env: { TOPIC_PARTITIONS: String(PARTITIONS), PIPELINE_GROUP: run.group, PIPELINE_KAFKA_CLIENT_ID: clientId, REDIS_URL: run.store.url },
   });
   children.push(child);
-  let probes = '';
-  await eventually(`${clientId} to print its probes URL`, async () => {
-    if (!child.isRunning()) throw new Error(`${clientId} exited: ${readFileSync(child.logFile, 'utf8')}`);
-    probes = /probes on (http:\/\/\S+)/.exec(readFileSync(child.logFile, 'utf8'))?.[1] ?? '';
-    return probes !== '';
-  }, 60_000);
+  const probes = await printedProbes(child, clientId);
   return { child, clientId, probes };
 }
 

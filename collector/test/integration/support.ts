@@ -9,7 +9,7 @@
  * and writes directly goes through node-redis' cluster client.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -267,6 +267,24 @@ export function startPipelineChild(infra: Infra, o: { name: string; prefix: stri
     },
     logFile: path.join(infra.dir, o.logName),
   });
+}
+
+/** The probes' URL a pipeline child printed in its log; fails at once, with the log, if the child exits first. */
+export async function printedProbes(child: Child, what = 'the pipeline', timeoutMs = 60_000): Promise<string> {
+  let probes = '';
+  await eventually(`${what} to print its probes URL`, async () => {
+    if (!child.isRunning()) throw new Error(`${what} exited: ${readFileSync(child.logFile, 'utf8')}`);
+    probes = /probes on (http:\/\/\S+)/.exec(readFileSync(child.logFile, 'utf8'))?.[1] ?? '';
+    return probes !== '';
+  }, timeoutMs);
+  return probes;
+}
+
+/** `printedProbes`, then until the child answers ready. */
+export async function readyProbes(child: Child, what = 'the pipeline', timeoutMs = 60_000): Promise<string> {
+  const probes = await printedProbes(child, what, timeoutMs);
+  await eventually(`${what} to be ready`, async () => (await fetch(`${probes}/readyz`)).status === 200, timeoutMs);
+  return probes;
 }
 
 /** Polls until `probe` holds; the deadline only bounds a test that would otherwise hang. */

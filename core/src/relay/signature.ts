@@ -33,7 +33,7 @@ function signedPayload(timestamp: number, body: Uint8Array): Uint8Array {
   return out;
 }
 
-function toHex(bytes: ArrayBuffer): string {
+function toHex(bytes: ArrayBuffer | Uint8Array): string {
   let hex = '';
   for (const b of new Uint8Array(bytes)) hex += b.toString(16).padStart(2, '0');
   return hex;
@@ -46,8 +46,24 @@ function fromHex(hex: string): Uint8Array | null {
   return out;
 }
 
+/** Imported keys, by runtime and then by usage and secret: a service signs with one secret, and importing it costs every batch otherwise. */
+const imported = new WeakMap<HmacCrypto, Map<string, Promise<never>>>();
+/** More secrets than any service holds at once (one per scope, and the next one while rotating): beyond, the oldest is dropped. */
+const KEYS_KEPT = 8;
+
 function importKey(crypto: HmacCrypto, secret: Uint8Array, usage: 'sign' | 'verify'): Promise<never> {
-  return crypto.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, [usage]) as Promise<never>;
+  let keys = imported.get(crypto);
+  if (keys === undefined) imported.set(crypto, (keys = new Map()));
+  const id = `${usage}:${toHex(secret)}`;
+  let key = keys.get(id);
+  if (key === undefined) {
+    key = crypto.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, [usage]) as Promise<never>;
+    // A failed import is not kept: the next call tries again.
+    key.catch(() => keys.delete(id));
+    if (keys.size >= KEYS_KEPT) keys.delete(keys.keys().next().value!);
+    keys.set(id, key);
+  }
+  return key;
 }
 
 /** Returns the header value for `body`, signed at `nowMs`. */
