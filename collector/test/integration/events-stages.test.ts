@@ -9,11 +9,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeEventRecord, topicNames, type SessionflowEvent } from '@sessionflow/core';
+import { topicNames, type SessionflowEvent } from '@sessionflow/core';
 import { sessionKeys } from '../../src/pipeline/sessions/keys.js';
 import { SESSION_FIELDS } from '../../src/pipeline/sessions/stored.js';
 import { stageOffsetKeys } from '../../src/pipeline/stage-offsets.js';
-import { eventually, layoutOf, newVisitor, pageView, productClick, readyProbes, startInfra, startPipelineChild, type Infra } from './support.js';
+import { eventually, layoutOf, newVisitor, pageView, produceEvents, productClick, readyProbes, startInfra, startPipelineChild, type Infra } from './support.js';
 
 const prefix = 'it-events-stages';
 const topics = topicNames(prefix);
@@ -31,10 +31,7 @@ afterAll(async () => {
   await infra?.stop();
 });
 
-async function send(events: SessionflowEvent[]): Promise<void> {
-  const messages = events.map((e) => encodeEventRecord(e, { siteKey: 'demo-site-key', receivedAt: e.timestamp + 5, ingestedAt: e.timestamp + 6 }));
-  await infra.producer.send({ topic: topics.events, acks: -1, messages });
-}
+const send = (events: SessionflowEvent[]) => produceEvents(infra, topics.events, events);
 
 /** Records in the by-user topic, over its partitions. */
 async function byUserRecords(): Promise<number> {

@@ -8,9 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceRef, encodeEventRecord, topicNames, type SessionflowEvent } from '@sessionflow/core';
+import { deviceRef, topicNames, type SessionflowEvent } from '@sessionflow/core';
 import { stageOffsetKeys } from '../../src/pipeline/stage-offsets.js';
-import { eventually, getEach, layoutOf, newVisitor, pageView, productClick, readyProbes, startInfra, startPipelineChild, type Infra } from './support.js';
+import { eventually, getEach, layoutOf, newVisitor, pageView, produceEvents, productClick, readyProbes, startInfra, startPipelineChild, type Infra } from './support.js';
 
 const prefix = 'it-loss';
 const topics = topicNames(prefix);
@@ -27,10 +27,7 @@ afterAll(async () => {
   await infra?.stop();
 });
 
-async function send(events: SessionflowEvent[]): Promise<void> {
-  const messages = events.map((e) => encodeEventRecord(e, { siteKey: 'demo-site-key', receivedAt: e.timestamp + 5, ingestedAt: e.timestamp + 6 }));
-  await infra.producer.send({ topic: topics.events, acks: -1, messages });
-}
+const send = (events: SessionflowEvent[]) => produceEvents(infra, topics.events, events);
 
 /** The aggregates stage's stored next offset of each by-user partition, and Kafka's end of it. */
 async function byUserProgress(): Promise<{ partition: number; stored: string | null; end: string }[]> {

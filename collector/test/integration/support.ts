@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startChild, startKafka, startRedis, waitUntil, type Child, type KafkaBroker, type RedisServer, type SharedBroker } from '@sessionflow/infra';
-import { SCHEMA_VERSION, type SessionflowEvent, type Topics } from '@sessionflow/core';
+import { encodeEventRecord, SCHEMA_VERSION, type SessionflowEvent, type Topics } from '@sessionflow/core';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { inject } from 'vitest';
 import { ensureTopics } from '../../src/kafka/topics.js';
@@ -267,6 +267,12 @@ export function startPipelineChild(infra: Infra, o: { name: string; prefix: stri
     },
     logFile: path.join(infra.dir, o.logName),
   });
+}
+
+/** Writes `events` to `topic` as the collector would have (received 5 ms, ingested 6 ms after each event's time), acknowledged by every replica. */
+export async function produceEvents(infra: Infra, topic: string, events: SessionflowEvent[]): Promise<void> {
+  const messages = events.map((e) => encodeEventRecord(e, { siteKey: 'demo-site-key', receivedAt: e.timestamp + 5, ingestedAt: e.timestamp + 6 }));
+  await infra.producer.send({ topic, acks: -1, messages });
 }
 
 /** The probes' URL a pipeline child printed in its log; fails at once, with the log, if the child exits first. */
